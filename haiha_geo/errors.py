@@ -1,0 +1,42 @@
+"""Typed errors. Every error names the problem and, where possible, the fix.
+
+All inherit from :class:`HaihaGeoError`, so a caller (or the CLI, which turns
+them into exit status 2) can catch one type.
+"""
+
+from __future__ import annotations
+
+
+class HaihaGeoError(Exception):
+    """Base class of every error the toolkit raises on purpose."""
+
+
+class DataDirError(HaihaGeoError):
+    """The reference data directory is missing, incomplete or altered."""
+
+
+class UnknownEraError(HaihaGeoError, ValueError):
+    """An era or date outside the eras the toolkit models."""
+
+
+class UnknownUnitError(HaihaGeoError, KeyError):
+    """A unit name or code that matches no unit."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class CRSError(HaihaGeoError, ValueError):
+    """A missing, unsupported or implausible coordinate reference system."""
+
+
+class GeometryError(HaihaGeoError, ValueError):
+    """Empty, invalid or non-polygonal geometry where polygons are needed."""
+
+
+class InputFileError(HaihaGeoError, ValueError):
+    """A file that cannot be read, or whose content is malformed."""
+
+
+class RegistryError(HaihaGeoError, ValueError):
+    """An authored data file (registry, lineage, layer) is inconsistent."""

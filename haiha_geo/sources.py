@@ -1,0 +1,177 @@
+"""The reference boundary sources: where they live, and reading them safely.
+
+The files are read in place from a data directory, never copied into the
+repository (their licences forbid redistribution). The directory is, in order:
+
+1. the environment variable ``HAIHA_GEO_DATA``;
+2. the key ``data_dir`` in a ``haiha-geo.toml`` config file (the file named by
+   ``HAIHA_GEO_CONFIG``, else ``./haiha-geo.toml``, else
+   ``~/.config/haiha-geo/haiha-geo.toml``); a relative path is taken relative
+   to the config file;
+3. the project's data mirror ``shared/data/sources`` in the working directory,
+   the package's directory, or any of their parents.
+
+Every file is checked against the sha256 pinned in ``boundaries/sources.toml``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+
+from haiha_geo._data import read_toml
+from haiha_geo.errors import DataDirError, RegistryError
+
+ENV_VAR = "HAIHA_GEO_DATA"
+CONFIG_ENV_VAR = "HAIHA_GEO_CONFIG"
+CONFIG_NAME = "haiha-geo.toml"
+MIRROR = Path("shared") / "data" / "sources"
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """A resolved data directory and the setting that chose it."""
+
+    path: Path
+    setting: str
+
+
+def catalog() -> dict[str, dict]:
+    """Return the source catalog (``boundaries/sources.toml``), keyed by source name.
+
+    Examples
+    --------
+    >>> sorted(catalog())
+    ['censusvn2009', 'gadm41', 'vn3dmap2025']
+    """
+    return read_toml("boundaries", "sources.toml")
+
+
+def source_info(name: str) -> dict:
+    """Return the catalog entry of source ``name``, or raise with the known names."""
+    try:
+        return catalog()[name]
+    except KeyError:
+        raise RegistryError(f"unknown source {name!r}; known sources: {', '.join(sorted(catalog()))}") from None
+
+
+def _config_files() -> list[Path]:
+    if os.environ.get(CONFIG_ENV_VAR):
+        return [Path(os.environ[CONFIG_ENV_VAR]).expanduser()]
+    return [Path.cwd() / CONFIG_NAME, Path.home() / ".config" / "haiha-geo" / CONFIG_NAME]
+
+
+def _from_config() -> DataDir | None:
+    for cfg in _config_files():
+        if not cfg.is_file():
+            if os.environ.get(CONFIG_ENV_VAR):
+                raise DataDirError(f"config file {cfg} named by {CONFIG_ENV_VAR} does not exist")
+            continue
+        try:
+            with cfg.open("rb") as fh:
+                value = tomllib.load(fh).get("data_dir")
+        except tomllib.TOMLDecodeError as exc:
+            raise DataDirError(f"config file {cfg} is not valid TOML: {exc}") from None
+        if value:
+            path = Path(value).expanduser()
+            return DataDir(path if path.is_absolute() else cfg.parent / path, f"data_dir in {cfg}")
+    return None
+
+
+def _mirror() -> DataDir | None:
+    starts = [Path.cwd().resolve(), Path(__file__).resolve().parent]
+    for start in starts:
+        for folder in (start, *start.parents):
+            if (folder / MIRROR).is_dir():
+                return DataDir(folder / MIRROR, f"the data mirror found at {folder / MIRROR}")
+    return None
+
+
+def data_dir() -> DataDir:
+    """Resolve the reference data directory, or raise :class:`DataDirError` naming the fix.
+
+    Examples
+    --------
+    >>> data_dir().path.is_dir()
+    True
+    """
+    if os.environ.get(ENV_VAR):
+        found = DataDir(Path(os.environ[ENV_VAR]).expanduser(), f"the environment variable {ENV_VAR}")
+    else:
+        found = _from_config() or _mirror()
+    if found is None:
+        raise DataDirError(
+            "no reference data directory: set the environment variable "
+            f"{ENV_VAR}=/path/to/sources, or data_dir = \"/path/to/sources\" in {CONFIG_NAME}; "
+            f"no data mirror ({MIRROR}) was found above {Path.cwd()}"
+        )
+    if not found.path.is_dir():
+        raise DataDirError(f"reference data directory {found.path} (from {found.setting}) does not exist; "
+                           f"point {ENV_VAR} at the folder holding gadm41/, censusvn2009/ and vn3dmap2025/")
+    return found
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@cache
+def _verified(path: Path, mtime_ns: int, size: int) -> str:
+    return _sha256(path)
+
+
+def source_file(name: str, file: str = "communes") -> Path:
+    """Return the verified path of ``file`` (communes, outline, province) of source ``name``.
+
+    Raises
+    ------
+    DataDirError
+        If the file is missing or its sha256 differs from the catalog's.
+    """
+    info = source_info(name)
+    try:
+        entry = info["files"][file]
+    except KeyError:
+        raise RegistryError(f"source {name!r} has no file {file!r}; files: {', '.join(info['files'])}") from None
+    root = data_dir()
+    path = root.path / entry["path"]
+    if not path.is_file():
+        raise DataDirError(f"{entry['path']} is missing from the reference data directory {root.path} "
+                           f"(from {root.setting}); point {ENV_VAR} at a complete copy")
+    stat = path.stat()
+    actual = _verified(path, stat.st_mtime_ns, stat.st_size)
+    if actual != entry["sha256"]:
+        raise DataDirError(f"{path} does not match its pinned checksum (sha256 {actual[:12]}…, expected "
+                           f"{entry['sha256'][:12]}…): the file was altered or is another version; restore it "
+                           f"or point {ENV_VAR} at an unaltered copy")
+    return path
+
+
+def read_source(name: str, file: str = "communes") -> gpd.GeoDataFrame:
+    """Read a verified reference file as a GeoDataFrame in EPSG:4326.
+
+    Examples
+    --------
+    >>> len(read_source("gadm41"))
+    16
+    """
+    return gpd.read_file(source_file(name, file))
+
+
+def provenance() -> list[dict[str, str]]:
+    """Return, for every catalogued file, its source, path, sha256 and licence (for output metadata)."""
+    return [
+        {"source": name, "file": entry["path"], "sha256": entry["sha256"], "licence": info["licence"]}
+        for name, info in sorted(catalog().items())
+        for entry in info["files"].values()
+    ]
