@@ -143,7 +143,7 @@ def sheet_number(sys: System, scale: int, col: int, row: int) -> str:
     Examples
     --------
     >>> sheet_number(system("cadastral"), 2000, 500, 2372)
-    '372498-7'
+    '373498-3'
     """
     level = sys.level(scale)
     fields: dict[str, Any] = {}
@@ -196,7 +196,7 @@ def sheet_grid(geometry: shapely.Geometry, scale: int, system_name: str) -> gpd.
     >>> from shapely import box
     >>> grid = sheet_grid(box(500100, 2372100, 500200, 2372200), 2000, "cadastral")
     >>> grid.loc[0, "sheet"], grid.geometry.area.iloc[0]
-    ('372498-7', 1000000.0)
+    ('373498-3', 1000000.0)
     """
     sys = system(system_name)
     level = sys.level(scale)

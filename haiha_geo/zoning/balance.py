@@ -1,0 +1,292 @@
+"""Land-use balance table (bảng cân bằng sử dụng đất) of a zoning plan.
+
+Areas are planimetric in EPSG:5899 (VN-2000 / TM-3 107°45′). Areas are given
+in ha to 0.0001 ha (1 m²) and shares in % to 0.01, each rounded so that the
+rows of one level add up exactly to the total (largest-remainder rounding of
+the leaf contributions, subtotals summed from them).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from haiha_geo._output import records, render, to_json
+from haiha_geo.crs import PROVENANCE
+from haiha_geo.errors import InputFileError
+from haiha_geo.io import atomic_path
+from haiha_geo.zoning.categories import VERIFIED, descendants, load_categories, norm_of
+from haiha_geo.zoning.plan import PlanInput, load_plan
+
+TOTAL_CODE = "TOTAL"
+ROW_COLUMNS = ("code", "name", "level", "parent", "area_ha", "percent", "m2_per_person", "norm", "norm_met",
+               "classified", "confidence", "verified", "colour", "source")
+TABLE_COLUMNS = ("code", "name", "level", "area_ha", "percent", "m2_per_person", "norm", "norm_met", "status")
+
+
+class LandUseWarning(UserWarning):
+    """A plan that can be balanced but needs a look (unknown codes, overlaps, skipped CAD entities)."""
+
+
+class UnclassifiedCodeError(InputFileError):
+    """Land-use codes the category file does not know, in strict mode."""
+
+
+@dataclass
+class LandUseBalance:
+    """Result of :func:`land_use_balance`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per category with area (with its ancestors), in category-file
+        order, then unclassified codes sorted by code. Columns: see
+        :data:`ROW_COLUMNS`.
+    total_ha : float
+        Sum of the rows at level 1 (= the summed area of the plan's polygons).
+    plan_area_ha : float
+        Area of the union of the plan's polygons (differs from ``total_ha``
+        only when polygons overlap).
+    coverage : dict
+        ``gaps_m2``, ``overlaps_m2``, ``outside_m2`` and ``against`` (what the
+        gaps were measured against).
+    """
+
+    table: pd.DataFrame
+    total_ha: float
+    plan_area_ha: float
+    coverage: dict[str, Any]
+    population: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table with a final ``TOTAL`` row."""
+        total = {c: None for c in ROW_COLUMNS} | {
+            "code": TOTAL_CODE, "name": "Tổng cộng", "level": 0, "area_ha": self.total_ha, "percent": 100.0,
+            "m2_per_person": _per_person(self.total_ha, self.population), "classified": True}
+        return pd.concat([self.table, pd.DataFrame([total])], ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready ``{rows, total_ha, plan_area_ha, coverage, population, warnings, provenance}``."""
+        return {"rows": records(self.table), "total_ha": self.total_ha, "plan_area_ha": self.plan_area_ha,
+                "coverage": self.coverage, "population": self.population, "warnings": list(self.warnings),
+                "provenance": {"area": PROVENANCE["area_method"], "crs": PROVENANCE["planning_crs"],
+                               "categories": "layers/landuse_categories.csv (confidence per row; "
+                                             "verified = confidence C)"}}
+
+    def render(self, fmt: str) -> str:
+        """Text of the balance as ``table``, ``csv``, ``md`` or ``json``."""
+        if fmt == "json":
+            return to_json(self.to_dict())
+        frame = self.to_frame()
+        if fmt in ("table", "md"):
+            frame = _display(frame)
+        return render(frame, fmt)
+
+    def to_csv(self, path: str | os.PathLike) -> Path:
+        """Write the table with its total row as UTF-8 CSV (atomically)."""
+        from haiha_geo.io import write_atomic
+
+        return write_atomic(path, self.render("csv"))
+
+    def to_xlsx(self, path: str | os.PathLike) -> Path:
+        """Write an XLSX workbook: the balance (with category colours) and a sheet of notes."""
+        from haiha_geo.zoning.export import write_xlsx
+
+        with atomic_path(path) as tmp:
+            write_xlsx(self, tmp)
+        return Path(path)
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        return _display(self.to_frame()).to_html(index=False, na_rep="")
+
+
+def _display(frame: pd.DataFrame) -> pd.DataFrame:
+    status = np.where(~frame["classified"].astype(bool), "unclassified",
+                      np.where(frame["verified"].fillna(True).astype(bool), "", "unverified"))
+    shown = frame.assign(status=status, name=[("  " * max(int(lv) - 1, 0)) + str(n)
+                                              for lv, n in zip(frame["level"], frame["name"])])
+    return shown[list(TABLE_COLUMNS)]
+
+
+def land_use_balance(plan: PlanInput, field: str | None = None, population: int | None = None, *,
+                     study_area: Any = None, era: str | None = None, code_map: str | os.PathLike | dict | None = None,
+                     strict: bool = False, categories: str | os.PathLike | None = None, layer: str | None = None,
+                     crs: str | None = None, include_empty: bool = False) -> LandUseBalance:
+    """Land-use balance of ``plan`` by the code in column ``field``.
+
+    Parameters
+    ----------
+    plan : GeoDataFrame or path
+        Polygons with a land-use code column, in any CRS (areas are taken in
+        EPSG:5899), or a GeoPackage / Shapefile / GeoJSON / DXF file.
+    field : str, optional
+        Column holding the code; ``"code"`` by default, ``"layer"`` (the CAD
+        layer) for DXF.
+    population : int, optional
+        Planned population; adds m² per person and checks per-person norms.
+    study_area : StudyArea, GeoDataFrame, shapely geometry (EPSG:5899) or unit name(s), optional
+        Gaps and the part of the plan outside it are measured against it;
+        without it, gaps are the holes inside the plan's outline.
+    era : str, optional
+        Era of ``study_area`` when it is given by name.
+    code_map : path or dict, optional
+        Maps values of ``field`` (CAD layer names) to land-use codes; see
+        :func:`haiha_geo.zoning.plan.read_code_map`.
+    strict : bool
+        Raise :class:`UnclassifiedCodeError` for codes the category file does
+        not know, instead of listing them as unclassified rows with a warning.
+    categories : path, optional
+        A category CSV replacing ``layers/landuse_categories.csv``.
+    layer, crs : str, optional
+        Passed to the file reader (``crs`` is required for DXF, which carries none).
+    include_empty : bool
+        Also list categories of zero area.
+
+    Examples
+    --------
+    >>>     >>> from shapely import box
+    >>> plan = gpd.GeoDataFrame({"code": ["NO-M", "CX-DVO", "GT-DT"]},
+    ...     geometry=[box(500000, 2372000, 500100, 2372100), box(500100, 2372000, 500150, 2372100),
+    ...               box(500150, 2372000, 500200, 2372100)], crs="EPSG:5899")
+    >>> result = land_use_balance(plan, population=100)
+    >>> result.table.set_index("code").loc[["DXD", "NO-M", "CX-DVO"], ["area_ha", "percent", "m2_per_person"]]
+            area_ha  percent  m2_per_person
+    code
+    DXD         2.0   100.00          200.0
+    NO-M        1.0    50.00          100.0
+    CX-DVO      0.5    25.00           50.0
+    >>> result.coverage["gaps_m2"], result.coverage["overlaps_m2"]
+    (0.0, 0.0)
+    """
+    if population is not None and (not float(population) > 0 or math.isinf(float(population))):
+        raise InputFileError(f"population must be a positive number, not {population!r}")
+    frame, notes = load_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs)
+    cats = load_categories(categories)
+    areas = frame.geometry.area.groupby(frame["code"]).sum()
+    unknown = sorted(set(areas.index) - set(cats["code"]))
+    if unknown and strict:
+        raise UnclassifiedCodeError(_unknown_message(unknown, areas) + " (strict mode)")
+    if unknown:
+        notes.append(_unknown_message(unknown, areas))
+    table = _table(cats, areas, unknown, population, include_empty)
+    union = shapely.union_all(frame.geometry.values)
+    coverage = _coverage(frame.geometry.values, union, _study_geometry(study_area, era))
+    if coverage["overlaps_m2"] > 0:
+        notes.append(f"plan polygons overlap by {coverage['overlaps_m2']:,.2f} m²; the overlap is counted once per polygon")
+    for note in notes:
+        warnings.warn(note, LandUseWarning, stacklevel=2)
+    total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))
+    return LandUseBalance(table, total_ha, round(union.area / 1e4, 4), coverage,
+                          int(population) if population is not None else None, notes)
+
+
+def _unknown_message(unknown: list[str], areas: pd.Series) -> str:
+    listed = ", ".join(f"{code!r} ({areas[code] / 1e4:,.4f} ha)" for code in unknown)
+    return (f"{len(unknown)} land-use code(s) not in the category file, kept as unclassified rows: {listed}; "
+            "add them to the category file or map them with a code-map file")
+
+
+def _table(cats: pd.DataFrame, areas: pd.Series, unknown: list[str], population: int | None,
+           include_empty: bool) -> pd.DataFrame:
+    own = pd.concat([cats["code"].map(areas).fillna(0.0).set_axis(cats["code"]), areas[unknown]])
+    own_ha = pd.Series(_round_to_sum(own.to_numpy() / 1e4, 4), index=own.index)
+    own_pct = pd.Series(_round_to_sum(own.to_numpy() / own.sum() * 100.0, 2, 100.0), index=own.index)
+    below = descendants(cats) | {code: [code] for code in unknown}
+    rows = [_category_row(row, below[row["code"]], own_ha, own_pct, population) for _, row in cats.iterrows()]
+    rows += [_unclassified_row(code, own_ha, own_pct, population) for code in unknown]
+    table = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+    for _, row in cats.iterrows():
+        _check_norm(table, row, population)
+    if not include_empty:
+        table = table[table["area_ha"] > 0]
+    return table.reset_index(drop=True)
+
+
+def _category_row(row: pd.Series, codes: list[str], own_ha: pd.Series, own_pct: pd.Series,
+                  population: int | None) -> dict[str, Any]:
+    area = round(float(own_ha[codes].sum()), 4)
+    norm = norm_of(row)
+    return {"code": row["code"], "name": row["name"], "level": int(row["level"]), "parent": row["parent"] or None,
+            "area_ha": area, "percent": round(float(own_pct[codes].sum()), 2),
+            "m2_per_person": _per_person(area, population), "norm": norm.describe() if norm else None,
+            "norm_met": None, "classified": True, "confidence": row["confidence"] or None,
+            "verified": row["confidence"] == VERIFIED, "colour": row["colour"] or None, "source": row["source"] or None}
+
+
+def _unclassified_row(code: str, own_ha: pd.Series, own_pct: pd.Series, population: int | None) -> dict[str, Any]:
+    area = round(float(own_ha[code]), 4)
+    return {"code": code, "name": f"(unclassified code {code})", "level": 1, "parent": None, "area_ha": area,
+            "percent": round(float(own_pct[code]), 2), "m2_per_person": _per_person(area, population),
+            "norm": None, "norm_met": None, "classified": False, "confidence": None, "verified": False,
+            "colour": None, "source": None}
+
+
+def _check_norm(table: pd.DataFrame, row: pd.Series, population: int | None) -> None:
+    norm = norm_of(row)
+    if norm is None:
+        return
+    at = table.index[table["code"] == row["code"]][0]
+    results = []
+    if norm.min_m2_per_person is not None and population:
+        results.append(table.at[at, "m2_per_person"] >= norm.min_m2_per_person)
+    if norm.min_share_pct is not None:
+        base = float(table.loc[table["code"] == norm.share_of, "area_ha"].iloc[0])
+        if base > 0:
+            results.append(table.at[at, "area_ha"] / base * 100.0 >= norm.min_share_pct)
+    if results:
+        table.at[at, "norm_met"] = bool(all(results))
+
+
+def _per_person(area_ha: float, population: int | None) -> float | None:
+    return round(area_ha * 1e4 / population, 2) if population else None
+
+
+def _round_to_sum(values: np.ndarray, decimals: int, total: float | None = None) -> np.ndarray:
+    """Round ``values`` to ``decimals`` so that they add up to ``total`` rounded the same way.
+
+    Largest-remainder method; ``total`` defaults to the sum of ``values``.
+
+    Examples
+    --------
+    >>> _round_to_sum(np.array([100 / 3, 100 / 3, 100 / 3]), 2, 100.0).tolist()
+    [33.34, 33.33, 33.33]
+    """
+    unit = 10.0 ** decimals
+    scaled = np.asarray(values, dtype=float) * unit
+    floors = np.floor(scaled + 1e-9)
+    target = round((values.sum() if total is None else total) * unit)
+    short = int(target - floors.sum())
+    order = np.argsort(-(scaled - floors), kind="stable")
+    floors[order[:max(short, 0)]] += 1
+    return floors / unit
+
+
+def _coverage(geoms: np.ndarray, union: shapely.Geometry, study: shapely.Geometry | None) -> dict[str, Any]:
+    overlaps = float(shapely.area(geoms).sum() - union.area)
+    if study is None:
+        outline = shapely.union_all([shapely.Polygon(shapely.get_exterior_ring(p))
+                                     for p in shapely.get_parts(union) if p.geom_type == "Polygon"])
+        gaps, outside, against = outline.area - union.area, None, "the plan's outline (holes inside it)"
+    else:
+        gaps, outside = study.difference(union).area, round(union.difference(study).area, 2)
+        against = "the study area"
+    return {"gaps_m2": round(max(gaps, 0.0), 2), "overlaps_m2": round(max(overlaps, 0.0), 2),
+            "outside_m2": outside, "against": against}
+
+
+def _study_geometry(study_area: Any, era: str | None) -> shapely.Geometry | None:
+    if study_area is None:
+        return None
+    from haiha_geo.zoning.study import as_planning_geometry
+
+    return as_planning_geometry(study_area, era)
+
