@@ -1,0 +1,272 @@
+"""New-rural (nông thôn mới, NTM) status of communes and of the district.
+
+Records are authored in ``layers/ntm_communes.csv`` (one row per unit and
+recorded status) and ``layers/ntm_district.csv`` (the precondition, the 9
+district criteria of QĐ 558/QĐ-TTg and the district's recognition). The rules
+that turn records into a status for a year are in ``layers/README.md``; in
+short:
+
+* the status asked for is the one at the **end** of the year (31 December),
+  so the unit must exist on that day, else :class:`YearOutsideEraError`;
+* a unit's status comes only from its own records, never from a predecessor
+  or successor (a merged commune of 2020 meets the standard only if its 2020
+  record says so; the 2025 communes start their own record);
+* ``met`` reached "by year U" (``year_upper``) holds from U to the last year a
+  source observes it (``observed_to``); before U, and when ``year_lower`` is
+  unknown, the status is unknown (``None``) unless another record settles it;
+* ``not_met`` observed at the end of year T holds for every earlier year of
+  the unit (the source says the commune has yet to reach the standard);
+* a thị trấn is ``not_applicable``: the xã standard does not apply to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from functools import cache
+
+import pandas as pd
+
+from haiha_geo import registry
+from haiha_geo._data import read_csv
+from haiha_geo.errors import RegistryError, UnknownEraError
+from haiha_geo.sites import blank_to_none, reference_problems
+
+#: Commune statuses, lowest first; ``not_applicable`` (thị trấn) stands apart.
+LEVELS: tuple[str, ...] = ("not_met", "met", "advanced", "model")
+STATUSES: tuple[str, ...] = (*LEVELS, "not_applicable")
+#: Statuses of the district checklist (``ntm_district.csv``).
+DISTRICT_STATUSES: tuple[str, ...] = ("not_met", "met_or_within_reach", "met")
+#: Columns of :func:`ntm_status`.
+STATUS_COLUMNS: tuple[str, ...] = ("code", "name", "type", "unit_id", "status", "year_lower", "year_upper",
+                                   "act", "source", "note")
+
+
+class YearOutsideEraError(UnknownEraError):
+    """A year whose 31 December falls outside the era asked for (or in the future)."""
+
+
+@cache
+def _raw(name: str) -> pd.DataFrame:
+    return blank_to_none(pd.DataFrame(list(read_csv("layers", name))))
+
+
+def record_problems() -> list[str]:
+    """Check both NTM files; return the problems found (empty when sound).
+
+    Examples
+    --------
+    >>> record_problems()
+    []
+    """
+    communes, district = _raw("ntm_communes.csv"), _raw("ntm_district.csv")
+    known = set(registry.units_table()["unit_id"])
+    problems = []
+    for i, row in communes.iterrows():
+        where = f"ntm_communes.csv row {i + 2} ({row['unit_id']})"
+        problems += reference_problems(row["ref_id"], where)
+        problems += [] if row["unit_id"] in known else [f"{where}: unit does not exist"]
+        problems += [] if row["status"] in STATUSES else [f"{where}: unknown status {row['status']!r}"]
+        problems += _year_problems(row, where)
+    for i, row in district.iterrows():
+        where = f"ntm_district.csv row {i + 2} ({row['item']})"
+        problems += reference_problems(row["ref_id"], where)
+        problems += [f"{where}: unknown status {row[c]!r}" for c in ("status_2019", "status_2020")
+                     if row[c] not in DISTRICT_STATUSES]
+    return problems
+
+
+def _year_problems(row: pd.Series, where: str) -> list[str]:
+    years = [int(row[c]) for c in ("year_lower", "year_upper", "observed_to") if pd.notna(row[c])]
+    if row["status"] != "not_applicable" and pd.isna(row["year_upper"]):
+        return [f"{where}: a status needs year_upper (the year by which it held)"]
+    return [] if years == sorted(years) else [f"{where}: years must satisfy year_lower ≤ year_upper ≤ observed_to"]
+
+
+def commune_records() -> pd.DataFrame:
+    """Return the commune records (checked), years as nullable integers.
+
+    Examples
+    --------
+    >>> recs = commune_records()
+    >>> int((recs[recs.unit_id.str.startswith("2019/")].status == "met").sum())
+    12
+    """
+    problems = record_problems()
+    if problems:
+        raise RegistryError("the NTM records in layers/ are inconsistent: " + "; ".join(problems))
+    frame = _raw("ntm_communes.csv").copy()
+    for column in ("year_lower", "year_upper", "observed_to"):
+        frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+    return frame
+
+
+def check_year(era: str | int, year: int | str) -> tuple[str, int]:
+    """Return ``(era, year)`` if the era's units exist on 31 December of ``year``.
+
+    Raises
+    ------
+    UnknownEraError
+        An unknown era.
+    YearOutsideEraError
+        A year before the era's units exist, after they ended, or in the future.
+
+    Examples
+    --------
+    >>> check_year(2020, "2020")
+    ('2020', 2020)
+    """
+    era = registry.check_era(era)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise YearOutsideEraError(f"year {year!r} is not a year (YYYY)") from None
+    table = registry.units_table(era)
+    start, end = table["valid_from"].min(), table["valid_to"].dropna().max() if table["valid_to"].notna().any() else None
+    day = dt.date(year, 12, 31).isoformat()
+    if day < start:
+        raise YearOutsideEraError(f"the units of era {era} exist from {start}; the status at the end of {year} "
+                                  "belongs to an earlier era")
+    if end is not None and day > end:
+        raise YearOutsideEraError(f"the units of era {era} ended on {end}; for the end of {year} ask era "
+                                  f"{registry.era_for_date(min(day, dt.date.today().isoformat()))}")
+    if year > dt.date.today().year:
+        raise YearOutsideEraError(f"{year} is in the future: no status is recorded for it")
+    return era, year
+
+
+def _resolve(rows: pd.DataFrame, year: int, era: str) -> dict:
+    """Status of one unit at the end of ``year`` from its own records (see the module rules)."""
+    if rows.empty:
+        note = ("no record: the 2025 communes start their own record and no source gives it yet" if era == "2025"
+                else "no record for this unit")
+        return {"status": None, "note": note}
+    if (rows["status"] == "not_applicable").any():
+        return _pick(rows[rows["status"] == "not_applicable"].iloc[0], "not_applicable")
+    achieved = rows[rows["status"].isin(LEVELS[1:])].sort_values("status", key=lambda s: s.map(LEVELS.index),
+                                                                 ascending=False)
+    for _, row in achieved.iterrows():
+        last = row["observed_to"] if pd.notna(row["observed_to"]) else row["year_upper"]
+        if row["year_upper"] <= year <= last:
+            return _pick(row, row["status"])
+    for _, row in rows[rows["status"] == "not_met"].iterrows():
+        if year <= row["year_upper"]:
+            return _pick(row, "not_met")
+    return _unknown(rows.iloc[0], year)
+
+
+def _pick(row: pd.Series, status: str) -> dict:
+    return {"status": status, "year_lower": row["year_lower"], "year_upper": row["year_upper"],
+            "act": row["act"], "source": row["ref_id"], "note": row["note"]}
+
+
+def _unknown(row: pd.Series, year: int) -> dict:
+    last = row["observed_to"] if pd.notna(row["observed_to"]) else row["year_upper"]
+    why = (f"no source after {last}" if year > last
+           else f"{row['status']} by {row['year_upper']}, first year unknown: not known whether by {year}")
+    return {**_pick(row, None), "status": None, "note": f"unknown at the end of {year}: {why}"}
+
+
+def ntm_status(era: str | int, year: int | str) -> pd.DataFrame:
+    """Return the NTM status of every unit of ``era`` at the end of ``year``.
+
+    Parameters
+    ----------
+    era : {"2019", "2020", "2025"}
+        The administrative era whose units are listed.
+    year : int
+        The year; the status is the one on 31 December, when the era's units
+        must exist.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`STATUS_COLUMNS`: ``status`` is one of ``not_met``, ``met``,
+        ``advanced``, ``model``, ``not_applicable`` (thị trấn) or ``None``
+        (unknown); ``year_lower``/``year_upper`` bound the year the status was
+        reached (null = not known); ``act`` the recognising act where known;
+        ``source`` the reference ids.
+
+    Raises
+    ------
+    UnknownEraError, YearOutsideEraError
+
+    Examples
+    --------
+    >>> table = ntm_status("2019", 2019)
+    >>> table.status.value_counts().to_dict()
+    {'met': 12, 'not_met': 3, 'not_applicable': 1}
+    >>> sorted(table[table.status == "not_met"].name)
+    ['Quảng Sơn', 'Quảng Đức', 'Đường Hoa']
+    """
+    era, year = check_year(era, year)
+    records = commune_records()
+    rows = []
+    for _, unit in registry.units_table(era).iterrows():
+        resolved = _resolve(records[records["unit_id"] == unit["unit_id"]], year, era)
+        rows.append({"code": unit["code"], "name": unit["name"], "type": unit["type"],
+                     "unit_id": unit["unit_id"], **resolved})
+    frame = pd.DataFrame(rows, columns=list(STATUS_COLUMNS)).astype(object)
+    frame = frame.where(frame.notna(), None)
+    for column in ("year_lower", "year_upper"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    return frame
+
+
+def ntm_district() -> pd.DataFrame:
+    """Return the district checklist: precondition, the 9 criteria of QĐ 558/QĐ-TTg, recognition.
+
+    ``status_2019`` is the state at the end of 2019 as the district's article
+    reports it; ``status_2020`` the state at the end of 2020.
+
+    Examples
+    --------
+    >>> table = ntm_district()
+    >>> int((table.kind == "criterion").sum()), table.set_index("item").loc["R", "act"]
+    (9, '1896/QĐ-TTg')
+    """
+    problems = record_problems()
+    if problems:
+        raise RegistryError("the NTM records in layers/ are inconsistent: " + "; ".join(problems))
+    return _raw("ntm_district.csv").rename(columns={"ref_id": "source"}).copy()
+
+
+def _summary(table: pd.DataFrame) -> str:
+    xa = table[table["type"] == "xã"]
+    counts = ", ".join(f"{s or 'unknown'}: {n}" for s, n in xa["status"].fillna("unknown").value_counts().items())
+    towns = table[table["status"] == "not_applicable"]["name"].tolist()
+    tail = f"; thị trấn {', '.join(towns)}: not applicable (outside the xã standard)" if towns else ""
+    return f"{len(xa)} xã — {counts}{tail}\n"
+
+
+def _cli(args: argparse.Namespace) -> int:
+    from haiha_geo.cli import emit
+
+    if args.district:
+        table = ntm_district()
+        emit(table if args.format == "json" else table[["item", "kind", "name_vi", "status_2019", "status_2020",
+                                                        "act", "source", "note"]], args.format)
+        return 0
+    if args.era is None or args.year is None:
+        raise UnknownEraError("give --era and --year (for example --era 2019 --year 2019), or --district")
+    table = ntm_status(args.era, args.year)
+    if args.format == "json":
+        emit(table[["code", "name", "status", "year_lower", "year_upper", "act", "source"]], "json")
+    else:
+        emit(table.drop(columns=["unit_id"]), "table")
+        print(_summary(table), end="")
+    return 0
+
+
+def register_cli(sub) -> None:
+    """Add the ``ntm`` subcommand."""
+    from haiha_geo.cli import add_format
+
+    parser = sub.add_parser("ntm", help="new-rural (nông thôn mới) status of communes or of the district",
+                            description="Status at the end of YEAR of every unit of ERA, with bounds on the year "
+                                        "it was reached, the act and the source; or the district checklist.")
+    parser.add_argument("--era", help="administrative era (2019, 2020, 2025)")
+    parser.add_argument("--year", type=int, help="year (status on 31 December)")
+    parser.add_argument("--district", action="store_true", help="the district's criteria checklist and recognition")
+    add_format(parser, ("table", "json"))
+    parser.set_defaults(func=_cli)
