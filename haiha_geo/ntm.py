@@ -152,6 +152,9 @@ def _resolve(rows: pd.DataFrame, year: int, era: str) -> dict:
     for _, row in rows[rows["status"] == "not_met"].iterrows():
         if year <= row["year_upper"]:
             return _pick(row, "not_met")
+    for _, row in rows[rows["status"] == "met"].iterrows():
+        if pd.notna(row["year_lower"]) and year < row["year_lower"]:
+            return {**_pick(row, "not_met"), "note": f"met only from {row['year_lower']} on: {row['note']}"}
     return _unknown(rows.iloc[0], year)
 
 
