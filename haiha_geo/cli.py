@@ -23,7 +23,7 @@ from haiha_geo.errors import HaihaGeoError, UnknownEraError
 from haiha_geo.io import write_atomic
 
 #: Modules that contribute subcommands through ``register_cli(subparsers)``.
-FEATURE_MODULES: tuple[str, ...] = ()
+FEATURE_MODULES: tuple[str, ...] = ("haiha_geo.sites", "haiha_geo.ntm", "haiha_geo.overlay", "haiha_geo.zoning")
 
 
 def emit(frame: pd.DataFrame | str, fmt: str | None = None, out: str | Path | None = None) -> None:
@@ -80,6 +80,7 @@ def _register_core(sub) -> None:
     p = sub.add_parser("stats", help="per-unit area (ha, EPSG:5899), official area, population, density")
     p.add_argument("--era", required=True, choices=era_choices)
     add_format(p, ("table", "csv", "json", "md"))
+    p.add_argument("--out", help="write the table to this file (atomically) instead of the terminal")
     p.set_defaults(func=_stats)
 
     p = sub.add_parser("transform", help="transform one point between EPSG:4326 and EPSG:5899 (pinned EPSG:6960)")
@@ -142,9 +143,10 @@ def _stats(args: argparse.Namespace) -> int:
     from haiha_geo.crs import PROVENANCE
     from haiha_geo.stats import stats
 
-    emit(stats(args.era), args.format)
+    text = render(stats(args.era), args.format)
     if args.format in ("table", "md"):
-        sys.stdout.write(f"\nAreas: {PROVENANCE['area_method']}; datum shift {PROVENANCE['transformation']}.\n")
+        text += f"\nAreas: {PROVENANCE['area_method']}; datum shift {PROVENANCE['transformation']}.\n"
+    emit(text, out=args.out)
     return 0
 
 

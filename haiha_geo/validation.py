@@ -150,7 +150,9 @@ def validate(source: str = "gadm41") -> Report:
     for era in registry.ERAS:
         layer = eras.units(era, crs="EPSG:5899")
         overlaps = sum(a for *_, a in pairwise_overlaps(layer.geometry.values, list(layer.unit_id)))
-        report.add(f"era {era}: no overlaps", overlaps < 1.0, f"{len(layer)} units, {overlaps:.3f} m² of overlap")
+        edges = bool(shapely.coverage_is_valid(layer.geometry.values))
+        report.add(f"era {era}: clean coverage", overlaps < 1.0 and edges,
+                   f"{len(layer)} units, {overlaps:.3f} m² of overlap, shared edges {'identical' if edges else 'NOT matched'}")
     for era in ("2020", "2025"):
         sums = crosswalk("2019", era).groupby("from_unit_id")["share"].sum()
         report.add(f"crosswalk 2019→{era}: shares sum to 1", bool(np.allclose(sums, 1.0, atol=1e-12)),
