@@ -1,0 +1,55 @@
+import hashlib
+import json
+
+import pytest
+
+from haiha_geo import io
+from haiha_geo.errors import CRSError, GeometryError, InputFileError
+
+
+def _feature(coords, props=None):
+    return {"type": "Feature", "properties": props or {}, "geometry": {"type": "Polygon", "coordinates": [coords]}}
+
+
+SQUARE = [[107.74, 21.44], [107.76, 21.44], [107.76, 21.46], [107.74, 21.46], [107.74, 21.44]]
+
+
+def test_atomic_write_replaces_only_on_success(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with io.atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    io.write_atomic(target, "new ✓")
+    assert target.read_text(encoding="utf-8") == "new ✓"
+
+
+def test_read_layer_leaves_input_untouched(tmp_path):
+    path = tmp_path / "zone.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [_feature(SQUARE, {"name": "Khu A"})]}))
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    frame = io.read_layer(path)
+    assert frame.crs.to_epsg() == 4326 and frame["name"].tolist() == ["Khu A"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize("content,error,message", [
+    ("{not json", InputFileError, "cannot read"),
+    (json.dumps({"type": "FeatureCollection", "features": []}), InputFileError, "no features"),
+    (json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": None}]}),
+     GeometryError, "no geometry"),
+    (json.dumps({"type": "FeatureCollection", "features": [_feature([[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]])]}),
+     CRSError, "outside Vietnam"),
+])
+def test_read_layer_rejects(tmp_path, content, error, message):
+    path = tmp_path / "bad.geojson"
+    path.write_text(content)
+    with pytest.raises(error, match=message):
+        io.read_layer(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputFileError, match="does not exist"):
+        io.read_layer(tmp_path / "nope.gpkg")
