@@ -1,0 +1,163 @@
+"""overlay_stats: areas per unit add up to the layer's area inside the district; shares are shares."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import haiha_geo
+from haiha_geo import registry
+from haiha_geo.crs import to_geographic
+from haiha_geo.errors import CRSError, GeometryError, InputFileError, UnknownEraError
+from haiha_geo.overlay import OVERLAY_COLUMNS, overlay_stats
+from haiha_geo.sites import sites
+from test_sites import write_without_crs
+
+TOLERANCE_HA = 0.01
+
+
+def _district() -> shapely.Geometry:
+    return haiha_geo.units("2020", crs="EPSG:5899").union_all()
+
+
+def _box(x0: float, y0: float, width: float, height: float) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": ["zone"]}, geometry=[shapely.box(x0, y0, x0 + width, y0 + height)],
+                            crs="EPSG:5899")
+
+
+def _inside_ha(zone: gpd.GeoDataFrame) -> float:
+    return zone.union_all().intersection(_district()).area / 1e4
+
+
+def _check_sums(table, zone: gpd.GeoDataFrame) -> None:
+    inside = _inside_ha(zone)
+    assert abs(table["area_ha"].sum() - inside) < TOLERANCE_HA
+    assert abs(table.attrs["inside_district_ha"] - inside) < TOLERANCE_HA
+    assert table["share_of_unit"].between(0, 1 + 1e-9).all() and table["share_of_layer"].between(0, 1 + 1e-9).all()
+    assert abs(table["share_of_layer"].sum() * table.attrs["layer_area_ha"] - inside) < TOLERANCE_HA
+
+
+def test_zone_across_units_and_the_shore():
+    minx, miny, maxx, maxy = _district().bounds
+    zone = _box((minx + maxx) / 2, miny - 2_000, 8_000, 15_000)  # reaches beyond the district's southern edge
+    table = overlay_stats(zone, "2019")
+    assert list(table.columns) == list(OVERLAY_COLUMNS) and len(table) == 16
+    _check_sums(table, zone)
+    assert table.attrs["outside_district_ha"] > 0
+    assert abs(table.attrs["layer_area_ha"] - 8_000 * 15_000 / 1e4) < 1e-6
+
+
+def test_a_unit_overlaid_on_its_own_era_fills_it():
+    units = haiha_geo.units("2025")
+    table = overlay_stats(units[units.unit_id == "2025/06931"], "2019").set_index("unit_id")
+    full = table[table["share_of_unit"] > 0.5]
+    assert set(full.index) == {"2019/06925", "2019/06931", "2019/06937"}  # NQ1679 cl. 15
+    assert (full["share_of_unit"] > 0.999).all()
+    assert table["share_of_layer"].sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_site_footprint_overlay():
+    layer = sites()
+    ez = layer[layer.site_id == "bac_phong_sinh_ez"]
+    table = overlay_stats(ez, "2025").set_index("unit_id")
+    assert table.loc["2025/06931", "share_of_layer"] == pytest.approx(1.0, abs=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(200, 20_000), st.floats(200, 20_000),
+       st.sampled_from(registry.ERAS))
+def test_random_boxes_sum_to_their_area_inside_the_district(fx, fy, width, height, era):
+    minx, miny, maxx, maxy = _district().bounds
+    zone = _box(minx + fx * (maxx - minx) - width / 2, miny + fy * (maxy - miny) - height / 2, width, height)
+    table = overlay_stats(zone, era)
+    _check_sums(table, zone)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(0.2, 0.8), st.floats(0.2, 0.8))
+def test_inside_area_is_the_same_in_every_era(fx, fy):
+    minx, miny, maxx, maxy = _district().bounds
+    zone = _box(minx + fx * (maxx - minx), miny + fy * (maxy - miny), 5_000, 4_000)
+    totals = [overlay_stats(zone, era).attrs["inside_district_ha"] for era in registry.ERAS]
+    assert max(totals) - min(totals) < TOLERANCE_HA
+
+
+def test_overlapping_features_are_counted_once():
+    minx, miny, maxx, maxy = _district().bounds
+    one = _box((minx + maxx) / 2, (miny + maxy) / 2, 2_000, 2_000)
+    twice = gpd.GeoDataFrame(geometry=list(one.geometry) * 2, crs=one.crs)
+    assert overlay_stats(twice, "2020")["area_ha"].sum() == pytest.approx(400.0, abs=TOLERANCE_HA)
+
+
+def test_geographic_and_planning_inputs_agree(tmp_path):
+    minx, miny, maxx, maxy = _district().bounds
+    zone = _box((minx + maxx) / 2, (miny + maxy) / 2, 3_000, 3_000)
+    path = tmp_path / "zone4326.geojson"
+    to_geographic(zone).to_file(path, driver="GeoJSON")
+    a, b = overlay_stats(zone, "2020"), overlay_stats(path, "2020")
+    assert abs(a["area_ha"].sum() - b["area_ha"].sum()) < 0.05  # straight edges differ slightly between CRSs
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda z: z.set_geometry(z.geometry.centroid), GeometryError, "needs polygons"),
+    (lambda z: z.set_geometry(z.geometry.boundary), GeometryError, "needs polygons"),
+])
+def test_non_polygons_are_refused(make, error, message):
+    minx, miny, maxx, maxy = _district().bounds
+    with pytest.raises(error, match=message):
+        overlay_stats(make(_box((minx + maxx) / 2, (miny + maxy) / 2, 500, 500)), "2020")
+
+
+def test_file_errors(tmp_path):
+    minx, miny, maxx, maxy = _district().bounds
+    zone = _box((minx + maxx) / 2, (miny + maxy) / 2, 500, 500)
+    nocrs = write_without_crs(zone, tmp_path / "nocrs.shp")
+    with pytest.raises(CRSError, match="no coordinate reference system"):
+        overlay_stats(nocrs, "2020")
+    assert overlay_stats(nocrs, "2020", crs="EPSG:5899")["area_ha"].sum() == pytest.approx(25.0, abs=TOLERANCE_HA)
+    with pytest.raises(InputFileError, match="does not exist"):
+        overlay_stats(tmp_path / "missing.geojson", "2020")
+    with pytest.raises(UnknownEraError):
+        overlay_stats(zone, "2030")
+
+
+# ---- CLI ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def zone_file(tmp_path):
+    minx, miny, maxx, maxy = _district().bounds
+    zone = _box((minx + maxx) / 2 - 3_000, miny - 1_000, 6_000, 12_000)
+    path = tmp_path / "zone.gpkg"
+    zone.to_file(path)
+    return zone, path
+
+
+def test_cli_json_sums(cli, zone_file):
+    zone, path = zone_file
+    run = cli("overlay", str(path), "--era", "2020", "--format", "json")
+    payload = run.json()
+    assert run.code == 0 and len(payload["units"]) == 11
+    total = sum(u["area_ha"] for u in payload["units"])
+    assert abs(total - payload["inside_district_ha"]) < TOLERANCE_HA
+    assert abs(total - _inside_ha(zone)) < TOLERANCE_HA
+    assert payload["planning_crs"].startswith("EPSG:5899")
+
+
+def test_cli_table_and_csv(cli, zone_file):
+    _, path = zone_file
+    table = cli("overlay", str(path), "--era", "2019")
+    assert table.code == 0 and "inside the district" in table.out and "EPSG:5899" in table.out
+    csv = cli("overlay", str(path), "--era", "2019", "--format", "csv")
+    assert csv.out.splitlines()[0] == ",".join(OVERLAY_COLUMNS) and len(csv.out.splitlines()) == 17
+
+
+def test_cli_file_without_crs_exit_2(cli, tmp_path):
+    minx, miny, maxx, maxy = _district().bounds
+    path = write_without_crs(_box((minx + maxx) / 2, (miny + maxy) / 2, 500, 500), tmp_path / "nocrs.shp")
+    run = cli("overlay", str(path), "--era", "2020")
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "has no coordinate reference system" in run.err
+    assert cli("overlay", str(path), "--era", "2020", "--assume-crs", "EPSG:5899").code == 0
