@@ -1,0 +1,558 @@
+"""Build a map from a spec: simplified era layers, merger views, user files, provenance."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from haiha_geo import __version__, registry, sources
+from haiha_geo._data import authored_dir
+from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
+from haiha_geo.errors import InputFileError
+from haiha_geo.io import read_layer, write_atomic
+from haiha_geo.maps import page
+from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
+from haiha_geo.maps.topology import (DEFAULT_TOLERANCE_M, SimplifyReport, decode, displacement, encode, grid_digits,
+                                     simplify_hierarchy, simplify_layer)
+
+#: Unit fills: a qualitative palette (ColorBrewer Set3), cycled in unit order.
+PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
+           "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f")
+ERA_NAMES = {"2019": "trước 01/02/2020", "2020": "01/02/2020 – 30/06/2025", "2025": "từ 01/07/2025"}
+DEFAULT_STYLE = {"color": "#333333", "weight": 1.5, "opacity": 0.9, "fillOpacity": 0.35}
+RELATIONS = {"continues": "giữ tên, nhận thêm", "merged_into": "nhập vào", "split_part": "một phần nhập vào",
+             "split_remainder": "phần còn lại thuộc", "unchanged": "giữ nguyên"}
+LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy", "legend": "Chú giải",
+          "fullscreen": "Toàn màn hình", "measure": "Đo khoảng cách, diện tích (VN-2000)",
+          "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
+          "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
+          "year": "Năm", "status": "Trạng thái"}
+CRS_TEXT = ("hiển thị EPSG:4326 (WGS 84); toạ độ phẳng EPSG:5899 (VN-2000 / TM-3 107°45′, k0 = 0,9999)")
+
+
+@dataclass
+class MapResult:
+    """A rendered map page and the figures of how it was made.
+
+    Attributes
+    ----------
+    html : str
+        The page.
+    stats : dict
+        ``vertices_before``, ``vertices_after`` (per era, summed), ``stored_vertices``
+        (shared borders counted once), ``max_displacement_m``, ``tolerance_m``,
+        ``html_bytes``, ``data_bytes`` (the JSON data block) and ``build_seconds``.
+    """
+
+    html: str
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page atomically to ``path`` and return the path."""
+        return write_atomic(path, self.html)
+
+
+@dataclass
+class _Build:
+    """State collected while the layers are built."""
+
+    spec: MapSpec
+    tolerance_m: float
+    digits: int
+    source: str
+    objects: dict[str, list] = field(default_factory=dict)
+    layers: list[dict] = field(default_factory=list)
+    reports: dict[str, SimplifyReport] = field(default_factory=dict)
+    files: list[dict] = field(default_factory=list)
+    bounds: list[float] | None = None
+    topology: Any = None
+
+
+# ---- small formatting helpers ---------------------------------------------------------------------------
+
+def vn_number(value: float, digits: int = 1) -> str:
+    """Format a number the Vietnamese way (``.`` thousands, ``,`` decimals).
+
+    Examples
+    --------
+    >>> vn_number(13437.26, 1)
+    '13.437,3'
+    """
+    return f"{value:,.{digits}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def vn_date(iso: Any) -> str:
+    """``2025-07-01`` → ``01/07/2025``; missing → ``nay`` (now).
+
+    Examples
+    --------
+    >>> vn_date("2020-02-01"), vn_date(None)
+    ('01/02/2020', 'nay')
+    """
+    if iso is None or (isinstance(iso, float) and np.isnan(iso)) or iso is pd.NA or str(iso) == "":
+        return "nay"
+    year, month, day = str(iso)[:10].split("-")
+    return f"{day}/{month}/{year}"
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value is not pd.NA and not (isinstance(value, float) and np.isnan(value))
+
+
+def _round_point(point: shapely.Point, digits: int) -> list[float]:
+    return [round(point.x, digits), round(point.y, digits)]
+
+
+def label_point(geom: shapely.Geometry, digits: int) -> list[float]:
+    """A point well inside the largest part of ``geom`` (centre of its largest inscribed circle)."""
+    parts = shapely.get_parts(geom)
+    largest = parts[np.argmax(shapely.area(parts))]
+    centre = shapely.get_point(shapely.maximum_inscribed_circle(largest, 1e-4), 0)
+    return _round_point(centre, digits)
+
+
+# ---- era layers -----------------------------------------------------------------------------------------
+
+def _lineage(era: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lineage rows leading into ``era`` and out of it."""
+    table = registry.lineage_table()
+    into = table[table["to_unit_id"].str.startswith(f"{era}/")]
+    out = table[table["from_unit_id"].str.startswith(f"{era}/")]
+    return into, out
+
+
+def _labels_by_id() -> dict[str, str]:
+    table = registry.units_table()
+    return dict(zip(table["unit_id"], [f"{t} {n}" for t, n in zip(table["type"], table["name"])]))
+
+
+def _act(act_id: Any) -> dict[str, str]:
+    acts = registry.acts_table().set_index("act_id")
+    if not _present(act_id) or act_id not in acts.index:
+        return {}
+    row = acts.loc[act_id]
+    return {"number": str(row["number"]), "title": str(row["title"]), "signed": vn_date(row["signed"]),
+            "effective": vn_date(row["effective"])}
+
+
+def _unit_rows(unit: pd.Series, preds: pd.DataFrame, succs: pd.DataFrame, names: dict[str, str]) -> list[list[str]]:
+    rows = [["Mã đơn vị", str(unit["code"])], ["Loại", str(unit["type"])],
+            ["Hiệu lực", f"{vn_date(unit['valid_from'])} – {vn_date(unit['valid_to'])}"],
+            ["Diện tích (bản đồ)", f"{vn_number(float(unit['area_ha']))} ha"]]
+    if _present(unit.get("official_area_ha")):
+        rows.append(["Diện tích chính thức", f"{vn_number(float(unit['official_area_ha']))} ha"])
+    if _present(unit.get("population")):
+        rows.append(["Dân số", f"{vn_number(float(unit['population']), 0)} ({unit.get('population_year')})"])
+    before = [f"{names[r.from_unit_id]} ({RELATIONS.get(r.relation, r.relation)})"
+              for r in preds.itertuples() if r.to_unit_id == unit["unit_id"]]
+    after = [f"{names[r.to_unit_id]} ({RELATIONS.get(r.relation, r.relation)})"
+             for r in succs.itertuples() if r.from_unit_id == unit["unit_id"]]
+    if before:
+        rows.append(["Tiền thân", "; ".join(before)])
+    if after:
+        rows.append(["Kế tục", "; ".join(after)])
+    for key, label in (("created_by", "Văn bản thành lập"), ("ended_by", "Văn bản chấm dứt")):
+        act = _act(unit.get(key))
+        if act:
+            rows.append([label, f"{act['number']}, hiệu lực {act['effective']}"])
+    return rows
+
+
+def _era_features(b: _Build, era: str, geoms: dict[str, shapely.Geometry]) -> tuple[list, list[shapely.Geometry]]:
+    """Properties of each unit of ``era`` and its simplified geometry (EPSG:4326), in registry order."""
+    table = registry.units_table(era)
+    layer = gpd.GeoDataFrame(table, geometry=[geoms[u] for u in table["unit_id"]], crs=PLANNING_CRS)
+    layer["area_ha"] = _original_areas(b, era, table["unit_id"])
+    geographic = to_geographic(layer)
+    into, out = _lineage(era)
+    names = _labels_by_id()
+    props = []
+    for i, (unit, geom) in enumerate(zip(table.to_dict("records"), geographic.geometry)):
+        unit["area_ha"] = layer["area_ha"].iloc[i]
+        label = f"{unit['type']} {unit['name']}"
+        props.append({"title": label, "label": unit["name"], "lp": label_point(geom, b.digits),
+                      "fill": PALETTE[i % len(PALETTE)], "rows": _unit_rows(pd.Series(unit), into, out, names),
+                      "unit_id": unit["unit_id"]})
+    return props, list(geographic.geometry)
+
+
+def _original_areas(b: _Build, era: str, unit_ids: pd.Series) -> list[float]:
+    from haiha_geo import eras as eras_module  # the hierarchy module, imported on use
+
+    full = eras_module.units(era, source=b.source, crs=PLANNING_CRS).set_index("unit_id")["area_ha"]
+    return [float(full[u]) for u in unit_ids]
+
+
+def _style(spec: LayerSpec, **extra: Any) -> dict:
+    return {**DEFAULT_STYLE, **extra, **spec.style}
+
+
+def _era_layer(b: _Build, spec: LayerSpec, era_props: dict[str, list]) -> dict:
+    style = _style(spec)
+    return {"id": spec.id, "name": spec.name or f"Đơn vị hành chính {ERA_NAMES[spec.era]}", "objects": [spec.era],
+            "tipSuffix": f" ({ERA_NAMES[spec.era]})",
+            "show": spec.show, "labels": spec.labels and b.spec.controls.get("labels", True),
+            "searchable": spec.searchable, "style": style,
+            "legend": [{"label": f"Ranh giới xã, thị trấn ({ERA_NAMES[spec.era]})", "color": style["color"],
+                        "fill": PALETTE[0]}]}
+
+
+# ---- merger layers --------------------------------------------------------------------------------------
+
+def _merger_objects(b: _Build, spec: LayerSpec, era_props: dict[str, list]) -> dict:
+    """Successors formed by a merger or split (filled) and their predecessors (dashed outlines)."""
+    table = registry.lineage_table()
+    step = table[table["from_unit_id"].str.startswith(f"{spec.from_era}/")
+                 & table["to_unit_id"].str.startswith(f"{spec.to_era}/")]
+    changed = step.groupby("to_unit_id")["relation"].apply(lambda r: (r != "unchanged").any())
+    changed_to = set(changed[changed].index)
+    involved_from = set(step.loc[step["to_unit_id"].isin(changed_to), "from_unit_id"])
+    names = _labels_by_id()
+    succ_name, pred_name = f"{spec.id}:after", f"{spec.id}:before"
+    b.objects[succ_name] = [
+        {"arcs": obj["arcs"], "properties": _successor_props(p, step, names)}
+        for obj, p in zip(b.objects[spec.to_era], era_props[spec.to_era]) if p["unit_id"] in changed_to]
+    b.objects[pred_name] = [
+        {"arcs": obj["arcs"], "properties": _predecessor_props(p, step, names)}
+        for obj, p in zip(b.objects[spec.from_era], era_props[spec.from_era]) if p["unit_id"] in involved_from]
+    style = _style(spec, color="#d7263d", weight=2.5, fillColor="#fdd0a2", fillOpacity=0.45)
+    return {"id": spec.id, "name": spec.name or f"Sáp nhập {ERA_NAMES[spec.to_era]}",
+            "objects": [succ_name, pred_name], "show": spec.show, "labels": False,
+            "searchable": spec.searchable, "style": style,
+            "legend": [{"label": "Đơn vị mới (sáp nhập, chia tách)", "color": style["color"], "fill": style["fillColor"]},
+                       {"label": f"Ranh giới tiền thân ({ERA_NAMES[spec.from_era]})", "color": "#444444",
+                        "dash": True}]}
+
+
+def _successor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict:
+    rows = step[step["to_unit_id"] == p["unit_id"]]
+    act = _act(rows["act_id"].iloc[0])
+    kind = "Sáp nhập và chia tách" if rows["relation"].str.startswith("split").any() else "Sáp nhập"
+    preds = [f"{names[r.from_unit_id]}" + (" (một phần)" if r.relation.startswith("split") else "")
+             for r in rows.itertuples()]
+    return {"title": p["title"], "tip": f"{p['title']}: {kind.lower()} từ {len(preds)} đơn vị",
+            "label": p["label"],
+            "rows": [["Hình thức", kind], ["Nghị quyết", act.get("number", "")], ["Tên văn bản", act.get("title", "")],
+                     ["Ngày ký", act.get("signed", "")], ["Ngày hiệu lực", act.get("effective", "")],
+                     ["Đơn vị tiền thân", "; ".join(preds)]]}
+
+
+def _predecessor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict:
+    rows = step[step["from_unit_id"] == p["unit_id"]]
+    act = _act(rows["act_id"].iloc[0])
+    after = [f"{names[r.to_unit_id]} ({RELATIONS.get(r.relation, r.relation)})" for r in rows.itertuples()]
+    return {"title": f"{p['title']} (trước {act.get('effective', '')})", "label": p["label"],
+            "tip": f"{p['title']} → {'; '.join(after)}",
+            "style": {"fill": False, "color": "#444444", "weight": 1.5, "dashArray": "6 4"},
+            "rows": [["Kế tục", "; ".join(after)], ["Nghị quyết", act.get("number", "")],
+                     ["Ngày hiệu lực", act.get("effective", "")]]}
+
+
+# ---- user files ------------------------------------------------------------------------------------------
+
+_TITLE_COLUMNS = ("name_vi", "ten", "tên", "name", "label", "title", "NAME_3")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _cell(value: Any) -> str | None:
+    if not _present(value):
+        return None
+    if isinstance(value, float):
+        return vn_number(value, 2) if abs(value) < 1e15 else str(value)
+    return str(value)
+
+
+def geojson_features(frame: gpd.GeoDataFrame, digits: int, title_prefix: str) -> list[dict]:
+    """GeoJSON features (coordinates rounded to ``digits``) with popup rows from every attribute.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoDataFrame({"name": ["<b>x</b>"]}, geometry=[shapely.Point(107.123456, 21.4)], crs="EPSG:4326")
+    >>> f = geojson_features(pts, 4, "Lớp")[0]
+    >>> f["geometry"]["coordinates"], f["properties"]["title"]
+    ([107.1235, 21.4], '<b>x</b>')
+    """
+    title_col = next((c for c in _TITLE_COLUMNS if c in frame.columns), None)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    rounded = shapely.transform(np.asarray(frame.geometry.values, dtype=object), lambda xy: np.round(xy, digits))
+    out = []
+    for i, (record, geom) in enumerate(zip(frame[columns].to_dict("records"), rounded)):
+        rows = [[str(c), text] for c in columns if (text := _cell(record[c])) is not None]
+        title = _cell(record[title_col]) if title_col else None
+        out.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) | {},
+                    "properties": {"title": title or f"{title_prefix} #{i + 1}", "rows": rows}})
+    return [_lists(f) for f in out]
+
+
+def _lists(value: Any) -> Any:
+    """Tuples (from ``mapping``) → lists, so the JSON is the same whatever built it."""
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value
+
+
+def _file_layer(b: _Build, spec: LayerSpec, index: int) -> dict:
+    path = Path(spec.path)
+    frame = read_layer(path, what=f"layer {spec.id}")
+    simple, report = simplify_layer(frame, b.tolerance_m)
+    b.reports[spec.id] = report
+    b.files.append({"source": f"user layer {spec.id}", "file": path.name, "sha256": _sha256(path), "licence": ""})
+    color = PALETTE[(index * 5 + 3) % len(PALETTE)]
+    style = _style(spec, color="#e31a1c", fillColor=color, fillOpacity=0.4, weight=2)
+    return {"id": spec.id, "name": spec.name or path.name, "features": geojson_features(simple, b.digits, path.stem),
+            "show": spec.show, "labels": False, "searchable": spec.searchable, "style": style,
+            "legend": [{"label": spec.name or path.name, "color": style["color"], "fill": style["fillColor"]}]}
+
+
+# ---- the whole map ------------------------------------------------------------------------------------------
+
+def _hierarchy(b: _Build) -> dict[str, list]:
+    """Simplify the era hierarchy once, encode it as shared arcs, and return each era's unit properties.
+
+    The displacement reported is measured on what the page stores: the
+    decoded (simplified and quantised) boundaries, back in EPSG:5899, against
+    the toolkit's unsimplified units.
+    """
+    if not b.spec.eras:
+        return {}
+    from haiha_geo import eras as eras_module
+
+    atoms = eras_module.model(b.source).atoms
+    dissolved, report = simplify_hierarchy(atoms, [f"unit_{e}" for e in b.spec.eras], b.tolerance_m)
+    era_props, era_geoms = {}, {}
+    for era in b.spec.eras:
+        era_props[era], era_geoms[era] = _era_features(b, era, dissolved[f"unit_{era}"])
+    topology, arc_ids = encode(era_geoms, b.digits)
+    moved = []
+    for era in b.spec.eras:
+        original = eras_module.units(era, source=b.source, crs=PLANNING_CRS)
+        stored = gpd.GeoDataFrame(geometry=[decode(topology, a) for a in arc_ids[era]], crs="EPSG:4326")
+        moved.append(displacement(original.geometry.values, to_planning(stored).geometry.values))
+    report.max_displacement_m = float(np.max(np.concatenate(moved)))
+    b.reports["eras"] = report
+    b.objects.update({era: [{"arcs": a, "properties": p} for a, p in zip(arc_ids[era], era_props[era])]
+                      for era in b.spec.eras})
+    b.topology = topology
+    bounds = shapely.total_bounds(np.concatenate([np.asarray(g, dtype=object) for g in era_geoms.values()]))
+    b.bounds = [round(float(v), b.digits) for v in bounds]
+    return era_props
+
+
+def _compare_defs(b: _Build, by_id: dict[str, dict]) -> tuple[list[dict], list[dict], list[dict]]:
+    layers, compares, panes = [], [], []
+    for i, cmp in enumerate(b.spec.compare):
+        left, right = by_id[cmp.left], by_id[cmp.right]
+        ids = {}
+        for side, base, z in (("left", left, 410), ("right", right, 411)):
+            pane = f"haiha-cmp{i}-{side}"
+            panes.append({"name": pane, "zIndex": z})
+            ids[side] = f"cmp{i}-{side}"
+            layers.append({**base, "id": ids[side], "pane": pane, "labelPane": pane, "show": False,
+                           "control": False, "searchable": False, "legend": []})
+        compares.append({"name": cmp.name or f"So sánh: {left['name']} | {right['name']}", "left": ids["left"],
+                         "right": ids["right"], "leftName": left["name"], "rightName": right["name"],
+                         "leftPane": f"haiha-cmp{i}-left", "rightPane": f"haiha-cmp{i}-right", "show": cmp.show})
+    return layers, compares, panes
+
+
+def _extra_layers(b: _Build, spec: LayerSpec) -> dict:
+    """Sites and new-rural layers live in their own module (loaded only when a spec asks for them)."""
+    from haiha_geo.maps import thematic
+
+    return thematic.layer(b, spec)
+
+
+def _spec_name(spec: MapSpec) -> str:
+    path = Path(spec.source)
+    try:
+        return f"maps/{path.resolve().relative_to(authored_dir('maps').resolve())}"
+    except (ValueError, FileNotFoundError):
+        return spec.source
+
+
+def provenance(b: _Build) -> dict[str, Any]:
+    """The page's provenance record (footer, ``<meta>`` tags and JSON block)."""
+    used = {b.source, "vn3dmap2025"} if b.spec.eras else set()
+    data_sources = [s for s in sources.provenance() if s["source"] in used and "communes" in s["file"]]
+    worst = max((r.max_displacement_m for r in b.reports.values()), default=0.0)
+    return {
+        "toolkit": f"haiha_geo {__version__}",
+        "generated_from": _spec_name(b.spec),
+        "eras": b.spec.eras,
+        "crs": CRS_TEXT,
+        "transformation": PROVENANCE["transformation"],
+        "pipeline": PIPELINE,
+        "tolerance_m": b.tolerance_m,
+        "max_displacement_m": round(worst, 2),
+        "coordinate_decimals": b.digits,
+        "simplification": "shapely.coverage_simplify on the era atoms in EPSG:5899; eras dissolved from them",
+        "leaflet": f"Leaflet {page.LEAFLET_VERSION} (xstatic-leaflet)",
+        "sources": data_sources + b.files,
+    }
+
+
+def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: float | None,
+           source: str) -> tuple[MapResult, _Build]:
+    start = time.perf_counter()
+    tol = float(tolerance_m or spec.tolerance_m or DEFAULT_TOLERANCE_M)
+    b = _Build(spec=spec, tolerance_m=tol, digits=grid_digits(tol), source=source)
+    era_props = _hierarchy(b)
+    for i, lay in enumerate(spec.layers):
+        if lay.kind == "era":
+            b.layers.append(_era_layer(b, lay, era_props))
+        elif lay.kind == "merger":
+            b.layers.append(_merger_objects(b, lay, era_props))
+        elif lay.kind == "file":
+            b.layers.append(_file_layer(b, lay, i))
+        else:
+            b.layers.append(_extra_layers(b, lay))
+    cmp_layers, compares, panes = _compare_defs(b, {lay["id"]: lay for lay in b.layers})
+    payload: dict[str, Any] = {"labels": LABELS, "controls": spec.controls, "panes": panes,
+                               "layers": b.layers + cmp_layers, "compare": compares,
+                               "bounds": b.bounds or _feature_bounds(b)}
+    if b.topology is not None:
+        payload["topology"] = {**b.topology.to_json(), "objects": b.objects}
+    payload["rowLabels"] = _share_row_labels(payload)
+    prov = provenance(b)
+    html_text = _page(spec, payload, prov, offline=offline, tiles=tiles)
+    report = b.reports.get("eras")
+    stats = {
+        "tolerance_m": tol,
+        "coordinate_decimals": b.digits,
+        "vertices_before": sum(r.vertices_before for r in b.reports.values()),
+        "vertices_after": sum(r.vertices_after for r in b.reports.values()),
+        "stored_vertices": (b.topology.vertices if b.topology else 0),
+        "era_vertices_after": report.vertices_after if report else 0,
+        "max_displacement_m": prov["max_displacement_m"],
+        "html_bytes": len(html_text.encode("utf-8")),
+        "data_bytes": len(page.safe_json(payload).encode("utf-8")),
+        "build_seconds": round(time.perf_counter() - start, 3),
+    }
+    return MapResult(html=html_text, stats=stats), b
+
+
+def _share_row_labels(payload: dict) -> list[str]:
+    """Replace each popup row's label by an index into one shared list (labels repeat on every unit).
+
+    Also drops the internal ``unit_id`` of each feature. Labels are numbered in
+    order of first appearance, so the result is stable.
+    """
+    labels: dict[str, int] = {}
+    objects = payload.get("topology", {}).get("objects", {}).values()
+    features = [o["properties"] for objs in objects for o in objs]
+    features += [f["properties"] for lay in payload["layers"] for f in lay.get("features", [])]
+    for props in features:
+        props.pop("unit_id", None)
+        props["rows"] = [[labels.setdefault(label, len(labels)), value] for label, value in props.get("rows", [])]
+    return list(labels)
+
+
+def _feature_bounds(b: _Build) -> list[float] | None:
+    coords = [c for lay in b.layers for f in lay.get("features", []) for c in _all_coords(f["geometry"])]
+    if not coords:
+        return None
+    xs, ys = zip(*coords)
+    return [min(xs), min(ys), max(xs), max(ys)]
+
+
+def _all_coords(geometry: dict) -> list[tuple[float, float]]:
+    geom = shapely.geometry.shape(geometry)
+    return [tuple(c) for c in shapely.get_coordinates(geom).tolist()]
+
+
+def _page(spec: MapSpec, payload: dict, prov: dict, *, offline: bool, tiles: str | None) -> str:
+    url, attribution = resolve_tiles(tiles, offline)
+    with page.fixed_ids():
+        fmap = page.new_map(spec.title, offline=offline, tiles=url, attribution=attribution)
+        if payload.get("bounds"):
+            x0, y0, x1, y1 = payload["bounds"]
+            fmap.location = [round((y0 + y1) / 2, 6), round((x0 + x1) / 2, 6)]
+        fmap.control_scale = spec.controls.get("scale", True)
+        page.add_title(fmap, spec.title)
+        page.HaihaLayers(payload).add_to(fmap)
+        page.add_provenance(fmap, prov)
+        return page.render(fmap)
+
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def resolve_tiles(tiles: str | None, offline: bool) -> tuple[str | None, str | None]:
+    """Tile URL template and attribution: the user's template or XYZ folder, OSM online, none offline.
+
+    Examples
+    --------
+    >>> resolve_tiles(None, True)
+    (None, None)
+    >>> resolve_tiles("https://tiles.example/{z}/{x}/{y}.png", True)[0]
+    'https://tiles.example/{z}/{x}/{y}.png'
+    """
+    if not tiles:
+        return (None, None) if offline else (OSM_TILES, OSM_ATTRIBUTION)
+    folder = Path(tiles).expanduser()
+    if folder.is_dir():
+        ext = next((p.suffix for p in sorted(folder.rglob("*")) if p.suffix in (".png", ".jpg", ".jpeg", ".webp")),
+                   ".png")
+        return folder.resolve().as_uri() + "/{z}/{x}/{y}" + ext, f"Nền: {folder.name}"
+    if not all(k in tiles for k in ("{z}", "{x}", "{y}")):
+        raise InputFileError(f"--tiles {tiles!r}: expected a URL template with {{z}}, {{x}} and {{y}}, "
+                             "or an existing folder of XYZ tiles")
+    if not tiles.lower().startswith(("http://", "https://", "file://")):
+        raise InputFileError(f"--tiles {tiles!r}: the template must start with http://, https:// or file://")
+    return tiles, "Nền bản đồ: " + tiles.split("/")[2]
+
+
+def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False, tiles: str | None = None,
+              layers: tuple[str | Path, ...] | list[str | Path] = (), tolerance_m: float | None = None,
+              source: str = "gadm41") -> MapResult:
+    """Build an interactive HTML map of Hải Hà from a spec.
+
+    Parameters
+    ----------
+    spec : path, MapSpec or None
+        A spec file (``maps/NAME.toml``); ``None`` is the default district map.
+    offline : bool
+        Inline every script and stylesheet; load nothing from the network
+        (no basemap unless ``tiles`` names one).
+    tiles : str, optional
+        Basemap: a URL template with ``{z}/{x}/{y}`` or a local folder of XYZ tiles.
+    layers : sequence of paths
+        Extra user layers (any file GeoPandas reads), added on top.
+    tolerance_m : float, optional
+        Largest boundary displacement allowed by simplification, in metres
+        (default: the spec's, else 20 m).
+    source : str
+        Reference source of the era-2019 polygons (``gadm41`` or ``censusvn2009``).
+
+    Returns
+    -------
+    MapResult
+        ``.html`` (the page), ``.stats`` (vertices, bytes, displacement, time), ``.save(path)``.
+
+    Examples
+    --------
+    >>> result = build_map(offline=True)
+    >>> result.stats["max_displacement_m"] <= 20, "cdn." in result.html
+    (True, False)
+    """
+    map_spec = spec if isinstance(spec, MapSpec) else load_spec(spec)
+    if layers:
+        extra = [LayerSpec(id=f"user{i + 1}", kind="file", name=Path(p).name, path=str(p), searchable=True)
+                 for i, p in enumerate(layers)]
+        map_spec = MapSpec(**{**map_spec.__dict__, "layers": map_spec.layers + extra})
+    result, _ = _build(map_spec, offline=offline, tiles=tiles, tolerance_m=tolerance_m, source=source)
+    return result

@@ -1,0 +1,206 @@
+"""The HTML page: folium skeleton, inlined assets, fixed ids, safe data and provenance.
+
+* **Assets.** Leaflet 1.9.3 comes from the pinned ``xstatic-leaflet`` wheel
+  (the version folium 0.20 links); its images are inlined as ``data:`` URIs.
+  The project's own controls (``static/haiha-map.js`` and ``.css``) are always
+  inlined. Offline pages load nothing else; online pages link Leaflet from the
+  same CDN URL folium uses.
+* **Determinism.** branca gives every element a random id; :func:`fixed_ids`
+  replaces it with a counter while a page is built.
+* **Safety.** User data goes into one ``<script type="application/json">``
+  block, serialised with ``<``, ``>``, ``&`` and the JavaScript line
+  separators escaped, and is read with ``JSON.parse``; no data is written
+  into JavaScript source. Text placed in HTML (title, footer) is escaped with
+  :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import branca.element
+import folium
+from xstatic.pkg import leaflet as xstatic_leaflet
+
+from haiha_geo.errors import InputFileError
+
+LEAFLET_VERSION = xstatic_leaflet.VERSION
+LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/"
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
+_CSS_URL = re.compile(r"url\((images/[A-Za-z0-9_.-]+\.png)\)")
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+@contextlib.contextmanager
+def fixed_ids(prefix: str = "haiha") -> Iterator[None]:
+    """Give branca/folium elements created inside the block the ids ``prefix0``, ``prefix1``, ….
+
+    Examples
+    --------
+    >>> with fixed_ids():
+    ...     a, b = folium.Map(tiles=None), folium.Map(tiles=None)
+    >>> a.get_name()
+    'map_haiha0'
+    """
+    counter = itertools.count()
+    original = branca.element.Element.__dict__["_generate_id"]
+    branca.element.Element._generate_id = classmethod(lambda cls: f"{prefix}{next(counter)}")
+    try:
+        yield
+    finally:
+        branca.element.Element._generate_id = original
+
+
+def safe_json(payload: Any) -> str:
+    """Serialise ``payload`` as compact JSON that can sit inside ``<script>`` without ending it.
+
+    Keys keep their insertion order, so the output is stable.
+
+    Examples
+    --------
+    >>> safe_json({"name": "</script><script>alert(1)</script>"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+def _static(name: str) -> str:
+    return resources.files("haiha_geo.maps").joinpath("static", name).read_text(encoding="utf-8")
+
+
+@cache
+def leaflet_js() -> str:
+    """Leaflet's minified script from the pinned xstatic-leaflet package (source-map comment removed)."""
+    text = (Path(xstatic_leaflet.BASE_DIR) / "leaflet.js").read_text(encoding="utf-8")
+    return _SOURCE_MAP.sub("", text).rstrip() + "\n"
+
+
+@cache
+def leaflet_css() -> str:
+    """Leaflet's stylesheet with its images inlined as ``data:`` URIs."""
+    base = Path(xstatic_leaflet.BASE_DIR)
+    text = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match) -> str:
+        data = base64.b64encode((base / match.group(1)).read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    return _CSS_URL.sub(inline, text)
+
+
+def _script_element(code: str) -> branca.element.Element:
+    if re.search(r"</script", code, re.IGNORECASE):
+        raise InputFileError("an inlined script contains '</script' and cannot be embedded")
+    return branca.element.Element(f"<script>{code}</script>")
+
+
+def _style_element(css: str) -> branca.element.Element:
+    if re.search(r"</style", css, re.IGNORECASE):
+        raise InputFileError("an inlined stylesheet contains '</style' and cannot be embedded")
+    return branca.element.Element(f"<style>{css}</style>")
+
+
+class HaihaLayers(branca.element.MacroElement):
+    """The data block and the call that builds every layer and control on the folium map."""
+
+    _template = branca.element.Template("""
+{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.data_id }}">{{ this.payload }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+    HaihaMap.init({{ this._parent.get_name() }}, "{{ this.data_id }}");
+{% endmacro %}
+""")
+
+    def __init__(self, payload: dict):
+        super().__init__()
+        self._name = "HaihaLayers"
+        self.data_id = f"haiha-data-{self._id}"
+        self.payload = safe_json(payload)
+
+
+def new_map(title: str, *, offline: bool, tiles: str | None, attribution: str | None) -> folium.Map:
+    """A folium map with only Leaflet as dependency (no jQuery, Bootstrap or icon fonts).
+
+    Must be called inside :func:`fixed_ids`. Offline, Leaflet and the
+    project's controls are inlined; otherwise Leaflet is linked from the CDN.
+    """
+    figure = branca.element.Figure(title=html.escape(title, quote=True))
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    fmap.default_js = [] if offline else [("leaflet", LEAFLET_CDN + "leaflet.js")]
+    fmap.default_css = [] if offline else [("leaflet_css", LEAFLET_CDN + "leaflet.css")]
+    figure.add_child(fmap)
+    if offline:
+        figure.header.add_child(_style_element(leaflet_css()), name="leaflet_css")
+        figure.header.add_child(_script_element(leaflet_js()), name="leaflet")
+    figure.header.add_child(_style_element(_static("haiha-map.css")), name="haiha_css")
+    figure.header.add_child(_script_element(_static("haiha-map.js")), name="haiha_js")
+    if tiles:
+        folium.TileLayer(tiles=tiles, attr=attribution or "", name="Nền", control=False, max_zoom=19).add_to(fmap)
+    return fmap
+
+
+def add_title(fmap: folium.Map, title: str) -> None:
+    """Show ``title`` (escaped) over the map."""
+    fmap.get_root().html.add_child(
+        branca.element.Element(f'<div class="haiha-title">{html.escape(title, quote=True)}</div>'), name="haiha_title")
+
+
+def add_provenance(fmap: folium.Map, provenance: dict) -> None:
+    """Write ``provenance`` as ``<meta>`` tags, a JSON block and a visible footer (all escaped)."""
+    root = fmap.get_root()
+    metas = "".join(
+        f'<meta name="haiha-geo:{html.escape(k, quote=True)}" content="{html.escape(_flat(v), quote=True)}">'
+        for k, v in provenance.items()
+    )
+    root.header.add_child(branca.element.Element(metas), name="haiha_meta")
+    root.html.add_child(branca.element.Element(
+        f'<script type="application/json" id="haiha-provenance">{safe_json(provenance)}</script>'),
+        name="haiha_provenance")
+    root.html.add_child(branca.element.Element(footer_html(provenance)), name="haiha_footer")
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_flat(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_flat(v)}" for k, v in value.items())
+    return str(value)
+
+
+def footer_html(provenance: dict) -> str:
+    """The visible provenance footer (Vietnamese labels; every value escaped).
+
+    Examples
+    --------
+    >>> "&lt;b&gt;" in footer_html({"toolkit": "<b>", "sources": [], "eras": []})
+    True
+    """
+    labels = {"toolkit": "Công cụ", "eras": "Thời kỳ", "crs": "Hệ toạ độ", "transformation": "Chuyển đổi datum",
+              "tolerance_m": "Dung sai đơn giản hoá (m)", "max_displacement_m": "Dịch chuyển lớn nhất (m)",
+              "generated_from": "Đặc tả"}
+    parts = [f"<b>{html.escape(label)}:</b> {html.escape(_flat(provenance[key]))}"
+             for key, label in labels.items() if key in provenance]
+    sources = "; ".join(
+        f"{html.escape(s['source'])} ({html.escape(s['file'])}, sha256 {html.escape(s['sha256'])})"
+        for s in provenance.get("sources", []))
+    if sources:
+        parts.append(f"<b>Nguồn dữ liệu:</b> {sources}")
+    return '<footer class="haiha-footer" id="haiha-footer">' + " · ".join(parts) + "</footer>"
+
+
+def render(fmap: folium.Map) -> str:
+    """Render the page, with trailing spaces stripped so the text is stable."""
+    text = fmap.get_root().render()
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

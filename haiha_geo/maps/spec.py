@@ -1,0 +1,242 @@
+"""Map specifications: TOML files in ``maps/`` that declare a map.
+
+A spec names the title, the layers (eras, merger views, user files, sites,
+new-rural status), their styles, the before/after comparisons and the
+controls. Unknown keys and wrong types are errors naming the file and key, so
+a typo never silently drops a layer.
+
+Example (``maps/mergers.toml`` has a complete one)::
+
+    title = "Sáp nhập đơn vị hành chính huyện Hải Hà"
+    tolerance_m = 20
+
+    [[layers]]
+    id = "era2019"
+    kind = "era"
+    era = "2019"
+
+    [[compare]]
+    left = "era2019"
+    right = "era2020"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from haiha_geo import registry
+from haiha_geo._data import authored_path
+from haiha_geo.errors import InputFileError
+
+KINDS = ("era", "merger", "file", "sites", "ntm")
+CONTROLS = ("search", "legend", "fullscreen", "measure", "mouse_position", "scale", "labels")
+STYLE_KEYS = ("color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$")
+_LAYER_KEYS = {"id": str, "kind": str, "name": str, "era": str, "from": str, "to": str, "path": str,
+               "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int}
+_TOP_KEYS = {"title": str, "description": str, "tolerance_m": (int, float), "layers": list, "compare": list,
+             "controls": dict}
+_COMPARE_KEYS = {"name": str, "left": str, "right": str, "show": bool}
+
+
+@dataclass
+class LayerSpec:
+    """One layer of a map."""
+
+    id: str
+    kind: str
+    name: str = ""
+    era: str | None = None
+    from_era: str | None = None
+    to_era: str | None = None
+    path: str | None = None
+    show: bool = True
+    labels: bool = False
+    searchable: bool = True
+    style: dict[str, Any] = field(default_factory=dict)
+    year: int | None = None
+
+
+@dataclass
+class CompareSpec:
+    """A before/after swipe between two layers of the map."""
+
+    left: str
+    right: str
+    name: str = ""
+    show: bool = False
+
+
+@dataclass
+class MapSpec:
+    """A whole map, as declared in a spec file."""
+
+    title: str
+    layers: list[LayerSpec]
+    compare: list[CompareSpec] = field(default_factory=list)
+    controls: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(CONTROLS, True))
+    tolerance_m: float | None = None
+    description: str = ""
+    source: str = "<built-in>"
+
+    @property
+    def eras(self) -> list[str]:
+        """Eras the map shows, in registry order."""
+        used = {lay.era for lay in self.layers} | {lay.from_era for lay in self.layers} | {
+            lay.to_era for lay in self.layers}
+        return [e for e in registry.ERAS if e in used]
+
+
+def _fail(where: str, key: str, problem: str) -> InputFileError:
+    return InputFileError(f"{where}: key {key!r}: {problem}")
+
+
+def _check_keys(table: dict, allowed: dict, where: str, prefix: str) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise _fail(where, f"{prefix}{key}", f"unknown key; expected one of {', '.join(allowed)}")
+        expected = allowed[key]
+        if isinstance(value, bool) and expected in (int, float, (int, float)):
+            raise _fail(where, f"{prefix}{key}", "expected a number, not true/false")
+        if not isinstance(value, expected):
+            names = expected.__name__ if isinstance(expected, type) else "number"
+            raise _fail(where, f"{prefix}{key}", f"expected {names}, got {type(value).__name__}")
+
+
+def _era(value: Any, where: str, key: str) -> str:
+    if str(value) not in registry.ERAS:
+        raise _fail(where, key, f"unknown era {value!r}; expected one of {', '.join(registry.ERAS)}")
+    return str(value)
+
+
+def _style(style: dict, where: str, key: str) -> dict:
+    for name, value in style.items():
+        if name not in STYLE_KEYS:
+            raise _fail(where, f"{key}.{name}", f"unknown style key; expected one of {', '.join(STYLE_KEYS)}")
+        if name in ("color", "fillColor") and not (isinstance(value, str) and _COLOR.match(value)):
+            raise _fail(where, f"{key}.{name}", f"expected a colour like '#1f78b4', got {value!r}")
+        if name == "dashArray" and not (isinstance(value, str) and re.fullmatch(r"[0-9 ,.]+", value)):
+            raise _fail(where, f"{key}.{name}", f"expected numbers like '4 4', got {value!r}")
+        if name in ("weight", "opacity", "fillOpacity") and (isinstance(value, bool)
+                                                             or not isinstance(value, (int, float))):
+            raise _fail(where, f"{key}.{name}", f"expected a number, got {value!r}")
+    return dict(style)
+
+
+def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
+    prefix = f"layers[{i}]."
+    if not isinstance(table, dict):
+        raise _fail(where, f"layers[{i}]", "expected a table ([[layers]])")
+    _check_keys(table, _LAYER_KEYS, where, prefix)
+    for required in ("id", "kind"):
+        if required not in table:
+            raise _fail(where, prefix + required, "missing")
+    if not _ID.match(table["id"]):
+        raise _fail(where, prefix + "id", f"{table['id']!r} is not a simple identifier (letters, digits, _ and -)")
+    kind = table["kind"]
+    if kind not in KINDS:
+        raise _fail(where, prefix + "kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    need = {"era": ("era",), "merger": ("from", "to"), "file": ("path",), "ntm": ("era",)}.get(kind, ())
+    for key in need:
+        if key not in table:
+            raise _fail(where, prefix + key, f"missing (required for kind {kind!r})")
+    spec = LayerSpec(id=table["id"], kind=kind, name=table.get("name", ""), show=table.get("show", True),
+                     labels=table.get("labels", False), searchable=table.get("searchable", kind == "era"),
+                     style=_style(table.get("style", {}), where, prefix + "style"), year=table.get("year"))
+    if "era" in table:
+        spec.era = _era(table["era"], where, prefix + "era")
+    if kind == "merger":
+        spec.from_era = _era(table["from"], where, prefix + "from")
+        spec.to_era = _era(table["to"], where, prefix + "to")
+        if registry.ERAS.index(spec.from_era) >= registry.ERAS.index(spec.to_era):
+            raise _fail(where, prefix + "to", f"era {spec.to_era} must come after {spec.from_era}")
+    if "path" in table:
+        path = Path(table["path"]).expanduser()
+        spec.path = str(path if path.is_absolute() else base / path)
+    return spec
+
+
+def _compare(table: Any, where: str, i: int, ids: set[str]) -> CompareSpec:
+    prefix = f"compare[{i}]."
+    if not isinstance(table, dict):
+        raise _fail(where, f"compare[{i}]", "expected a table ([[compare]])")
+    _check_keys(table, _COMPARE_KEYS, where, prefix)
+    for key in ("left", "right"):
+        if key not in table:
+            raise _fail(where, prefix + key, "missing")
+        if table[key] not in ids:
+            raise _fail(where, prefix + key, f"no layer with id {table[key]!r}; layers: {', '.join(sorted(ids))}")
+    return CompareSpec(left=table["left"], right=table["right"], name=table.get("name", ""),
+                       show=table.get("show", False))
+
+
+def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> MapSpec:
+    """Validate a spec's TOML content and return a :class:`MapSpec`.
+
+    Raises
+    ------
+    InputFileError
+        Naming ``where`` and the offending key.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"title": "Hải Hà 2019", "layers": [{"id": "a", "kind": "era", "era": "2019"}]})
+    >>> spec.eras, spec.layers[0].kind
+    (['2019'], 'era')
+    >>> parse_spec({"title": "x", "layers": [{"id": "a", "kind": "era", "era": "1990"}]})
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.InputFileError: <spec>: key 'layers[0].era': unknown era '1990'; expected one of 2019, 2020, 2025
+    """
+    base = base or Path.cwd()
+    _check_keys(data, _TOP_KEYS, where, "")
+    if "title" not in data:
+        raise _fail(where, "title", "missing")
+    if not data.get("layers"):
+        raise _fail(where, "layers", "missing or empty: declare at least one [[layers]] table")
+    layers = [_layer(t, where, i, base) for i, t in enumerate(data["layers"])]
+    ids = [lay.id for lay in layers]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise _fail(where, "layers", f"layer id {dup!r} is used twice")
+    compare = [_compare(t, where, i, set(ids)) for i, t in enumerate(data.get("compare", []))]
+    controls = dict.fromkeys(CONTROLS, True)
+    for key, value in data.get("controls", {}).items():
+        if key not in CONTROLS:
+            raise _fail(where, f"controls.{key}", f"unknown control; expected one of {', '.join(CONTROLS)}")
+        if not isinstance(value, bool):
+            raise _fail(where, f"controls.{key}", "expected true or false")
+        controls[key] = value
+    tolerance = data.get("tolerance_m")
+    if tolerance is not None and not tolerance > 0:
+        raise _fail(where, "tolerance_m", f"must be a positive number of metres, got {tolerance!r}")
+    return MapSpec(title=data["title"], layers=layers, compare=compare, controls=controls,
+                   tolerance_m=None if tolerance is None else float(tolerance),
+                   description=data.get("description", ""), source=where)
+
+
+def load_spec(path: str | Path | None = None) -> MapSpec:
+    """Read and validate a spec file; ``None`` reads the default district map (``maps/district.toml``).
+
+    Examples
+    --------
+    >>> spec = load_spec()
+    >>> spec.eras
+    ['2019', '2020', '2025']
+    """
+    path = Path(path) if path is not None else authored_path("maps", "district.toml")
+    if not path.is_file():
+        raise InputFileError(f"map spec {path} does not exist")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputFileError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise InputFileError(f"{path}: not UTF-8 text") from None
+    return parse_spec(data, where=str(path), base=path.parent)

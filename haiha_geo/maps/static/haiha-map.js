@@ -1,0 +1,484 @@
+/* haiha-map.js: the map controls of haiha_geo (written for this project; MIT).
+ *
+ * Reads the map's data from a <script type="application/json"> block and
+ * builds every layer and control with Leaflet 1.9 alone. User data never
+ * reaches innerHTML: popups, tooltips, labels, the legend, the search results
+ * and the measure readout are DOM nodes filled with textContent; layer names
+ * given to L.control.layers (which uses innerHTML) are HTML-escaped first.
+ */
+(function (global) {
+  "use strict";
+
+  // ---- text helpers -------------------------------------------------------
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"'`=\/]/g, function (c) {
+      return "&#" + c.charCodeAt(0) + ";";
+    });
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /** Matching key of a unit name, as haiha_geo.names.normalise. */
+  var PREFIXES = ["thi tran", "dac khu", "phuong", "huyen", "tt.", "tt ", "xa "];
+  function normalise(text) {
+    var s = String(text).normalize("NFC").split(/\s+/).filter(Boolean).join(" ");
+    s = s.replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+    for (var i = 0; i < PREFIXES.length; i++) {
+      if (s.indexOf(PREFIXES[i]) === 0 && s.length > PREFIXES[i].length) {
+        s = s.slice(PREFIXES[i].length);
+        break;
+      }
+    }
+    return s.replace(/[^0-9a-z]+/g, "");
+  }
+
+  function fmt(value, digits) {
+    return value.toLocaleString("vi-VN", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+
+  // ---- WGS 84 -> VN-2000 / TM-3 107°45' (EPSG:5899), pinned EPSG:6960 -----
+  var A = 6378137.0, F = 1 / 298.257223563, E2 = F * (2 - F);
+  var SEC = Math.PI / (180 * 3600);
+
+  function toCartesian(lat, lon) {
+    var sl = Math.sin(lat), n = A / Math.sqrt(1 - E2 * sl * sl);
+    return [n * Math.cos(lat) * Math.cos(lon), n * Math.cos(lat) * Math.sin(lon), n * (1 - E2) * sl];
+  }
+
+  function toGeodetic(x, y, z) {
+    var p = Math.hypot(x, y), lon = Math.atan2(y, x), lat = Math.atan2(z, p * (1 - E2)), h = 0;
+    for (var i = 0; i < 8; i++) {
+      var sl = Math.sin(lat), n = A / Math.sqrt(1 - E2 * sl * sl);
+      h = p / Math.cos(lat) - n;
+      lat = Math.atan2(z, p * (1 - E2 * n / (n + h)));
+    }
+    return [lat, lon];
+  }
+
+  /** Inverse of the coordinate-frame Helmert VN-2000 -> WGS 84 (QĐ 05/2007 parameters). */
+  function helmertInverse(xyz, h) {
+    var rx = h.rx * SEC, ry = h.ry * SEC, rz = h.rz * SEC, scale = 1 + h.s * 1e-6;
+    var dx = xyz[0] - h.x, dy = xyz[1] - h.y, dz = xyz[2] - h.z;
+    // coordinate frame R = [[1, rz, -ry], [-rz, 1, rx], [ry, -rx, 1]]; inverse = R^T / scale
+    return [
+      (dx - rz * dy + ry * dz) / scale,
+      (rz * dx + dy - rx * dz) / scale,
+      (-ry * dx + rx * dy + dz) / scale
+    ];
+  }
+
+  /** Transverse Mercator, Krüger series to n^6 (Karney 2011), as PROJ's tmerc. */
+  function tmerc(lat, lon, tm) {
+    var n = F / (2 - F), n2 = n * n, n3 = n2 * n, n4 = n3 * n, n5 = n4 * n, n6 = n5 * n;
+    var bigA = A / (1 + n) * (1 + n2 / 4 + n4 / 64 + n6 / 256);
+    var alpha = [
+      n / 2 - 2 * n2 / 3 + 5 * n3 / 16 + 41 * n4 / 180 - 127 * n5 / 288 + 7891 * n6 / 37800,
+      13 * n2 / 48 - 3 * n3 / 5 + 557 * n4 / 1440 + 281 * n5 / 630 - 1983433 * n6 / 1935360,
+      61 * n3 / 240 - 103 * n4 / 140 + 15061 * n5 / 26880 + 167603 * n6 / 181440,
+      49561 * n4 / 161280 - 179 * n5 / 168 + 6601661 * n6 / 7257600,
+      34729 * n5 / 80640 - 3418889 * n6 / 1995840,
+      212378941 * n6 / 319334400
+    ];
+    var e = Math.sqrt(E2), sl = Math.sin(lat), dl = lon - tm.lon0 * Math.PI / 180;
+    var t = Math.sinh(Math.atanh(sl) - e * Math.atanh(e * sl));
+    var xi0 = Math.atan2(t, Math.cos(dl)), eta0 = Math.atanh(Math.sin(dl) / Math.sqrt(1 + t * t));
+    var xi = xi0, eta = eta0;
+    for (var j = 1; j <= 6; j++) {
+      xi += alpha[j - 1] * Math.sin(2 * j * xi0) * Math.cosh(2 * j * eta0);
+      eta += alpha[j - 1] * Math.cos(2 * j * xi0) * Math.sinh(2 * j * eta0);
+    }
+    return [tm.x0 + tm.k0 * bigA * eta, tm.y0 + tm.k0 * bigA * xi];
+  }
+
+  var PLANNING = {
+    helmert: { x: -191.90441429, y: -39.30318279, z: -111.45032835, rx: -0.00928836, ry: 0.01975479, rz: -0.00427372, s: 0.252906278 },
+    tm: { lon0: 107.75, k0: 0.9999, x0: 500000, y0: 0 }
+  };
+
+  /** WGS 84 lon/lat (degrees) -> [E, N] metres in VN-2000 / TM-3 107°45'. */
+  function toVN2000(lon, lat) {
+    var d = Math.PI / 180;
+    var xyz = helmertInverse(toCartesian(lat * d, lon * d), PLANNING.helmert);
+    var g = toGeodetic(xyz[0], xyz[1], xyz[2]);
+    return tmerc(g[0], g[1], PLANNING.tm);
+  }
+
+  // ---- topology: flat delta-encoded arcs -> GeoJSON --------------------------
+  function decodeArcs(topo) {
+    var sx = topo.transform.scale[0], sy = topo.transform.scale[1];
+    var tx = topo.transform.translate[0], ty = topo.transform.translate[1];
+    return topo.arcs.map(function (flat) {
+      var x = 0, y = 0, out = [];
+      for (var i = 0; i < flat.length; i += 2) {
+        x += flat[i]; y += flat[i + 1];
+        out.push([x * sx + tx, y * sy + ty]);
+      }
+      return out;
+    });
+  }
+
+  function ringOf(arcs, ids) {
+    var out = [];
+    ids.forEach(function (id) {
+      var arc = id < 0 ? arcs[~id].slice().reverse() : arcs[id];
+      out.push.apply(out, out.length ? arc.slice(1) : arc);
+    });
+    return out;
+  }
+
+  function toFeature(arcs, g) {
+    var polygons = g.arcs.map(function (polygon) {
+      return polygon.map(function (ring) { return ringOf(arcs, ring); });
+    });
+    var geometry = polygons.length === 1 ? { type: "Polygon", coordinates: polygons[0] }
+      : { type: "MultiPolygon", coordinates: polygons };
+    return { type: "Feature", properties: g.properties, geometry: geometry };
+  }
+
+  function topoFeatures(topo, arcs, name) {
+    return topo.objects[name].map(function (g) { return toFeature(arcs, g); });
+  }
+
+  // ---- popups, tooltips, labels ----------------------------------------------
+  var SAFE_URL = /^https?:\/\/[^\s<>"]+$/i;
+
+  var rowLabels = [];
+
+  function popupNode(p) {
+    var box = el("div", "haiha-popup");
+    box.appendChild(el("div", "haiha-popup-title", p.title));
+    var table = el("table");
+    (p.rows || []).forEach(function (row) {
+      var tr = el("tr");
+      tr.appendChild(el("th", null, typeof row[0] === "number" ? rowLabels[row[0]] : row[0]));
+      var td = el("td");
+      if (SAFE_URL.test(String(row[1]))) {
+        var a = el("a", null, row[1]);
+        a.href = row[1]; a.target = "_blank"; a.rel = "noopener noreferrer";
+        td.appendChild(a);
+      } else {
+        td.textContent = String(row[1]);
+      }
+      tr.appendChild(td);
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    return box;
+  }
+
+  function cssId(text) { return String(text).replace(/[^A-Za-z0-9_-]/g, ""); }
+
+  function pathStyle(def, p) {
+    var s = Object.assign({}, def.style || {});
+    if (p.fill) s.fillColor = p.fill;
+    if (p.color) s.color = p.color;
+    if (p.dash) s.dashArray = p.dash;
+    if (p.style) Object.assign(s, p.style);
+    s.className = "haiha-f haiha-layer-" + cssId(def.id);
+    return s;
+  }
+
+  function bindFeature(def, feature, layer) {
+    var p = feature.properties || {};
+    if (p.title !== undefined) {
+      layer.bindPopup(function () { return popupNode(p); }, { maxWidth: 360 });
+      layer.bindTooltip(function () { return el("span", null, p.tip || p.title + (def.tipSuffix || "")); }, { sticky: true });
+    }
+  }
+
+  function labelMarker(def, p, pane) {
+    var span = el("span", "haiha-label-text", p.label);
+    return L.marker([p.lp[1], p.lp[0]], {
+      icon: L.divIcon({ className: "haiha-label haiha-label-" + cssId(def.id), html: span, iconSize: null }),
+      interactive: false, keyboard: false, pane: pane
+    });
+  }
+
+  function pointMarker(def, feature, latlng) {
+    var p = feature.properties || {};
+    var sym = el("span", "haiha-icon-symbol", p.symbol || "●");
+    sym.style.background = p.fill || (def.style && def.style.fillColor) || "#3388ff";
+    return L.marker(latlng, {
+      icon: L.divIcon({ className: "haiha-icon haiha-layer-" + cssId(def.id), html: sym, iconSize: [22, 22], iconAnchor: [11, 11] }),
+      title: String(p.tip || p.title || ""), pane: def.pane || "markerPane"
+    });
+  }
+
+  function buildLayer(map, def, features, index) {
+    var pane = def.pane || "overlayPane";
+    var group = L.featureGroup();
+    var geo = L.geoJSON({ type: "FeatureCollection", features: features }, {
+      pane: pane,
+      style: function (f) { return pathStyle(def, f.properties || {}); },
+      pointToLayer: function (f, latlng) { return pointMarker(def, f, latlng); },
+      onEachFeature: function (f, layer) {
+        bindFeature(def, f, layer);
+        var p = f.properties || {};
+        if (p.title !== undefined) {
+          index.push({ key: normalise(p.search || p.label || p.title), title: p.title, era: def.name, layer: layer, group: group });
+        }
+      }
+    });
+    group.addLayer(geo);
+    if (def.labels) {
+      features.forEach(function (f) {
+        var p = f.properties || {};
+        if (p.lp && p.label) group.addLayer(labelMarker(def, p, def.labelPane || "tooltipPane"));
+      });
+    }
+    group.haihaFeatures = geo;
+    return group;
+  }
+
+  // ---- controls ----------------------------------------------------------------
+  function control(position, build) {
+    var C = L.Control.extend({
+      options: { position: position },
+      onAdd: function (map) {
+        var div = el("div", "leaflet-bar haiha-control");
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        build(div, map);
+        return div;
+      }
+    });
+    return new C();
+  }
+
+  function mousePosition(map, labels) {
+    control("bottomleft", function (div) {
+      div.classList.add("haiha-mouse");
+      var wgs = el("div", "haiha-mouse-wgs", labels.mouseHint);
+      var vn = el("div", "haiha-mouse-vn2000", "");
+      div.appendChild(wgs); div.appendChild(vn);
+      function show(ll) {
+        var en = toVN2000(ll.lng, ll.lat);
+        wgs.textContent = "WGS 84: " + ll.lat.toFixed(6) + "° B, " + ll.lng.toFixed(6) + "° Đ";
+        vn.textContent = "VN-2000 TM-3 107°45′: E " + en[0].toFixed(3) + " m, N " + en[1].toFixed(3) + " m";
+        vn.setAttribute("data-e", en[0].toFixed(3));
+        vn.setAttribute("data-n", en[1].toFixed(3));
+      }
+      map.on("mousemove", function (ev) { show(ev.latlng); });
+    }).addTo(map);
+  }
+
+  function fullscreen(map, labels) {
+    control("topleft", function (div) {
+      var a = el("a", "haiha-fullscreen", "⛶");
+      a.href = "#"; a.title = labels.fullscreen; a.setAttribute("role", "button");
+      L.DomEvent.on(a, "click", function (ev) {
+        L.DomEvent.preventDefault(ev);
+        var box = map.getContainer();
+        var on = !box.classList.contains("haiha-is-fullscreen");
+        box.classList.toggle("haiha-is-fullscreen", on);
+        if (on && box.requestFullscreen) box.requestFullscreen().catch(function () {});
+        if (!on && document.fullscreenElement && document.exitFullscreen) document.exitFullscreen().catch(function () {});
+        setTimeout(function () { map.invalidateSize(); }, 50);
+      });
+      div.appendChild(a);
+    }).addTo(map);
+  }
+
+  function planarArea(points) {
+    var sum = 0;
+    for (var i = 0; i < points.length; i++) {
+      var a = points[i], b = points[(i + 1) % points.length];
+      sum += a[0] * b[1] - b[0] * a[1];
+    }
+    return Math.abs(sum) / 2;
+  }
+
+  function measure(map, labels) {
+    var line = null, points = [], active = false, readout;
+    function update() {
+      var en = points.map(function (ll) { return toVN2000(ll.lng, ll.lat); });
+      var length = 0;
+      for (var i = 1; i < en.length; i++) length += Math.hypot(en[i][0] - en[i - 1][0], en[i][1] - en[i - 1][1]);
+      var text = labels.length + ": " + fmt(length, 1) + " m";
+      if (en.length > 2) text += " · " + labels.area + ": " + fmt(planarArea(en) / 1e4, 3) + " ha";
+      readout.textContent = points.length ? text : labels.measureHint;
+    }
+    function click(ev) {
+      points.push(ev.latlng);
+      if (!line) line = L.polyline([], { color: "#d7263d", weight: 2, dashArray: "4 4", interactive: false }).addTo(map);
+      line.setLatLngs(points.length > 2 ? points.concat([points[0]]) : points);
+      update();
+    }
+    control("topleft", function (div) {
+      var a = el("a", "haiha-measure", "📏");
+      a.href = "#"; a.title = labels.measure; a.setAttribute("role", "button");
+      readout = el("div", "haiha-measure-readout", "");
+      readout.style.display = "none";
+      L.DomEvent.on(a, "click", function (ev) {
+        L.DomEvent.preventDefault(ev);
+        active = !active;
+        a.classList.toggle("haiha-active", active);
+        readout.style.display = active ? "block" : "none";
+        points = [];
+        if (line) { map.removeLayer(line); line = null; }
+        if (active) { map.on("click", click); map.getContainer().style.cursor = "crosshair"; }
+        else { map.off("click", click); map.getContainer().style.cursor = ""; }
+        update();
+      });
+      div.appendChild(a); div.appendChild(readout);
+    }).addTo(map);
+  }
+
+  function search(map, index, labels) {
+    control("topright", function (div) {
+      div.classList.add("haiha-search");
+      var input = el("input");
+      input.type = "search"; input.placeholder = labels.search; input.setAttribute("aria-label", labels.search);
+      var list = el("ul", "haiha-search-results");
+      div.appendChild(input); div.appendChild(list);
+      function choose(item) {
+        if (!map.hasLayer(item.group)) map.addLayer(item.group);
+        var bounds = item.layer.getBounds ? item.layer.getBounds() : L.latLngBounds([item.layer.getLatLng()]);
+        map.fitBounds(bounds, { maxZoom: 14 });
+        item.layer.openPopup(bounds.getCenter());
+        list.textContent = "";
+      }
+      input.addEventListener("input", function () {
+        var q = normalise(input.value);
+        list.textContent = "";
+        if (!q) return;
+        index.filter(function (it) { return it.key.indexOf(q) !== -1; }).slice(0, 12).forEach(function (it) {
+          var li = el("li", null, it.title + " — " + it.era);
+          li.tabIndex = 0;
+          li.addEventListener("click", function () { choose(it); });
+          li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") choose(it); });
+          list.appendChild(li);
+        });
+        if (!list.firstChild) list.appendChild(el("li", "haiha-search-none", labels.noResult));
+      });
+    }).addTo(map);
+  }
+
+  function legend(map, defs, labels) {
+    var entries = defs.filter(function (d) { return d.legend && d.legend.length; });
+    if (!entries.length) return;
+    control("bottomright", function (div) {
+      div.classList.add("haiha-legend");
+      div.appendChild(el("div", "haiha-legend-title", labels.legend));
+      entries.forEach(function (d) {
+        div.appendChild(el("div", "haiha-legend-layer", d.name));
+        d.legend.forEach(function (item) {
+          var row = el("div", "haiha-legend-row");
+          var sw = el("span", "haiha-swatch");
+          sw.style.background = item.fill || "transparent";
+          sw.style.borderColor = item.color || "#333";
+          if (item.dash) sw.style.borderStyle = "dashed";
+          if (item.symbol) sw.textContent = item.symbol;
+          row.appendChild(sw); row.appendChild(el("span", null, item.label));
+          div.appendChild(row);
+        });
+      });
+    }).addTo(map);
+  }
+
+  /** Before/after swipe: the left layer is clipped to the left of the handle, the right one to its right. */
+  function compare(map, spec, layers, labels) {
+    var left = layers[spec.left], right = layers[spec.right];
+    var group = L.layerGroup([left, right]);
+    var box = el("div", "haiha-compare");
+    var caption = el("div", "haiha-compare-caption");
+    caption.appendChild(el("span", "haiha-compare-left", "◀ " + spec.leftName));
+    caption.appendChild(el("span", "haiha-compare-right", spec.rightName + " ▶"));
+    var range = el("input", "haiha-compare-range");
+    range.type = "range"; range.min = "0"; range.max = "1"; range.step = "0.001"; range.value = "0.5";
+    range.setAttribute("aria-label", labels.compare);
+    var divider = el("div", "haiha-compare-divider");
+    box.appendChild(caption); box.appendChild(range);
+    L.DomEvent.disableClickPropagation(box);
+    ["mousedown", "touchstart", "pointerdown", "dblclick"].forEach(function (t) {
+      box.addEventListener(t, function (ev) { ev.stopPropagation(); });
+    });
+    function clip() {
+      var size = map.getSize(), nw = map.containerPointToLayerPoint([0, 0]);
+      var se = map.containerPointToLayerPoint(size), x = size.x * Number(range.value);
+      var cx = map.containerPointToLayerPoint([x, 0]).x;
+      map.getPane(spec.leftPane).style.clip = "rect(" + [nw.y, cx, se.y, nw.x].join("px,") + "px)";
+      map.getPane(spec.rightPane).style.clip = "rect(" + [nw.y, se.x, se.y, cx].join("px,") + "px)";
+      divider.style.left = x + "px";
+    }
+    group.on("add", function () {
+      map.getContainer().appendChild(box); map.getContainer().appendChild(divider);
+      map.on("move zoom resize", clip); range.addEventListener("input", clip); clip();
+    });
+    group.on("remove", function () {
+      box.remove(); divider.remove(); map.off("move zoom resize", clip);
+    });
+    return group;
+  }
+
+  /** Year control: restyle the features of `def` by their status in the chosen year. */
+  function yearControl(map, def, layer, labels) {
+    var years = def.years;
+    control("bottomleft", function (div) {
+      div.classList.add("haiha-year");
+      var caption = el("div", "haiha-year-caption", "");
+      var range = el("input");
+      range.type = "range"; range.min = "0"; range.max = String(years.length - 1); range.step = "1";
+      range.value = String(years.indexOf(def.year) >= 0 ? years.indexOf(def.year) : years.length - 1);
+      range.setAttribute("aria-label", labels.year);
+      div.appendChild(caption); div.appendChild(range);
+      function apply() {
+        var year = years[Number(range.value)];
+        caption.textContent = def.name + " — " + labels.year + " " + year;
+        layer.haihaFeatures.eachLayer(function (f) {
+          var p = f.feature.properties, status = p.byYear ? p.byYear[year] : undefined;
+          f.setStyle({ fillColor: (def.colors || {})[status] || "#cccccc" });
+          p.rows = (p.baseRows || []).concat([[labels.status + " " + year, (def.statusLabels || {})[status] || status || "—"]]);
+        });
+      }
+      range.addEventListener("input", apply);
+      apply();
+    }).addTo(map);
+  }
+
+  // ---- the map ---------------------------------------------------------------
+  function init(map, dataId) {
+    var node = document.getElementById(dataId);
+    var data = JSON.parse(node.textContent);
+    var labels = data.labels;
+    rowLabels = data.rowLabels || [];
+    var arcs = data.topology ? decodeArcs(data.topology) : [];
+    var index = [], layers = {}, overlays = {};
+    (data.panes || []).forEach(function (p) {
+      var pane = map.createPane(p.name);
+      pane.style.zIndex = String(p.zIndex);
+    });
+    data.layers.forEach(function (def) {
+      var features = (def.objects || []).reduce(function (all, name) {
+        return all.concat(topoFeatures(data.topology, arcs, name));
+      }, []).concat(def.features || []);
+      var layer = buildLayer(map, def, features, def.searchable ? index : []);
+      layers[def.id] = layer;
+      if (def.years) yearControl(map, def, layer, labels);
+      if (def.control !== false) overlays[escapeHtml(def.name)] = layer;
+      if (def.show) layer.addTo(map);
+    });
+    (data.compare || []).forEach(function (spec) {
+      var group = compare(map, spec, layers, labels);
+      overlays[escapeHtml(spec.name)] = group;
+      if (spec.show) group.addTo(map);
+    });
+    L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
+    var c = data.controls || {};
+    if (c.search) search(map, index, labels);
+    if (c.fullscreen) fullscreen(map, labels);
+    if (c.measure) measure(map, labels);
+    if (c.mouse_position) mousePosition(map, labels);
+    if (c.legend) legend(map, data.layers, labels);
+    if (data.bounds) map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]]);
+    global.haihaMap = { map: map, layers: layers, index: index, data: data };
+    return global.haihaMap;
+  }
+
+  global.HaihaMap = { init: init, toVN2000: toVN2000, normalise: normalise, escapeHtml: escapeHtml, decodeArcs: decodeArcs };
+})(window);
