@@ -40,7 +40,7 @@ def crosswalk(from_era: str | int, to_era: str | int, *, source: str = "gadm41")
     --------
     >>> cw = crosswalk("2019", "2025")
     >>> long = cw[cw.from_name == "Quảng Long"]
-    >>> long.to_name.tolist(), bool(long.split.all()), round(long.share.sum(), 12)
+    >>> long.to_name.tolist(), bool(long.split.all()), round(float(long.share.sum()), 12)
     (['Quảng Hà', 'Đường Hoa'], True, 1.0)
     """
     a, b = registry.check_era(from_era), registry.check_era(to_era)

@@ -138,7 +138,7 @@ def to_planning(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     --------
     >>> from shapely import Point
     >>> pt = gpd.GeoDataFrame(geometry=[Point(107.7525, 21.45167)], crs="EPSG:4326")
-    >>> round(to_planning(pt).geometry.x.iloc[0], 3)
+    >>> round(float(to_planning(pt).geometry.x.iloc[0]), 3)
     500064.012
     """
     crs = require_crs(frame)

@@ -202,7 +202,7 @@ def agreement_2025(source: str = "gadm41") -> pd.DataFrame:
 
     Examples
     --------
-    >>> agreement_2025().set_index("name").loc["Quảng Đức", "overlap_ratio"] > 0.9
+    >>> bool(agreement_2025().set_index("name").loc["Quảng Đức", "overlap_ratio"] > 0.9)
     True
     """
     derived = units("2025", source=source, crs=PLANNING_CRS)

@@ -36,7 +36,7 @@ def stats(era: str | int, *, source: str = "gadm41", totals: bool = True) -> pd.
     Examples
     --------
     >>> t = stats("2025")
-    >>> t.loc[t.code == "TOTAL", "official_area_ha"].item()
+    >>> float(t.loc[t.code == "TOTAL", "official_area_ha"].item())
     51213.0
     """
     layer = units(era, source=source, crs="EPSG:5899")
