@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from haiha_geo import registry, sources
-from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, to_geographic, to_planning
+from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import RegistryError, UnknownEraError
 from haiha_geo.names import normalise
 from haiha_geo.validation import coverage_gaps, pairwise_overlaps, polygonal, repair
@@ -190,7 +190,10 @@ def units(era: str | int | None = None, *, date: str | dt.date | None = None, so
         raise UnknownEraError(f"crs must be {GEOGRAPHIC_CRS} or {PLANNING_CRS}, not {crs!r}")
     model(source)
     layer = _era_layer(source, str(sources.data_dir().path), era).copy()
-    return layer if crs == PLANNING_CRS else to_geographic(layer)
+    layer = layer if crs == PLANNING_CRS else to_geographic(layer)
+    layer.attrs["provenance"] = {**PROVENANCE, "boundary_source": source, "split_source": SPLIT_SOURCE,
+                                 "gap_width_m": GAP_WIDTH_M}
+    return layer
 
 
 def agreement_2025(source: str = "gadm41") -> pd.DataFrame:

@@ -141,7 +141,7 @@ def validate(source: str = "gadm41") -> Report:
     model = eras.model(source)
     clean = model.cleaning
     report.add("era 2019 clean coverage", clean["coverage_valid"],
-               f"{clean['overlaps_m2']:,.0f} m² of overlaps and {clean['gaps_m2']:,.0f} m² of sliver gaps (≤ {clean['gap_width_m']:.0f} m wide) "
+               f"{len(clean['repaired'])} invalid geometries repaired; {clean['overlaps_m2']:,.0f} m² of overlaps and {clean['gaps_m2']:,.0f} m² of sliver gaps (≤ {clean['gap_width_m']:.0f} m wide) "
                f"in {source} resolved; {clean['area_moved_m2']:,.0f} m² moved between units")
     totals = {e: float(eras.units(e, crs="EPSG:5899").area_ha.sum()) for e in registry.ERAS}
     spread = (max(totals.values()) - min(totals.values())) / max(totals.values())

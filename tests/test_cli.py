@@ -80,3 +80,11 @@ def test_bad_input_exits_2_without_traceback(cli, args, message):
 def test_unknown_choice_is_a_usage_error(cli):
     run = cli("units", "--era", "2030")
     assert run.code == 2 and "invalid choice" in run.err
+
+
+def test_validate_exits_1_when_a_check_fails(cli, monkeypatch):
+    from haiha_geo import registry
+
+    monkeypatch.setattr(registry, "consistency_problems", lambda: ["2019/06946 has no successor in era 2020"])
+    run = cli("validate")
+    assert run.code == 1 and "[FAIL] registry and lineage: 2019/06946 has no successor" in run.out
