@@ -153,17 +153,15 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
 
     Examples
     --------
-    >>>     >>> from shapely import box
+    >>> import geopandas as gpd
+    >>> from shapely import box
     >>> plan = gpd.GeoDataFrame({"code": ["NO-M", "CX-DVO", "GT-DT"]},
     ...     geometry=[box(500000, 2372000, 500100, 2372100), box(500100, 2372000, 500150, 2372100),
     ...               box(500150, 2372000, 500200, 2372100)], crs="EPSG:5899")
     >>> result = land_use_balance(plan, population=100)
-    >>> result.table.set_index("code").loc[["DXD", "NO-M", "CX-DVO"], ["area_ha", "percent", "m2_per_person"]]
-            area_ha  percent  m2_per_person
-    code
-    DXD         2.0   100.00          200.0
-    NO-M        1.0    50.00          100.0
-    CX-DVO      0.5    25.00           50.0
+    >>> rows = result.table.set_index("code")
+    >>> rows.loc[["DXD", "NO-M", "CX-DVO"], ["area_ha", "percent", "m2_per_person"]].values.tolist()
+    [[2.0, 100.0, 200.0], [1.0, 50.0, 100.0], [0.5, 25.0, 50.0]]
     >>> result.coverage["gaps_m2"], result.coverage["overlaps_m2"]
     (0.0, 0.0)
     """
@@ -207,7 +205,8 @@ def _table(cats: pd.DataFrame, areas: pd.Series, unknown: list[str], population:
     for _, row in cats.iterrows():
         _check_norm(table, row, population)
     if not include_empty:
-        table = table[table["area_ha"] > 0]
+        present = own[own > 0].index
+        table = table[[bool(present.intersection(below[code]).size) for code in table["code"]]]
     return table.reset_index(drop=True)
 
 

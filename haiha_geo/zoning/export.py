@@ -54,7 +54,7 @@ def _value(value):
 
 
 def _style_row(cells, row) -> None:
-    if row.colour:
+    if isinstance(row.colour, str) and row.colour:
         fill = PatternFill("solid", start_color=row.colour.lstrip("#").upper())
         cells[0].fill = fill
     if row.level in (0, 1):

@@ -2,7 +2,7 @@
 
 GeoPackage, Shapefile and GeoJSON are read through GDAL (:func:`haiha_geo.io.read_layer`).
 DXF is read with ezdxf (the ``dxf`` extra): closed LWPOLYLINE/POLYLINE and
-HATCH entities of model space become polygons (arcs flattened to 1 cm);
+HATCH entities of model space become polygons (arcs flattened to a 1 mm sagitta);
 open polylines are reported and skipped. DXF carries no CRS, so the caller
 must state it (``crs="EPSG:5899"``).
 """
@@ -10,6 +10,7 @@ must state it (``crs="EPSG:5899"``).
 from __future__ import annotations
 
 import csv
+import math
 import os
 from collections import Counter
 from pathlib import Path
@@ -26,7 +27,7 @@ PlanInput = Union[gpd.GeoDataFrame, str, os.PathLike]
 #: Code-map values that drop the features of a CAD layer (frames, annotation).
 IGNORE = frozenset({"", "-", "ignore"})
 #: Chord tolerance, in drawing units (m), when flattening arcs and bulges.
-FLATTEN_M = 0.01
+FLATTEN_M = 0.001
 
 
 def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.PathLike | dict | None = None,
@@ -152,7 +153,7 @@ def read_dxf(path: str | os.PathLike, *, crs: str | None) -> tuple[gpd.GeoDataFr
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "plan.dxf"
     >>> doc.saveas(p)
     >>> frame, notes = read_dxf(p, crs="EPSG:5899")
-    >>> frame.loc[0, "layer"], frame.area.iloc[0]
+    >>> frame.loc[0, "layer"], float(frame.area.iloc[0])
     ('NO-M', 10000.0)
     """
     path = Path(path)
@@ -213,13 +214,27 @@ def _shape(entity) -> shapely.Geometry | None:
         return shape
     if entity.dxftype() == "POLYLINE" and not (entity.is_2d_polyline or entity.is_3d_polyline):
         return None
-    points = _ring(dxfpath.make_path(entity))
+    points = _chain(entity.virtual_entities())
     closed = entity.is_closed or (len(points) > 2 and points[0] == points[-1])
     return shapely.Polygon(points) if closed and len(points) >= 3 else None
 
 
 def _ring(path) -> list[tuple[float, float]]:
     return [(v.x, v.y) for v in path.flattening(FLATTEN_M)]
+
+
+def _chain(segments) -> list[tuple[float, float]]:
+    """Vertices (WCS x, y) of a polyline from its LINE and ARC pieces; arcs sampled with a sagitta of FLATTEN_M."""
+    points: list[tuple[float, float]] = []
+    for segment in segments:
+        if segment.dxftype() == "ARC":
+            run = [(v.x, v.y) for v in segment.flattening(FLATTEN_M)]
+        else:
+            run = [(segment.dxf.start.x, segment.dxf.start.y), (segment.dxf.end.x, segment.dxf.end.y)]
+        if points and math.dist(run[-1], points[-1]) < math.dist(run[0], points[-1]):
+            run.reverse()  # ARC entities always run counter-clockwise
+        points.extend(run[1:] if points else run)
+    return points
 
 
 def _drop_duplicates(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:

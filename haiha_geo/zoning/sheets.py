@@ -195,7 +195,7 @@ def sheet_grid(geometry: shapely.Geometry, scale: int, system_name: str) -> gpd.
     --------
     >>> from shapely import box
     >>> grid = sheet_grid(box(500100, 2372100, 500200, 2372200), 2000, "cadastral")
-    >>> grid.loc[0, "sheet"], grid.geometry.area.iloc[0]
+    >>> grid.loc[0, "sheet"], float(grid.geometry.area.iloc[0])
     ('373498-3', 1000000.0)
     """
     sys = system(system_name)

@@ -73,7 +73,7 @@ def study_area(names: str | Sequence[str] = "Quảng Hà", era: str | int = "202
     --------
     >>> town = study_area("Quảng Hà", "2020")
     >>> town.name, sorted(town.predecessors["from_name"])
-    ('TT Quảng Hà (2020)', ['Phú Hải', 'Quảng Hà', 'Quảng Trung', 'Quảng Điền'])
+    ('thị trấn Quảng Hà (2020)', ['Phú Hải', 'Quảng Hà', 'Quảng Trung', 'Quảng Điền'])
     """
     from haiha_geo import registry
     from haiha_geo.eras import units
@@ -88,18 +88,19 @@ def study_area(names: str | Sequence[str] = "Quảng Hà", era: str | int = "202
 
 
 def _resolve(name: str, era: str) -> str:
-    from haiha_geo import names
+    from haiha_geo.names import resolve
 
-    return name if name.startswith(f"{era}/") else names.resolve(name, era)
+    return name if name.startswith(f"{era}/") else resolve(name, era)
 
 
 def _predecessors(ids: list[str], era: str) -> pd.DataFrame:
-    from haiha_geo import crosswalk, registry
+    from haiha_geo import registry
+    from haiha_geo.crosswalk import crosswalk
 
     index = registry.ERAS.index(era)
     if index == 0:
         return pd.DataFrame(columns=["from_unit_id", "from_code", "from_name", "to_unit_id", "to_name", "share", "split"])
-    table = crosswalk.crosswalk(registry.ERAS[index - 1], era)
+    table = crosswalk(registry.ERAS[index - 1], era)
     keep = [c for c in ("from_unit_id", "from_code", "from_name", "to_unit_id", "to_name", "share", "split") if c in table]
     return table.loc[table["to_unit_id"].isin(ids), keep].reset_index(drop=True)
 

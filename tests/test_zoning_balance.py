@@ -1,0 +1,159 @@
+"""Land-use balance on plans built from rectangles of known size in EPSG:5899."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import geopandas as gpd
+import openpyxl
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from haiha_geo.errors import InputFileError
+from haiha_geo.zoning import LandUseWarning, UnclassifiedCodeError, land_use_balance, load_categories
+from haiha_geo.zoning.categories import descendants
+
+from zoning_plans import DEPTH, E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips  # noqa: F401
+
+
+def test_areas_are_exact_and_shares_add_up():
+    result = land_use_balance(strips())
+    table = result.table.set_index("code")
+    assert table["area_ha"].to_dict() == EXPECTED_HA
+    assert result.total_ha == TOTAL_HA == result.plan_area_ha
+    assert round(table.loc[["DXD", "KHAC"], "percent"].sum(), 2) == 100.00
+    leaves = [c for c, _ in STRIPS]
+    assert round(table.loc[leaves, "percent"].sum(), 2) == 100.00
+    assert table.loc["DVO", "percent"] == round(sum(table.loc[["NO-M", "NO-HT", "CC-DVO", "CX-DVO"], "percent"]), 2)
+    assert table.loc["CN", "percent"] == pytest.approx(2.0 / TOTAL_HA * 100, abs=0.005)
+    assert result.coverage == {"gaps_m2": 0.0, "overlaps_m2": 0.0, "outside_m2": None,
+                               "against": "the plan's outline (holes inside it)"}
+
+
+def test_rows_follow_the_category_file_and_levels():
+    table = land_use_balance(strips()).table
+    order = list(load_categories()["code"])
+    assert list(table["code"]) == sorted(table["code"], key=order.index)
+    assert table.set_index("code")["level"].to_dict() == {
+        "DXD": 1, "DDD": 2, "DVO": 3, "NO-HT": 4, "NO-M": 4, "CC-DVO": 4, "CX-DVO": 4, "GT-DT": 3,
+        "NDD": 2, "CN": 3, "KHAC": 1, "MN": 2}
+    assert not table["verified"].any()  # the category file's values are all [I]/[C2] so far
+
+
+def test_population_gives_m2_per_person_and_norm_checks():
+    table = land_use_balance(strips(), population=4000).table.set_index("code")
+    assert table.loc["DXD", "m2_per_person"] == 22.5
+    assert table.loc["CX-DVO", "m2_per_person"] == 2.06
+    assert table.loc["CX-DVO", "norm"] == "≥ 2 m²/person [C2, unverified]"
+    assert table.loc["CX-DVO", "norm_met"] is True or table.loc["CX-DVO", "norm_met"] == True  # noqa: E712
+    assert table.loc["GT-DT", "norm_met"] == False  # noqa: E712  1.288 / 9.0 = 14.3% < 18%
+    assert land_use_balance(strips()).table.set_index("code").loc["CX-DVO", "norm_met"] is None
+
+
+def test_unknown_codes_are_rows_of_their_own_with_a_warning():
+    plan = strips([("NO-M", 100.0), ("QH-X", 10.0), ("ABC", 20.0)])
+    with pytest.warns(LandUseWarning, match="'ABC' .*'QH-X'"):
+        result = land_use_balance(plan)
+    rows = result.table.set_index("code")
+    assert list(result.table["code"][-2:]) == ["ABC", "QH-X"]
+    assert not rows.loc["ABC", "classified"] and rows.loc["ABC", "area_ha"] == 0.4
+    assert round(rows.loc[["DXD", "ABC", "QH-X"], "percent"].sum(), 2) == 100.00
+    assert any("QH-X" in w for w in result.warnings)
+    with pytest.raises(UnclassifiedCodeError, match="strict"):
+        land_use_balance(plan, strict=True)
+
+
+def test_coverage_reports_gaps_overlaps_and_outside():
+    plan = strips([("NO-M", 100.0), ("CX-DT", 100.0)])
+    overlapping = gpd.GeoDataFrame(
+        {"code": ["NO-M", "CX-DT"]},
+        geometry=[shapely.box(E0, N0, E0 + 100, N0 + 100), shapely.box(E0 + 90, N0, E0 + 200, N0 + 100)],
+        crs="EPSG:5899")
+    with pytest.warns(LandUseWarning, match="overlap by 1,000.00 m²"):
+        assert land_use_balance(overlapping).coverage["overlaps_m2"] == 1000.0
+    study = shapely.box(E0 - 10, N0, E0 + 200, N0 + 200)
+    cover = land_use_balance(plan, study_area=study).coverage
+    assert (cover["gaps_m2"], cover["overlaps_m2"], cover["outside_m2"]) == (2000.0, 0.0, 0.0)
+    holed = gpd.GeoDataFrame({"code": ["NN"]}, geometry=[shapely.box(E0, N0, E0 + 100, N0 + 100).difference(
+        shapely.box(E0 + 10, N0 + 10, E0 + 20, N0 + 30))], crs="EPSG:5899")
+    assert land_use_balance(holed).coverage["gaps_m2"] == 200.0
+
+
+def test_plan_in_lon_lat_is_measured_in_epsg_5899():
+    plan = strips()
+    from haiha_geo.crs import to_geographic
+
+    result = land_use_balance(to_geographic(plan))
+    assert result.total_ha == pytest.approx(TOTAL_HA, abs=1e-4)
+
+
+def test_bad_plans_are_clear_errors():
+    plan = strips()
+    with pytest.raises(InputFileError, match="no column 'zone'"):
+        land_use_balance(plan, field="zone")
+    with pytest.raises(InputFileError, match="population"):
+        land_use_balance(plan, population=0)
+    blank = plan.assign(code=[None] + list(plan["code"][1:]))
+    with pytest.raises(InputFileError, match="no value in 'code'"):
+        land_use_balance(blank)
+
+
+def test_csv_and_xlsx_exports_are_stable(tmp_path):
+    result = land_use_balance(strips(), population=4000)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    result.to_csv(first)
+    land_use_balance(strips(), population=4000).to_csv(second)
+    assert first.read_bytes() == second.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(first.read_text(encoding="utf-8"))))
+    assert [r["code"] for r in rows] == list(result.table["code"]) + ["TOTAL"]
+    assert rows[-1]["area_ha"] == "10.0002" and rows[-1]["percent"] == "100.0"
+    book = openpyxl.load_workbook(result.to_xlsx(tmp_path / "balance.xlsx"))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [v[0] for v in values] == [r["code"] for r in rows]
+    assert [v[header.index("area_ha")] for v in values] == [float(r["area_ha"]) for r in rows]
+    assert sheet["A2"].fill.start_color.rgb.endswith("F2E6D9")
+
+
+def test_json_shape():
+    payload = json.loads(land_use_balance(strips(), population=4000).render("json"))
+    assert set(payload) >= {"rows", "total_ha", "coverage"}
+    assert set(payload["coverage"]) >= {"gaps_m2", "overlaps_m2"}
+    assert set(payload["rows"][0]) >= {"code", "name", "level", "area_ha", "percent", "m2_per_person"}
+
+
+def test_every_category_descends_from_a_top_level_group():
+    cats = load_categories()
+    tops = cats.loc[cats["level"] == 1, "code"].tolist()
+    assert tops == ["DXD", "KHAC"]
+    below = descendants(cats)
+    assert sorted(sum((below[t] for t in tops), [])) == sorted(cats["code"])
+    assert cats["source"].str.len().gt(0).all() and cats["confidence"].isin(["C", "C2", "I"]).all()
+    normed = cats[(cats["min_m2_per_person"] != "") | (cats["min_share_pct"] != "")]
+    assert normed["norm_source"].str.len().gt(0).all() and normed["norm_confidence"].ne("").all()
+
+
+codes = st.sampled_from(["NO-M", "NO-HT", "CC-DT", "CX-DT", "GT-DT", "HH", "CN", "NN", "LN", "ZZ-1"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(cells=st.lists(st.tuples(codes, st.floats(0.5, 500.0)), min_size=1, max_size=12),
+       depth=st.floats(0.5, 300.0))
+def test_totals_equal_plan_area(cells, depth):
+    import warnings
+
+    plan = strips(cells, depth)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LandUseWarning)
+        result = land_use_balance(plan)
+    table = result.table
+    top = table[table["level"] == 1]
+    assert round(top["area_ha"].sum(), 4) == result.total_ha
+    assert abs(result.total_ha - plan.area.sum() / 1e4) <= 0.00005 + 1e-9
+    assert round(top["percent"].sum(), 2) == 100.00
+    assert result.coverage["gaps_m2"] == 0.0 and result.coverage["overlaps_m2"] <= 1e-6
