@@ -125,8 +125,8 @@ def check_year(era: str | int, year: int | str) -> tuple[str, int]:
     start, end = table["valid_from"].min(), table["valid_to"].dropna().max() if table["valid_to"].notna().any() else None
     day = dt.date(year, 12, 31).isoformat()
     if day < start:
-        raise YearOutsideEraError(f"the units of era {era} exist from {start}; the status at the end of {year} "
-                                  "belongs to an earlier era")
+        raise YearOutsideEraError(f"the units of era {era} exist from {start}: they did not exist at the end "
+                                  f"of {year}" + ("" if era == registry.ERAS[0] else "; ask an earlier era"))
     if end is not None and day > end:
         raise YearOutsideEraError(f"the units of era {era} ended on {end}; for the end of {year} ask era "
                                   f"{registry.era_for_date(min(day, dt.date.today().isoformat()))}")
@@ -155,7 +155,7 @@ def _resolve(rows: pd.DataFrame, year: int, era: str) -> dict:
     for _, row in rows[rows["status"] == "met"].iterrows():
         if pd.notna(row["year_lower"]) and year < row["year_lower"]:
             return {**_pick(row, "not_met"), "note": f"met only from {row['year_lower']} on: {row['note']}"}
-    return _unknown(rows.iloc[0], year)
+    return _unknown((achieved if not achieved.empty else rows).iloc[0], year)
 
 
 def _pick(row: pd.Series, status: str) -> dict:

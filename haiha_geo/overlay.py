@@ -32,6 +32,9 @@ def _read(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, crs: str 
     if isinstance(layer, gpd.GeoDataFrame):
         if layer.crs is None and crs is not None:
             layer = layer.set_crs(crs)
+        layer = layer[layer.geometry.notna() & ~layer.geometry.is_empty]
+        if layer.empty:
+            raise GeometryError("the overlay layer has no geometry (every feature is null or empty)")
         require_crs(layer, "the overlay layer")
         return layer
     return read_layer(layer, crs=crs, what=f"overlay layer {os.fspath(layer)}")
@@ -52,7 +55,7 @@ def zone_geometry(layer: gpd.GeoDataFrame) -> shapely.Geometry:
     >>> round(zone_geometry(zone).area / 1e4, 2)
     100.0
     """
-    kinds = set(layer.geometry.geom_type.dropna())
+    kinds = set(layer.geometry.geom_type)
     if not kinds <= {"Polygon", "MultiPolygon"}:
         raise GeometryError(f"overlay needs polygons; the layer has {sorted(kinds - {'Polygon', 'MultiPolygon'})} "
                             "geometries (buffer points or lines first)")

@@ -226,11 +226,12 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     frame["footprint_era"] = [e for _, e, _ in built]
     layer = gpd.GeoDataFrame(frame, geometry=[g for _, _, g in built], crs=GEOGRAPHIC_CRS)
     if footprints is not None:
-        layer = _apply_footprints(layer, read_footprints(footprints, set(layer["site_id"])))
+        layer = _apply_footprints(layer, read_footprints(footprints, set(layer["site_id"]), source=source))
     return layer[list(SITE_COLUMNS)]
 
 
-def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: set[str]) -> gpd.GeoSeries:
+def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: set[str], *,
+                    source: str = "gadm41") -> gpd.GeoSeries:
     """Read and check user footprints; return one polygonal geometry per site_id (EPSG:4326).
 
     Raises
@@ -256,14 +257,14 @@ def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: 
         raise GeometryError(f"footprints must be polygons; {int(bad.sum())} feature(s) are "
                             f"{sorted(set(frame.geometry.geom_type[bad]))}")
     merged = frame.assign(geometry=shapely.make_valid(frame.geometry.values)).dissolve(by="site_id").geometry
-    _check_inside_district(merged)
+    _check_inside_district(merged, source)
     return merged
 
 
-def _check_inside_district(footprints: gpd.GeoSeries) -> None:
+def _check_inside_district(footprints: gpd.GeoSeries, source: str) -> None:
     from haiha_geo.eras import units
 
-    district = units("2020").union_all()
+    district = units("2020", source=source).union_all()
     outside = [str(s) for s, g in footprints.items() if not g.intersects(district)]
     if outside:
         raise GeometryError(f"footprint(s) of {outside} lie entirely outside Hải Hà district: wrong file or CRS?")

@@ -161,3 +161,12 @@ def test_cli_file_without_crs_exit_2(cli, tmp_path):
     assert run.code == 2 and "Traceback" not in run.err
     assert "has no coordinate reference system" in run.err
     assert cli("overlay", str(path), "--era", "2020", "--assume-crs", "EPSG:5899").code == 0
+
+
+def test_null_geometries_are_skipped_and_all_null_is_refused():
+    layer = sites()
+    polygons = layer[layer.footprint_basis.isin(["host_units", "none"])]  # includes null geometries
+    table = overlay_stats(polygons, "2020")
+    assert table.attrs["inside_district_ha"] > 0
+    with pytest.raises(GeometryError, match="no geometry"):
+        overlay_stats(layer[layer.footprint_basis == "none"], "2020")
