@@ -279,8 +279,8 @@ def _apply_footprints(layer: gpd.GeoDataFrame, footprints: gpd.GeoSeries) -> gpd
     return layer
 
 
-_TABLE_COLUMNS = ["site_id", "category", "name_en", "area_ha", "area_source", "status", "footprint_basis",
-                  "host_units_2019", "host_units_2020", "host_units_2025"]
+_TABLE_COLUMNS = ["site_id", "category", "name_en", "area_qualifier", "area_ha", "area_source", "footprint_basis",
+                  "status", "host_units_2019", "host_units_2020", "host_units_2025"]
 
 
 def _cli(args: argparse.Namespace) -> int:
