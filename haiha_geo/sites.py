@@ -72,6 +72,19 @@ def known_references() -> frozenset[str]:
                      for row in read_csv(folder, "references.csv"))
 
 
+def references() -> pd.DataFrame:
+    """Return every reference a layer may cite (``boundaries/`` and ``layers/`` lists), by ``ref_id``.
+
+    Examples
+    --------
+    >>> references().set_index("ref_id").loc["BAOCHINHPHU2021", "location"][:22]
+    'https://baochinhphu.vn'
+    """
+    rows = [dict(row, listed_in=folder) for folder in ("boundaries", "layers")
+            for row in read_csv(folder, "references.csv")]
+    return pd.DataFrame(rows, columns=["ref_id", "title", "location", "notes", "listed_in"])
+
+
 def reference_problems(cell: str | None, where: str, *, required: bool = True) -> list[str]:
     """Return the problems of a ``ref_id`` cell: empty (when required) or naming an unknown reference.
 

@@ -145,3 +145,13 @@ def test_layer_references_are_new_and_complete():
     ids = [r["ref_id"] for r in rows]
     assert len(ids) == len(set(ids)) and not set(ids) & boundary_ids
     assert all(r["title"] and r["location"] for r in rows)
+
+
+def test_references_table_resolves_every_cited_id():
+    from haiha_geo.sites import references
+
+    table = references()
+    assert table["ref_id"].is_unique and set(table["ref_id"]) == known_references()
+    cited = {ref for _, row in site_table().iterrows() for ref in split_ids(row["source"])}
+    cited |= {ref for cell in commune_records()["ref_id"] for ref in split_ids(cell)}
+    assert cited <= set(table["ref_id"])
