@@ -128,14 +128,20 @@ def _style(style: dict, where: str, key: str) -> dict:
     return dict(style)
 
 
-def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
-    prefix = f"layers[{i}]."
+def _table(table: Any, where: str, section: str, i: int, allowed: dict, required: tuple[str, ...]) -> str:
+    """Check one ``[[section]]`` table's keys, types and required keys; return its key prefix."""
     if not isinstance(table, dict):
-        raise _fail(where, f"layers[{i}]", "expected a table ([[layers]])")
-    _check_keys(table, _LAYER_KEYS, where, prefix)
-    for required in ("id", "kind"):
-        if required not in table:
-            raise _fail(where, prefix + required, "missing")
+        raise _fail(where, f"{section}[{i}]", f"expected a table ([[{section}]])")
+    prefix = f"{section}[{i}]."
+    _check_keys(table, allowed, where, prefix)
+    for key in required:
+        if key not in table:
+            raise _fail(where, prefix + key, "missing")
+    return prefix
+
+
+def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
+    prefix = _table(table, where, "layers", i, _LAYER_KEYS, ("id", "kind"))
     if not _ID.match(table["id"]):
         raise _fail(where, prefix + "id", f"{table['id']!r} is not a simple identifier (letters, digits, _ and -)")
     kind = table["kind"]
@@ -162,13 +168,8 @@ def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
 
 
 def _compare(table: Any, where: str, i: int, ids: set[str]) -> CompareSpec:
-    prefix = f"compare[{i}]."
-    if not isinstance(table, dict):
-        raise _fail(where, f"compare[{i}]", "expected a table ([[compare]])")
-    _check_keys(table, _COMPARE_KEYS, where, prefix)
+    prefix = _table(table, where, "compare", i, _COMPARE_KEYS, ("left", "right"))
     for key in ("left", "right"):
-        if key not in table:
-            raise _fail(where, prefix + key, "missing")
         if table[key] not in ids:
             raise _fail(where, prefix + key, f"no layer with id {table[key]!r}; layers: {', '.join(sorted(ids))}")
     return CompareSpec(left=table["left"], right=table["right"], name=table.get("name", ""),

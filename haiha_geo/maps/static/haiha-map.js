@@ -171,6 +171,23 @@
     return box;
   }
 
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var ICONS = {
+    fullscreen: "M3 9V3h6M15 3h6v6M21 15v6h-6M9 21H3v-6",
+    measure: "M2 17l15-15 5 5-15 15zM6 13l2 2M9 10l3 3M12 7l2 2M15 4l3 3"
+  };
+
+  function icon(name) {
+    var svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("width", "18"); svg.setAttribute("height", "18");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", ICONS[name]); path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor"); path.setAttribute("stroke-width", "2");
+    svg.appendChild(path);
+    return svg;
+  }
+
   function cssId(text) { return String(text).replace(/[^A-Za-z0-9_-]/g, ""); }
 
   function pathStyle(def, p) {
@@ -269,7 +286,8 @@
 
   function fullscreen(map, labels) {
     control("topleft", function (div) {
-      var a = el("a", "haiha-fullscreen", "⛶");
+      var a = el("a", "haiha-fullscreen");
+      a.appendChild(icon("fullscreen"));
       a.href = "#"; a.title = labels.fullscreen; a.setAttribute("role", "button");
       L.DomEvent.on(a, "click", function (ev) {
         L.DomEvent.preventDefault(ev);
@@ -310,7 +328,8 @@
       update();
     }
     control("topleft", function (div) {
-      var a = el("a", "haiha-measure", "📏");
+      var a = el("a", "haiha-measure");
+      a.appendChild(icon("measure"));
       a.href = "#"; a.title = labels.measure; a.setAttribute("role", "button");
       readout = el("div", "haiha-measure-readout", "");
       readout.style.display = "none";
@@ -359,25 +378,30 @@
     }).addTo(map);
   }
 
-  function legend(map, defs, labels) {
+  function legend(map, defs, layers, labels) {
     var entries = defs.filter(function (d) { return d.legend && d.legend.length; });
     if (!entries.length) return;
     control("bottomright", function (div) {
       div.classList.add("haiha-legend");
-      div.appendChild(el("div", "haiha-legend-title", labels.legend));
-      entries.forEach(function (d) {
-        div.appendChild(el("div", "haiha-legend-layer", d.name));
-        d.legend.forEach(function (item) {
-          var row = el("div", "haiha-legend-row");
-          var sw = el("span", "haiha-swatch");
-          sw.style.background = item.fill || "transparent";
-          sw.style.borderColor = item.color || "#333";
-          if (item.dash) sw.style.borderStyle = "dashed";
-          if (item.symbol) sw.textContent = item.symbol;
-          row.appendChild(sw); row.appendChild(el("span", null, item.label));
-          div.appendChild(row);
+      function draw() {
+        div.textContent = "";
+        div.appendChild(el("div", "haiha-legend-title", labels.legend));
+        entries.filter(function (d) { return map.hasLayer(layers[d.id]); }).forEach(function (d) {
+          div.appendChild(el("div", "haiha-legend-layer", d.name));
+          d.legend.forEach(function (item) {
+            var row = el("div", "haiha-legend-row");
+            var sw = el("span", "haiha-swatch");
+            sw.style.background = item.fill || "transparent";
+            sw.style.borderColor = item.color || "#333";
+            if (item.dash) sw.style.borderStyle = "dashed";
+            if (item.symbol) sw.textContent = item.symbol;
+            row.appendChild(sw); row.appendChild(el("span", null, item.label));
+            div.appendChild(row);
+          });
         });
-      });
+      }
+      map.on("layeradd layerremove", function (ev) { if (ev.layer && ev.layer.haihaFeatures) draw(); });
+      draw();
     }).addTo(map);
   }
 
@@ -474,7 +498,7 @@
     if (c.fullscreen) fullscreen(map, labels);
     if (c.measure) measure(map, labels);
     if (c.mouse_position) mousePosition(map, labels);
-    if (c.legend) legend(map, data.layers, labels);
+    if (c.legend) legend(map, data.layers, layers, labels);
     if (data.bounds) map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]]);
     global.haihaMap = { map: map, layers: layers, index: index, data: data };
     return global.haihaMap;
