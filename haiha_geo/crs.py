@@ -104,12 +104,13 @@ def require_crs(frame: gpd.GeoDataFrame, what: str = "the layer") -> CRS:
                        "VN-2000 / TM-3 107°45′, or EPSG:4326 for lon/lat)")
     crs = CRS.from_user_input(frame.crs)
     geoms = frame.geometry.values
-    if len(geoms) and not shapely.is_empty(geoms).all():
+    geoms = geoms[~(frame.geometry.isna().to_numpy() | shapely.is_empty(geoms))]
+    if len(geoms):
         minx, miny, maxx, maxy = shapely.total_bounds(geoms)
         if crs.is_geographic and (abs(minx) > 180 or abs(maxx) > 180 or abs(miny) > 90 or abs(maxy) > 90):
             raise CRSError(f"{what} declares the geographic CRS {_code(crs)} but its coordinates reach "
                            f"({minx:.0f}, {miny:.0f}): they look like metres; declare the projected CRS they are in")
-        lon_lat = _to_wgs84(frame.geometry.values, crs)
+        lon_lat = _to_wgs84(np.asarray(geoms), crs)
         lminx, lminy, lmaxx, lmaxy = shapely.total_bounds(lon_lat)
         wx0, wy0, wx1, wy1 = VIETNAM_BOUNDS
         if not (wx0 <= lminx and lmaxx <= wx1 and wy0 <= lminy and lmaxy <= wy1):

@@ -18,6 +18,7 @@ import shapely
 
 from haiha_geo.crs import PROVENANCE, require_crs, to_planning
 from haiha_geo.errors import GeometryError
+from haiha_geo.validation import polygonal
 
 #: Columns of :func:`overlay_stats`.
 OVERLAY_COLUMNS: tuple[str, ...] = ("unit_id", "code", "name", "type", "area_ha", "unit_area_ha",
@@ -60,19 +61,10 @@ def zone_geometry(layer: gpd.GeoDataFrame) -> shapely.Geometry:
         raise GeometryError(f"overlay needs polygons; the layer has {sorted(kinds - {'Polygon', 'MultiPolygon'})} "
                             "geometries (buffer points or lines first)")
     planning = to_planning(layer)
-    valid = shapely.make_valid(planning.geometry.values)
-    zone = shapely.union_all([_polygonal(g) for g in valid])
+    zone = shapely.union_all([polygonal(shapely.make_valid(g)) for g in planning.geometry.values])
     if zone.is_empty or zone.area == 0:
         raise GeometryError("the overlay layer has no polygon area")
     return zone
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Keep the polygonal parts of a repaired geometry (make_valid may add lines)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, era: str | int, *,

@@ -128,6 +128,8 @@ def validate(source: str = "gadm41") -> Report:
     """
     from haiha_geo import eras, registry, sources
     from haiha_geo.crosswalk import crosswalk
+    from haiha_geo.ntm import record_problems
+    from haiha_geo.sites import site_problems
     from haiha_geo.crs import require_crs
 
     report = Report()
@@ -138,6 +140,8 @@ def validate(source: str = "gadm41") -> Report:
         report.add(f"{name}: geometry", valid == len(raw), f"{valid}/{len(raw)} valid; CRS {raw.crs.to_string()} plausible")
     problems = registry.consistency_problems()
     report.add("registry and lineage", not problems, "; ".join(problems) or "codes unique per era, every unit linked, dates contiguous")
+    for name, found in (("layers/sites.csv", site_problems()), ("layers/ntm_*.csv", record_problems())):
+        report.add(f"{name} sourced and consistent", not found, "; ".join(found) or "every record cited, host units exist in their era")
     model = eras.model(source)
     clean = model.cleaning
     report.add("era 2019 clean coverage", clean["coverage_valid"],

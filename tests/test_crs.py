@@ -70,3 +70,8 @@ def test_transform_rejects_other_crs():
         crs.transform_xy(1, 2, "EPSG:3857", "EPSG:5899")
     with pytest.raises(CRSError, match="not a coordinate reference system"):
         crs.transform_xy(1, 2, "EPSG:nonsense", "EPSG:5899")
+
+
+def test_require_crs_ignores_null_geometries():
+    frame = gpd.GeoDataFrame(geometry=[None, shapely.Point(107.75, 21.45)], crs="EPSG:4326")
+    assert crs.require_crs(frame).to_epsg() == 4326
