@@ -40,7 +40,7 @@ class UnclassifiedCodeError(InputFileError):
     """Land-use codes the category file does not know, in strict mode."""
 
 
-@dataclass
+@dataclass(repr=False)
 class LandUseBalance:
     """Result of :func:`land_use_balance`.
 
@@ -104,6 +104,9 @@ class LandUseBalance:
         with atomic_path(path) as tmp:
             write_xlsx(self, tmp)
         return Path(path)
+
+    def __repr__(self) -> str:
+        return f"LandUseBalance(total_ha={self.total_ha}, coverage={self.coverage})\n{self.render('table')}"
 
     def _repr_html_(self) -> str:  # pragma: no cover - notebook display
         return _display(self.to_frame()).to_html(index=False, na_rep="")
