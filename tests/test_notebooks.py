@@ -24,3 +24,12 @@ def test_notebook_runs(path):
     NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert not errors
+
+
+def test_committed_layer_map_matches_the_illustrative_plan(tmp_path, monkeypatch):
+    folder = NOTEBOOKS[0].parent
+    monkeypatch.syspath_prepend(str(folder))
+    import illustrative_plan
+
+    fresh = illustrative_plan.write_layer_map(tmp_path / "map.csv")
+    assert (folder / "data" / "illustrative_cad_layers.csv").read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")

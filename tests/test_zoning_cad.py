@@ -136,3 +136,13 @@ def test_non_polygon_plan_is_rejected(tmp_path, cli):
     gpd.GeoDataFrame({"code": ["NN"]}, geometry=[shapely.Point(E0, N0)], crs="EPSG:5899").to_file(path)
     run = cli("balance", str(path))
     assert run.code == 2 and "not polygons" in run.err
+
+
+def test_cli_coverage_against_a_unit(tmp_path, cli):
+    path = tmp_path / "plan.gpkg"
+    strips().to_file(path)
+    run = cli("balance", str(path), "--unit", "Quảng Hà", "--era", "2020", "--format", "json")
+    assert run.code == 0, run.err
+    coverage = run.json()["coverage"]
+    assert coverage["against"] == "the study area"
+    assert coverage["gaps_m2"] > 1e7 and coverage["outside_m2"] >= 0 and coverage["overlaps_m2"] == 0

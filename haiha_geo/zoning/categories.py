@@ -81,16 +81,21 @@ def load_categories(path: str | os.PathLike | None = None) -> pd.DataFrame:
 def _read_rows(path) -> list[dict[str, str]]:
     if path is None:
         return [dict(r) for r in read_csv("layers", CATEGORIES_FILE)]
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"cannot read the category file {path}: {exc}") from None
+    rows = read_user_csv(path, "category file")
     missing = {"code", "parent", "name"} - set(rows[0] if rows else ())
     if missing:
         raise InputFileError(f"category file {path} lacks the column(s) {', '.join(sorted(missing))}")
     return rows
+
+
+def read_user_csv(path: str | os.PathLike, what: str) -> list[dict[str, str]]:
+    """Rows of a user's UTF-8 CSV (a BOM from Excel is fine); :class:`InputFileError` if unreadable."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"cannot read the {what} {path}: {exc}") from None
 
 
 def _check(frame: pd.DataFrame, label: str) -> None:

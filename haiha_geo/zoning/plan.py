@@ -9,7 +9,6 @@ must state it (``crs="EPSG:5899"``).
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from collections import Counter
@@ -22,6 +21,7 @@ import shapely
 from haiha_geo.crs import require_crs, to_planning
 from haiha_geo.errors import CRSError, GeometryError, InputFileError
 from haiha_geo.io import read_layer
+from haiha_geo.zoning.categories import read_user_csv
 
 PlanInput = Union[gpd.GeoDataFrame, str, os.PathLike]
 #: Code-map values that drop the features of a CAD layer (frames, annotation).
@@ -100,12 +100,7 @@ def read_code_map(path: str | os.PathLike) -> dict[str, str | None]:
     >>> read_code_map(p)
     {'QH_CAYXANH': 'CX-DT', 'KHUNG': None}
     """
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"cannot read the code-map file {path}: {exc}") from None
+    rows = read_user_csv(path, "code-map file")
     header = set(rows[0]) if rows else set()
     key = next((k for k in ("layer", "cad_layer", "value") if k in header), None)
     if key is None or "code" not in header:
