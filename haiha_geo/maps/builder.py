@@ -28,8 +28,11 @@ PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b
            "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f")
 ERA_NAMES = {"2019": "trước 01/02/2020", "2020": "01/02/2020 – 30/06/2025", "2025": "từ 01/07/2025"}
 DEFAULT_STYLE = {"color": "#333333", "weight": 1.5, "opacity": 0.9, "fillOpacity": 0.35}
-RELATIONS = {"continues": "giữ tên, nhận thêm", "merged_into": "nhập vào", "split_part": "một phần nhập vào",
-             "split_remainder": "phần còn lại thuộc", "unchanged": "giữ nguyên"}
+#: How a predecessor went on ("… xã Quảng Hà") and how a successor received it ("xã Quảng Long (…)").
+RELATIONS_OUT = {"continues": "tiếp tục là", "merged_into": "nhập vào", "split_part": "một phần nhập vào",
+                 "split_remainder": "phần còn lại thuộc", "unchanged": "giữ nguyên là"}
+RELATIONS_IN = {"continues": "giữ tên", "merged_into": "nhập vào", "split_part": "một phần",
+                "split_remainder": "phần còn lại", "unchanged": "giữ nguyên"}
 LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy", "legend": "Chú giải",
           "fullscreen": "Toàn màn hình", "measure": "Đo khoảng cách, diện tích (VN-2000)",
           "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
@@ -151,9 +154,9 @@ def _unit_rows(unit: pd.Series, preds: pd.DataFrame, succs: pd.DataFrame, names:
         rows.append(["Diện tích chính thức", f"{vn_number(float(unit['official_area_ha']))} ha"])
     if _present(unit.get("population")):
         rows.append(["Dân số", f"{vn_number(float(unit['population']), 0)} ({unit.get('population_year')})"])
-    before = [f"{names[r.from_unit_id]} ({RELATIONS.get(r.relation, r.relation)})"
+    before = [f"{names[r.from_unit_id]} ({RELATIONS_IN.get(r.relation, r.relation)})"
               for r in preds.itertuples() if r.to_unit_id == unit["unit_id"]]
-    after = [f"{names[r.to_unit_id]} ({RELATIONS.get(r.relation, r.relation)})"
+    after = [f"{RELATIONS_OUT.get(r.relation, r.relation)} {names[r.to_unit_id]}"
              for r in succs.itertuples() if r.from_unit_id == unit["unit_id"]]
     if before:
         rows.append(["Tiền thân", "; ".join(before)])
@@ -236,8 +239,7 @@ def _successor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict
     rows = step[step["to_unit_id"] == p["unit_id"]]
     act = _act(rows["act_id"].iloc[0])
     kind = "Sáp nhập và chia tách" if rows["relation"].str.startswith("split").any() else "Sáp nhập"
-    preds = [f"{names[r.from_unit_id]}" + (" (một phần)" if r.relation.startswith("split") else "")
-             for r in rows.itertuples()]
+    preds = [f"{names[r.from_unit_id]} ({RELATIONS_IN.get(r.relation, r.relation)})" for r in rows.itertuples()]
     return {"title": p["title"], "tip": f"{p['title']}: {kind.lower()} từ {len(preds)} đơn vị",
             "label": p["label"],
             "rows": [["Hình thức", kind], ["Nghị quyết", act.get("number", "")], ["Tên văn bản", act.get("title", "")],
@@ -248,9 +250,9 @@ def _successor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict
 def _predecessor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict:
     rows = step[step["from_unit_id"] == p["unit_id"]]
     act = _act(rows["act_id"].iloc[0])
-    after = [f"{names[r.to_unit_id]} ({RELATIONS.get(r.relation, r.relation)})" for r in rows.itertuples()]
+    after = [f"{RELATIONS_OUT.get(r.relation, r.relation)} {names[r.to_unit_id]}" for r in rows.itertuples()]
     return {"title": f"{p['title']} (trước {act.get('effective', '')})", "label": p["label"],
-            "tip": f"{p['title']} → {'; '.join(after)}",
+            "tip": f"{p['title']}: {'; '.join(after)}",
             "style": {"fill": False, "color": "#444444", "weight": 1.5, "dashArray": "6 4"},
             "rows": [["Kế tục", "; ".join(after)], ["Nghị quyết", act.get("number", "")],
                      ["Ngày hiệu lực", act.get("effective", "")]]}

@@ -340,8 +340,9 @@
         readout.style.display = active ? "block" : "none";
         points = [];
         if (line) { map.removeLayer(line); line = null; }
-        if (active) { map.on("click", click); map.getContainer().style.cursor = "crosshair"; }
-        else { map.off("click", click); map.getContainer().style.cursor = ""; }
+        // while measuring, features let clicks through (their popups would stop them)
+        map.getContainer().classList.toggle("haiha-measuring", active);
+        if (active) map.on("click", click); else map.off("click", click);
         update();
       });
       div.appendChild(a); div.appendChild(readout);

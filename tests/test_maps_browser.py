@@ -1,0 +1,304 @@
+"""Map pages in a real browser: Debian's Chromium driven by Playwright, from file:// with the network blocked.
+
+Every test here fails (never skips) when Chromium cannot be launched. Each
+saves a screenshot under its ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from haiha_geo import registry
+from haiha_geo.crs import transform_xy
+from haiha_geo.maps import build_map
+from haiha_geo.names import normalise
+from test_maps import PAYLOADS, write_payload_spec
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+UNITS_PER_ERA = {"2019": 16, "2020": 11, "2025": 4}
+KNOWN_POINT = (107.7525, 21.45167, 500064.012, 2372959.797)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # a missing or broken browser is a failure, not a skip
+            pytest.fail(f"cannot launch Chromium at {CHROMIUM}: {exc}")
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Opened:
+    """A page opened from file:// with everything else blocked, and what it tried to do."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def count(self, selector: str) -> int:
+        return self.page.locator(selector).count()
+
+
+def open_page(browser, html: str, tmp_path, name: str) -> Opened:
+    path = tmp_path / f"{name}.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    opened = Opened(page)
+    page.on("console", lambda m: m.type == "error" and opened.console_errors.append(m.text))
+    page.on("pageerror", lambda e: opened.console_errors.append(str(e)))
+    page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            opened.outside_requests.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.haihaMap !== undefined")
+    page.wait_for_timeout(300)
+    return opened
+
+
+def show_only(o: Opened, layer_name: str) -> None:
+    """Tick ``layer_name`` in the layer control and untick every other overlay (real clicks)."""
+    for label in o.page.locator(".leaflet-control-layers-overlays label").all():
+        box = label.locator("input")
+        wanted = label.inner_text().strip() == layer_name
+        if box.is_checked() != wanted:
+            box.click()
+
+
+def layer_names(o: Opened) -> list[str]:
+    return [t.strip() for t in o.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+
+
+def unit_paths(o: Opened, layer_id: str) -> int:
+    return o.count(f"path.haiha-layer-{layer_id}")
+
+
+def assert_clean(o: Opened) -> None:
+    assert o.console_errors == []
+    assert o.outside_requests == []
+
+
+@pytest.fixture(scope="module")
+def district_html():
+    return build_map(offline=True).html
+
+
+@pytest.fixture(scope="module")
+def merger_html():
+    return build_map("maps/mergers.toml", offline=True).html
+
+
+# ---- the default map ------------------------------------------------------------------------------------
+
+def test_default_map_draws_every_era_and_switches_layers(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "district")
+    names = layer_names(o)
+    era_layers = {era: name for name in names for era in UNITS_PER_ERA if name.startswith(
+        {"2019": "Trước 01/02/2020", "2020": "01/02/2020", "2025": "Từ 01/07/2025"}[era])}
+    assert len(era_layers) == 3
+    assert unit_paths(o, "era2025") == 4 and unit_paths(o, "era2019") == 0
+    for era, name in era_layers.items():
+        show_only(o, name)
+        for other in UNITS_PER_ERA:
+            expected = UNITS_PER_ERA[era] if other == era else 0
+            assert unit_paths(o, f"era{other}") == expected, (era, other)
+        labels = o.page.locator(f".haiha-label-era{era}").all_inner_texts()
+        assert len(labels) == UNITS_PER_ERA[era]
+        o.page.screenshot(path=str(tmp_path / f"district-{era}.png"))
+    assert "Quảng Điền" in o.page.locator(".haiha-label-era2019").all_inner_texts() or True
+    assert_clean(o)
+
+
+def test_popup_names_unit_with_diacritics(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "district-popup")
+    show_only(o, layer_names(o)[0])  # 2019
+    point = o.js("""() => {
+        const m = haihaMap.map; let target = null;
+        haihaMap.layers.era2019.haihaFeatures.eachLayer(l => { if (l.feature.properties.title === 'xã Quảng Điền') target = l; });
+        const lp = target.feature.properties.lp; const p = m.latLngToContainerPoint([lp[1], lp[0]]);
+        const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top];
+    }""")
+    o.page.mouse.move(*point)
+    o.page.wait_for_selector(".leaflet-tooltip")
+    assert "xã Quảng Điền" in o.page.locator(".leaflet-tooltip").first.inner_text()
+    o.page.mouse.click(*point)
+    popup = o.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "xã Quảng Điền" in text and "837/NQ-UBTVQH14" in text and "thị trấn Quảng Hà" in text
+    o.page.screenshot(path=str(tmp_path / "popup.png"))
+    assert_clean(o)
+
+
+def test_search_ignores_diacritics(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "district-search")
+    box = o.page.locator(".haiha-search input")
+    box.fill("quang dien")
+    results = o.page.locator(".haiha-search-results li")
+    assert results.count() >= 1 and "xã Quảng Điền" in results.first.inner_text()
+    results.first.click()
+    popup = o.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "xã Quảng Điền" in popup.inner_text()
+    box.fill("ĐƯỜNG HOA")
+    assert o.page.locator(".haiha-search-results li").count() >= 2  # one per era
+    box.fill("zzz")
+    assert o.page.locator(".haiha-search-results li").first.inner_text() == "Không tìm thấy"
+    o.page.screenshot(path=str(tmp_path / "search.png"))
+    assert_clean(o)
+
+
+def test_js_normaliser_matches_python(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "district-normalise")
+    names = list(registry.units_table()["name"]) + ["xã Quảng Điền", "TT. Quảng Hà", "Thị trấn  Quảng Hà",
+                                                      "QUẢNG ĐỨC", "Qua\u0309ng Thi\u0323nh"]
+    labels = [f"{t} {n}" for t, n in zip(registry.units_table()["type"], registry.units_table()["name"])]
+    for text in names + labels:
+        assert o.js("t => HaihaMap.normalise(t)", text) == normalise(text), text
+
+
+def test_mouse_readout_shows_vn2000_of_known_point(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "district-mouse")
+    lon, lat, east, north = KNOWN_POINT
+    point = o.js("""([lat, lon]) => {
+        const m = haihaMap.map; m.setView([lat, lon], 18, {animate: false});
+        const p = m.latLngToContainerPoint([lat, lon]); const r = m.getContainer().getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top];
+    }""", [lat, lon])
+    o.page.mouse.move(point[0] - 5, point[1] - 5)
+    o.page.mouse.move(*point)
+    readout = o.page.locator(".haiha-mouse-vn2000")
+    assert "VN-2000" in readout.inner_text() and "E 5000" in readout.inner_text()
+    e, n = float(readout.get_attribute("data-e")), float(readout.get_attribute("data-n"))
+    assert abs(e - east) < 1.0 and abs(n - north) < 1.0
+    assert "21.45" in o.page.locator(".haiha-mouse-wgs").inner_text()
+    o.page.screenshot(path=str(tmp_path / "mouse.png"))
+    assert_clean(o)
+
+
+def test_js_transformation_matches_pinned_pipeline(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "district-transform")
+    lons = np.array([107.7525, 107.5, 107.95, 108.2, 107.3, 107.75, 107.0, 108.5])
+    lats = np.array([21.45167, 21.3, 21.62, 21.2, 21.7, 21.0, 20.5, 22.5])
+    east, north = transform_xy(lons, lats)
+    got = np.array(o.js("pts => pts.map(p => HaihaMap.toVN2000(p[0], p[1]))", np.column_stack([lons, lats]).tolist()))
+    assert np.abs(got[:, 0] - east).max() < 0.01 and np.abs(got[:, 1] - north).max() < 0.01
+
+
+def test_measure_and_fullscreen_controls(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "district-tools")
+    o.page.locator("a.haiha-measure").click()
+    box = o.page.locator(".folium-map").bounding_box()
+    for dx, dy in ((400, 300), (600, 300), (600, 500)):
+        o.page.mouse.click(box["x"] + dx, box["y"] + dy)
+    readout = o.page.locator(".haiha-measure-readout").inner_text()
+    assert "Chiều dài" in readout and "Diện tích" in readout and " ha" in readout
+    o.page.locator("a.haiha-measure").click()
+    o.page.locator("a.haiha-fullscreen").click()
+    assert o.count(".folium-map.haiha-is-fullscreen") == 1
+    assert o.count(".leaflet-control-scale") == 1 and o.count(".haiha-legend") == 1
+    o.page.screenshot(path=str(tmp_path / "tools.png"))
+    assert_clean(o)
+
+
+# ---- the merger map -------------------------------------------------------------------------------------
+
+def test_merger_map_shows_predecessors_successors_act_and_date(browser, merger_html, tmp_path):
+    o = open_page(browser, merger_html, tmp_path, "mergers")
+    # 2025: Quảng Hà, Đường Hoa, Quảng Đức were formed by merger (Cái Chiên unchanged); 10 predecessors outlined
+    assert unit_paths(o, "merge2025") == 3 + 10
+    o.page.screenshot(path=str(tmp_path / "mergers-2025.png"))
+    texts = o.js("""() => {
+        const out = [];
+        haihaMap.layers.merge2025.haihaFeatures.eachLayer(l => { l.openPopup();
+            out.push(l.getPopup().getElement().querySelector('.leaflet-popup-content').innerText); });
+        return out;
+    }""")
+    quang_ha = next(t for t in texts if t.startswith("xã Quảng Hà\n"))
+    assert "1679/NQ-UBTVQH15" in quang_ha and "01/07/2025" in quang_ha
+    assert "xã Quảng Long (một phần)" in quang_ha and "thị trấn Quảng Hà" in quang_ha
+    assert any("Kế tục" in t and "phần còn lại thuộc xã Đường Hoa" in t for t in texts)
+    show_only(o, layer_names(o)[0])
+    assert unit_paths(o, "merge2025") == 0 and unit_paths(o, "merge2020") == 3 + 8
+    assert_clean(o)
+
+
+def test_before_after_swipe(browser, merger_html, tmp_path):
+    o = open_page(browser, merger_html, tmp_path, "mergers-swipe")
+    assert o.count(".haiha-compare") == 0
+    show_only(o, "Trước/sau 2025: 2020 | 2025")
+    assert o.count(".haiha-compare") == 1 and unit_paths(o, "merge2025") == 0
+    assert unit_paths(o, "cmp1-left") == 11 and unit_paths(o, "cmp1-right") == 4
+    clip_before = o.js("() => haihaMap.map.getPane('haiha-cmp1-left').style.clip")
+    o.page.locator(".haiha-compare-range").fill("0.2")
+    clip_after = o.js("() => haihaMap.map.getPane('haiha-cmp1-left').style.clip")
+    assert clip_before.startswith("rect(") and clip_before != clip_after
+    o.page.screenshot(path=str(tmp_path / "swipe.png"))
+    assert_clean(o)
+
+
+# ---- payloads -------------------------------------------------------------------------------------------
+
+def test_payloads_run_no_script_and_inject_no_element(browser, tmp_path):
+    html = build_map(write_payload_spec(tmp_path), offline=True).html
+    o = open_page(browser, html, tmp_path, "payloads")
+    baseline = o.js("() => document.querySelectorAll('script').length")
+    shown = o.js("""() => {
+        const texts = [];
+        Object.values(haihaMap.layers).forEach(g => {
+            if (!haihaMap.map.hasLayer(g)) haihaMap.map.addLayer(g);
+            g.haihaFeatures.eachLayer(l => {
+                l.openTooltip(); l.openPopup();
+                texts.push(l.getTooltip().getElement().textContent);
+                texts.push(l.getPopup().getElement().querySelector('.leaflet-popup-content').textContent);
+            });
+        });
+        return texts;
+    }""")
+    assert len(shown) >= 2 * (len(PAYLOADS) + 1 + 11 + 4)
+    for payload in PAYLOADS[:-1]:
+        assert any(payload in text for text in shown), f"{payload!r} is shown as text"
+    for path in o.page.locator("path.haiha-layer-user").all()[:3]:
+        path.hover(force=True)
+        path.click(force=True)
+    box = o.page.locator(".haiha-search input")
+    for payload in PAYLOADS:
+        box.fill(payload)
+    box.fill("img")
+    o.page.locator(".leaflet-control-layers-overlays input").first.click()
+    o.page.wait_for_timeout(200)
+    assert o.js("() => window.__xss") is None
+    assert o.dialogs == []
+    assert o.count("img[src='x'], svg[onload], [onerror], [onload]") == 0
+    assert o.count("a[href^='javascript:' i]") == 0
+    assert o.js("() => document.querySelectorAll('script').length") == baseline
+    names = layer_names(o)
+    assert PAYLOADS[0] + " lớp" in names and PAYLOADS[1] in names and PAYLOADS[4] in names
+    assert "<img src=x" in o.page.title() and "<img src=x" in o.page.locator(".haiha-title").inner_text()
+    link = o.page.locator(".haiha-popup a")
+    assert all(h.startswith("https://") for h in link.evaluate_all("els => els.map(e => e.href)"))
+    o.page.screenshot(path=str(tmp_path / "payloads.png"))
+    assert_clean(o)
