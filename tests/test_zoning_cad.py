@@ -146,3 +146,33 @@ def test_cli_coverage_against_a_unit(tmp_path, cli):
     coverage = run.json()["coverage"]
     assert coverage["against"] == "the study area"
     assert coverage["gaps_m2"] > 1e7 and coverage["outside_m2"] >= 0 and coverage["overlaps_m2"] == 0
+
+
+@pytest.mark.parametrize("maker", ["strips", "island"])
+def test_gdal_and_ezdxf_readers_agree(tmp_path, maker):
+    if maker == "strips":
+        path = write_dxf(tmp_path / "plan.dxf")
+    else:
+        doc = ezdxf.new()
+        hatch = doc.modelspace().add_hatch(dxfattribs={"layer": "NN"})
+        hatch.paths.add_polyline_path([(E0, N0), (E0 + 100, N0), (E0 + 100, N0 + 100), (E0, N0 + 100)], is_closed=True)
+        hatch.paths.add_polyline_path([(E0 + 10, N0 + 10), (E0 + 30, N0 + 10), (E0 + 30, N0 + 30), (E0 + 10, N0 + 30)],
+                                      is_closed=True)
+        doc.modelspace().add_blockref("NOTHING", (E0, N0), dxfattribs={"layer": "KY_HIEU"})
+        doc.blocks.new("NOTHING")
+        path = tmp_path / "island.dxf"
+        doc.saveas(path)
+    ez, ez_notes = read_dxf(path, crs="EPSG:5899", engine="ezdxf")
+    gd, gd_notes = read_dxf(path, crs="EPSG:5899", engine="gdal")
+    assert list(ez["layer"]) == list(gd["layer"]) and list(ez["entity"]) == list(gd["entity"])
+    assert all(a.symmetric_difference(b).area < 1e-6 for a, b in zip(ez.geometry, gd.geometry))
+    assert ez_notes == gd_notes
+
+
+def test_without_ezdxf_gdal_reads_the_drawing(tmp_path, monkeypatch):
+    dxf = write_dxf(tmp_path / "plan.dxf")
+    monkeypatch.setitem(__import__("sys").modules, "ezdxf", None)  # import ezdxf now raises ImportError
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LandUseWarning)
+        result = land_use_balance(dxf, crs="EPSG:5899")
+    assert result.table.equals(land_use_balance(strips()).table)
