@@ -22,7 +22,7 @@ import shapely
 from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
 from haiha_geo.errors import InputFileError
-from haiha_geo.io import atomic_path
+from haiha_geo.io import atomic_path, write_atomic
 from haiha_geo.zoning.categories import VERIFIED, descendants, load_categories, norm_of
 from haiha_geo.zoning.plan import PlanInput, load_plan
 
@@ -86,15 +86,19 @@ class LandUseBalance:
         """Text of the balance as ``table``, ``csv``, ``md`` or ``json``."""
         if fmt == "json":
             return to_json(self.to_dict())
-        frame = self.to_frame()
-        if fmt in ("table", "md"):
-            frame = _display(frame)
-        return render(frame, fmt)
+        if fmt not in ("table", "md"):
+            return render(self.to_frame(), fmt)
+        return render(_display(self.to_frame()), fmt) + "\n" + self._footer()
+
+    def _footer(self) -> str:
+        cover = self.coverage
+        outside = "" if cover["outside_m2"] is None else f", outside {cover['outside_m2']:,.2f} m²"
+        return (f"Coverage against {cover['against']}: gaps {cover['gaps_m2']:,.2f} m², overlaps "
+                f"{cover['overlaps_m2']:,.2f} m²{outside}.\nAreas: {PROVENANCE['area_method']}. 'unverified': the "
+                "category or norm source is not confirmed (layers/landuse_categories.csv, confidence column).\n")
 
     def to_csv(self, path: str | os.PathLike) -> Path:
         """Write the table with its total row as UTF-8 CSV (atomically)."""
-        from haiha_geo.io import write_atomic
-
         return write_atomic(path, self.render("csv"))
 
     def to_xlsx(self, path: str | os.PathLike) -> Path:

@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from haiha_geo._data import read_toml
@@ -225,9 +226,7 @@ def _parent_number(sys: System, level: Level, col: int, row: int) -> str:
     return sheet_number(sys, parent.scale, col // cols, row // rows)
 
 
-def _meets_interior(boxes, geometry: shapely.Geometry):
-    import numpy as np
-
+def _meets_interior(boxes, geometry: shapely.Geometry) -> np.ndarray:
     boxes = np.asarray(boxes, dtype=object)
     if not len(boxes):
         return np.zeros(0, dtype=bool)
