@@ -176,3 +176,24 @@ def test_without_ezdxf_gdal_reads_the_drawing(tmp_path, monkeypatch):
         warnings.simplefilter("ignore", LandUseWarning)
         result = land_use_balance(dxf, crs="EPSG:5899")
     assert result.table.equals(land_use_balance(strips()).table)
+
+
+def test_cli_dxf_with_crs_gives_the_same_table_as_the_geopackage(tmp_path, cli):
+    gpkg, dxf = tmp_path / "plan.gpkg", write_dxf(tmp_path / "plan.dxf")
+    strips().to_file(gpkg)
+    from_gis = cli("balance", str(gpkg), "--population", "4000", "--format", "csv")
+    from_cad = cli("balance", str(dxf), "--crs", "EPSG:5899", "--population", "4000", "--format", "csv")
+    assert from_gis.code == from_cad.code == 0
+    assert from_cad.out == from_gis.out
+    assert from_cad.out.splitlines()[-1].startswith("TOTAL,Tổng cộng,0,,10.0002,100.0,25.0,")
+
+
+def test_cli_study_area_formats(cli):
+    run = cli("study-area", "--unit", "Quảng Hà", "--format", "json")
+    assert run.code == 0 and run.json()[0]["unit_ids"] == "2020/06922"
+    run = cli("study-area", "--unit", "Quảng Hà", "--unit", "Quảng Minh", "--format", "geojson")
+    assert run.code == 0
+    import json
+
+    feature = json.loads(run.out)["features"][0]
+    assert feature["properties"]["unit_ids"] == "2020/06922, 2020/06940"
