@@ -17,7 +17,7 @@ from haiha_geo.errors import InputFileError
 from haiha_geo.zoning import LandUseWarning, UnclassifiedCodeError, land_use_balance, load_categories
 from haiha_geo.zoning.categories import descendants
 
-from zoning_plans import DEPTH, E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips  # noqa: F401
+from zoning_plans import E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips
 
 
 def test_areas_are_exact_and_shares_add_up():
