@@ -74,7 +74,7 @@ def open_page(browser, html: str, tmp_path, name: str) -> Opened:
 
     context.route("**/*", route)
     page.goto(path.as_uri())
-    page.wait_for_function("window.haihaMap !== undefined")
+    page.wait_for_function("window.haihaMap !== undefined && window.haihaMap.ready")
     page.wait_for_timeout(300)
     return opened
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,8 @@ from haiha_geo.errors import InputFileError
 from haiha_geo.io import read_layer, write_atomic
 from haiha_geo.maps import page
 from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
-from haiha_geo.maps.topology import (DEFAULT_TOLERANCE_M, SimplifyReport, decode, displacement, encode, grid_digits,
-                                     simplify_hierarchy, simplify_layer)
+from haiha_geo.maps.topology import (DEFAULT_TOLERANCE_M, SimplifyReport, Topology, decode, displacement, encode,
+                                     grid_digits, simplify_hierarchy, simplify_layer)
 
 #: Unit fills: a qualitative palette (ColorBrewer Set3), cycled in unit order.
 PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
@@ -124,29 +125,33 @@ def label_point(geom: shapely.Geometry, digits: int) -> list[float]:
 
 # ---- era layers -----------------------------------------------------------------------------------------
 
-def _lineage(era: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Lineage rows leading into ``era`` and out of it."""
-    table = registry.lineage_table()
-    into = table[table["to_unit_id"].str.startswith(f"{era}/")]
-    out = table[table["from_unit_id"].str.startswith(f"{era}/")]
-    return into, out
+@dataclass(frozen=True)
+class _Registry:
+    """The registry tables a map needs, as plain dicts and records (read once per build)."""
+
+    names: dict[str, str]
+    acts: dict[str, dict[str, str]]
+    lineage: tuple[dict[str, Any], ...]
+
+    @classmethod
+    def load(cls) -> _Registry:
+        units = registry.units_table()
+        names = dict(zip(units["unit_id"], [f"{t} {n}" for t, n in zip(units["type"], units["name"])]))
+        acts = {row["act_id"]: {"number": str(row["number"]), "title": str(row["title"]),
+                                "signed": vn_date(row["signed"]), "effective": vn_date(row["effective"])}
+                for row in registry.acts_table().to_dict("records")}
+        return cls(names, acts, tuple(registry.lineage_table().to_dict("records")))
+
+    def act(self, act_id: Any) -> dict[str, str]:
+        """Number, title, signing and effective dates of an act (empty when unknown)."""
+        return self.acts.get(act_id, {}) if _present(act_id) else {}
+
+    def links(self, key: str, unit_id: str) -> list[dict[str, Any]]:
+        """Lineage rows whose ``key`` (``from_unit_id`` or ``to_unit_id``) is ``unit_id``."""
+        return [r for r in self.lineage if r[key] == unit_id]
 
 
-def _labels_by_id() -> dict[str, str]:
-    table = registry.units_table()
-    return dict(zip(table["unit_id"], [f"{t} {n}" for t, n in zip(table["type"], table["name"])]))
-
-
-def _act(act_id: Any) -> dict[str, str]:
-    acts = registry.acts_table().set_index("act_id")
-    if not _present(act_id) or act_id not in acts.index:
-        return {}
-    row = acts.loc[act_id]
-    return {"number": str(row["number"]), "title": str(row["title"]), "signed": vn_date(row["signed"]),
-            "effective": vn_date(row["effective"])}
-
-
-def _unit_rows(unit: pd.Series, preds: pd.DataFrame, succs: pd.DataFrame, names: dict[str, str]) -> list[list[str]]:
+def _unit_rows(unit: dict, reg: _Registry) -> list[list[str]]:
     rows = [["Mã đơn vị", str(unit["code"])], ["Loại", str(unit["type"])],
             ["Hiệu lực", f"{vn_date(unit['valid_from'])} – {vn_date(unit['valid_to'])}"],
             ["Diện tích (bản đồ)", f"{vn_number(float(unit['area_ha']))} ha"]]
@@ -154,44 +159,32 @@ def _unit_rows(unit: pd.Series, preds: pd.DataFrame, succs: pd.DataFrame, names:
         rows.append(["Diện tích chính thức", f"{vn_number(float(unit['official_area_ha']))} ha"])
     if _present(unit.get("population")):
         rows.append(["Dân số", f"{vn_number(float(unit['population']), 0)} ({unit.get('population_year')})"])
-    before = [f"{names[r.from_unit_id]} ({RELATIONS_IN.get(r.relation, r.relation)})"
-              for r in preds.itertuples() if r.to_unit_id == unit["unit_id"]]
-    after = [f"{RELATIONS_OUT.get(r.relation, r.relation)} {names[r.to_unit_id]}"
-             for r in succs.itertuples() if r.from_unit_id == unit["unit_id"]]
+    before = [f"{reg.names[r['from_unit_id']]} ({RELATIONS_IN.get(r['relation'], r['relation'])})"
+              for r in reg.links("to_unit_id", unit["unit_id"])]
+    after = [f"{RELATIONS_OUT.get(r['relation'], r['relation'])} {reg.names[r['to_unit_id']]}"
+             for r in reg.links("from_unit_id", unit["unit_id"])]
     if before:
         rows.append(["Tiền thân", "; ".join(before)])
     if after:
         rows.append(["Kế tục", "; ".join(after)])
     for key, label in (("created_by", "Văn bản thành lập"), ("ended_by", "Văn bản chấm dứt")):
-        act = _act(unit.get(key))
+        act = reg.act(unit.get(key))
         if act:
             rows.append([label, f"{act['number']}, hiệu lực {act['effective']}"])
     return rows
 
 
-def _era_features(b: _Build, era: str, geoms: dict[str, shapely.Geometry]) -> tuple[list, list[shapely.Geometry]]:
-    """Properties of each unit of ``era`` and its simplified geometry (EPSG:4326), in registry order."""
+def _era_features(b: _Build, era: str, reg: _Registry, geometry: _EraGeometry) -> list[dict]:
+    """Popup, tooltip and label properties of each unit of ``era``, in registry order."""
     table = registry.units_table(era)
-    layer = gpd.GeoDataFrame(table, geometry=[geoms[u] for u in table["unit_id"]], crs=PLANNING_CRS)
-    layer["area_ha"] = _original_areas(b, era, table["unit_id"])
-    geographic = to_geographic(layer)
-    into, out = _lineage(era)
-    names = _labels_by_id()
+    areas = geometry.areas[era]
     props = []
-    for i, (unit, geom) in enumerate(zip(table.to_dict("records"), geographic.geometry)):
-        unit["area_ha"] = layer["area_ha"].iloc[i]
-        label = f"{unit['type']} {unit['name']}"
-        props.append({"title": label, "label": unit["name"], "lp": label_point(geom, b.digits),
-                      "fill": PALETTE[i % len(PALETTE)], "rows": _unit_rows(pd.Series(unit), into, out, names),
-                      "unit_id": unit["unit_id"]})
-    return props, list(geographic.geometry)
-
-
-def _original_areas(b: _Build, era: str, unit_ids: pd.Series) -> list[float]:
-    from haiha_geo import eras as eras_module  # the hierarchy module, imported on use
-
-    full = eras_module.units(era, source=b.source, crs=PLANNING_CRS).set_index("unit_id")["area_ha"]
-    return [float(full[u]) for u in unit_ids]
+    for i, unit in enumerate(table.to_dict("records")):
+        unit["area_ha"] = areas[unit["unit_id"]]
+        props.append({"title": f"{unit['type']} {unit['name']}", "label": unit["name"],
+                      "lp": geometry.label_points[era][i], "fill": PALETTE[i % len(PALETTE)],
+                      "rows": _unit_rows(unit, reg), "unit_id": unit["unit_id"]})
+    return props
 
 
 def _style(spec: LayerSpec, **extra: Any) -> dict:
@@ -210,21 +203,20 @@ def _era_layer(b: _Build, spec: LayerSpec, era_props: dict[str, list]) -> dict:
 
 # ---- merger layers --------------------------------------------------------------------------------------
 
-def _merger_objects(b: _Build, spec: LayerSpec, era_props: dict[str, list]) -> dict:
+def _merger_objects(b: _Build, spec: LayerSpec, era_props: dict[str, list], reg: _Registry) -> dict:
     """Successors formed by a merger or split (filled) and their predecessors (dashed outlines)."""
-    table = registry.lineage_table()
-    step = table[table["from_unit_id"].str.startswith(f"{spec.from_era}/")
-                 & table["to_unit_id"].str.startswith(f"{spec.to_era}/")]
-    changed = step.groupby("to_unit_id")["relation"].apply(lambda r: (r != "unchanged").any())
-    changed_to = set(changed[changed].index)
-    involved_from = set(step.loc[step["to_unit_id"].isin(changed_to), "from_unit_id"])
-    names = _labels_by_id()
+    step = [r for r in reg.lineage if r["from_unit_id"].startswith(f"{spec.from_era}/")
+            and r["to_unit_id"].startswith(f"{spec.to_era}/")]
+    changed_to = {r["to_unit_id"] for r in step if r["relation"] != "unchanged"}
+    involved_from = {r["from_unit_id"] for r in step if r["to_unit_id"] in changed_to}
     succ_name, pred_name = f"{spec.id}:after", f"{spec.id}:before"
     b.objects[succ_name] = [
-        {"arcs": obj["arcs"], "properties": _successor_props(p, step, names)}
+        {"arcs": obj["arcs"], "properties": _successor_props(p, [r for r in step if r["to_unit_id"] == p["unit_id"]],
+                                                             reg)}
         for obj, p in zip(b.objects[spec.to_era], era_props[spec.to_era]) if p["unit_id"] in changed_to]
     b.objects[pred_name] = [
-        {"arcs": obj["arcs"], "properties": _predecessor_props(p, step, names)}
+        {"arcs": obj["arcs"], "properties": _predecessor_props(
+            p, [r for r in step if r["from_unit_id"] == p["unit_id"]], reg)}
         for obj, p in zip(b.objects[spec.from_era], era_props[spec.from_era]) if p["unit_id"] in involved_from]
     style = _style(spec, color="#d7263d", weight=2.5, fillColor="#fdd0a2", fillOpacity=0.45)
     return {"id": spec.id, "name": spec.name or f"Sáp nhập {ERA_NAMES[spec.to_era]}",
@@ -235,11 +227,10 @@ def _merger_objects(b: _Build, spec: LayerSpec, era_props: dict[str, list]) -> d
                         "dash": True}]}
 
 
-def _successor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict:
-    rows = step[step["to_unit_id"] == p["unit_id"]]
-    act = _act(rows["act_id"].iloc[0])
-    kind = "Sáp nhập và chia tách" if rows["relation"].str.startswith("split").any() else "Sáp nhập"
-    preds = [f"{names[r.from_unit_id]} ({RELATIONS_IN.get(r.relation, r.relation)})" for r in rows.itertuples()]
+def _successor_props(p: dict, rows: list[dict], reg: _Registry) -> dict:
+    act = reg.act(rows[0]["act_id"])
+    kind = "Sáp nhập và chia tách" if any(r["relation"].startswith("split") for r in rows) else "Sáp nhập"
+    preds = [f"{reg.names[r['from_unit_id']]} ({RELATIONS_IN.get(r['relation'], r['relation'])})" for r in rows]
     return {"title": p["title"], "tip": f"{p['title']}: {kind.lower()} từ {len(preds)} đơn vị",
             "label": p["label"],
             "rows": [["Hình thức", kind], ["Nghị quyết", act.get("number", "")], ["Tên văn bản", act.get("title", "")],
@@ -247,10 +238,9 @@ def _successor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict
                      ["Đơn vị tiền thân", "; ".join(preds)]]}
 
 
-def _predecessor_props(p: dict, step: pd.DataFrame, names: dict[str, str]) -> dict:
-    rows = step[step["from_unit_id"] == p["unit_id"]]
-    act = _act(rows["act_id"].iloc[0])
-    after = [f"{RELATIONS_OUT.get(r.relation, r.relation)} {names[r.to_unit_id]}" for r in rows.itertuples()]
+def _predecessor_props(p: dict, rows: list[dict], reg: _Registry) -> dict:
+    act = reg.act(rows[0]["act_id"])
+    after = [f"{RELATIONS_OUT.get(r['relation'], r['relation'])} {reg.names[r['to_unit_id']]}" for r in rows]
     return {"title": f"{p['title']} (trước {act.get('effective', '')})", "label": p["label"],
             "tip": f"{p['title']}: {'; '.join(after)}",
             "style": {"fill": False, "color": "#444444", "weight": 1.5, "dashArray": "6 4"},
@@ -321,35 +311,62 @@ def _file_layer(b: _Build, spec: LayerSpec, index: int) -> dict:
 
 # ---- the whole map ------------------------------------------------------------------------------------------
 
-def _hierarchy(b: _Build) -> dict[str, list]:
-    """Simplify the era hierarchy once, encode it as shared arcs, and return each era's unit properties.
+@dataclass(frozen=True)
+class _EraGeometry:
+    """The simplified, encoded era hierarchy (see :func:`era_geometry`)."""
+
+    topology: Topology
+    arc_ids: dict[str, list]
+    report: SimplifyReport
+    label_points: dict[str, list[list[float]]]
+    areas: dict[str, dict[str, float]]
+    bounds: list[float]
+
+
+@cache
+def era_geometry(source: str, data_path: str, eras: tuple[str, ...], tolerance_m: float) -> _EraGeometry:
+    """Simplify the era hierarchy once, encode it as shared arcs, and measure what was stored.
 
     The displacement reported is measured on what the page stores: the
     decoded (simplified and quantised) boundaries, back in EPSG:5899, against
-    the toolkit's unsimplified units.
+    the toolkit's unsimplified units. Cached per source, data directory (whose
+    files are pinned by sha256), eras and tolerance.
     """
+    from haiha_geo import eras as eras_module  # the hierarchy, loaded on first use
+
+    digits = grid_digits(tolerance_m)
+    atoms = eras_module.model(source).atoms
+    dissolved, report = simplify_hierarchy(atoms, [f"unit_{e}" for e in eras], tolerance_m)
+    geoms, originals = {}, {}
+    for era in eras:
+        originals[era] = eras_module.units(era, source=source, crs=PLANNING_CRS)
+        unit_ids = list(registry.units_table(era)["unit_id"])
+        planning = gpd.GeoDataFrame(geometry=[dissolved[f"unit_{era}"][u] for u in unit_ids], crs=PLANNING_CRS)
+        geoms[era] = list(to_geographic(planning).geometry)
+    topology, arc_ids = encode(geoms, digits)
+    moved = []
+    for era in eras:
+        stored = gpd.GeoDataFrame(geometry=[decode(topology, a) for a in arc_ids[era]], crs="EPSG:4326")
+        moved.append(displacement(originals[era].geometry.values, to_planning(stored).geometry.values))
+    report.max_displacement_m = float(np.max(np.concatenate(moved)))
+    bounds = shapely.total_bounds(np.concatenate([np.asarray(g, dtype=object) for g in geoms.values()]))
+    return _EraGeometry(
+        topology=topology, arc_ids=arc_ids, report=report,
+        label_points={era: [label_point(g, digits) for g in geoms[era]] for era in eras},
+        areas={era: dict(zip(originals[era]["unit_id"], originals[era]["area_ha"].astype(float))) for era in eras},
+        bounds=[round(float(v), digits) for v in bounds])
+
+
+def _hierarchy(b: _Build, reg: _Registry) -> dict[str, list]:
+    """Put the era geometry into the build; return each era's unit properties."""
     if not b.spec.eras:
         return {}
-    from haiha_geo import eras as eras_module
-
-    atoms = eras_module.model(b.source).atoms
-    dissolved, report = simplify_hierarchy(atoms, [f"unit_{e}" for e in b.spec.eras], b.tolerance_m)
-    era_props, era_geoms = {}, {}
-    for era in b.spec.eras:
-        era_props[era], era_geoms[era] = _era_features(b, era, dissolved[f"unit_{era}"])
-    topology, arc_ids = encode(era_geoms, b.digits)
-    moved = []
-    for era in b.spec.eras:
-        original = eras_module.units(era, source=b.source, crs=PLANNING_CRS)
-        stored = gpd.GeoDataFrame(geometry=[decode(topology, a) for a in arc_ids[era]], crs="EPSG:4326")
-        moved.append(displacement(original.geometry.values, to_planning(stored).geometry.values))
-    report.max_displacement_m = float(np.max(np.concatenate(moved)))
-    b.reports["eras"] = report
-    b.objects.update({era: [{"arcs": a, "properties": p} for a, p in zip(arc_ids[era], era_props[era])]
+    geometry = era_geometry(b.source, str(sources.data_dir().path), tuple(b.spec.eras), b.tolerance_m)
+    b.reports["eras"] = geometry.report
+    b.topology, b.bounds = geometry.topology, geometry.bounds
+    era_props = {era: _era_features(b, era, reg, geometry) for era in b.spec.eras}
+    b.objects.update({era: [{"arcs": a, "properties": p} for a, p in zip(geometry.arc_ids[era], era_props[era])]
                       for era in b.spec.eras})
-    b.topology = topology
-    bounds = shapely.total_bounds(np.concatenate([np.asarray(g, dtype=object) for g in era_geoms.values()]))
-    b.bounds = [round(float(v), b.digits) for v in bounds]
     return era_props
 
 
@@ -411,12 +428,13 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
     start = time.perf_counter()
     tol = float(tolerance_m or spec.tolerance_m or DEFAULT_TOLERANCE_M)
     b = _Build(spec=spec, tolerance_m=tol, digits=grid_digits(tol), source=source)
-    era_props = _hierarchy(b)
+    reg = _Registry.load()
+    era_props = _hierarchy(b, reg)
     for i, lay in enumerate(spec.layers):
         if lay.kind == "era":
             b.layers.append(_era_layer(b, lay, era_props))
         elif lay.kind == "merger":
-            b.layers.append(_merger_objects(b, lay, era_props))
+            b.layers.append(_merger_objects(b, lay, era_props, reg))
         elif lay.kind == "file":
             b.layers.append(_file_layer(b, lay, i))
         else:
@@ -427,7 +445,7 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
                                "bounds": b.bounds or _feature_bounds(b)}
     if b.topology is not None:
         payload["topology"] = {**b.topology.to_json(), "objects": b.objects}
-    payload["rowLabels"] = _share_row_labels(payload)
+    payload["strings"] = _share_strings(payload)
     prov = provenance(b)
     html_text = _page(spec, payload, prov, offline=offline, tiles=tiles)
     report = b.reports.get("eras")
@@ -446,20 +464,28 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
     return MapResult(html=html_text, stats=stats), b
 
 
-def _share_row_labels(payload: dict) -> list[str]:
-    """Replace each popup row's label by an index into one shared list (labels repeat on every unit).
+def _share_strings(payload: dict) -> list[str]:
+    """Replace repeated popup texts by indexes into one shared list.
 
-    Also drops the internal ``unit_id`` of each feature. Labels are numbered in
-    order of first appearance, so the result is stable.
+    Row labels repeat on every unit and many values (acts, dates) on many, so
+    each row's label, and each value that occurs more than once, becomes an
+    index into the returned list (numbered in order of first appearance, so
+    the result is stable). Also drops each feature's internal ``unit_id``.
     """
-    labels: dict[str, int] = {}
     objects = payload.get("topology", {}).get("objects", {}).values()
     features = [o["properties"] for objs in objects for o in objs]
     features += [f["properties"] for lay in payload["layers"] for f in lay.get("features", [])]
+    counts: dict[str, int] = {}
+    for props in features:
+        for _, value in props.get("rows", []):
+            counts[value] = counts.get(value, 0) + 1
+    strings: dict[str, int] = {}
     for props in features:
         props.pop("unit_id", None)
-        props["rows"] = [[labels.setdefault(label, len(labels)), value] for label, value in props.get("rows", [])]
-    return list(labels)
+        props["rows"] = [[strings.setdefault(label, len(strings)),
+                          strings.setdefault(value, len(strings)) if counts[value] > 1 else value]
+                         for label, value in props.get("rows", [])]
+    return list(strings)
 
 
 def _feature_bounds(b: _Build) -> list[float] | None:

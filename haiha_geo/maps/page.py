@@ -137,7 +137,7 @@ def new_map(title: str, *, offline: bool, tiles: str | None, attribution: str | 
     project's controls are inlined; otherwise Leaflet is linked from the CDN.
     """
     figure = branca.element.Figure(title=html.escape(title, quote=True))
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
     fmap.default_js = [] if offline else [("leaflet", LEAFLET_CDN + "leaflet.js")]
     fmap.default_css = [] if offline else [("leaflet_css", LEAFLET_CDN + "leaflet.css")]
     figure.add_child(fmap)
@@ -157,12 +157,16 @@ def add_title(fmap: folium.Map, title: str) -> None:
         branca.element.Element(f'<div class="haiha-title">{html.escape(title, quote=True)}</div>'), name="haiha_title")
 
 
+#: Provenance keys also written as ``<meta name="haiha-geo:KEY">`` (the JSON block holds them all).
+META_KEYS = ("toolkit", "eras", "tolerance_m", "max_displacement_m", "transformation")
+
+
 def add_provenance(fmap: folium.Map, provenance: dict) -> None:
     """Write ``provenance`` as ``<meta>`` tags, a JSON block and a visible footer (all escaped)."""
     root = fmap.get_root()
     metas = "".join(
         f'<meta name="haiha-geo:{html.escape(k, quote=True)}" content="{html.escape(_flat(v), quote=True)}">'
-        for k, v in provenance.items()
+        for k, v in provenance.items() if k in META_KEYS
     )
     root.header.add_child(branca.element.Element(metas), name="haiha_meta")
     root.html.add_child(branca.element.Element(

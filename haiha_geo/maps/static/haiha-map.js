@@ -147,7 +147,9 @@
   // ---- popups, tooltips, labels ----------------------------------------------
   var SAFE_URL = /^https?:\/\/[^\s<>"]+$/i;
 
-  var rowLabels = [];
+  var strings = [];  // texts shared by many popups; rows hold their indexes
+
+  function text(item) { return typeof item === "number" ? strings[item] : item; }
 
   function popupNode(p) {
     var box = el("div", "haiha-popup");
@@ -155,14 +157,15 @@
     var table = el("table");
     (p.rows || []).forEach(function (row) {
       var tr = el("tr");
-      tr.appendChild(el("th", null, typeof row[0] === "number" ? rowLabels[row[0]] : row[0]));
+      var value = String(text(row[1]));
+      tr.appendChild(el("th", null, text(row[0])));
       var td = el("td");
-      if (SAFE_URL.test(String(row[1]))) {
-        var a = el("a", null, row[1]);
-        a.href = row[1]; a.target = "_blank"; a.rel = "noopener noreferrer";
+      if (SAFE_URL.test(value)) {
+        var a = el("a", null, value);
+        a.href = value; a.target = "_blank"; a.rel = "noopener noreferrer";
         td.appendChild(a);
       } else {
-        td.textContent = String(row[1]);
+        td.textContent = value;
       }
       tr.appendChild(td);
       table.appendChild(tr);
@@ -227,10 +230,9 @@
   }
 
   function buildLayer(map, def, features, index) {
-    var pane = def.pane || "overlayPane";
+    var pane = def.pane || "overlayPane";  // one SVG renderer per pane; the map's own serves overlayPane
     var group = L.featureGroup();
-    var geo = L.geoJSON({ type: "FeatureCollection", features: features }, {
-      pane: pane,
+    var options = {
       style: function (f) { return pathStyle(def, f.properties || {}); },
       pointToLayer: function (f, latlng) { return pointMarker(def, f, latlng); },
       onEachFeature: function (f, layer) {
@@ -240,7 +242,9 @@
           index.push({ key: normalise(p.search || p.label || p.title), title: p.title, era: def.name, layer: layer, group: group });
         }
       }
-    });
+    };
+    if (pane !== "overlayPane") options.pane = pane;
+    var geo = L.geoJSON({ type: "FeatureCollection", features: features }, options);
     group.addLayer(geo);
     if (def.labels) {
       features.forEach(function (f) {
@@ -471,9 +475,11 @@
     var node = document.getElementById(dataId);
     var data = JSON.parse(node.textContent);
     var labels = data.labels;
-    rowLabels = data.rowLabels || [];
+    strings = data.strings || [];
     var arcs = data.topology ? decodeArcs(data.topology) : [];
     var index = [], layers = {}, overlays = {};
+    // the final view first, so every layer is drawn once
+    if (data.bounds) map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]], { animate: false });
     (data.panes || []).forEach(function (p) {
       var pane = map.createPane(p.name);
       pane.style.zIndex = String(p.zIndex);
@@ -488,6 +494,16 @@
       if (def.control !== false) overlays[escapeHtml(def.name)] = layer;
       if (def.show) layer.addTo(map);
     });
+    global.haihaMap = { map: map, layers: layers, index: index, data: data, ready: false };
+    // the polygons are painted first; the controls are built once the browser is idle after that
+    var later = global.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
+    requestAnimationFrame(function () {
+      later(function () { controls(map, data, layers, overlays, index, labels); }, { timeout: 300 });
+    });
+    return global.haihaMap;
+  }
+
+  function controls(map, data, layers, overlays, index, labels) {
     (data.compare || []).forEach(function (spec) {
       var group = compare(map, spec, layers, labels);
       overlays[escapeHtml(spec.name)] = group;
@@ -500,9 +516,7 @@
     if (c.measure) measure(map, labels);
     if (c.mouse_position) mousePosition(map, labels);
     if (c.legend) legend(map, data.layers, layers, labels);
-    if (data.bounds) map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]]);
-    global.haihaMap = { map: map, layers: layers, index: index, data: data };
-    return global.haihaMap;
+    global.haihaMap.ready = true;
   }
 
   global.HaihaMap = { init: init, toVN2000: toVN2000, normalise: normalise, escapeHtml: escapeHtml, decodeArcs: decodeArcs };
