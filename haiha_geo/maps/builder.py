@@ -404,8 +404,10 @@ def _spec_name(spec: MapSpec) -> str:
 
 def provenance(b: _Build) -> dict[str, Any]:
     """The page's provenance record (footer, ``<meta>`` tags and JSON block)."""
-    used = {b.source, "vn3dmap2025"} if b.spec.eras else set()
-    data_sources = [s for s in sources.provenance() if s["source"] in used and "communes" in s["file"]]
+    from haiha_geo.eras import SPLIT_SOURCE  # the era-2019 polygons and the source of the 2025 split
+
+    used = {name: sources.source_info(name)["files"]["communes"]["path"] for name in (b.source, SPLIT_SOURCE)}
+    data_sources = [s for s in sources.provenance() if b.spec.eras and used.get(s["source"]) == s["file"]]
     worst = max((r.max_displacement_m for r in b.reports.values()), default=0.0)
     return {
         "toolkit": f"haiha_geo {__version__}",
@@ -508,7 +510,6 @@ def _page(spec: MapSpec, payload: dict, prov: dict, *, offline: bool, tiles: str
         if payload.get("bounds"):
             x0, y0, x1, y1 = payload["bounds"]
             fmap.location = [round((y0 + y1) / 2, 6), round((x0 + x1) / 2, 6)]
-        fmap.control_scale = spec.controls.get("scale", True)
         page.add_title(fmap, spec.title)
         page.HaihaLayers(payload).add_to(fmap)
         page.add_provenance(fmap, prov)

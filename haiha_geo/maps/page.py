@@ -130,14 +130,38 @@ class HaihaLayers(branca.element.MacroElement):
         self.payload = safe_json(payload)
 
 
+class HaihaFigure(branca.element.Figure):
+    """branca's page with a second body part after the script, for the title and footer.
+
+    Static text placed after the map script is laid out with the first frame
+    instead of in the synchronous layout Leaflet forces when it creates the
+    map, so the polygons are painted sooner; the page is valid HTML either way.
+    """
+
+    _template = branca.element.Template(
+        "<!DOCTYPE html>\n<html>\n<head>\n"
+        "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
+        "    {{this.header.render(**kwargs)}}\n</head>\n<body>\n"
+        "    {{this.html.render(**kwargs)}}\n"
+        "<script>\n    {{this.script.render(**kwargs)}}\n</script>\n"
+        "    {{this.after.render(**kwargs)}}\n"
+        "</body>\n</html>\n"
+    )
+
+    def __init__(self, title: str):
+        super().__init__(title=title)
+        self.after = branca.element.Element()
+        self.after._parent = self
+
+
 def new_map(title: str, *, offline: bool, tiles: str | None, attribution: str | None) -> folium.Map:
     """A folium map with only Leaflet as dependency (no jQuery, Bootstrap or icon fonts).
 
     Must be called inside :func:`fixed_ids`. Offline, Leaflet and the
     project's controls are inlined; otherwise Leaflet is linked from the CDN.
     """
-    figure = branca.element.Figure(title=html.escape(title, quote=True))
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    figure = HaihaFigure(title=html.escape(title, quote=True))
+    fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=False)  # scale bar: haiha-map.js
     fmap.default_js = [] if offline else [("leaflet", LEAFLET_CDN + "leaflet.js")]
     fmap.default_css = [] if offline else [("leaflet_css", LEAFLET_CDN + "leaflet.css")]
     figure.add_child(fmap)
@@ -153,7 +177,7 @@ def new_map(title: str, *, offline: bool, tiles: str | None, attribution: str | 
 
 def add_title(fmap: folium.Map, title: str) -> None:
     """Show ``title`` (escaped) over the map."""
-    fmap.get_root().html.add_child(
+    fmap.get_root().after.add_child(
         branca.element.Element(f'<div class="haiha-title">{html.escape(title, quote=True)}</div>'), name="haiha_title")
 
 
@@ -172,7 +196,7 @@ def add_provenance(fmap: folium.Map, provenance: dict) -> None:
     root.html.add_child(branca.element.Element(
         f'<script type="application/json" id="haiha-provenance">{safe_json(provenance)}</script>'),
         name="haiha_provenance")
-    root.html.add_child(branca.element.Element(footer_html(provenance)), name="haiha_footer")
+    root.after.add_child(branca.element.Element(footer_html(provenance)), name="haiha_footer")
 
 
 def _flat(value: Any) -> str:

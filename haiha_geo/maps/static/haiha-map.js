@@ -511,6 +511,7 @@
     });
     L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
     var c = data.controls || {};
+    if (c.scale) L.control.scale({ imperial: false }).addTo(map);
     if (c.search) search(map, index, labels);
     if (c.fullscreen) fullscreen(map, labels);
     if (c.measure) measure(map, labels);
