@@ -53,3 +53,15 @@ def test_read_layer_rejects(tmp_path, content, error, message):
 def test_missing_file(tmp_path):
     with pytest.raises(InputFileError, match="does not exist"):
         io.read_layer(tmp_path / "nope.gpkg")
+
+
+def test_atomic_output_gets_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        path = io.write_atomic(tmp_path / "map.html", "<html></html>")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
