@@ -322,3 +322,42 @@ def test_cli_bad_input_exits_2(cli, tmp_path, args, message):
 
 def test_cli_rejects_non_html_out(cli, tmp_path):
     assert cli("map", "--out", str(tmp_path / "x.png")).code == 2
+
+
+# ---- sites and new-rural layers (issue 4) ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def projects_page():
+    return build_map("maps/projects.toml", offline=True)
+
+
+def test_sites_layer_icons_popups_and_dashed_host_footprints(projects_page):
+    import importlib
+
+    frame = importlib.import_module("haiha_geo.sites").sites()
+    located = frame[frame.geometry.notna()]
+    data = data_block(projects_page.html)
+    layer = next(lay for lay in data["layers"] if lay["id"] == "sites")
+    strings = data["strings"]
+    icons = [f for f in layer["features"] if f["geometry"]["type"] == "Point"]
+    outlines = [f for f in layer["features"] if f["geometry"]["type"] != "Point"]
+    assert len(icons) == len(located) and all(f["properties"]["symbol"] for f in icons)
+    hosted = (located["footprint_basis"] == "host_units").sum()
+    assert len(outlines) == hosted and all(f["properties"]["style"]["dashArray"] for f in outlines)
+    rows = {strings[k] if isinstance(k, int) else k: strings[v] if isinstance(v, int) else v
+            for f in icons if f["properties"]["title"].startswith("KCN Texhong")
+            for k, v in f["properties"]["rows"]}
+    assert rows["Diện tích"] == "660 ha" and rows["Văn bản"] == "chưa xác định" and "NSO-TEXHONG" in rows["Nguồn"]
+    assert any("chưa có vị trí" in item["label"] for item in layer["legend"])
+
+
+def test_ntm_layer_has_every_year_and_era(projects_page):
+    data = data_block(projects_page.html)
+    layer = next(lay for lay in data["layers"] if lay["id"] == "ntm")
+    assert layer["years"][0] == "2015" and layer["years"][-1] == "2025" and layer["year"] == "2019"
+    objects = data["topology"]["objects"]
+    per_year = {y: sum(y in o["properties"]["byYear"] for name in layer["objects"] for o in objects[name])
+                for y in ("2019", "2020", "2025")}
+    assert per_year == {"2019": 16, "2020": 11, "2025": 4}
+    statuses_2019 = [o["properties"]["byYear"]["2019"][0] for o in objects["ntm:2019"]]
+    assert statuses_2019.count("met") == 12 and statuses_2019.count("not_met") == 3

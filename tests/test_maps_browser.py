@@ -302,3 +302,29 @@ def test_payloads_run_no_script_and_inject_no_element(browser, tmp_path):
     assert all(h.startswith("https://") for h in link.evaluate_all("els => els.map(e => e.href)"))
     o.page.screenshot(path=str(tmp_path / "payloads.png"))
     assert_clean(o)
+
+
+# ---- sites and new-rural status (issue 4) ---------------------------------------------------------------
+
+def test_ntm_year_slider_and_site_icons(browser, tmp_path):
+    o = open_page(browser, build_map("maps/projects.toml", offline=True).html, tmp_path, "projects")
+    slider = o.page.locator(".haiha-year input")
+    years = o.js("() => haihaMap.data.layers.find(l => l.id === 'ntm').years")
+    for year, units in (("2019", 16), ("2020", 11), ("2025", 4)):
+        slider.fill(str(years.index(year)))
+        assert o.page.locator(".haiha-year").get_attribute("data-year") == year
+        assert unit_paths(o, "ntm") == units, year
+        o.page.screenshot(path=str(tmp_path / f"ntm-{year}.png"))
+    slider.fill(str(years.index("2019")))
+    texts = o.js("""() => { const out = [];
+        haihaMap.layers.ntm.haihaFeatures.eachLayer(l => { l.openPopup();
+            out.push(l.getPopup().getElement().querySelector('.leaflet-popup-content').innerText); });
+        return out; }""")
+    assert any("xã Quảng Điền" in t and "Đạt chuẩn nông thôn mới" in t and "2019" in t for t in texts)
+    assert o.count(".haiha-icon.haiha-layer-sites") >= 5
+    assert o.count("path.haiha-layer-sites[stroke-dasharray]") >= 1
+    o.page.locator(".haiha-icon.haiha-layer-sites").first.click()
+    popup = o.page.locator(".leaflet-popup-content").last
+    assert "Diện tích" in popup.inner_text() and "Nguồn" in popup.inner_text()
+    o.page.screenshot(path=str(tmp_path / "projects.png"))
+    assert_clean(o)

@@ -38,7 +38,7 @@ LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy
           "fullscreen": "Toàn màn hình", "measure": "Đo khoảng cách, diện tích (VN-2000)",
           "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
-          "year": "Năm", "status": "Trạng thái"}
+          "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ"}
 CRS_TEXT = ("hiển thị EPSG:4326 (WGS 84); toạ độ phẳng EPSG:5899 (VN-2000 / TM-3 107°45′, k0 = 0,9999)")
 
 

@@ -89,6 +89,8 @@ class MapSpec:
         """Eras the map shows, in registry order."""
         used = {lay.era for lay in self.layers} | {lay.from_era for lay in self.layers} | {
             lay.to_era for lay in self.layers}
+        if any(lay.kind == "ntm" for lay in self.layers):  # the year slider crosses every era
+            used |= set(registry.ERAS)
         return [e for e in registry.ERAS if e in used]
 
 
@@ -147,7 +149,7 @@ def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
     kind = table["kind"]
     if kind not in KINDS:
         raise _fail(where, prefix + "kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    need = {"era": ("era",), "merger": ("from", "to"), "file": ("path",), "ntm": ("era",)}.get(kind, ())
+    need = {"era": ("era",), "merger": ("from", "to"), "file": ("path",)}.get(kind, ())
     for key in need:
         if key not in table:
             raise _fail(where, prefix + key, f"missing (required for kind {kind!r})")

@@ -445,24 +445,29 @@
     return group;
   }
 
-  /** Year control: restyle the features of `def` by their status in the chosen year. */
+  /** Year control: show the units in force at the end of the chosen year, coloured by their status then. */
   function yearControl(map, def, layer, labels) {
-    var years = def.years;
+    var years = def.years, geo = layer.haihaFeatures, all = geo.getLayers();
+    var colors = def.colors || {}, names = def.statusLabels || {};
     control("bottomleft", function (div) {
       div.classList.add("haiha-year");
       var caption = el("div", "haiha-year-caption", "");
       var range = el("input");
       range.type = "range"; range.min = "0"; range.max = String(years.length - 1); range.step = "1";
-      range.value = String(years.indexOf(def.year) >= 0 ? years.indexOf(def.year) : years.length - 1);
+      range.value = String(Math.max(0, years.indexOf(def.year)));
       range.setAttribute("aria-label", labels.year);
       div.appendChild(caption); div.appendChild(range);
       function apply() {
         var year = years[Number(range.value)];
         caption.textContent = def.name + " — " + labels.year + " " + year;
-        layer.haihaFeatures.eachLayer(function (f) {
-          var p = f.feature.properties, status = p.byYear ? p.byYear[year] : undefined;
-          f.setStyle({ fillColor: (def.colors || {})[status] || "#cccccc" });
-          p.rows = (p.baseRows || []).concat([[labels.status + " " + year, (def.statusLabels || {})[status] || status || "—"]]);
+        div.setAttribute("data-year", year);
+        all.forEach(function (f) {
+          var p = f.feature.properties, entry = (p.byYear || {})[year];
+          if (!entry) { geo.removeLayer(f); return; }
+          if (!geo.hasLayer(f)) geo.addLayer(f);
+          f.setStyle({ fillColor: colors[entry[0]] || "#cccccc" });
+          p.rows = (p.baseRows || []).concat([[labels.status + " " + year, names[entry[0]] || entry[0]]]);
+          if (entry[1]) p.rows.push([labels.source, entry[1]]);
         });
       }
       range.addEventListener("input", apply);
