@@ -361,3 +361,18 @@ def test_ntm_layer_has_every_year_and_era(projects_page):
     assert per_year == {"2019": 16, "2020": 11, "2025": 4}
     statuses_2019 = [o["properties"]["byYear"]["2019"][0] for o in objects["ntm:2019"]]
     assert statuses_2019.count("met") == 12 and statuses_2019.count("not_met") == 3
+
+
+@pytest.mark.parametrize("suffix, driver", [(".gpkg", "GPKG"), (".shp", "ESRI Shapefile"), (".geojson", "GeoJSON")])
+def test_user_layer_from_any_vector_format(tmp_path, suffix, driver):
+    frame = gpd.GeoDataFrame({"name": ["Khu đất A", "Khu đất B"], "dien_tich": [1.5, 2.25]},
+                             geometry=[shapely.box(500000, 2371000, 501000, 2372000),
+                                       shapely.box(501000, 2371000, 502000, 2372000)], crs="EPSG:5899")
+    path = tmp_path / f"plots{suffix}"
+    frame.to_file(path, driver=driver)
+    page = build_map("maps/mergers.toml", offline=True, layers=[str(path)])
+    layer = next(lay for lay in data_block(page.html)["layers"] if lay["id"] == "user1")
+    assert layer["name"] == path.name and [f["properties"]["title"] for f in layer["features"]] == [
+        "Khu đất A", "Khu đất B"]
+    x, y = layer["features"][0]["geometry"]["coordinates"][0][0]
+    assert 107.74 < x < 107.77 and 21.43 < y < 21.46, "reprojected to lon/lat through the pinned transformation"

@@ -328,3 +328,46 @@ def test_ntm_year_slider_and_site_icons(browser, tmp_path):
     assert "Diện tích" in popup.inner_text() and "Nguồn" in popup.inner_text()
     o.page.screenshot(path=str(tmp_path / "projects.png"))
     assert_clean(o)
+
+
+# ---- online page, basemap unreachable ------------------------------------------------------------------
+
+def test_online_page_draws_data_when_tiles_fail(browser, tmp_path):
+    from haiha_geo.maps.page import LEAFLET_CDN, leaflet_css, leaflet_js
+
+    html = build_map("maps/mergers.toml", tiles="https://tiles.invalid/{z}/{x}/{y}.png").html
+    path = tmp_path / "online.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    tile_requests = []
+
+    def route(r):  # the CDN answers with the same Leaflet files; the tile server is down
+        url = r.request.url
+        if url == LEAFLET_CDN + "leaflet.js":
+            r.fulfill(body=leaflet_js(), content_type="text/javascript")
+        elif url == LEAFLET_CDN + "leaflet.css":
+            r.fulfill(body=leaflet_css(), content_type="text/css")
+        elif url.startswith("file://"):
+            r.continue_()
+        else:
+            tile_requests.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("window.haihaMap !== undefined && window.haihaMap.ready")
+    assert page.locator("path.haiha-layer-merge2025").count() == 13
+    assert tile_requests and all(u.startswith("https://tiles.invalid/") for u in tile_requests)
+    page.screenshot(path=str(tmp_path / "online-no-tiles.png"))
+    context.close()
+
+
+def test_tile_folder_name_is_shown_as_text(browser, tmp_path):
+    folder = tmp_path / '<img src=x onerror="window.__xss=1">'
+    (folder / "10" / "1").mkdir(parents=True)
+    (folder / "10" / "1" / "1.png").write_bytes(b"")
+    o = open_page(browser, build_map("maps/mergers.toml", offline=True, tiles=str(folder)).html, tmp_path, "tiles")
+    attribution = o.page.locator(".leaflet-control-attribution")
+    assert "<img src=x" in attribution.inner_text() and attribution.locator("img").count() == 0
+    assert o.js("() => window.__xss") is None and o.outside_requests == []

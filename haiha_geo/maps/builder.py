@@ -442,14 +442,16 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
         else:
             b.layers.append(_extra_layers(b, lay))
     cmp_layers, compares, panes = _compare_defs(b, {lay["id"]: lay for lay in b.layers})
+    url, attribution = resolve_tiles(tiles, offline)
     payload: dict[str, Any] = {"labels": LABELS, "controls": spec.controls, "panes": panes,
+                               "tiles": {"url": url, "attribution": attribution} if url else None,
                                "layers": b.layers + cmp_layers, "compare": compares,
                                "bounds": b.bounds or _feature_bounds(b)}
     if b.topology is not None:
         payload["topology"] = {**b.topology.to_json(), "objects": b.objects}
     payload["strings"] = _share_strings(payload)
     prov = provenance(b)
-    html_text = _page(spec, payload, prov, offline=offline, tiles=tiles)
+    html_text = _page(spec, payload, prov, offline=offline)
     report = b.reports.get("eras")
     stats = {
         "tolerance_m": tol,
@@ -503,10 +505,9 @@ def _all_coords(geometry: dict) -> list[tuple[float, float]]:
     return [tuple(c) for c in shapely.get_coordinates(geom).tolist()]
 
 
-def _page(spec: MapSpec, payload: dict, prov: dict, *, offline: bool, tiles: str | None) -> str:
-    url, attribution = resolve_tiles(tiles, offline)
+def _page(spec: MapSpec, payload: dict, prov: dict, *, offline: bool) -> str:
     with page.fixed_ids():
-        fmap = page.new_map(spec.title, offline=offline, tiles=url, attribution=attribution)
+        fmap = page.new_map(spec.title, offline=offline)
         if payload.get("bounds"):
             x0, y0, x1, y1 = payload["bounds"]
             fmap.location = [round((y0 + y1) / 2, 6), round((x0 + x1) / 2, 6)]

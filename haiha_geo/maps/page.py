@@ -154,8 +154,11 @@ class HaihaFigure(branca.element.Figure):
         self.after._parent = self
 
 
-def new_map(title: str, *, offline: bool, tiles: str | None, attribution: str | None) -> folium.Map:
+def new_map(title: str, *, offline: bool) -> folium.Map:
     """A folium map with only Leaflet as dependency (no jQuery, Bootstrap or icon fonts).
+
+    The basemap, like every layer, is declared in the data block and created
+    by ``haiha-map.js`` (its attribution escaped, since Leaflet shows it as HTML).
 
     Must be called inside :func:`fixed_ids`. Offline, Leaflet and the
     project's controls are inlined; otherwise Leaflet is linked from the CDN.
@@ -170,8 +173,6 @@ def new_map(title: str, *, offline: bool, tiles: str | None, attribution: str | 
         figure.header.add_child(_script_element(leaflet_js()), name="leaflet")
     figure.header.add_child(_style_element(_static("haiha-map.css")), name="haiha_css")
     figure.header.add_child(_script_element(_static("haiha-map.js")), name="haiha_js")
-    if tiles:
-        folium.TileLayer(tiles=tiles, attr=attribution or "", name="Nền", control=False, max_zoom=19).add_to(fmap)
     return fmap
 
 

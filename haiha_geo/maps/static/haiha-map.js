@@ -485,6 +485,9 @@
     var index = [], layers = {}, overlays = {};
     // the final view first, so every layer is drawn once
     if (data.bounds) map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]], { animate: false });
+    if (data.tiles) {  // a basemap that fails to load leaves the data layers drawn
+      L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: 19 }).addTo(map);
+    }
     (data.panes || []).forEach(function (p) {
       var pane = map.createPane(p.name);
       pane.style.zIndex = String(p.zIndex);
