@@ -223,18 +223,35 @@ def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> M
                    description=data.get("description", ""), source=where)
 
 
+def _spec_path(path: str | Path | None) -> Path:
+    """The spec file: ``path`` itself, else a shipped spec of that name (``mergers`` → ``maps/mergers.toml``)."""
+    if path is None:
+        return authored_path("maps", "district.toml")
+    given = Path(path)
+    if given.is_file():
+        return given
+    shipped = authored_path("maps", given.name if given.suffix == ".toml" else f"{given.name}.toml")
+    if shipped.is_file() and given.parent in (Path("."), Path("maps")):
+        return shipped
+    raise InputFileError(f"map spec {path} does not exist; shipped specs: "
+                         + ", ".join(sorted(p.stem for p in shipped.parent.glob("*.toml"))))
+
+
 def load_spec(path: str | Path | None = None) -> MapSpec:
     """Read and validate a spec file; ``None`` reads the default district map (``maps/district.toml``).
 
+    A bare name (``mergers``) or ``maps/NAME.toml`` that is not a file in the
+    working directory names a shipped spec, so the command works from an
+    installed wheel too.
+
     Examples
     --------
-    >>> spec = load_spec()
-    >>> spec.eras
+    >>> load_spec().eras
     ['2019', '2020', '2025']
+    >>> load_spec("mergers").title
+    'Huyện Hải Hà: sáp nhập đơn vị hành chính 2020 và 2025'
     """
-    path = Path(path) if path is not None else authored_path("maps", "district.toml")
-    if not path.is_file():
-        raise InputFileError(f"map spec {path} does not exist")
+    path = _spec_path(path)
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
