@@ -229,19 +229,27 @@
     });
   }
 
-  function buildLayer(map, def, features, index) {
+  /** Search entries (matching key, title, layer) of every feature of the searchable layers. */
+  function searchIndex(defs, layers) {
+    var index = [];
+    defs.filter(function (d) { return d.searchable; }).forEach(function (def) {
+      var group = layers[def.id];
+      group.haihaFeatures.eachLayer(function (layer) {
+        var p = layer.feature.properties || {};
+        if (p.title === undefined) return;
+        index.push({ key: normalise(p.search || p.label || p.title), title: p.title, era: def.name, layer: layer, group: group });
+      });
+    });
+    return index;
+  }
+
+  function buildLayer(map, def, features) {
     var pane = def.pane || "overlayPane";  // one SVG renderer per pane; the map's own serves overlayPane
     var group = L.featureGroup();
     var options = {
       style: function (f) { return pathStyle(def, f.properties || {}); },
       pointToLayer: function (f, latlng) { return pointMarker(def, f, latlng); },
-      onEachFeature: function (f, layer) {
-        bindFeature(def, f, layer);
-        var p = f.properties || {};
-        if (p.title !== undefined) {
-          index.push({ key: normalise(p.search || p.label || p.title), title: p.title, era: def.name, layer: layer, group: group });
-        }
-      }
+      onEachFeature: function (f, layer) { bindFeature(def, f, layer); }
     };
     if (pane !== "overlayPane") options.pane = pane;
     var geo = L.geoJSON({ type: "FeatureCollection", features: features }, options);
@@ -482,7 +490,7 @@
     var labels = data.labels;
     strings = data.strings || [];
     var arcs = data.topology ? decodeArcs(data.topology) : [];
-    var index = [], layers = {}, overlays = {};
+    var layers = {}, overlays = {};
     // the final view first, so every layer is drawn once
     if (data.bounds) map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]], { animate: false });
     if (data.tiles) {  // a basemap that fails to load leaves the data layers drawn
@@ -496,22 +504,23 @@
       var features = (def.objects || []).reduce(function (all, name) {
         return all.concat(topoFeatures(data.topology, arcs, name));
       }, []).concat(def.features || []);
-      var layer = buildLayer(map, def, features, def.searchable ? index : []);
+      var layer = buildLayer(map, def, features);
       layers[def.id] = layer;
       if (def.years) yearControl(map, def, layer, labels);
       if (def.control !== false) overlays[escapeHtml(def.name)] = layer;
       if (def.show) layer.addTo(map);
     });
-    global.haihaMap = { map: map, layers: layers, index: index, data: data, ready: false };
+    global.haihaMap = { map: map, layers: layers, index: [], data: data, ready: false };
     // the polygons are painted first; the controls are built once the browser is idle after that
     var later = global.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
     requestAnimationFrame(function () {
-      later(function () { controls(map, data, layers, overlays, index, labels); }, { timeout: 300 });
+      later(function () { controls(map, data, layers, overlays, labels); }, { timeout: 300 });
     });
     return global.haihaMap;
   }
 
-  function controls(map, data, layers, overlays, index, labels) {
+  function controls(map, data, layers, overlays, labels) {
+    var index = global.haihaMap.index = searchIndex(data.layers, layers);
     (data.compare || []).forEach(function (spec) {
       var group = compare(map, spec, layers, labels);
       overlays[escapeHtml(spec.name)] = group;
