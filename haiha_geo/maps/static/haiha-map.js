@@ -511,10 +511,9 @@
       if (def.show) layer.addTo(map);
     });
     global.haihaMap = { map: map, layers: layers, index: [], data: data, ready: false };
-    // the polygons are painted first; the controls are built once the browser is idle after that
-    var later = global.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
+    // the polygons are painted first; the controls are built at the next frame, after that paint
     requestAnimationFrame(function () {
-      later(function () { controls(map, data, layers, overlays, labels); }, { timeout: 300 });
+      requestAnimationFrame(function () { controls(map, data, layers, overlays, labels); });
     });
     return global.haihaMap;
   }
