@@ -154,6 +154,23 @@ def test_safe_json_cannot_end_the_script_block():
     assert json.loads(text)["a"] == PAYLOADS[1]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.text() | st.integers() | st.booleans() | st.none(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=12))
+def test_safe_json_round_trips_and_never_closes_a_tag(value):
+    text = safe_json(value)
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == value
+
+
+def test_fixed_ids_restore_random_ids():
+    import folium
+
+    build_map("maps/mergers.toml", offline=True)
+    assert re.fullmatch(r"map_[0-9a-f]{32}", folium.Map(tiles=None).get_name())
+
+
 def test_payloads_never_reach_markup_or_script_source(tmp_path):
     html = build_map(write_payload_spec(tmp_path), offline=True).html
     for raw in ("<img src=x", "</script><script>window", "<svg onload"):
