@@ -357,10 +357,12 @@ def test_sites_layer_icons_popups_and_dashed_host_footprints(projects_page):
     layer = next(lay for lay in data["layers"] if lay["id"] == "sites")
     strings = data["strings"]
     icons = [f for f in layer["features"] if f["geometry"]["type"] == "Point"]
-    outlines = [f for f in layer["features"] if f["geometry"]["type"] != "Point"]
+    outlines = data["topology"]["objects"]["sites:footprints"]  # dissolved from the units: shared arcs
+    assert layer["objects"] == ["sites:footprints"]
     assert len(icons) == len(located) and all(f["properties"]["symbol"] for f in icons)
     hosted = (located["footprint_basis"] == "host_units").sum()
     assert len(outlines) == hosted and all(f["properties"]["style"]["dashArray"] for f in outlines)
+    assert projects_page.stats["stored_vertices"] == build_map(offline=True).stats["stored_vertices"]
     rows = {strings[k] if isinstance(k, int) else k: strings[v] if isinstance(v, int) else v
             for f in icons if f["properties"]["title"].startswith("KCN Texhong")
             for k, v in f["properties"]["rows"]}

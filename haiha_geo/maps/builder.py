@@ -19,11 +19,13 @@ from haiha_geo._data import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError
 from haiha_geo.io import read_layer, write_atomic
-from haiha_geo.maps import page
+from haiha_geo.maps import page, thematic
 from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
 from haiha_geo.maps.topology import (DEFAULT_TOLERANCE_M, SimplifyReport, Topology, decode, displacement, encode,
                                      grid_digits, simplify_hierarchy, simplify_layer)
 
+#: Name of the topology object holding site footprints dissolved from the simplified units.
+FOOTPRINTS = "footprints"
 #: Unit fills: a qualitative palette (ColorBrewer Set3), cycled in unit order.
 PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
            "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f")
@@ -78,6 +80,7 @@ class _Build:
     files: list[dict] = field(default_factory=list)
     bounds: list[float] | None = None
     topology: Any = None
+    geometry: Any = None  # the _EraGeometry, when the map shows eras
 
 
 # ---- small formatting helpers ---------------------------------------------------------------------------
@@ -324,13 +327,16 @@ class _EraGeometry:
 
 
 @cache
-def era_geometry(source: str, data_path: str, eras: tuple[str, ...], tolerance_m: float) -> _EraGeometry:
+def era_geometry(source: str, data_path: str, eras: tuple[str, ...], tolerance_m: float,
+                 footprints: tuple[tuple[str, str, tuple[str, ...]], ...] = ()) -> _EraGeometry:
     """Simplify the era hierarchy once, encode it as shared arcs, and measure what was stored.
 
     The displacement reported is measured on what the page stores: the
     decoded (simplified and quantised) boundaries, back in EPSG:5899, against
-    the toolkit's unsimplified units. Cached per source, data directory (whose
-    files are pinned by sha256), eras and tolerance.
+    the toolkit's unsimplified units. ``footprints`` are ``(key, era, unit
+    ids)`` unions of units (site footprints) dissolved from the same
+    simplified units, so they share the units' arcs. Cached per source, data
+    directory (whose files are pinned by sha256), eras, tolerance and footprints.
     """
     from haiha_geo import eras as eras_module  # the hierarchy, loaded on first use
 
@@ -343,16 +349,18 @@ def era_geometry(source: str, data_path: str, eras: tuple[str, ...], tolerance_m
         unit_ids = list(registry.units_table(era)["unit_id"])
         planning = gpd.GeoDataFrame(geometry=[dissolved[f"unit_{era}"][u] for u in unit_ids], crs=PLANNING_CRS)
         geoms[era] = list(to_geographic(planning).geometry)
+    unions = [shapely.coverage_union_all([dissolved[f"unit_{era}"][u] for u in ids]) for _, era, ids in footprints]
+    geoms[FOOTPRINTS] = list(to_geographic(gpd.GeoDataFrame(geometry=unions, crs=PLANNING_CRS)).geometry)
     topology, arc_ids = encode(geoms, digits)
     moved = []
     for era in eras:
         stored = gpd.GeoDataFrame(geometry=[decode(topology, a) for a in arc_ids[era]], crs="EPSG:4326")
         moved.append(displacement(originals[era].geometry.values, to_planning(stored).geometry.values))
     report.max_displacement_m = float(np.max(np.concatenate(moved)))
-    bounds = shapely.total_bounds(np.concatenate([np.asarray(g, dtype=object) for g in geoms.values()]))
+    bounds = shapely.total_bounds(np.concatenate([np.asarray(geoms[era], dtype=object) for era in eras]))
     return _EraGeometry(
         topology=topology, arc_ids=arc_ids, report=report,
-        label_points={era: [label_point(g, digits) for g in geoms[era]] for era in eras},
+        label_points={name: [label_point(g, digits) for g in geoms[name]] for name in (*eras, FOOTPRINTS)},
         areas={era: dict(zip(originals[era]["unit_id"], originals[era]["area_ha"].astype(float))) for era in eras},
         bounds=[round(float(v), digits) for v in bounds])
 
@@ -361,7 +369,9 @@ def _hierarchy(b: _Build, reg: _Registry) -> dict[str, list]:
     """Put the era geometry into the build; return each era's unit properties."""
     if not b.spec.eras:
         return {}
-    geometry = era_geometry(b.source, str(sources.data_dir().path), tuple(b.spec.eras), b.tolerance_m)
+    footprints = thematic.host_footprints(b) if any(lay.kind == "sites" for lay in b.spec.layers) else ()
+    geometry = era_geometry(b.source, str(sources.data_dir().path), tuple(b.spec.eras), b.tolerance_m, footprints)
+    b.geometry = geometry
     b.reports["eras"] = geometry.report
     b.topology, b.bounds = geometry.topology, geometry.bounds
     era_props = {era: _era_features(b, era, reg, geometry) for era in b.spec.eras}
@@ -388,9 +398,7 @@ def _compare_defs(b: _Build, by_id: dict[str, dict]) -> tuple[list[dict], list[d
 
 
 def _extra_layers(b: _Build, spec: LayerSpec) -> dict:
-    """Sites and new-rural layers live in their own module (loaded only when a spec asks for them)."""
-    from haiha_geo.maps import thematic
-
+    """Sites and new-rural layers live in their own module."""
     return thematic.layer(b, spec)
 
 
@@ -481,14 +489,19 @@ def _share_strings(payload: dict) -> list[str]:
     features += [f["properties"] for lay in payload["layers"] for f in lay.get("features", [])]
     counts: dict[str, int] = {}
     for props in features:
-        for _, value in props.get("rows", []):
+        for value in [v for _, v in props.get("rows", [])] + [n for _, n in props.get("byYear", {}).values()]:
             counts[value] = counts.get(value, 0) + 1
     strings: dict[str, int] = {}
+
+    def share(value: str) -> int | str:
+        return strings.setdefault(value, len(strings)) if counts[value] > 1 else value
+
     for props in features:
         props.pop("unit_id", None)
-        props["rows"] = [[strings.setdefault(label, len(strings)),
-                          strings.setdefault(value, len(strings)) if counts[value] > 1 else value]
+        props["rows"] = [[strings.setdefault(label, len(strings)), share(value)]
                          for label, value in props.get("rows", [])]
+        if "byYear" in props:  # new-rural status notes repeat across years and units
+            props["byYear"] = {year: [status, share(note)] for year, (status, note) in props["byYear"].items()}
     return list(strings)
 
 

@@ -97,39 +97,81 @@ def site_rows(row: dict) -> list[list[str]]:
     return rows
 
 
-def sites_layer(b: _Build, spec: LayerSpec) -> dict:
-    """Icons by category, popups, and footprints (dashed when only host units bound them)."""
+def _sites(source: str):
+    # the module, not the function of the same name the package exports
+    return importlib.import_module("haiha_geo.sites").sites(source=source)
+
+
+def host_footprints(b: _Build) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """``(site_id, era, host unit ids)`` of every host-unit footprint whose era the map shows.
+
+    The builder dissolves these from the simplified units, so a footprint
+    shares its border arcs with the units (see ``builder.era_geometry``).
+    """
+    out = []
+    for row in _sites(b.source).to_dict("records"):
+        era = _text(row.get("footprint_era"))
+        ids = tuple(u for u in (_text(row.get(f"host_units_{era}")) or "").split(";") if u)
+        if row["footprint_basis"] == "host_units" and era in b.spec.eras and ids:
+            out.append((row["site_id"], era, ids))
+    return tuple(out)
+
+
+def _footprint_style(basis: str) -> dict:
+    return {"fillOpacity": 0.08, "weight": 2, **({"dashArray": "6 4"} if basis == "host_units" else {})}
+
+
+def _own_geometry(b: _Build, spec: LayerSpec, located, shared: dict[str, int]) -> dict[str, tuple]:
+    """Simplified geometry (GeoJSON) and label point of the sites whose footprint is not in the topology."""
     from haiha_geo.maps.builder import geojson_features, label_point
 
-    # the module, not the function of the same name the package exports
-    frame = importlib.import_module("haiha_geo.sites").sites(source=b.source)
+    own = located[~located["site_id"].isin(shared)]
+    if own.empty:
+        return {}
+    simple, b.reports[spec.id] = simplify_layer(own, b.tolerance_m)
+    features = geojson_features(simple[[simple.geometry.name]], b.digits, "")
+    return {sid: (f["geometry"], None if g.geom_type == "Point" else label_point(g, b.digits))
+            for sid, g, f in zip(simple["site_id"], simple.geometry, features)}
+
+
+def sites_layer(b: _Build, spec: LayerSpec) -> dict:
+    """Icons by category, popups, and footprints (dashed when only host units bound them)."""
+    from haiha_geo.maps.builder import FOOTPRINTS
+
+    frame = _sites(b.source)
     located = frame[frame.geometry.notna() & ~shapely.is_empty(frame.geometry.values)]
-    simple, report = simplify_layer(located, b.tolerance_m)
-    b.reports[spec.id] = report
-    records = simple.drop(columns=simple.geometry.name).to_dict("records")
-    footprints = [f for f in geojson_features(simple[[simple.geometry.name]], b.digits, "")]
-    features, taken = [], set()
-    for row, geom, feature in zip(records, simple.geometry, footprints):
+    shared = {key: i for i, (key, _, _) in enumerate(host_footprints(b))} if b.geometry else {}
+    own = _own_geometry(b, spec, located, shared)
+    outlines, icons, taken = [], [], set()
+    for row in located.drop(columns=located.geometry.name).to_dict("records"):
         name, letters, colour = CATEGORY_STYLE.get(row["category"], (row["category"], "•", "#555555"))
         props = {"title": row["name_vi"], "tip": f"{row['name_vi']} ({name})", "rows": site_rows(row),
                  "fill": colour, "color": colour, "symbol": letters}
-        if geom.geom_type != "Point":
-            dash = "6 4" if row["footprint_basis"] == "host_units" else None
-            features.append({**feature, "properties": {**props, "style": {
-                "fillOpacity": 0.08, "weight": 2, **({"dashArray": dash} if dash else {})}}})
-            lon, lat = label_point(geom, b.digits)
+        style = {**props, "style": _footprint_style(row["footprint_basis"])}
+        if row["site_id"] in shared:
+            i = shared[row["site_id"]]
+            outlines.append({"arcs": b.geometry.arc_ids[FOOTPRINTS][i], "properties": style})
+            geometry, point = None, b.geometry.label_points[FOOTPRINTS][i]
+        else:
+            geometry, point = own[row["site_id"]]
+        if point is not None:  # a polygon footprint: its icon sits inside it
+            if geometry is not None:
+                icons.append({"type": "Feature", "geometry": geometry, "properties": style})
+            lon, lat = point
             while (lon, lat) in taken:  # sites sharing a footprint: set their icons side by side
                 lon = round(lon + ICON_STEP_DEG, b.digits)
-            feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}}
-        taken.add(tuple(feature["geometry"]["coordinates"]) if geom.geom_type == "Point" else (lon, lat))
-        features.append({**feature, "properties": props})
+            geometry = {"type": "Point", "coordinates": [lon, lat]}
+        taken.add(tuple(geometry["coordinates"]))
+        icons.append({"type": "Feature", "geometry": geometry, "properties": props})
+    b.objects[f"{spec.id}:{FOOTPRINTS}"] = outlines
     missing = len(frame) - len(located)
     legend = [{"label": label, "fill": colour, "color": colour, "symbol": letters}
               for cat, (label, letters, colour) in CATEGORY_STYLE.items() if cat in set(frame["category"])]
     legend.append({"label": "Ranh giới = hợp các xã chứa (giới hạn trên)", "color": "#555555", "dash": True})
     if missing:
         legend.append({"label": f"{missing} địa điểm chưa có vị trí (không vẽ)", "color": "#ffffff"})
-    return {"id": spec.id, "name": spec.name or "Dự án, công trình trọng điểm", "features": features,
+    return {"id": spec.id, "name": spec.name or "Dự án, công trình trọng điểm",
+            "objects": [f"{spec.id}:{FOOTPRINTS}"] if outlines else [], "features": icons,
             "show": spec.show, "labels": False, "searchable": spec.searchable,
             "style": {"color": "#555555", "weight": 2, "fillOpacity": 0.08, **spec.style}, "legend": legend}
 

@@ -475,7 +475,8 @@
           if (!geo.hasLayer(f)) geo.addLayer(f);
           f.setStyle({ fillColor: colors[entry[0]] || "#cccccc" });
           p.rows = (p.baseRows || []).concat([[labels.status + " " + year, names[entry[0]] || entry[0]]]);
-          if (entry[1]) p.rows.push([labels.source, entry[1]]);
+          var note = text(entry[1]);
+          if (note) p.rows.push([labels.source, note]);
         });
       }
       range.addEventListener("input", apply);
