@@ -166,7 +166,7 @@ def sites_layer(b: _Build, spec: LayerSpec) -> dict:
     b.objects[f"{spec.id}:{FOOTPRINTS}"] = outlines
     missing = len(frame) - len(located)
     legend = [{"label": label, "fill": colour, "color": colour, "symbol": letters}
-              for cat, (label, letters, colour) in CATEGORY_STYLE.items() if cat in set(frame["category"])]
+              for cat, (label, letters, colour) in CATEGORY_STYLE.items() if cat in set(located["category"])]
     legend.append({"label": "Ranh giới = hợp các xã chứa (giới hạn trên)", "color": "#555555", "dash": True})
     if missing:
         legend.append({"label": f"{missing} địa điểm chưa có vị trí (không vẽ)", "color": "#ffffff"})
