@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -126,6 +127,18 @@ def label_point(geom: shapely.Geometry, digits: int) -> list[float]:
     return _round_point(centre, digits)
 
 
+def label_min_zoom(area_ha: float, width_px: float = 64.0, lat: float = 21.45) -> float:
+    """Web-map zoom from which a unit of ``area_ha`` is about ``width_px`` wide on screen (its name fits).
+
+    Examples
+    --------
+    >>> label_min_zoom(16078.2), label_min_zoom(140.9)
+    (9.5, 12.9)
+    """
+    metres_per_px_at_zoom0 = 156543.03392 * math.cos(math.radians(lat))
+    return round(math.log2(width_px * metres_per_px_at_zoom0 / math.sqrt(area_ha * 1e4)), 1)
+
+
 # ---- era layers -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -185,7 +198,8 @@ def _era_features(b: _Build, era: str, reg: _Registry, geometry: _EraGeometry) -
     for i, unit in enumerate(table.to_dict("records")):
         unit["area_ha"] = areas[unit["unit_id"]]
         props.append({"title": f"{unit['type']} {unit['name']}", "label": unit["name"],
-                      "lp": geometry.label_points[era][i], "fill": PALETTE[i % len(PALETTE)],
+                      "lp": geometry.label_points[era][i], "lz": label_min_zoom(unit["area_ha"]),
+                      "fill": PALETTE[i % len(PALETTE)],
                       "rows": _unit_rows(unit, reg), "unit_id": unit["unit_id"]})
     return props
 

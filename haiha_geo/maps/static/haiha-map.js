@@ -215,8 +215,18 @@
     var span = el("span", "haiha-label-text", p.label);
     return L.marker([p.lp[1], p.lp[0]], {
       icon: L.divIcon({ className: "haiha-label haiha-label-" + cssId(def.id), html: span, iconSize: null }),
-      interactive: false, keyboard: false, pane: pane
+      interactive: false, keyboard: false, pane: pane, minZoom: p.lz || 0
     });
+  }
+
+  /** Show each name only from the zoom at which it fits inside its unit. */
+  function fitLabels(map, group, markers) {
+    function update() {
+      var z = map.getZoom();
+      markers.forEach(function (m) { m.setOpacity(z >= m.options.minZoom ? 1 : 0); });
+    }
+    map.on("zoomend", update);
+    group.on("add", update);
   }
 
   function pointMarker(def, feature, latlng) {
@@ -255,10 +265,10 @@
     var geo = L.geoJSON({ type: "FeatureCollection", features: features }, options);
     group.addLayer(geo);
     if (def.labels) {
-      features.forEach(function (f) {
-        var p = f.properties || {};
-        if (p.lp && p.label) group.addLayer(labelMarker(def, p, def.labelPane || "tooltipPane"));
-      });
+      var markers = features.filter(function (f) { return f.properties && f.properties.lp && f.properties.label; })
+        .map(function (f) { return labelMarker(def, f.properties, def.labelPane || "tooltipPane"); });
+      markers.forEach(function (m) { group.addLayer(m); });
+      fitLabels(map, group, markers);
     }
     group.haihaFeatures = geo;
     return group;
