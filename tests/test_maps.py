@@ -395,3 +395,16 @@ def test_user_layer_from_any_vector_format(tmp_path, suffix, driver):
         "Khu đất A", "Khu đất B"]
     x, y = layer["features"][0]["geometry"]["coordinates"][0][0]
     assert 107.74 < x < 107.77 and 21.43 < y < 21.46, "reprojected to lon/lat through the pinned transformation"
+
+
+def test_byte_identical_across_processes(tmp_path):
+    import subprocess
+    import sys
+
+    digests = set()
+    for name in ("a.html", "b.html"):
+        subprocess.run([sys.executable, "-m", "haiha_geo.cli", "map", "--offline", "--out", str(tmp_path / name)],
+                       check=True, capture_output=True)
+        digests.add(hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())
+    assert len(digests) == 1
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == build_map(offline=True).html
