@@ -165,6 +165,8 @@ def test_search_ignores_diacritics(browser, district_html, tmp_path):
     assert "xã Quảng Điền" in popup.inner_text()
     box.fill("ĐƯỜNG HOA")
     assert o.page.locator(".haiha-search-results li").count() >= 2  # one per era
+    box.fill("ha coi nam")  # a former name (QĐ 17-CP, 1979) finds xã Quảng Trung
+    assert "xã Quảng Trung (tên cũ Hà Cối Nam)" in o.page.locator(".haiha-search-results li").first.inner_text()
     box.fill("zzz")
     assert o.page.locator(".haiha-search-results li").first.inner_text() == "Không tìm thấy"
     o.page.screenshot(path=str(tmp_path / "search.png"))

@@ -41,7 +41,7 @@ LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy
           "fullscreen": "Toàn màn hình", "measure": "Đo khoảng cách, diện tích (VN-2000)",
           "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
-          "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ"}
+          "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ"}
 CRS_TEXT = ("hiển thị EPSG:4326 (WGS 84); toạ độ phẳng EPSG:5899 (VN-2000 / TM-3 107°45′, k0 = 0,9999)")
 
 
@@ -148,6 +148,7 @@ class _Registry:
     names: dict[str, str]
     acts: dict[str, dict[str, str]]
     lineage: tuple[dict[str, Any], ...]
+    aliases: dict[str, tuple[str, ...]]
 
     @classmethod
     def load(cls) -> _Registry:
@@ -156,7 +157,10 @@ class _Registry:
         acts = {row["act_id"]: {"number": str(row["number"]), "title": str(row["title"]),
                                 "signed": vn_date(row["signed"]), "effective": vn_date(row["effective"])}
                 for row in registry.acts_table().to_dict("records")}
-        return cls(names, acts, tuple(registry.lineage_table().to_dict("records")))
+        aliases: dict[str, tuple[str, ...]] = {}
+        for alias, unit_id in registry.aliases_table()[["alias", "unit_id"]].itertuples(index=False):
+            aliases[unit_id] = (*aliases.get(unit_id, ()), alias)
+        return cls(names, acts, tuple(registry.lineage_table().to_dict("records")), aliases)
 
     def act(self, act_id: Any) -> dict[str, str]:
         """Number, title, signing and effective dates of an act (empty when unknown)."""
@@ -179,6 +183,8 @@ def _unit_rows(unit: dict, reg: _Registry) -> list[list[str]]:
               for r in reg.links("to_unit_id", unit["unit_id"])]
     after = [f"{RELATIONS_OUT.get(r['relation'], r['relation'])} {reg.names[r['to_unit_id']]}"
              for r in reg.links("from_unit_id", unit["unit_id"])]
+    if reg.aliases.get(unit["unit_id"]):
+        rows.append(["Tên cũ", "; ".join(reg.aliases[unit["unit_id"]])])
     if before:
         rows.append(["Tiền thân", "; ".join(before)])
     if after:
@@ -199,7 +205,8 @@ def _era_features(b: _Build, era: str, reg: _Registry, geometry: _EraGeometry) -
         unit["area_ha"] = areas[unit["unit_id"]]
         props.append({"title": f"{unit['type']} {unit['name']}", "label": unit["name"],
                       "lp": geometry.label_points[era][i], "lz": label_min_zoom(unit["area_ha"]),
-                      "fill": PALETTE[i % len(PALETTE)],
+                      "fill": PALETTE[i % len(PALETTE)], **({"aka": list(reg.aliases[unit["unit_id"]])}
+                                                             if unit["unit_id"] in reg.aliases else {}),
                       "rows": _unit_rows(unit, reg), "unit_id": unit["unit_id"]})
     return props
 

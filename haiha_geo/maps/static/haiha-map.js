@@ -247,7 +247,8 @@
       group.haihaFeatures.eachLayer(function (layer) {
         var p = layer.feature.properties || {};
         if (p.title === undefined) return;
-        index.push({ key: normalise(p.search || p.label || p.title), title: p.title, era: def.name, layer: layer, group: group });
+        var keys = [p.search || p.label || p.title].concat(p.aka || []).map(normalise);
+        index.push({ keys: keys, title: p.title, aka: p.aka, era: def.name, layer: layer, group: group });
       });
     });
     return index;
@@ -389,8 +390,12 @@
         var q = normalise(input.value);
         list.textContent = "";
         if (!q) return;
-        index.filter(function (it) { return it.key.indexOf(q) !== -1; }).slice(0, 12).forEach(function (it) {
-          var li = el("li", null, it.title + " — " + it.era);
+        index.filter(function (it) {
+          return it.keys.some(function (k) { return k.indexOf(q) !== -1; });
+        }).slice(0, 12).forEach(function (it) {
+          var former = (it.aka || []).filter(function (a) { return normalise(a).indexOf(q) !== -1; });
+          var li = el("li", null, it.title + (former.length ? " (" + labels.formerly + " " + former.join(", ") + ")" : "")
+            + " — " + it.era);
           li.tabIndex = 0;
           li.addEventListener("click", function () { choose(it); });
           li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") choose(it); });
