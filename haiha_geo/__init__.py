@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 from haiha_geo.crosswalk import crosswalk, reaggregate
 from haiha_geo.crs import to_geographic, to_planning, transform_xy
 from haiha_geo.eras import agreement_2025, assign, units
+from haiha_geo.maps import build_map
 from haiha_geo.names import lookup, normalise
 from haiha_geo.ntm import ntm_status
 from haiha_geo.overlay import overlay_stats
@@ -28,7 +29,7 @@ from haiha_geo.validation import validate
 from haiha_geo.zoning import land_use_balance, sheets, study_area
 
 __all__ = [
-    "__version__", "agreement_2025", "assign", "crosswalk", "era_for_date", "land_use_balance", "lineage", "lookup",
+    "__version__", "agreement_2025", "assign", "build_map", "crosswalk", "era_for_date", "land_use_balance", "lineage", "lookup",
     "normalise", "ntm_status", "overlay_stats", "reaggregate", "sheets", "sites", "stats", "study_area",
     "to_geographic", "to_planning", "transform_xy", "units", "validate",
 ]
