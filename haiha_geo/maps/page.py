@@ -131,7 +131,8 @@ class HaihaLayers(branca.element.MacroElement):
 
 
 class HaihaFigure(branca.element.Figure):
-    """branca's page with a second body part after the script, for the title and footer.
+    """branca's page with a part for the project's code just before the map script, and a second
+    body part after that script, for the title and footer.
 
     Static text placed after the map script is laid out with the first frame
     instead of in the synchronous layout Leaflet forces when it creates the
@@ -143,6 +144,7 @@ class HaihaFigure(branca.element.Figure):
         "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
         "    {{this.header.render(**kwargs)}}\n</head>\n<body>\n"
         "    {{this.html.render(**kwargs)}}\n"
+        "    {{this.code.render(**kwargs)}}\n"
         "<script>\n    {{this.script.render(**kwargs)}}\n</script>\n"
         "    {{this.after.render(**kwargs)}}\n"
         "</body>\n</html>\n"
@@ -152,6 +154,8 @@ class HaihaFigure(branca.element.Figure):
         super().__init__(title=title)
         self.after = branca.element.Element()
         self.after._parent = self
+        self.code = branca.element.Element()
+        self.code._parent = self
 
 
 def new_map(title: str, *, offline: bool) -> folium.Map:
@@ -172,7 +176,9 @@ def new_map(title: str, *, offline: bool) -> folium.Map:
         figure.header.add_child(_style_element(leaflet_css()), name="leaflet_css")
         figure.header.add_child(_script_element(leaflet_js()), name="leaflet")
     figure.header.add_child(_style_element(_static("haiha-map.css")), name="haiha_css")
-    figure.header.add_child(_script_element(_static("haiha-map.js")), name="haiha_js")
+    # after the map's element and data, just before the map script that calls it: the browser lays out
+    # the page while this code is parsed, and the polygons are painted as early as with Leaflet alone
+    figure.code.add_child(_script_element(_static("haiha-map.js")), name="haiha_js")
     return fmap
 
 

@@ -549,6 +549,7 @@
     if (c.measure) measure(map, labels);
     if (c.mouse_position) mousePosition(map, labels);
     if (c.legend) legend(map, data.layers, layers, labels);
+    document.body.classList.add("haiha-ready");  // title and footer are shown once the polygons are painted
     global.haihaMap.ready = true;
   }
 
