@@ -151,7 +151,8 @@ def draw_times(pages: dict[str, str], repeat: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=25, help="timed runs per measurement (draw times vary by ±10 ms between loads; 25 gives a stable median)")
+    parser.add_argument("--repeat", type=int, default=25,
+                        help="timed runs per measurement (draw times vary by ±10 ms between loads)")
     args = parser.parse_args(argv)
 
     (ours, stats), ours_build, ours_cold = timed(build_ours, args.repeat)
