@@ -27,7 +27,7 @@ from haiha_geo import eras, registry, sources
 
 
 def _clear_caches() -> None:
-    for fn in (eras._model, eras._era_layer, eras._geographic_atoms, sources._verified):
+    for fn in (eras._model, eras._era_layer, eras._geographic_atoms, eras._split_polygons, sources._verified):
         fn.cache_clear()
 
 

@@ -89,13 +89,22 @@ def _successors(older: str, newer: str) -> pd.DataFrame:
     return lin[lin["from_unit_id"].str.startswith(older + "/") & lin["to_unit_id"].str.startswith(newer + "/")]
 
 
-def _split_source_geometry(unit_id: str) -> shapely.Geometry:
+@cache
+def _split_polygons(data_path: str) -> dict[str, shapely.Geometry]:
+    """The 2025 source's polygons in EPSG:5899, by GSO code (read once per data directory)."""
     frame = to_planning(sources.read_source(SPLIT_SOURCE))
-    code_field = sources.source_info(SPLIT_SOURCE)["fields"]["code"]
-    rows = frame[frame[code_field] == registry.unit(unit_id)["code"]]
-    if len(rows) != 1:
-        raise RegistryError(f"the split source {SPLIT_SOURCE} has no single polygon for {unit_id}")
-    return rows.geometry.iloc[0]
+    codes = frame[sources.source_info(SPLIT_SOURCE)["fields"]["code"]]
+    if codes.duplicated().any():
+        raise RegistryError(f"the split source {SPLIT_SOURCE} has more than one polygon for a code")
+    return dict(zip(codes, frame.geometry))
+
+
+def _split_source_geometry(unit_id: str) -> shapely.Geometry:
+    code = registry.unit(unit_id)["code"]
+    try:
+        return _split_polygons(str(sources.data_dir().path))[code]
+    except KeyError:
+        raise RegistryError(f"the split source {SPLIT_SOURCE} has no polygon for {unit_id}") from None
 
 
 def _cut(geom: shapely.Geometry, part_to: str) -> tuple[shapely.Geometry, shapely.Geometry, int]:
@@ -209,11 +218,9 @@ def agreement_2025(source: str = "gadm41") -> pd.DataFrame:
     True
     """
     derived = units("2025", source=source, crs=PLANNING_CRS)
-    src = to_planning(sources.read_source(SPLIT_SOURCE))
-    code_field = sources.source_info(SPLIT_SOURCE)["fields"]["code"]
     rows = []
     for unit in derived.itertuples():
-        other = src.loc[src[code_field] == unit.code].geometry.iloc[0]
+        other = _split_source_geometry(unit.unit_id)
         inter, union = shapely.intersection(unit.geometry, other).area, shapely.union(unit.geometry, other).area
         rows.append({"unit_id": unit.unit_id, "code": unit.code, "name": unit.name, "derived_ha": unit.area_ha,
                      "source_ha": other.area / 1e4, "official_ha": unit.official_area_ha,

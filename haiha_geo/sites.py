@@ -28,6 +28,7 @@ from haiha_geo import registry
 from haiha_geo._data import read_csv
 from haiha_geo.crs import GEOGRAPHIC_CRS, to_geographic
 from haiha_geo.errors import GeometryError, InputFileError, RegistryError
+from haiha_geo.validation import repair
 
 #: Categories a site may have.
 CATEGORIES: tuple[str, ...] = ("economic zone", "industrial zone", "island commune", "urban centre",
@@ -269,7 +270,8 @@ def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: 
     if bad.any():
         raise GeometryError(f"footprints must be polygons; {int(bad.sum())} feature(s) are "
                             f"{sorted(set(frame.geometry.geom_type[bad]))}")
-    merged = frame.assign(geometry=shapely.make_valid(frame.geometry.values)).dissolve(by="site_id").geometry
+    fixed, _ = repair(frame.geometry.values, [f"footprint of {s}" for s in frame["site_id"]])
+    merged = frame.assign(geometry=fixed).dissolve(by="site_id").geometry
     _check_inside_district(merged, source)
     return merged
 

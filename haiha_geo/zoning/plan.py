@@ -17,6 +17,7 @@ import shapely
 from haiha_geo.crs import to_planning
 from haiha_geo.errors import GeometryError, InputFileError
 from haiha_geo.io import read_layer
+from haiha_geo.validation import repair
 from haiha_geo.zoning.categories import read_user_csv
 from haiha_geo.zoning.dxf import read_dxf
 
@@ -112,9 +113,5 @@ def _polygons(frame: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, in
         rows = ", ".join(str(i) for i in frame.index[bad][:10])
         raise GeometryError(f"{label}: {int(bad.sum())} feature(s) are not polygons (rows {rows}); "
                             "a land-use plan needs polygons")
-    invalid = ~shapely.is_valid(geoms)
-    if invalid.any():
-        fixed = shapely.make_valid(geoms[invalid])
-        geoms[invalid] = [shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"])
-                          for g in fixed]
-    return frame.set_geometry(geoms, crs=frame.crs), int(invalid.sum())
+    fixed, repaired = repair(geoms, [f"{label} row {i}" for i in frame.index])
+    return frame.set_geometry(fixed, crs=frame.crs), len(repaired)
