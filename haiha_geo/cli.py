@@ -20,7 +20,7 @@ import pandas as pd
 from haiha_geo import __version__
 from haiha_geo._output import render
 from haiha_geo.errors import HaihaGeoError, UnknownEraError
-from haiha_geo.io import write_atomic
+from haiha_geo.io import check_output, write_atomic
 
 #: Modules that contribute subcommands through ``register_cli(subparsers)``.
 FEATURE_MODULES: tuple[str, ...] = ("haiha_geo.maps", "haiha_geo.sites", "haiha_geo.ntm", "haiha_geo.overlay", "haiha_geo.zoning")
@@ -167,15 +167,31 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def input_paths(args: argparse.Namespace) -> list[Path]:
+    """Every option or argument of ``args`` (other than ``--out``) that names an existing file or folder."""
+    values = [v for k, v in vars(args).items() if k != "out"]
+    flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
+    return [Path(x).expanduser() for x in flat if isinstance(x, str) and x and Path(x).expanduser().exists()]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``haiha-geo`` console script; returns the exit status."""
+    """Entry point of the ``haiha-geo`` console script; returns the exit status.
+
+    Errors a user can cause end with one line on stderr and status 2; Ctrl-C
+    ends with status 130 and leaves no partial output.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "out", None):  # before any work: a bad destination fails at once
+            check_output(args.out, input_paths(args))
         return int(args.func(args) or 0)
     except HaihaGeoError as exc:
         print(f"haiha-geo: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("haiha-geo: interrupted; nothing was written", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0
 

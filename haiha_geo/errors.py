@@ -40,3 +40,11 @@ class InputFileError(HaihaGeoError, ValueError):
 
 class RegistryError(HaihaGeoError, ValueError):
     """An authored data file (registry, lineage, layer) is inconsistent."""
+
+
+class OutputPathError(HaihaGeoError, ValueError):
+    """An output that cannot be written where asked, or that would land on an input."""
+
+
+class OptionError(HaihaGeoError, ValueError):
+    """An option or parameter value that is out of range, not a number, or in conflict with another."""
