@@ -15,11 +15,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from haiha_geo.crosswalk import crosswalk, reaggregate
+from haiha_geo.crosswalks import crosswalk, lookup, reaggregate
 from haiha_geo.crs import to_geographic, to_planning, transform_xy
 from haiha_geo.eras import agreement_2025, assign, units
 from haiha_geo.maps import build_map
-from haiha_geo.names import lookup, normalise
+from haiha_geo.names import normalise
 from haiha_geo.ntm import ntm_status
 from haiha_geo.overlay import overlay_stats
 from haiha_geo.registry import era_for_date, lineage

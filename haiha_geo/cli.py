@@ -115,7 +115,7 @@ def _lineage_frame() -> pd.DataFrame:
 
 
 def _crosswalk(args: argparse.Namespace) -> int:
-    from haiha_geo.crosswalk import crosswalk
+    from haiha_geo.crosswalks import crosswalk
 
     frame = crosswalk(args.from_era, args.to_era)
     if args.format == "json":
@@ -126,7 +126,7 @@ def _crosswalk(args: argparse.Namespace) -> int:
 
 def _lookup(args: argparse.Namespace) -> int:
     from haiha_geo._output import to_json
-    from haiha_geo.names import lookup
+    from haiha_geo.crosswalks import lookup
 
     result = lookup(args.name, era=args.era)
     if args.format == "json":

@@ -1,24 +1,26 @@
-"""Era layers of Hải Hà as one consistent hierarchy of polygons.
+"""Era layers as one consistent hierarchy of polygons.
 
-The era-2019 polygons of a reference source (GADM 4.1 by default) are made a
-clean coverage in EPSG:5899 (``shapely.coverage_clean``: overlaps resolved,
-sliver gaps filled, shared edges identical). The later eras are dissolved from
-them by the lineage in ``boundaries/lineage.csv``: membership follows the law.
-Geometry decides only the parts of a declared split: the part of Quảng Long
-that Resolution 1679 gives to xã Quảng Hà is where the 2025 source puts xã
-Quảng Hà; the remainder goes to xã Đường Hoa, as the resolution says.
+The units of the first era (``boundaries/eras.toml``) are taken from a
+reference source (GADM 4.1 by default) and made a clean coverage in EPSG:5899
+(``shapely.coverage_clean``: overlaps resolved, sliver gaps filled, shared
+edges identical). Every later era is dissolved from them by the lineage in
+``boundaries/lineage.csv``, one reform (step) after the other: membership
+follows the law. Geometry decides only the parts of a declared split: the part
+of a split unit that goes to a receiving unit (``split_part``) is where the
+era's ``split_source`` draws that unit; the rest (``split_remainder``) goes
+where the act says. In Hải Hà, Resolution 1679 splits xã Quảng Long between
+xã Quảng Hà and xã Đường Hoa, cut along the 2025 source (vn3dmap2025).
 
-The building blocks are *atoms*: the cleaned era-2019 units, with a split
+The building blocks are *atoms*: the cleaned first-era units, with every split
 unit cut into its parts. Each atom belongs to exactly one unit of every era,
 so every era is a union of atoms, totals agree across eras, and one spatial
-query answers all eras at once (:func:`assign`).
+query answers all eras at once (:func:`assign`). Any number of steps works.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 
 import geopandas as gpd
 import numpy as np
@@ -26,21 +28,33 @@ import pandas as pd
 import shapely
 
 from haiha_geo import registry, sources
+from haiha_geo._cache import cached
 from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import RegistryError, UnknownEraError
+from haiha_geo.geometry import coverage_gaps, pairwise_overlaps, polygonal, repair
 from haiha_geo.names import normalise
-from haiha_geo.validation import coverage_gaps, pairwise_overlaps, polygonal, repair
+from haiha_geo.timeline import Era, era_ids, eras, steps
 
-#: Sliver gaps narrower than this (m) are closed when cleaning the era-2019 coverage.
+#: Sliver gaps narrower than this (m) are closed when cleaning the first era's coverage.
 #: GADM 4.1 is generalised to ~586 m segments; its slivers are up to ~150 m wide.
 GAP_WIDTH_M = 200.0
 #: Fragments of a split part smaller than this (m²) stay with the remainder.
 MIN_SPLIT_FRAGMENT_M2 = 1000.0
-#: The source whose polygons decide the parts of the 2025 split.
-SPLIT_SOURCE = "vn3dmap2025"
 
 UNIT_COLUMNS = ["unit_id", "code", "name", "type", "label", "era", "valid_from", "valid_to",
                 "area_ha", "official_area_ha", "population", "population_year", "created_by", "ended_by"]
+
+
+def split_sources() -> tuple[str, ...]:
+    """The reference sources that cut split units (``split_source`` of the eras in ``boundaries/eras.toml``)."""
+    return tuple(dict.fromkeys(e.split_source for e in eras() if e.split_source))
+
+
+def __getattr__(name: str):
+    if name == "SPLIT_SOURCE":  # kept for callers of 0.1: the (first) source that cuts a split
+        found = split_sources()
+        return found[0] if found else None
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -53,22 +67,24 @@ class Model:
     split: pd.DataFrame
 
 
-def _match_2019(raw: gpd.GeoDataFrame, source: str) -> list[str]:
-    """Map the source's features to era-2019 unit ids by normalised name."""
+def _match_base(raw: gpd.GeoDataFrame, source: str) -> list[str]:
+    """Map the source's features to the first era's unit ids by normalised name."""
+    base = eras()[0].id
     field = sources.source_info(source)["fields"]["name"]
-    wanted = {normalise(n): u for n, u in registry.units_table("2019")[["name", "unit_id"]].itertuples(index=False)}
+    table = registry.units_table(base)
+    wanted = {normalise(n): u for n, u in table[["name", "unit_id"]].itertuples(index=False)}
     ids = [wanted.get(normalise(n)) for n in raw[field]]
     missing = sorted(set(wanted.values()) - set(ids))
     unknown = [n for n, u in zip(raw[field], ids) if u is None]
     if missing or unknown or len(set(ids)) != len(ids):
-        raise RegistryError(f"source {source!r} does not hold the 16 era-2019 units one-to-one: "
+        raise RegistryError(f"source {source!r} does not hold the {len(table)} era-{base} units one-to-one: "
                             f"unmatched features {unknown}, registry units without a feature {missing}")
     return ids
 
 
-def _clean_2019(source: str) -> tuple[gpd.GeoDataFrame, dict]:
+def _clean_base(source: str) -> tuple[gpd.GeoDataFrame, dict]:
     raw = sources.read_source(source)
-    ids = _match_2019(raw, source)
+    ids = _match_base(raw, source)
     planning = to_planning(raw)
     geoms, repaired = repair(planning.geometry.values, ids)
     overlaps = sum(a for *_, a in pairwise_overlaps(geoms, ids))
@@ -76,85 +92,108 @@ def _clean_2019(source: str) -> tuple[gpd.GeoDataFrame, dict]:
     clean = shapely.coverage_clean(geoms, gap_width=GAP_WIDTH_M)
     moved = float(sum(shapely.area(shapely.symmetric_difference(a, b)) for a, b in zip(geoms, clean)))
     report = {
-        "source": source, "gap_width_m": GAP_WIDTH_M, "repaired": repaired,
+        "source": source, "era": eras()[0].id, "gap_width_m": GAP_WIDTH_M, "repaired": repaired,
         "raw_area_m2": float(shapely.area(geoms).sum()), "clean_area_m2": float(shapely.area(clean).sum()),
         "overlaps_m2": overlaps, "gaps_m2": gaps, "area_moved_m2": moved,
         "coverage_valid": bool(shapely.coverage_is_valid(clean)),
     }
-    return gpd.GeoDataFrame({"unit_2019": ids}, geometry=list(clean), crs=PLANNING_CRS), report
+    return gpd.GeoDataFrame({f"unit_{eras()[0].id}": ids}, geometry=list(clean), crs=PLANNING_CRS), report
 
 
-def _successors(older: str, newer: str) -> pd.DataFrame:
-    lin = registry.lineage_table()
-    return lin[lin["from_unit_id"].str.startswith(older + "/") & lin["to_unit_id"].str.startswith(newer + "/")]
-
-
-@cache
-def _split_polygons(data_path: str) -> dict[str, shapely.Geometry]:
-    """The 2025 source's polygons in EPSG:5899, by GSO code (read once per data directory)."""
-    frame = to_planning(sources.read_source(SPLIT_SOURCE))
-    codes = frame[sources.source_info(SPLIT_SOURCE)["fields"]["code"]]
+@cached
+def _split_polygons(source: str) -> dict[str, shapely.Geometry]:
+    """A split source's polygons in EPSG:5899, by GSO code (read once)."""
+    frame = to_planning(sources.read_source(source))
+    codes = frame[sources.source_info(source)["fields"]["code"]]
     if codes.duplicated().any():
-        raise RegistryError(f"the split source {SPLIT_SOURCE} has more than one polygon for a code")
+        raise RegistryError(f"the split source {source} has more than one polygon for a code")
     return dict(zip(codes, frame.geometry))
 
 
-def _split_source_geometry(unit_id: str) -> shapely.Geometry:
+def split_source_geometry(unit_id: str, source: str) -> shapely.Geometry:
+    """The polygon that the split ``source`` draws for ``unit_id`` (matched by its GSO code), EPSG:5899."""
     code = registry.unit(unit_id)["code"]
     try:
-        return _split_polygons(str(sources.data_dir().path))[code]
+        return _split_polygons(source)[code]
     except KeyError:
-        raise RegistryError(f"the split source {SPLIT_SOURCE} has no polygon for {unit_id}") from None
+        raise RegistryError(f"the split source {source} has no polygon for {unit_id}") from None
 
 
-def _cut(geom: shapely.Geometry, part_to: str) -> tuple[shapely.Geometry, shapely.Geometry, int]:
+def _cut(geom: shapely.Geometry, part_to: str, source: str) -> tuple[shapely.Geometry, shapely.Geometry, int]:
     """Cut ``geom`` into the part lying in the split source's ``part_to`` polygon and the remainder."""
-    pieces = shapely.get_parts(polygonal(shapely.intersection(geom, _split_source_geometry(part_to))))
+    pieces = shapely.get_parts(polygonal(shapely.intersection(geom, split_source_geometry(part_to, source))))
     kept = [p for p in pieces if p.area >= MIN_SPLIT_FRAGMENT_M2]
     part = shapely.MultiPolygon(kept)
     return part, polygonal(shapely.difference(geom, part)), len(pieces) - len(kept)
 
 
-def _atoms(units_2019: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    step1 = _successors("2019", "2020").set_index("from_unit_id")["to_unit_id"]
-    step2 = _successors("2020", "2025")
-    rows, split_rows = [], []
-    for unit_2019, geom in zip(units_2019["unit_2019"], units_2019.geometry):
-        unit_2020 = step1[unit_2019]
-        links = step2[step2["from_unit_id"] == unit_2020].set_index("relation")["to_unit_id"]
-        if "split_part" not in links:
-            rows.append((unit_2019, unit_2020, links.iloc[0], geom))
+def _step(atoms: list[tuple[dict, shapely.Geometry]], older: Era, newer: Era) -> tuple[list, list[dict]]:
+    """Carry every atom from era ``older`` into era ``newer``; cut the atoms of split units."""
+    links = registry.step_links(older.id, newer.id)
+    by_unit = {u: rows for u, rows in links.groupby("from_unit_id", sort=False)}
+    carried, split_rows = [], {}
+    for labels, geom in atoms:
+        unit = labels[f"unit_{older.id}"]
+        rows = by_unit[unit]
+        if len(rows) == 1:
+            carried.append(({**labels, f"unit_{newer.id}": rows["to_unit_id"].iloc[0]}, geom))
             continue
-        part, rest, dropped = _cut(geom, links["split_part"])
-        rows += [(unit_2019, unit_2020, links["split_part"], part), (unit_2019, unit_2020, links["split_remainder"], rest)]
-        split_rows.append({"unit_2019": unit_2019, "unit_2020": unit_2020, "part_to": links["split_part"],
-                           "part_ha": part.area / 1e4, "part_pieces": len(shapely.get_parts(part)),
-                           "remainder_to": links["split_remainder"], "remainder_ha": rest.area / 1e4,
-                           "fragments_kept_in_remainder": dropped})
-    atoms = gpd.GeoDataFrame(rows, columns=["unit_2019", "unit_2020", "unit_2025", "geometry"], crs=PLANNING_CRS)
+        report = split_rows.setdefault(unit, {"era": newer.id, f"unit_{older.id}": unit, "split_source": newer.split_source,
+                                              "part_to": [], "part_ha": 0.0, "part_pieces": 0,
+                                              "remainder_to": None, "remainder_ha": 0.0,
+                                              "fragments_kept_in_remainder": 0})
+        rest = geom
+        for part_to in rows.loc[rows["relation"] == "split_part", "to_unit_id"]:
+            part, rest, dropped = _cut(rest, part_to, newer.split_source)
+            if not part.is_empty:
+                carried.append(({**labels, f"unit_{newer.id}": part_to}, part))
+            report["part_to"].append(part_to)
+            report["part_ha"] += part.area / 1e4
+            report["part_pieces"] += len(shapely.get_parts(part))
+            report["fragments_kept_in_remainder"] += dropped
+        remainder_to = rows.loc[rows["relation"] == "split_remainder", "to_unit_id"].iloc[0]
+        if not rest.is_empty:
+            carried.append(({**labels, f"unit_{newer.id}": remainder_to}, rest))
+        report["remainder_to"], report["remainder_ha"] = remainder_to, report["remainder_ha"] + rest.area / 1e4
+    for report in split_rows.values():  # one receiving unit reads as a plain id, several as a ';'-list
+        report["part_to"] = ";".join(dict.fromkeys(report["part_to"]))
+    return carried, list(split_rows.values())
+
+
+def _atoms(base_units: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    first = eras()[0].id
+    atoms = [({f"unit_{first}": u}, g) for u, g in zip(base_units[f"unit_{first}"], base_units.geometry)]
+    split_rows: list[dict] = []
+    for older, newer in steps():
+        atoms, rows = _step(atoms, older, newer)
+        split_rows += rows
+    columns = [f"unit_{e}" for e in era_ids()]
+    frame = gpd.GeoDataFrame([labels for labels, _ in atoms], columns=columns,
+                             geometry=[g for _, g in atoms], crs=PLANNING_CRS)
     # Cutting adds vertices on one side of a shared edge only: node the atoms again so edges match exactly.
-    atoms.geometry = shapely.coverage_clean(atoms.geometry.values)
-    atoms["area_m2"] = atoms.area
-    return atoms, pd.DataFrame(split_rows)
+    frame.geometry = shapely.coverage_clean(frame.geometry.values)
+    frame["area_m2"] = frame.area
+    for era_id in era_ids():
+        empty = set(registry.units_table(era_id)["unit_id"]) - set(frame[f"unit_{era_id}"])
+        if empty:
+            raise RegistryError(f"unit(s) {', '.join(sorted(empty))} of era {era_id} receive no area: each split "
+                                "part must overlap its unit in the era's split_source")
+    return frame, pd.DataFrame(split_rows)
 
 
-@cache
-def _model(source: str, data_path: str) -> Model:
+@cached
+def model(source: str = "gadm41") -> Model:
+    """Return the built hierarchy for ``source`` (cached; :func:`haiha_geo.sources.clear_caches` drops it)."""
+    sources.source_info(source)
     registry.check()
-    units_2019, cleaning = _clean_2019(source)
-    atoms, split = _atoms(units_2019)
+    base_units, cleaning = _clean_base(source)
+    atoms, split = _atoms(base_units)
     return Model(source=source, atoms=atoms, cleaning=cleaning, split=split)
 
 
-def model(source: str = "gadm41") -> Model:
-    """Return the built hierarchy for ``source`` (cached per source and data directory)."""
-    sources.source_info(source)
-    return _model(source, str(sources.data_dir().path))
-
-
-@cache
-def _era_layer(source: str, data_path: str, era: str) -> gpd.GeoDataFrame:
-    atoms = _model(source, data_path).atoms
+@cached
+def _era_layer(source: str, era: str) -> gpd.GeoDataFrame:
+    atoms = model(source).atoms
     groups = atoms.groupby(f"unit_{era}", sort=False)
     geoms = {u: shapely.coverage_union_all(g.geometry.values) for u, g in groups}
     table = registry.units_table(era)
@@ -169,8 +208,9 @@ def units(era: str | int | None = None, *, date: str | dt.date | None = None, so
 
     Parameters
     ----------
-    era : {"2019", "2020", "2025"}, optional
-        The era: 16 units until 31/01/2020, 11 until 30/06/2025, 4 from 01/07/2025.
+    era : str, optional
+        An era of ``boundaries/eras.toml``: in Hải Hà ``"2019"`` (16 units until
+        31/01/2020), ``"2020"`` (11 until 30/06/2025) or ``"2025"`` (4 from 01/07/2025).
     date : str or date, optional
         Resolve the era from a date instead (``"2021-06-30"`` → ``"2020"``).
     source : str
@@ -193,34 +233,39 @@ def units(era: str | int | None = None, *, date: str | dt.date | None = None, so
     (11, 'thị trấn Quảng Hà')
     """
     if (era is None) == (date is None):
-        raise UnknownEraError("give exactly one of era (2019, 2020, 2025) or date (YYYY-MM-DD)")
+        raise UnknownEraError(f"give exactly one of era ({', '.join(era_ids())}) or date (YYYY-MM-DD)")
     era = registry.check_era(era) if era is not None else registry.era_for_date(date)
     if crs not in (GEOGRAPHIC_CRS, PLANNING_CRS):
         raise UnknownEraError(f"crs must be {GEOGRAPHIC_CRS} or {PLANNING_CRS}, not {crs!r}")
-    model(source)
-    layer = _era_layer(source, str(sources.data_dir().path), era).copy()
+    layer = _era_layer(source, era).copy()
     layer = layer if crs == PLANNING_CRS else to_geographic(layer)
-    layer.attrs["provenance"] = {**PROVENANCE, "boundary_source": source, "split_source": SPLIT_SOURCE,
+    layer.attrs["provenance"] = {**PROVENANCE, "boundary_source": source, "split_sources": list(split_sources()),
                                  "gap_width_m": GAP_WIDTH_M}
     return layer
 
 
-def agreement_2025(source: str = "gadm41") -> pd.DataFrame:
-    """Compare the derived era-2025 units with the 2025 source polygons, unit by unit.
+def agreement(era: str | int, against: str | None = None, *, source: str = "gadm41") -> pd.DataFrame:
+    """Compare the derived units of ``era`` with another source's polygons of that era, unit by unit.
 
+    ``against`` defaults to the era's ``split_source``, else a catalogued source
+    of that era (``boundaries/sources.toml``); units are matched by GSO code.
     ``overlap_ratio`` is intersection over union (1 = identical). The 2025
     source follows the shoreline more closely and cuts out tidal channels, so
     coastal units agree less than inland ones.
 
     Examples
     --------
-    >>> bool(agreement_2025().set_index("name").loc["Quảng Đức", "overlap_ratio"] > 0.9)
+    >>> bool(agreement("2025").set_index("name").loc["Quảng Đức", "overlap_ratio"] > 0.9)
     True
     """
-    derived = units("2025", source=source, crs=PLANNING_CRS)
+    era = registry.check_era(era)
+    against = against or reference_source(era)
+    if against is None:
+        raise RegistryError(f"no source of era {era} to compare with: catalogue one in boundaries/sources.toml")
+    derived = units(era, source=source, crs=PLANNING_CRS)
     rows = []
     for unit in derived.itertuples():
-        other = _split_source_geometry(unit.unit_id)
+        other = split_source_geometry(unit.unit_id, against)
         inter, union = shapely.intersection(unit.geometry, other).area, shapely.union(unit.geometry, other).area
         rows.append({"unit_id": unit.unit_id, "code": unit.code, "name": unit.name, "derived_ha": unit.area_ha,
                      "source_ha": other.area / 1e4, "official_ha": unit.official_area_ha,
@@ -228,7 +273,22 @@ def agreement_2025(source: str = "gadm41") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def assign(points, *, eras: tuple[str, ...] = registry.ERAS, source: str = "gadm41") -> pd.DataFrame:
+def reference_source(era: str) -> str | None:
+    """The source to check the derived units of ``era`` against: its split source, else one catalogued for it."""
+    declared = {e.id: e for e in eras()}[registry.check_era(era)]
+    if declared.split_source:
+        return declared.split_source
+    own = [name for name, info in sorted(sources.catalog().items())
+           if str(info.get("era")) == era and "code" in info.get("fields", {})]
+    return own[0] if own else None
+
+
+def agreement_2025(source: str = "gadm41") -> pd.DataFrame:
+    """:func:`agreement` for era ``"2025"`` (the name of release 0.1)."""
+    return agreement("2025", source=source)
+
+
+def assign(points, *, eras: tuple[str, ...] | None = None, source: str = "gadm41") -> pd.DataFrame:
     """Assign points to their unit in several eras with one spatial query.
 
     Parameters
@@ -236,8 +296,8 @@ def assign(points, *, eras: tuple[str, ...] = registry.ERAS, source: str = "gadm
     points : GeoSeries, GeoDataFrame or array of shapely Points
         A GeoSeries/GeoDataFrame must carry a CRS; a bare array is taken as
         EPSG:4326 (lon, lat).
-    eras : tuple of str
-        Eras to answer for.
+    eras : tuple of str, optional
+        Eras to answer for (default: every era).
 
     Returns
     -------
@@ -250,7 +310,7 @@ def assign(points, *, eras: tuple[str, ...] = registry.ERAS, source: str = "gadm
     >>> assign(shapely.points([[107.7525, 21.45167]])).iloc[0].tolist()
     ['2019/06922', '2020/06922', '2025/06922']
     """
-    eras = tuple(registry.check_era(e) for e in eras)
+    eras = tuple(registry.check_era(e) for e in (era_ids() if eras is None else eras))
     if not isinstance(points, (gpd.GeoSeries, gpd.GeoDataFrame)):
         points = gpd.GeoSeries(np.asarray(points), crs=GEOGRAPHIC_CRS)
     index = points.index
@@ -268,10 +328,9 @@ def assign(points, *, eras: tuple[str, ...] = registry.ERAS, source: str = "gadm
 
 
 def _atoms_in(source: str, crs: str | None) -> gpd.GeoDataFrame:
-    atoms = model(source).atoms
-    return atoms if crs == PLANNING_CRS else _geographic_atoms(source, str(sources.data_dir().path))
+    return model(source).atoms if crs == PLANNING_CRS else _geographic_atoms(source)
 
 
-@cache
-def _geographic_atoms(source: str, data_path: str) -> gpd.GeoDataFrame:
-    return to_geographic(_model(source, data_path).atoms)
+@cached
+def _geographic_atoms(source: str) -> gpd.GeoDataFrame:
+    return to_geographic(model(source).atoms)

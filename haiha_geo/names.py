@@ -10,13 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from functools import cache
 
 import pandas as pd
 
+from haiha_geo._cache import cached
 from haiha_geo.errors import UnknownUnitError
-from haiha_geo.registry import ERAS, aliases_table, check_era, units_table
+from haiha_geo.registry import aliases_table, check_era, units_table
 
 _PREFIXES = ("thi tran", "dac khu", "phuong", "huyen", "tt.", "tt ", "xa ")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -63,7 +62,7 @@ def normalise(text: str) -> str:
     return _NON_ALNUM.sub("", folded)
 
 
-@cache
+@cached
 def _index() -> dict[str, tuple[str, ...]]:
     """Map each matching key to the unit ids it names (names and aliases, all eras)."""
     pairs = [(normalise(n), u) for n, u in units_table()[["name", "unit_id"]].itertuples(index=False)]
@@ -121,53 +120,3 @@ def resolve(name: str, era: str | int) -> str:
     '2020/06922'
     """
     return find_units(name, era)[0]
-
-
-@dataclass
-class Lookup:
-    """Result of :func:`lookup`: the matching units, and where they lie in a requested era."""
-
-    query: str
-    matches: list[dict] = field(default_factory=list)
-    in_era: list[dict] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """Return the JSON shape ``{query, matches: [...], in_era: [...]}``."""
-        return {"query": self.query, "matches": self.matches, "in_era": self.in_era}
-
-
-def lookup(name: str, era: str | int | None = None) -> Lookup:
-    """Find a unit by any of its names, across eras, and follow it into ``era``.
-
-    ``in_era`` lists the units of ``era`` that hold the matched unit's
-    territory, with the share of its area in each (successors for a later
-    era, predecessors for an earlier one). A unit that exists in ``era``
-    under that name is its own answer, with share 1.
-
-    Examples
-    --------
-    >>> r = lookup("xã Quảng Điền", era="2025")
-    >>> [m["era"] for m in r.matches], [(u["name"], u["share"]) for u in r.in_era]
-    (['2019'], [('Quảng Hà', 1.0)])
-    """
-    found = find_units(name)
-    table = units_table().set_index("unit_id")
-    matches = [{"era": table.at[u, "era"], "code": table.at[u, "code"], "name": table.at[u, "name"],
-                "type": table.at[u, "type"]} for u in found]
-    result = Lookup(query=nfc(name), matches=matches)
-    if era is not None:
-        result.in_era = _follow(found, check_era(era))
-    return result
-
-
-def _follow(found: list[str], era: str) -> list[dict]:
-    from haiha_geo.crosswalk import crosswalk
-
-    same = [u for u in found if u.startswith(era + "/")]
-    if same:
-        table = units_table().set_index("unit_id")
-        return [{"code": table.at[u, "code"], "name": table.at[u, "name"], "share": 1.0} for u in same]
-    nearest = min(found, key=lambda u: abs(ERAS.index(u.split("/")[0]) - ERAS.index(era)))
-    rows = crosswalk(nearest.split("/")[0], era)
-    rows = rows[rows["from_unit_id"] == nearest]
-    return [{"code": r.to_code, "name": r.to_name, "share": float(r.share)} for r in rows.itertuples()]

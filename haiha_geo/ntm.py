@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from functools import cache
 
 import pandas as pd
 
+from haiha_geo._cache import cached
 from haiha_geo import registry
-from haiha_geo._data import read_csv
+from haiha_geo.authored import read_csv
 from haiha_geo.errors import RegistryError, UnknownEraError
-from haiha_geo.sites import blank_to_none, reference_problems
+from haiha_geo.sites import reference_problems
 
 #: Commune statuses, lowest first; ``not_applicable`` (thị trấn) stands apart.
 LEVELS: tuple[str, ...] = ("not_met", "met", "advanced", "model")
@@ -46,9 +46,9 @@ class YearOutsideEraError(UnknownEraError):
     """A year whose 31 December falls outside the era asked for (or in the future)."""
 
 
-@cache
+@cached
 def _raw(name: str) -> pd.DataFrame:
-    return blank_to_none(pd.DataFrame(list(read_csv("layers", name))))
+    return pd.DataFrame(list(read_csv("layers", name)), dtype=object)
 
 
 def record_problems() -> list[str]:

@@ -18,7 +18,7 @@ import shapely
 
 from haiha_geo.crs import PROVENANCE, require_crs, to_planning
 from haiha_geo.errors import GeometryError
-from haiha_geo.validation import polygonal
+from haiha_geo.geometry import polygonal
 
 #: Columns of :func:`overlay_stats`.
 OVERLAY_COLUMNS: tuple[str, ...] = ("unit_id", "code", "name", "type", "area_ha", "unit_area_ha",

@@ -1,52 +1,54 @@
 """The authored registry: units of every era, legal acts, lineage, aliases, references.
 
 All of it is read from plain files in ``boundaries/`` (see its README); nothing
-here is computed from geometry.
+here is computed from geometry. The eras themselves are declared in
+``boundaries/eras.toml`` (:mod:`haiha_geo.timeline`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from functools import cache
-
 import pandas as pd
 
-from haiha_geo._data import read_csv
-from haiha_geo.errors import RegistryError, UnknownEraError, UnknownUnitError
+from haiha_geo._cache import cached
+from haiha_geo.authored import display_name, read_csv
+from haiha_geo.errors import RegistryError, UnknownUnitError
+from haiha_geo.sources import catalog
+from haiha_geo.timeline import check_era, era_for_date, era_ids, eras, steps
 
-#: The modelled eras, oldest first.
-ERAS: tuple[str, ...] = ("2019", "2020", "2025")
+__all__ = ["ERAS", "acts_table", "aliases_table", "check", "check_era", "consistency_problems", "era_for_date",
+           "era_ids", "lineage", "lineage_table", "references_table", "step_links", "unit", "units_table"]
 
 _NUMERIC = ("official_area_ha", "population", "population_year")
 
 
-def check_era(era: str | int) -> str:
-    """Return ``era`` as one of :data:`ERAS`, or raise :class:`UnknownEraError`.
-
-    Examples
-    --------
-    >>> check_era(2020)
-    '2020'
-    """
-    text = str(era).strip()
-    if text not in ERAS:
-        raise UnknownEraError(f"unknown era {era!r}: the eras are {', '.join(ERAS)} "
-                              "(2019: 16 units until 31/01/2020; 2020: 11 units to 30/06/2025; 2025: 4 xã from 01/07/2025)")
-    return text
+def __getattr__(name: str):
+    if name == "ERAS":  # the era ids, oldest first, as declared in boundaries/eras.toml
+        return era_ids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _frame(name: str) -> pd.DataFrame:
-    frame = pd.DataFrame(list(read_csv("boundaries", name)))
-    return frame.replace({"": None})
+    return pd.DataFrame(list(read_csv("boundaries", name)), dtype=object)
 
 
-@cache
+@cached
 def _units() -> pd.DataFrame:
     frame = _frame("units.csv")
     for col in _NUMERIC:
-        frame[col] = pd.to_numeric(frame[col]).astype("Float64" if col == "official_area_ha" else "Int64")
+        frame[col] = _numeric(frame, col).astype("Float64" if col == "official_area_ha" else "Int64")
     frame["label"] = frame["type"] + " " + frame["name"]
     return frame
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = frame[column].notna() & values.isna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise RegistryError(f"{display_name('boundaries', 'units.csv')}, row {row + 2}, column {column}: "
+                            f"{frame[column].iloc[row]!r} is not a number; write digits with '.' for decimals, "
+                            "or leave the cell empty when no source gives the figure")
+    return values
 
 
 def units_table(era: str | int | None = None) -> pd.DataFrame:
@@ -54,7 +56,7 @@ def units_table(era: str | int | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> [len(units_table(e)) for e in ERAS]
+    >>> [len(units_table(e)) for e in era_ids()]
     [16, 11, 4]
     """
     frame = _units()
@@ -115,27 +117,6 @@ def references_table() -> pd.DataFrame:
     return _frame("references.csv")
 
 
-def era_for_date(date: str | dt.date) -> str:
-    """Return the era in force on ``date`` (ISO string or date).
-
-    Examples
-    --------
-    >>> era_for_date("2021-06-30")
-    '2020'
-    """
-    try:
-        day = dt.date.fromisoformat(str(date))
-    except ValueError:
-        raise UnknownEraError(f"date {date!r} is not an ISO date (YYYY-MM-DD)") from None
-    spans = _units().groupby("era").agg(start=("valid_from", "min"), end=("valid_to", "max"))
-    for era, span in spans.iterrows():
-        if span.start <= day.isoformat() and (span.end is None or pd.isna(span.end) or day.isoformat() <= span.end):
-            return str(era)
-    first = spans["start"].min()
-    raise UnknownEraError(f"no era covers {day.isoformat()}: the model starts on {first}, when huyện Hải Hà was "
-                          "created (Nghị định 59/2001/NĐ-CP)")
-
-
 def consistency_problems() -> list[str]:
     """Check the registry and lineage against each other; return the problems found (empty if none).
 
@@ -144,6 +125,9 @@ def consistency_problems() -> list[str]:
     >>> consistency_problems()
     []
     """
+    for name in ("units.csv", "lineage.csv", "acts.csv"):
+        if not read_csv("boundaries", name):
+            return [f"{display_name('boundaries', name)} has no rows"]
     units, lin = _units(), lineage_table()
     problems = [f"duplicate unit_id {u}" for u in units["unit_id"][units["unit_id"].duplicated()]]
     problems += [f"code {c} used twice in era {e}" for (e, c), n in units.groupby(["era", "code"]).size().items() if n > 1]
@@ -151,32 +135,51 @@ def consistency_problems() -> list[str]:
     linked = set(lin["from_unit_id"]) | set(lin["to_unit_id"])
     problems += [f"lineage names unknown unit {u}" for u in sorted(linked - known)]
     problems += [f"act {a} in lineage is not in acts.csv" for a in set(lin["act_id"]) - set(acts_table()["act_id"])]
-    for older, newer in zip(ERAS, ERAS[1:]):
-        links = lin[lin["from_unit_id"].str.startswith(older + "/") & lin["to_unit_id"].str.startswith(newer + "/")]
+    problems += [f"unit {u} names era {e!r}, which boundaries/eras.toml does not declare"
+                 for u, e in zip(units["unit_id"], units["era"]) if e not in era_ids()]
+    for older_era, newer_era in steps():
+        older, newer = older_era.id, newer_era.id
+        links = step_links(older, newer)
+        if (links["relation"] == "split_part").any() and newer_era.split_source not in catalog():
+            problems.append(f"era {newer} splits a unit but its split_source {newer_era.split_source!r} is not a "
+                            "source of boundaries/sources.toml: name the source whose polygons cut the split")
         problems += [f"{u} has no successor in era {newer}" for u in units_table(older)["unit_id"]
                      if u not in set(links["from_unit_id"])]
         problems += [f"{u} has no predecessor in era {older}" for u in units_table(newer)["unit_id"]
                      if u not in set(links["to_unit_id"])]
         problems += _split_problems(links)
-        problems += _date_problems(older, newer)
-    return problems
+    return problems + [p for e in eras() for p in _date_problems(e.id)]
+
+
+def step_links(older: str, newer: str) -> pd.DataFrame:
+    """The lineage rows from units of era ``older`` to units of era ``newer``."""
+    lin = lineage_table()
+    return lin[lin["from_unit_id"].str.startswith(f"{older}/") & lin["to_unit_id"].str.startswith(f"{newer}/")]
 
 
 def _split_problems(links: pd.DataFrame) -> list[str]:
     problems = []
     for unit_id, rows in links.groupby("from_unit_id"):
-        relations = sorted(rows["relation"])
-        if len(rows) > 1 and relations != ["split_part", "split_remainder"]:
-            problems.append(f"{unit_id} has {len(rows)} successors but is not declared as one split_part and one split_remainder")
+        relations = list(rows["relation"])
+        if len(rows) > 1 and (relations.count("split_remainder") != 1 or
+                              relations.count("split_part") != len(rows) - 1):
+            problems.append(f"{unit_id} has {len(rows)} successors but is not declared as split_part row(s) "
+                            "and one split_remainder")
         if len(rows) == 1 and relations[0].startswith("split"):
             problems.append(f"{unit_id} is declared split but has a single successor")
     return problems
 
 
-def _date_problems(older: str, newer: str) -> list[str]:
-    end = dt.date.fromisoformat(units_table(older)["valid_to"].max())
-    start = dt.date.fromisoformat(units_table(newer)["valid_from"].min())
-    return [] if end + dt.timedelta(days=1) == start else [f"era {older} ends {end} but era {newer} starts {start}"]
+def _date_problems(era_id: str) -> list[str]:
+    """Units whose validity dates are not their era's (boundaries/eras.toml)."""
+    declared = {e.id: e for e in eras()}[era_id]
+    first = declared.valid_from.isoformat()
+    last = declared.valid_to.isoformat() if declared.valid_to else None
+    table = units_table(era_id)
+    return ([f"{u} starts {v}, not on the first day of era {era_id} ({first})"
+             for u, v in zip(table["unit_id"], table["valid_from"]) if v != first] +
+            [f"{u} ends {v}, not on the last day of era {era_id} ({last or 'open'})"
+             for u, v in zip(table["unit_id"], table["valid_to"]) if v != last])
 
 
 def check() -> None:

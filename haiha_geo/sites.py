@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import argparse
 import os
-from functools import cache
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from haiha_geo._cache import cached
 from haiha_geo import registry
-from haiha_geo._data import read_csv
+from haiha_geo.authored import read_csv
 from haiha_geo.crs import GEOGRAPHIC_CRS, to_geographic
 from haiha_geo.errors import GeometryError, InputFileError, RegistryError
-from haiha_geo.validation import repair
+from haiha_geo.geometry import repair
 
 #: Categories a site may have.
 CATEGORIES: tuple[str, ...] = ("economic zone", "industrial zone", "island commune", "urban centre",
@@ -60,7 +60,7 @@ def split_ids(text: str | None) -> list[str]:
     return [part.strip() for part in str(text).split(";") if part.strip()]
 
 
-@cache
+@cached
 def known_references() -> frozenset[str]:
     """Return the reference ids of ``boundaries/references.csv`` and ``layers/references.csv``.
 
@@ -102,20 +102,9 @@ def reference_problems(cell: str | None, where: str, *, required: bool = True) -
     return [f"{where}: unknown reference {ref!r}" for ref in ids if ref not in known_references()]
 
 
-@cache
+@cached
 def _raw_sites() -> pd.DataFrame:
-    return blank_to_none(pd.DataFrame(list(read_csv("layers", "sites.csv"))))
-
-
-def blank_to_none(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` (of strings) with empty cells as missing values (test them with ``pd.isna``).
-
-    Examples
-    --------
-    >>> blank_to_none(pd.DataFrame({"a": ["", "x"]}))["a"].isna().tolist()
-    [True, False]
-    """
-    return frame.astype(object).map(lambda value: None if value == "" else value)
+    return pd.DataFrame(list(read_csv("layers", "sites.csv")), dtype=object)
 
 
 def site_problems() -> list[str]:

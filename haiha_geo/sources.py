@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
 
-from haiha_geo._data import read_toml
+from haiha_geo._cache import cached, clear_caches, watch_env
+from haiha_geo.authored import read_toml
+from haiha_geo.config import CONFIG_ENV_VAR, CONFIG_NAME, setting
 from haiha_geo.errors import DataDirError, RegistryError
 
 ENV_VAR = "HAIHA_GEO_DATA"
-CONFIG_ENV_VAR = "HAIHA_GEO_CONFIG"
-CONFIG_NAME = "haiha-geo.toml"
 MIRROR = Path("shared") / "data" / "sources"
+watch_env(ENV_VAR)
+watch_env(CONFIG_ENV_VAR)
 
 
 @dataclass(frozen=True)
@@ -61,27 +62,9 @@ def source_info(name: str) -> dict:
         raise RegistryError(f"unknown source {name!r}; known sources: {', '.join(sorted(catalog()))}") from None
 
 
-def _config_files() -> list[Path]:
-    if os.environ.get(CONFIG_ENV_VAR):
-        return [Path(os.environ[CONFIG_ENV_VAR]).expanduser()]
-    return [Path.cwd() / CONFIG_NAME, Path.home() / ".config" / "haiha-geo" / CONFIG_NAME]
-
-
 def _from_config() -> DataDir | None:
-    for cfg in _config_files():
-        if not cfg.is_file():
-            if os.environ.get(CONFIG_ENV_VAR):
-                raise DataDirError(f"config file {cfg} named by {CONFIG_ENV_VAR} does not exist")
-            continue
-        try:
-            with cfg.open("rb") as fh:
-                value = tomllib.load(fh).get("data_dir")
-        except tomllib.TOMLDecodeError as exc:
-            raise DataDirError(f"config file {cfg} is not valid TOML: {exc}") from None
-        if value:
-            path = Path(value).expanduser()
-            return DataDir(path if path.is_absolute() else cfg.parent / path, f"data_dir in {cfg}")
-    return None
+    found = setting("data_dir")
+    return DataDir(found[0], f"data_dir in {found[1]}") if found else None
 
 
 def _mirror() -> DataDir | None:
@@ -93,6 +76,23 @@ def _mirror() -> DataDir | None:
     return None
 
 
+_CHOSEN: list[DataDir] = []
+
+
+def set_data_dir(path: str | os.PathLike | None) -> None:
+    """Read the reference files from ``path`` from now on (``None``: back to the settings); clears every cache.
+
+    Examples
+    --------
+    >>> here = data_dir().path
+    >>> set_data_dir(here); data_dir().setting
+    'set_data_dir()'
+    >>> set_data_dir(None)
+    """
+    _CHOSEN[:] = [DataDir(Path(path).expanduser(), "set_data_dir()")] if path is not None else []
+    clear_caches()
+
+
 def data_dir() -> DataDir:
     """Resolve the reference data directory, or raise :class:`DataDirError` naming the fix.
 
@@ -101,7 +101,9 @@ def data_dir() -> DataDir:
     >>> data_dir().path.is_dir()
     True
     """
-    if os.environ.get(ENV_VAR):
+    if _CHOSEN:
+        found = _CHOSEN[0]
+    elif os.environ.get(ENV_VAR):
         found = DataDir(Path(os.environ[ENV_VAR]).expanduser(), f"the environment variable {ENV_VAR}")
     else:
         found = _from_config() or _mirror()
@@ -165,7 +167,12 @@ def read_source(name: str, file: str = "communes") -> gpd.GeoDataFrame:
     >>> len(read_source("gadm41"))
     16
     """
-    return gpd.read_file(source_file(name, file))
+    return _read(source_file(name, file)).copy()
+
+
+@cached
+def _read(path: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(path)
 
 
 def provenance() -> list[dict[str, str]]:

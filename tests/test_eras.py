@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import haiha_geo
 from haiha_geo import eras, registry
 from haiha_geo.errors import UnknownEraError
-from haiha_geo.validation import pairwise_overlaps
+from haiha_geo.geometry import pairwise_overlaps
 
 COUNTS = {"2019": 16, "2020": 11, "2025": 4}
 

@@ -10,7 +10,7 @@ import shapely
 
 import haiha_geo
 from haiha_geo import registry
-from haiha_geo._data import read_csv
+from haiha_geo.authored import read_csv
 from haiha_geo.ntm import DISTRICT_STATUSES, STATUSES, commune_records, ntm_district, record_problems
 from haiha_geo.errors import RegistryError
 from haiha_geo.sites import CATEGORIES, known_references, site_problems, site_table, split_ids

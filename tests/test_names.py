@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import haiha_geo.crosswalks as crosswalks
 from haiha_geo import names, registry
 from haiha_geo.errors import UnknownUnitError
 
@@ -51,18 +52,18 @@ def test_name_of_another_era_is_not_resolved_in_this_one():
     ("Quảng Hà", "2019", [("Quảng Hà", 1.0)]),
 ])
 def test_lookup_follows_into_era(query, era, expected):
-    assert [(u["name"], u["share"]) for u in names.lookup(query, era=era).in_era] == expected
+    assert [(u["name"], u["share"]) for u in crosswalks.lookup(query, era=era).in_era] == expected
 
 
 def test_lookup_of_split_unit_gives_both_successors():
-    result = names.lookup("Quảng Long", era="2025")
+    result = crosswalks.lookup("Quảng Long", era="2025")
     shares = {u["name"]: u["share"] for u in result.in_era}
     assert set(shares) == {"Quảng Hà", "Đường Hoa"} and all(0 < s < 1 for s in shares.values())
     assert abs(sum(shares.values()) - 1) < 1e-12
 
 
 def test_lookup_predecessors_of_a_2025_unit():
-    result = names.lookup("Đường Hoa", era="2019")
+    result = crosswalks.lookup("Đường Hoa", era="2019")
     assert [u["name"] for u in result.in_era] == ["Đường Hoa"]  # the same name exists in 2019
-    preds = names._follow(["2025/06946"], "2019")
+    preds = crosswalks._follow(["2025/06946"], "2019")
     assert {u["name"] for u in preds} == {"Quảng Sơn", "Quảng Long", "Đường Hoa", "Tiến Tới"}

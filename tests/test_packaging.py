@@ -5,7 +5,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from haiha_geo import _data
+from haiha_geo import authored as _data
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from haiha_geo import __version__, registry, sources
-from haiha_geo._data import authored_dir
+from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError
 from haiha_geo.io import read_layer, write_atomic

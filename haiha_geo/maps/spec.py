@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from haiha_geo import registry
-from haiha_geo._data import authored_path
+from haiha_geo.authored import authored_path
 from haiha_geo.errors import InputFileError
 
 KINDS = ("era", "merger", "file", "sites", "ntm")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from haiha_geo._data import read_csv
+from haiha_geo.authored import read_csv
 from haiha_geo.errors import InputFileError, RegistryError
 
 CATEGORIES_FILE = "landuse_categories.csv"
@@ -80,7 +80,7 @@ def load_categories(path: str | os.PathLike | None = None) -> pd.DataFrame:
 
 def _read_rows(path) -> list[dict[str, str]]:
     if path is None:
-        return [dict(r) for r in read_csv("layers", CATEGORIES_FILE)]
+        return [{k: v or "" for k, v in r.items()} for r in read_csv("layers", CATEGORIES_FILE)]
     rows = read_user_csv(path, "category file")
     missing = {"code", "parent", "name"} - set(rows[0] if rows else ())
     if missing:

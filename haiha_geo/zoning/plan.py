@@ -17,7 +17,7 @@ import shapely
 from haiha_geo.crs import to_planning
 from haiha_geo.errors import GeometryError, InputFileError
 from haiha_geo.io import read_layer
-from haiha_geo.validation import repair
+from haiha_geo.geometry import repair
 from haiha_geo.zoning.categories import read_user_csv
 from haiha_geo.zoning.dxf import read_dxf
 

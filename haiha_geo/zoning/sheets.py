@@ -20,14 +20,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from haiha_geo._data import read_toml
+from haiha_geo._cache import cached
+from haiha_geo.authored import read_toml
 from haiha_geo.errors import HaihaGeoError, RegistryError
 
 RULES_FILE = "map_sheets.toml"
@@ -82,7 +82,7 @@ class System:
                              f"scales: {', '.join(f'1:{s:,}' for s in sorted(self.levels, reverse=True))}") from None
 
 
-@cache
+@cached
 def system(name: str) -> System:
     """Load sheet system ``name`` from ``layers/map_sheets.toml``.
 

@@ -3,7 +3,7 @@
 The study area is a unit, or a union of units, of one era, taken from
 :func:`haiha_geo.units` in EPSG:5899 (areas are planimetric there). Its
 predecessors are the units of the era before whose land it took over, from
-:func:`haiha_geo.crosswalk.crosswalk`.
+:func:`haiha_geo.crosswalks.crosswalk`.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _resolve(name: str, era: str) -> str:
 
 def _predecessors(ids: list[str], era: str) -> pd.DataFrame:
     from haiha_geo import registry
-    from haiha_geo.crosswalk import crosswalk
+    from haiha_geo.crosswalks import crosswalk
 
     index = registry.ERAS.index(era)
     if index == 0:

@@ -1,4 +1,4 @@
-"""Crosswalks between eras and the reaggregation of statistics.
+"""Crosswalks between eras, looking a unit up into an era, and the reaggregation of statistics.
 
 A crosswalk row says which share of a source unit's area lies in a target
 unit. Rows come from the lineage (the law); areas come from the atoms of the
@@ -8,14 +8,15 @@ era hierarchy, so shares only differ from 0/1 for a declared split.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from haiha_geo import registry
 from haiha_geo.eras import model
 from haiha_geo.errors import UnknownUnitError
-from haiha_geo.names import find_units
+from haiha_geo.names import find_units, nfc
+from haiha_geo.timeline import era_ids
 
 _COLUMNS = ["from_unit_id", "from_code", "from_name", "to_unit_id", "to_code", "to_name", "share", "split", "area_ha"]
 
@@ -54,6 +55,55 @@ def crosswalk(from_era: str | int, to_era: str | int, *, source: str = "gadm41")
     names = registry.units_table().set_index("unit_id")[["code", "name"]]
     pairs = pairs.join(names.add_prefix("from_"), on="from_unit_id").join(names.add_prefix("to_"), on="to_unit_id")
     return pairs.sort_values(["from_code", "to_code"]).reset_index(drop=True)[_COLUMNS]
+
+
+@dataclass
+class Lookup:
+    """Result of :func:`lookup`: the matching units, and where they lie in a requested era."""
+
+    query: str
+    matches: list[dict] = field(default_factory=list)
+    in_era: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return the JSON shape ``{query, matches: [...], in_era: [...]}``."""
+        return {"query": self.query, "matches": self.matches, "in_era": self.in_era}
+
+
+def lookup(name: str, era: str | int | None = None) -> Lookup:
+    """Find a unit by any of its names, across eras, and follow it into ``era``.
+
+    ``in_era`` lists the units of ``era`` that hold the matched unit's
+    territory, with the share of its area in each (successors for a later
+    era, predecessors for an earlier one). A unit that exists in ``era``
+    under that name is its own answer, with share 1.
+
+    Examples
+    --------
+    >>> r = lookup("xã Quảng Điền", era="2025")
+    >>> [m["era"] for m in r.matches], [(u["name"], u["share"]) for u in r.in_era]
+    (['2019'], [('Quảng Hà', 1.0)])
+    """
+    found = find_units(name)
+    table = registry.units_table().set_index("unit_id")
+    matches = [{"era": table.at[u, "era"], "code": table.at[u, "code"], "name": table.at[u, "name"],
+                "type": table.at[u, "type"]} for u in found]
+    result = Lookup(query=nfc(name), matches=matches)
+    if era is not None:
+        result.in_era = _follow(found, registry.check_era(era))
+    return result
+
+
+def _follow(found: list[str], era: str) -> list[dict]:
+    same = [u for u in found if u.startswith(era + "/")]
+    if same:
+        table = registry.units_table().set_index("unit_id")
+        return [{"code": table.at[u, "code"], "name": table.at[u, "name"], "share": 1.0} for u in same]
+    order = era_ids()
+    nearest = min(found, key=lambda u: abs(order.index(u.split("/")[0]) - order.index(era)))
+    rows = crosswalk(nearest.split("/")[0], era)
+    rows = rows[rows["from_unit_id"] == nearest]
+    return [{"code": r.to_code, "name": r.to_name, "share": float(r.share)} for r in rows.itertuples()]
 
 
 @dataclass

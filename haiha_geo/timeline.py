@@ -1,0 +1,158 @@
+"""The administrative eras, read from ``boundaries/eras.toml``.
+
+Light on purpose (no pandas, no geometry): the command line builds its era
+choices from here. Every era list of the toolkit comes from :func:`eras`.
+
+Examples
+--------
+>>> era_ids()
+('2019', '2020', '2025')
+>>> era_for_date("2021-06-30")
+'2020'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from haiha_geo._cache import cached
+from haiha_geo.authored import display_name, read_csv, read_toml
+from haiha_geo.errors import RegistryError, UnknownEraError
+
+ERAS_FILE = "eras.toml"
+CONFIDENCE = ("C", "C2", "I")
+#: What an era's first day is: the day its act was signed, took effect, or the day its units start to operate.
+FROM_BASES = ("signed", "in_force", "units_operate")
+
+
+@dataclass(frozen=True)
+class Era:
+    """One administrative era: its units exist from ``valid_from`` to ``valid_to`` (``None``: in force)."""
+
+    id: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    from_basis: str
+    from_confidence: str
+    opened_by: str
+    label_vi: str
+    label_en: str
+    summary_vi: str
+    summary_en: str
+    split_source: str | None = None
+
+    def label(self, lang: str = "vi") -> str:
+        """The era's short label (``"từ 01/07/2025"``), in Vietnamese or English."""
+        return self.label_en if lang == "en" else self.label_vi
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the era's units exist on ``day``."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@cached
+def eras() -> tuple[Era, ...]:
+    """The eras, oldest first, validated (file, era and key named in every error)."""
+    data = read_toml("boundaries", ERAS_FILE)
+    where = display_name("boundaries", ERAS_FILE)
+    tables = data.get("era")
+    if not isinstance(tables, list) or not tables:
+        raise RegistryError(f"{where}: no [[era]] tables; declare at least one era")
+    acts = {row["act_id"] for row in read_csv("boundaries", "acts.csv")}
+    out = [_era(table, f"{where}, era #{i + 1}", acts) for i, table in enumerate(tables)]
+    ids = [e.id for e in out]
+    if len(set(ids)) != len(ids):
+        raise RegistryError(f"{where}: era ids repeat: {ids}")
+    for older, newer in zip(out, out[1:]):
+        if older.valid_to is None or older.valid_to + dt.timedelta(days=1) != newer.valid_from:
+            raise RegistryError(f"{where}: era {older.id} ends {older.valid_to} but era {newer.id} starts "
+                                f"{newer.valid_from}; consecutive eras must touch (valid_to + 1 day = next valid_from)")
+    return tuple(out)
+
+
+def _era(table: dict, where: str, acts: set[str]) -> Era:
+    def text(key: str, required: bool = True) -> str | None:
+        value = table.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise RegistryError(f"{where}: key {key!r} must be a non-empty string")
+        return value
+
+    def date(key: str, required: bool = True) -> dt.date | None:
+        value = table.get(key)
+        if value is None and not required:
+            return None
+        try:
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise RegistryError(f"{where}: key {key!r} = {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+    era = Era(id=text("id"), valid_from=date("valid_from"), valid_to=date("valid_to", False),
+              from_basis=text("from_basis"), from_confidence=text("from_confidence"), opened_by=text("opened_by"),
+              label_vi=text("label_vi"), label_en=text("label_en"), summary_vi=text("summary_vi"),
+              summary_en=text("summary_en"), split_source=text("split_source", False))
+    if "/" in era.id or era.id != era.id.strip():
+        raise RegistryError(f"{where}: id {era.id!r} may not contain '/' or spaces")
+    if era.from_basis not in FROM_BASES:
+        raise RegistryError(f"{where}: from_basis {era.from_basis!r} must be one of {', '.join(FROM_BASES)}")
+    if era.from_confidence not in CONFIDENCE:
+        raise RegistryError(f"{where}: from_confidence {era.from_confidence!r} must be one of {', '.join(CONFIDENCE)}")
+    if era.opened_by not in acts:
+        raise RegistryError(f"{where}: opened_by {era.opened_by!r} is not an act_id of boundaries/acts.csv")
+    if era.valid_to is not None and era.valid_to < era.valid_from:
+        raise RegistryError(f"{where}: valid_to {era.valid_to} is before valid_from {era.valid_from}")
+    return era
+
+
+def era_ids() -> tuple[str, ...]:
+    """The era ids, oldest first."""
+    return tuple(e.id for e in eras())
+
+
+def era(era_id: str | int) -> Era:
+    """The :class:`Era` of ``era_id`` (see :func:`check_era`)."""
+    return eras()[era_ids().index(check_era(era_id))]
+
+
+def check_era(era_id: str | int) -> str:
+    """Return ``era_id`` as an era id, or raise :class:`UnknownEraError` listing the eras.
+
+    Examples
+    --------
+    >>> check_era(2020)
+    '2020'
+    """
+    text = str(era_id).strip()
+    if text not in era_ids():
+        described = "; ".join(f"{e.id}: {e.summary_en}, {e.label_en}" for e in eras())
+        raise UnknownEraError(f"unknown era {era_id!r}: the eras are {', '.join(era_ids())} ({described})")
+    return text
+
+
+def era_for_date(date: str | dt.date) -> str:
+    """Return the era in force on ``date`` (ISO string or date).
+
+    Examples
+    --------
+    >>> era_for_date("2025-07-01")
+    '2025'
+    """
+    try:
+        day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+    except ValueError:
+        raise UnknownEraError(f"date {date!r} is not an ISO date (YYYY-MM-DD)") from None
+    for item in eras():
+        if item.covers(day):
+            return item.id
+    first, last = eras()[0], eras()[-1]
+    if day < first.valid_from:
+        raise UnknownEraError(f"no era covers {day.isoformat()}: the model starts on {first.valid_from}, "
+                              f"when the first era's units were created ({first.opened_by})")
+    raise UnknownEraError(f"no era covers {day.isoformat()}: the last era ended on {last.valid_to}")
+
+
+def steps() -> tuple[tuple[Era, Era], ...]:
+    """Each pair of consecutive eras (older, newer): one reform each."""
+    return tuple(zip(eras(), eras()[1:]))
