@@ -27,10 +27,11 @@ import datetime as dt
 import pandas as pd
 
 from haiha_geo._cache import cached
-from haiha_geo import registry
+from haiha_geo import registry, timeline
 from haiha_geo.authored import read_csv
 from haiha_geo.errors import RegistryError, UnknownEraError
 from haiha_geo.sites import reference_problems
+from haiha_geo.timeline import era_ids
 
 #: Commune statuses, lowest first; ``not_applicable`` (thị trấn) stands apart.
 LEVELS: tuple[str, ...] = ("not_met", "met", "advanced", "model")
@@ -71,9 +72,21 @@ def record_problems() -> list[str]:
     for i, row in district.iterrows():
         where = f"ntm_district.csv row {i + 2} ({row['item']})"
         problems += reference_problems(row["ref_id"], where)
-        problems += [f"{where}: unknown status {row[c]!r}" for c in ("status_2019", "status_2020")
+        problems += [f"{where}: unknown status {row[c]!r}" for c in district_years().values()
                      if row[c] not in DISTRICT_STATUSES]
     return problems
+
+
+def district_years() -> dict[int, str]:
+    """``{year: column}`` of the ``status_YEAR`` columns of ``layers/ntm_district.csv`` (end-of-year states).
+
+    Examples
+    --------
+    >>> district_years()
+    {2019: 'status_2019', 2020: 'status_2020'}
+    """
+    columns = [c for c in _raw("ntm_district.csv").columns if c.startswith("status_") and c[7:].isdigit()]
+    return {int(c[7:]): c for c in sorted(columns)}
 
 
 def _year_problems(row: pd.Series, where: str) -> list[str]:
@@ -121,15 +134,15 @@ def check_year(era: str | int, year: int | str) -> tuple[str, int]:
         year = int(year)
     except (TypeError, ValueError):
         raise YearOutsideEraError(f"year {year!r} is not a year (YYYY)") from None
-    table = registry.units_table(era)
-    start, end = table["valid_from"].min(), table["valid_to"].dropna().max() if table["valid_to"].notna().any() else None
-    day = dt.date(year, 12, 31).isoformat()
+    declared = timeline.era(era)
+    start, end = declared.valid_from, declared.valid_to
+    day = dt.date(year, 12, 31)
     if day < start:
         raise YearOutsideEraError(f"the units of era {era} exist from {start}: they did not exist at the end "
-                                  f"of {year}" + ("" if era == registry.ERAS[0] else "; ask an earlier era"))
+                                  f"of {year}" + ("" if era == era_ids()[0] else "; ask an earlier era"))
     if end is not None and day > end:
         raise YearOutsideEraError(f"the units of era {era} ended on {end}; for the end of {year} ask era "
-                                  f"{registry.era_for_date(min(day, dt.date.today().isoformat()))}")
+                                  f"{registry.era_for_date(min(day, dt.date.today()))}")
     if year > dt.date.today().year:
         raise YearOutsideEraError(f"{year} is in the future: no status is recorded for it")
     return era, year
@@ -138,8 +151,8 @@ def check_year(era: str | int, year: int | str) -> tuple[str, int]:
 def _resolve(rows: pd.DataFrame, year: int, era: str) -> dict:
     """Status of one unit at the end of ``year`` from its own records (see the module rules)."""
     if rows.empty:
-        note = ("no record: the 2025 communes start their own record and no source gives it yet" if era == "2025"
-                else "no record for this unit")
+        note = (f"no record: the communes of era {era} start their own record and no source gives it yet"
+                if era == era_ids()[-1] else "no record for this unit")
         return {"status": None, "note": note}
     if (rows["status"] == "not_applicable").any():
         return _pick(rows[rows["status"] == "not_applicable"].iloc[0], "not_applicable")

@@ -28,20 +28,46 @@ from haiha_geo import registry
 from haiha_geo.authored import read_csv
 from haiha_geo.crs import GEOGRAPHIC_CRS, to_geographic
 from haiha_geo.errors import GeometryError, InputFileError, RegistryError
+from haiha_geo.eras import units
 from haiha_geo.geometry import repair
+from haiha_geo.io import read_layer
+from haiha_geo.place import place
+from haiha_geo.timeline import era_ids
 
 #: Categories a site may have.
 CATEGORIES: tuple[str, ...] = ("economic zone", "industrial zone", "island commune", "urban centre",
                                "market", "public facility", "border gate")
 #: How a site's geometry was obtained.
 FOOTPRINT_BASES: tuple[str, ...] = ("cited_point", "host_units", "user_file", "none")
-#: Columns of :func:`sites`, in order (geometry last).
-SITE_COLUMNS: tuple[str, ...] = (
-    "site_id", "category", "name_vi", "name_en", "area_ha", "area_qualifier", "area_source", "area_note",
-    "status", "status_year", "status_source", "act", "source",
-    "host_units_2019", "host_units_2020", "host_units_2025", "host_source", "host_confidence",
-    "footprint_basis", "footprint_era", "note", "geometry")
-_HOST_COLUMNS = {era: f"host_units_{era}" for era in registry.ERAS}
+_BEFORE_HOSTS = ("site_id", "category", "name_vi", "name_en", "area_ha", "area_qualifier", "area_source",
+                 "area_note", "status", "status_year", "status_source", "act", "source")
+_AFTER_HOSTS = ("host_source", "host_confidence", "footprint_basis", "footprint_era", "note", "geometry")
+
+
+def host_columns() -> dict[str, str]:
+    """``{era: column}`` of the ``host_units_ERA`` columns of ``layers/sites.csv``, oldest era first.
+
+    An era the file has no column for (a later reform) gets none: its hosts follow from the lineage.
+
+    Examples
+    --------
+    >>> host_columns()["2019"]
+    'host_units_2019'
+    """
+    header = set(_raw_sites().columns)
+    return {era: f"host_units_{era}" for era in era_ids() if f"host_units_{era}" in header}
+
+
+def site_columns() -> tuple[str, ...]:
+    """Columns of :func:`sites`, in order (geometry last)."""
+    return (*_BEFORE_HOSTS, *host_columns().values(), *_AFTER_HOSTS)
+
+
+def __getattr__(name: str):
+    if name == "SITE_COLUMNS":  # the name of release 0.1
+        return site_columns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 _REF_COLUMNS = ("source", "area_source", "status_source", "host_source", "point_source")
 
 
@@ -131,11 +157,10 @@ def site_problems() -> list[str]:
 def _row_problems(row: pd.Series, where: str, known_units: set[str]) -> list[str]:
     problems = [] if row["category"] in CATEGORIES else [f"{where}: unknown category {row['category']!r}"]
     problems += reference_problems(row["source"], where)
-    for column, value_column in (("area_source", "area_ha"), ("status_source", "status"),
-                                 ("host_source", "host_units_2019"), ("point_source", "lon")):
-        needed = pd.notna(row[value_column]) or (column == "host_source" and _has_hosts(row))
-        problems += reference_problems(row[column], f"{where} {column}", required=needed)
-    for era, column in _HOST_COLUMNS.items():
+    for column, value_column in (("area_source", "area_ha"), ("status_source", "status"), ("point_source", "lon")):
+        problems += reference_problems(row[column], f"{where} {column}", required=pd.notna(row[value_column]))
+    problems += reference_problems(row["host_source"], f"{where} host_source", required=_has_hosts(row))
+    for era, column in host_columns().items():
         for unit_id in split_ids(row[column]):
             if not unit_id.startswith(f"{era}/") or unit_id not in known_units:
                 problems.append(f"{where}: host unit {unit_id!r} does not exist in era {era}")
@@ -145,7 +170,7 @@ def _row_problems(row: pd.Series, where: str, known_units: set[str]) -> list[str
 
 
 def _has_hosts(row: pd.Series) -> bool:
-    return any(split_ids(row[c]) for c in _HOST_COLUMNS.values())
+    return any(split_ids(row[c]) for c in host_columns().values())
 
 
 def site_table() -> pd.DataFrame:
@@ -174,7 +199,7 @@ def site_table() -> pd.DataFrame:
 
 def _footprint_era(row: pd.Series) -> str | None:
     """The earliest era listing host units: its units are the finest, so the union is tightest."""
-    return next((era for era, column in _HOST_COLUMNS.items() if split_ids(row[column])), None)
+    return next((era for era, column in host_columns().items() if split_ids(row[column])), None)
 
 
 def _geometry(row: pd.Series, unit_geoms: dict[str, shapely.Geometry]) -> tuple[str, str | None, shapely.Geometry | None]:
@@ -183,14 +208,12 @@ def _geometry(row: pd.Series, unit_geoms: dict[str, shapely.Geometry]) -> tuple[
     era = _footprint_era(row)
     if era is None:
         return "none", None, None
-    hosts = [unit_geoms[u] for u in split_ids(row[_HOST_COLUMNS[era]])]
+    hosts = [unit_geoms[u] for u in split_ids(row[host_columns()[era]])]
     return "host_units", era, shapely.union_all(hosts)
 
 
 def _unit_geometries(source: str) -> dict[str, shapely.Geometry]:
-    from haiha_geo.eras import units
-
-    frames = [units(era, source=source) for era in registry.ERAS]
+    frames = [units(era, source=source) for era in host_columns()]
     return {u: g for frame in frames for u, g in zip(frame["unit_id"], frame.geometry)}
 
 
@@ -210,7 +233,7 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per site with :data:`SITE_COLUMNS`. ``footprint_basis`` says
+        One row per site with :func:`site_columns`. ``footprint_basis`` says
         what the geometry is (see the module notes); ``footprint_era`` is the
         era whose host units form a ``host_units`` footprint.
 
@@ -230,7 +253,7 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     layer = gpd.GeoDataFrame(frame, geometry=[g for _, _, g in built], crs=GEOGRAPHIC_CRS)
     if footprints is not None:
         layer = _apply_footprints(layer, read_footprints(footprints, set(layer["site_id"]), source=source))
-    return layer[list(SITE_COLUMNS)]
+    return layer[list(site_columns())]
 
 
 def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: set[str], *,
@@ -246,8 +269,6 @@ def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: 
     GeometryError
         A footprint that is not a polygon, or that lies outside the district.
     """
-    from haiha_geo.io import read_layer
-
     frame = footprints if isinstance(footprints, gpd.GeoDataFrame) else read_layer(footprints, what="footprints file")
     if "site_id" not in frame.columns:
         raise InputFileError(f"footprints need a 'site_id' column naming the site; columns are {list(frame.columns)}")
@@ -266,12 +287,11 @@ def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: 
 
 
 def _check_inside_district(footprints: gpd.GeoSeries, source: str) -> None:
-    from haiha_geo.eras import units
-
-    district = units("2020", source=source).union_all()
-    outside = [str(s) for s, g in footprints.items() if not g.intersects(district)]
+    area = units(era_ids()[-1], source=source).union_all()
+    outside = [str(s) for s, g in footprints.items() if not g.intersects(area)]
     if outside:
-        raise GeometryError(f"footprint(s) of {outside} lie entirely outside Hải Hà district: wrong file or CRS?")
+        raise GeometryError(f"footprint(s) of {outside} lie entirely outside {place().name} "
+                            f"({place().title_en}): wrong file or CRS?")
 
 
 def _apply_footprints(layer: gpd.GeoDataFrame, footprints: gpd.GeoSeries) -> gpd.GeoDataFrame:
@@ -283,8 +303,9 @@ def _apply_footprints(layer: gpd.GeoDataFrame, footprints: gpd.GeoSeries) -> gpd
     return layer
 
 
-_TABLE_COLUMNS = ["site_id", "category", "name_en", "area_qualifier", "area_ha", "area_source", "footprint_basis",
-                  "status", "host_units_2019", "host_units_2020", "host_units_2025"]
+def _table_columns() -> list[str]:
+    return ["site_id", "category", "name_en", "area_qualifier", "area_ha", "area_source", "footprint_basis",
+            "status", *host_columns().values()]
 
 
 def _cli(args: argparse.Namespace) -> int:
@@ -297,7 +318,7 @@ def _cli(args: argparse.Namespace) -> int:
     elif args.format == "json":
         emit(to_json(pd.DataFrame(layer.drop(columns="geometry"))), out=args.out)
     else:
-        emit(pd.DataFrame(layer[_TABLE_COLUMNS]), "table", args.out)
+        emit(pd.DataFrame(layer[_table_columns()]), "table", args.out)
     return 0
 
 
