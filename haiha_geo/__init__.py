@@ -23,8 +23,8 @@ from haiha_geo.names import normalise
 from haiha_geo.ntm import ntm_status
 from haiha_geo.overlay import overlay_stats
 from haiha_geo.registry import era_for_date, lineage
-from haiha_geo.sites import sites
-from haiha_geo.stats import stats
+from haiha_geo.project_sites import sites
+from haiha_geo.area_stats import stats
 from haiha_geo.validation import validate
 from haiha_geo.zoning import land_use_balance, sheets, study_area
 

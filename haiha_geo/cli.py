@@ -23,7 +23,7 @@ from haiha_geo.errors import HaihaGeoError, UnknownEraError
 from haiha_geo.io import check_output, write_atomic
 
 #: Modules that contribute subcommands through ``register_cli(subparsers)``.
-FEATURE_MODULES: tuple[str, ...] = ("haiha_geo.maps", "haiha_geo.sites", "haiha_geo.ntm", "haiha_geo.overlay", "haiha_geo.zoning")
+FEATURE_MODULES: tuple[str, ...] = ("haiha_geo.maps", "haiha_geo.project_sites", "haiha_geo.ntm", "haiha_geo.overlay", "haiha_geo.zoning")
 
 
 def emit(frame: pd.DataFrame | str, fmt: str | None = None, out: str | Path | None = None) -> None:
@@ -141,7 +141,7 @@ def _lookup(args: argparse.Namespace) -> int:
 
 def _stats(args: argparse.Namespace) -> int:
     from haiha_geo.crs import PROVENANCE
-    from haiha_geo.stats import stats
+    from haiha_geo.area_stats import stats
 
     text = render(stats(args.era), args.format)
     if args.format in ("table", "md"):

@@ -30,7 +30,7 @@ from haiha_geo._cache import cached
 from haiha_geo import registry, timeline
 from haiha_geo.authored import read_csv
 from haiha_geo.errors import RegistryError, UnknownEraError
-from haiha_geo.sites import reference_problems
+from haiha_geo.project_sites import reference_problems
 from haiha_geo.timeline import era_ids
 
 #: Commune statuses, lowest first; ``not_applicable`` (thị trấn) stands apart.

@@ -16,7 +16,7 @@ from haiha_geo.crosswalks import crosswalk
 from haiha_geo.crs import require_crs
 from haiha_geo.geometry import pairwise_overlaps
 from haiha_geo.ntm import record_problems
-from haiha_geo.sites import site_problems
+from haiha_geo.project_sites import site_problems
 from haiha_geo.timeline import era_ids
 
 #: Relative tolerance of the cross-era area conservation check.

@@ -13,9 +13,9 @@ from haiha_geo import registry
 from haiha_geo.authored import read_csv
 from haiha_geo.ntm import DISTRICT_STATUSES, STATUSES, commune_records, ntm_district, record_problems
 from haiha_geo.errors import RegistryError
-from haiha_geo.sites import CATEGORIES, known_references, site_problems, site_table, split_ids
+from haiha_geo.project_sites import CATEGORIES, known_references, site_problems, site_table, split_ids
 
-sites_module = importlib.import_module("haiha_geo.sites")  # the module (the package may re-export the function)
+sites_module = importlib.import_module("haiha_geo.project_sites")  # the module (the package may re-export the function)
 
 HOST_COLUMNS = {era: f"host_units_{era}" for era in registry.ERAS}
 
@@ -148,7 +148,7 @@ def test_layer_references_are_new_and_complete():
 
 
 def test_references_table_resolves_every_cited_id():
-    from haiha_geo.sites import references
+    from haiha_geo.project_sites import references
 
     table = references()
     assert table["ref_id"].is_unique and set(table["ref_id"]) == known_references()

@@ -351,7 +351,7 @@ def projects_page():
 def test_sites_layer_icons_popups_and_dashed_host_footprints(projects_page):
     import importlib
 
-    frame = importlib.import_module("haiha_geo.sites").sites()
+    frame = importlib.import_module("haiha_geo.project_sites").sites()
     located = frame[frame.geometry.notna()]
     data = data_block(projects_page.html)
     layer = next(lay for lay in data["layers"] if lay["id"] == "sites")

@@ -13,8 +13,8 @@ from haiha_geo import registry
 from haiha_geo.crs import to_geographic
 from haiha_geo.errors import CRSError, GeometryError, InputFileError, UnknownEraError
 from haiha_geo.overlay import OVERLAY_COLUMNS, overlay_stats
-from haiha_geo.sites import sites
-from test_sites import write_without_crs
+from haiha_geo.project_sites import sites
+from test_project_sites import write_without_crs
 
 TOLERANCE_HA = 0.01
 

@@ -1,6 +1,6 @@
 """Thematic map layers: project sites (``kind = "sites"``) and new-rural status (``kind = "ntm"``).
 
-* **Sites** (:func:`haiha_geo.sites.sites`): an icon per site, coloured and
+* **Sites** (:func:`haiha_geo.project_sites.sites`): an icon per site, coloured and
   lettered by category; a popup with area, act, status and sources; the
   footprint drawn with a dashed outline when it is only the union of the
   host units (an upper bound), solid when it comes from a user's file.
@@ -99,7 +99,7 @@ def site_rows(row: dict) -> list[list[str]]:
 
 def _sites(source: str):
     # the module, not the function of the same name the package exports
-    return importlib.import_module("haiha_geo.sites").sites(source=source)
+    return importlib.import_module("haiha_geo.project_sites").sites(source=source)
 
 
 def host_footprints(b: _Build) -> tuple[tuple[str, str, tuple[str, ...]], ...]:

@@ -13,7 +13,7 @@ from haiha_geo.zoning.cli import register_cli
 from haiha_geo.zoning.plan import load_plan as read_plan
 from haiha_geo.zoning.dxf import read_dxf
 from haiha_geo.zoning.plan import read_code_map
-from haiha_geo.zoning.sheets import SheetError
+from haiha_geo.zoning.sheet_grid import SheetError
 from haiha_geo.zoning.study import StudyArea, sheets, study_area
 
 __all__ = ["LandUseBalance", "LandUseWarning", "SheetError", "StudyArea", "UnclassifiedCodeError",

@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 
 from haiha_geo.crs import PLANNING_CRS, to_planning
-from haiha_geo.zoning.sheets import sheet_grid
-from haiha_geo.zoning.sheets import system as load_system
+from haiha_geo.zoning.sheet_grid import sheet_grid
+from haiha_geo.zoning.sheet_grid import system as load_system
 
 #: Segment length (m) used to densify an area before it is turned into lon/lat for geographic sheets.
 DENSIFY_M = 50.0

@@ -13,7 +13,7 @@ import shapely
 import haiha_geo
 from haiha_geo.crs import to_planning
 from haiha_geo.errors import CRSError, GeometryError, InputFileError
-from haiha_geo.sites import FOOTPRINT_BASES, SITE_COLUMNS, sites, split_ids
+from haiha_geo.project_sites import FOOTPRINT_BASES, SITE_COLUMNS, sites, split_ids
 
 MAP_COLUMNS = ["site_id", "category", "name_vi", "name_en", "area_ha", "area_source", "status", "act", "source",
                "host_units_2019", "host_units_2020", "host_units_2025", "footprint_basis", "geometry"]

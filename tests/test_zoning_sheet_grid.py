@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from haiha_geo.zoning import sheets
 from haiha_geo.zoning import SheetError
-from haiha_geo.zoning.sheets import MAX_SHEETS, sheet_grid
+from haiha_geo.zoning.sheet_grid import MAX_SHEETS, sheet_grid
 
 # Sheet sizes as the regulations state them, written here independently of layers/map_sheets.toml.
 CADASTRAL_SIDE_M = {10000: 6000.0, 5000: 3000.0, 2000: 1000.0}  # TT 25/2014/TT-BTNMT Đ5 k5
