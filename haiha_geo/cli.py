@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from haiha_geo import __version__
+from haiha_geo._version import __version__
 from haiha_geo._output import render
 from haiha_geo.errors import HaihaGeoError, UnknownEraError
 from haiha_geo.io import check_output, write_atomic

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from haiha_geo import __version__, registry, sources
+from haiha_geo import registry, sources
+from haiha_geo._version import __version__
 from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError
