@@ -47,6 +47,8 @@ class Place:
     transformation_name: str
     transformation_basis: str
     helmert: dict
+    study_unit: str
+    study_era: str
 
     def title(self, lang: str = "vi") -> str:
         """The place's title for maps and reports."""
@@ -75,7 +77,7 @@ def place() -> Place:
     data = read_toml("boundaries", PLACE_FILE)
     where = display_name("boundaries", PLACE_FILE)
     try:
-        about, crs = data["place"], data["crs"]
+        about, crs, study = data["place"], data["crs"], data["study"]
         missing = [k for k in (*_HELMERT, "convention") if k not in crs["helmert"]]
         missing += [k for k in (*_PROJECTION, "ellps") if k not in crs["projection"]]
         if missing:
@@ -89,7 +91,7 @@ def place() -> Place:
             crs_description_vi=crs["description_vi"], crs_description_en=crs["description_en"],
             projection=dict(crs["projection"]), transformation=crs["transformation"],
             transformation_name=crs["transformation_name"], transformation_basis=crs["transformation_basis"],
-            helmert=dict(crs["helmert"]))
+            helmert=dict(crs["helmert"]), study_unit=study["unit"], study_era=str(study["era"]))
     except KeyError as exc:
         raise RegistryError(f"{where}: missing key {exc.args[0]}; see the keys documented in the shipped "
                             "boundaries/place.toml") from None

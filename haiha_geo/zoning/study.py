@@ -15,7 +15,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from haiha_geo import registry
+from haiha_geo.crosswalks import crosswalk
 from haiha_geo.crs import PLANNING_CRS, to_planning
+from haiha_geo.eras import units
+from haiha_geo.names import resolve
+from haiha_geo.place import place
 from haiha_geo.zoning.sheet_grid import sheet_grid
 from haiha_geo.zoning.sheet_grid import system as load_system
 
@@ -59,15 +64,17 @@ class StudyArea:
         }, geometry=[self.geometry], crs=PLANNING_CRS)
 
 
-def study_area(names: str | Sequence[str] = "Quảng Hà", era: str | int = "2020") -> StudyArea:
+def study_area(names: str | Sequence[str] | None = None, era: str | int | None = None) -> StudyArea:
     """The study area made of the named units of ``era``.
 
     Parameters
     ----------
-    names : str or sequence of str
-        Unit names (diacritics and prefixes optional) or unit ids.
-    era : str or int
-        ``"2019"``, ``"2020"`` or ``"2025"``.
+    names : str or sequence of str, optional
+        Unit names (diacritics and prefixes optional) or unit ids; default the
+        study unit of ``boundaries/place.toml`` (Quảng Hà).
+    era : str or int, optional
+        An era id (``"2019"``, ``"2020"``, ``"2025"``); default the study era
+        of ``boundaries/place.toml`` (2020).
 
     Examples
     --------
@@ -75,10 +82,8 @@ def study_area(names: str | Sequence[str] = "Quảng Hà", era: str | int = "202
     >>> town.name, sorted(town.predecessors["from_name"])
     ('thị trấn Quảng Hà (2020)', ['Phú Hải', 'Quảng Hà', 'Quảng Trung', 'Quảng Điền'])
     """
-    from haiha_geo import registry
-    from haiha_geo.eras import units
-
-    era = registry.check_era(era)
+    names = place().study_unit if names is None else names
+    era = registry.check_era(place().study_era if era is None else era)
     ids = [_resolve(n, era) for n in ([names] if isinstance(names, str) else list(names))]
     members = units(era, crs=PLANNING_CRS)
     members = members[members["unit_id"].isin(ids)].reset_index(drop=True)
@@ -88,19 +93,14 @@ def study_area(names: str | Sequence[str] = "Quảng Hà", era: str | int = "202
 
 
 def _resolve(name: str, era: str) -> str:
-    from haiha_geo.names import resolve
-
     return name if name.startswith(f"{era}/") else resolve(name, era)
 
 
 def _predecessors(ids: list[str], era: str) -> pd.DataFrame:
-    from haiha_geo import registry
-    from haiha_geo.crosswalks import crosswalk
-
-    index = registry.ERAS.index(era)
+    index = registry.era_ids().index(era)
     if index == 0:
         return pd.DataFrame(columns=["from_unit_id", "from_code", "from_name", "to_unit_id", "to_name", "share", "split"])
-    table = crosswalk(registry.ERAS[index - 1], era)
+    table = crosswalk(registry.era_ids()[index - 1], era)
     keep = [c for c in ("from_unit_id", "from_code", "from_name", "to_unit_id", "to_name", "share", "split") if c in table]
     return table.loc[table["to_unit_id"].isin(ids), keep].reset_index(drop=True)
 
@@ -109,7 +109,7 @@ def as_planning_geometry(area, era: str | int | None = None) -> shapely.Geometry
     """Turn ``area`` into one shapely geometry in EPSG:5899.
 
     ``area`` may be a :class:`StudyArea`, a unit name or list of names (of
-    ``era``, default 2020), a GeoDataFrame/GeoSeries in any CRS, or a shapely
+    ``era``, default the study era of ``boundaries/place.toml``), a GeoDataFrame/GeoSeries in any CRS, or a shapely
     geometry, which is taken to be in EPSG:5899.
 
     Examples
@@ -120,7 +120,7 @@ def as_planning_geometry(area, era: str | int | None = None) -> shapely.Geometry
     if isinstance(area, StudyArea):
         return area.geometry
     if isinstance(area, str) or (isinstance(area, Sequence) and all(isinstance(a, str) for a in area)):
-        return study_area(area, era or "2020").geometry
+        return study_area(area, era).geometry
     if isinstance(area, (gpd.GeoDataFrame, gpd.GeoSeries)):
         frame = area if isinstance(area, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=area)
         return shapely.union_all(to_planning(frame).geometry.values)
@@ -144,7 +144,7 @@ def sheets(area, scale: int = 2000, system: str = "cadastral", *, era: str | int
         Square sheets in EPSG:5899 (TT 25/2014/TT-BTNMT), or geographic
         sheets in VN-2000 lon/lat, EPSG:4756 (TT 973/2001/TT-TCĐC).
     era : str, optional
-        Era of ``area`` when it is given by name (default 2020).
+        Era of ``area`` when it is given by name (default: the study era of ``boundaries/place.toml``).
 
     Returns
     -------
