@@ -23,18 +23,18 @@ import pandas as pd
 import shapely
 
 import haiha_geo
-from haiha_geo import eras, registry, sources
+from haiha_geo import registry, sources
 
 
 def _clear_caches() -> None:
-    for fn in (eras._model, eras._era_layer, eras._geographic_atoms, eras._split_polygons, sources._verified):
-        fn.cache_clear()
+    haiha_geo.clear_caches()
+    sources._verified.cache_clear()
 
 
 def build_all() -> None:
     """Cold build: read and verify sources, clean, cut, dissolve the three eras, crosswalk 2019→2025."""
     _clear_caches()
-    for era in registry.ERAS:
+    for era in registry.era_ids():
         haiha_geo.units(era)
     haiha_geo.crosswalk("2019", "2025")
 
@@ -57,7 +57,7 @@ def three_sjoins(points: gpd.GeoSeries) -> pd.DataFrame:
     """The peer: one ``geopandas.sjoin`` per era."""
     frame = gpd.GeoDataFrame(geometry=points)
     out = {}
-    for era in registry.ERAS:
+    for era in registry.era_ids():
         layer = haiha_geo.units(era)[["unit_id", "geometry"]]
         joined = gpd.sjoin(frame, layer, predicate="within", how="left")
         out[f"unit_{era}"] = joined.loc[~joined.index.duplicated(), "unit_id"]
