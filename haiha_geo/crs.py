@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from haiha_geo.errors import CRSError, OptionError
+from haiha_geo.errors import CRSError, OptionError, OutsidePlanningAreaError
 
 PLANNING_CRS = "EPSG:5899"
 GEOGRAPHIC_CRS = "EPSG:4326"
@@ -153,18 +153,18 @@ def require_crs(frame: gpd.GeoDataFrame, what: str = "the layer") -> CRS:
     >>> require_crs(utm, "zone.gpkg")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    haiha_geo.errors.CRSError: zone.gpkg is declared in EPSG:5899 (VN-2000 / TM-3 107-45) but, read in it, lies at lon 110.5…110.5, lat 21.4…21.4, ... the coordinates fit EPSG:32648 (WGS 84 / UTM zone 48N)...
+    haiha_geo.errors.OutsidePlanningAreaError: zone.gpkg is declared in EPSG:5899 (VN-2000 / TM-3 107-45) but, read in it, lies at lon 110.5…110.5, lat 21.4…21.4, ... the coordinates fit EPSG:32648 (WGS 84 / UTM zone 48N)...
     """
     if frame.crs is None:
         raise CRSError(f"{what} has no coordinate reference system; declare it ({_CRS_EXAMPLE})"
-                       + _suggestion(_sample(frame.geometry.values)))
+                       + crs_advice(_sample(frame.geometry.values)))
     crs = parse_crs(frame.crs)
     sample = _sample(frame.geometry.values)
     if len(sample):
-        problem = _implausible(sample, crs)
+        problem, error = _implausible(sample, crs)
         if problem:
-            raise CRSError(f"{what} is declared in {_describe(crs)} but, read in it, {problem}: that CRS is probably "
-                           f"wrong" + _suggestion(sample, exclude=crs))
+            raise error(f"{what} is declared in {_describe(crs)} but, read in it, {problem}: that CRS is probably "
+                           f"wrong" + crs_advice(sample, declared=crs))
     return crs
 
 
@@ -215,28 +215,33 @@ def _touches_planning_area(extent) -> bool:
     return extent[0] <= x1 + m and extent[2] >= x0 - m and extent[1] <= y1 + m and extent[3] >= y0 - m
 
 
-def _implausible(coords: np.ndarray, crs: CRS) -> str | None:
+def _implausible(coords: np.ndarray, crs: CRS) -> tuple[str | None, type[CRSError]]:
     extent = lonlat_extent(coords, crs)
     if extent is None:
         x0, y0 = coords.min(axis=0)
         x1, y1 = coords.max(axis=0)
-        return f"its coordinates run {x0:,.0f}…{x1:,.0f} / {y0:,.0f}…{y1:,.0f}, which are not degrees (they look like metres)"
+        return (f"its coordinates run {x0:,.0f}…{x1:,.0f} / {y0:,.0f}…{y1:,.0f}, which are not degrees (they look "
+                "like metres)"), CRSError
     where = (f"lies at lon {extent[0]:.1f}…{extent[2]:.1f}, lat {extent[1]:.1f}…{extent[3]:.1f}")
     wx0, wy0, wx1, wy1 = VIETNAM_BOUNDS
     if not (wx0 <= extent[0] and extent[2] <= wx1 and wy0 <= extent[1] and extent[3] <= wy1):
-        return f"{where}, outside Vietnam"
+        return f"{where}, outside Vietnam", CRSError
     if not _touches_planning_area(extent):
-        return f"{where}, away from Hải Hà district (lon 107.5…107.9, lat 21.2…21.7)"
-    return None
+        return f"{where}, outside Hải Hà district (lon 107.5…107.8, lat 21.3…21.6)", OutsidePlanningAreaError
+    return None, CRSError
 
 
 def likely_crs(coords: np.ndarray, exclude=None) -> list[str]:
-    """Return the :data:`LIKELY_CRS` in which ``coords`` touch Hải Hà, best first ("… with x/y swapped" too).
+    """Return up to three :data:`LIKELY_CRS` in which ``coords`` touch Hải Hà, best first.
+
+    A fit found only with x and y swapped is returned as ``"CODE with x/y swapped"``.
 
     Examples
     --------
-    >>> likely_crs(np.array([[21.45, 107.75]]))
-    ['EPSG:4326 with x/y swapped (lat/lon written as lon/lat)', 'EPSG:4756 with x/y swapped (lat/lon written as lon/lat)']
+    >>> likely_crs(np.array([[785000.0, 2375000.0]]))[:2]
+    ['EPSG:32648 (WGS 84 / UTM zone 48N)', 'EPSG:3405 (VN-2000 / UTM zone 48N)']
+    >>> likely_crs(np.array([[21.45, 107.75]]))[0]
+    'EPSG:4326 with x/y swapped'
     """
     centre = np.array([(PLANNING_AREA_BOUNDS[0] + PLANNING_AREA_BOUNDS[2]) / 2,
                        (PLANNING_AREA_BOUNDS[1] + PLANNING_AREA_BOUNDS[3]) / 2])
@@ -250,18 +255,30 @@ def likely_crs(coords: np.ndarray, exclude=None) -> list[str]:
             extent = lonlat_extent(points, crs)
             if extent is not None and _touches_planning_area(extent):
                 mid = np.array([(extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2])
-                label = code + (" with x/y swapped (lat/lon written as lon/lat)" if swapped else f" ({crs.name})")
-                found.append((float(np.hypot(*(mid - centre))) + (1 if swapped else 0), label))
-    return [label for _, label in sorted(found)[:4]]
+                label = f"{code} with x/y swapped" if swapped else f"{code} ({crs.name})"
+                found.append((swapped, float(np.hypot(*(mid - centre))), label))
+    return [label for *_, label in sorted(found)[:3]]
 
 
-def _suggestion(coords: np.ndarray, exclude=None) -> str:
+def crs_advice(coords: np.ndarray, *, declared=None) -> str:
+    """The tail of a CRS error: which CRS the coordinates fit and how to give it.
+
+    ``declared`` is the CRS the file itself declares (then the fix is in the
+    file, since a declared CRS is never overridden), or None.
+    """
     if not len(coords):
         return ""
-    fits = likely_crs(coords, exclude)
-    if fits:
-        return f"; the coordinates fit {' or '.join(fits)}: give that CRS (CLI --crs, Python crs=) or fix the file"
-    return "; they fit none of the CRSs usual for Hải Hà (VN-2000, WGS 84 UTM 48N/49N, lon/lat): check the file"
+    fits = likely_crs(coords, declared)
+    if not fits:
+        return ("; they fit none of the CRSs usual for Hải Hà (VN-2000 zones, WGS 84 UTM 48N/49N, lon/lat): "
+                "check that this is the right file")
+    if fits[0].endswith("swapped"):
+        return ("; they fit lon/lat with x and y swapped (latitude written first): swap them in the file "
+                "(QGIS: Processing ▸ Swap X and Y coordinates)")
+    fits = [f for f in fits if not f.endswith("swapped")]
+    how = ("set the file's CRS to the one it was made in (QGIS: Layer ▸ Set Layer CRS, then Export ▸ Save Features As)"
+           if declared is not None else "give the one it was made in with --crs (crs= in Python)")
+    return f"; the coordinates fit {' or '.join(fits)}: {how}"
 
 
 def _describe(crs: CRS) -> str:
