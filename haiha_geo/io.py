@@ -62,8 +62,8 @@ def check_output(target: str | os.PathLike, inputs: Iterable[str | os.PathLike] 
     path = Path(target).expanduser()
     for item in inputs:
         if item is not None and _same_file(path, Path(item).expanduser()):
-            raise OutputPathError(f"the output {path} is the input {item}: the toolkit never writes over its "
-                                  "inputs; choose another output file name")
+            raise OutputPathError(f"the output {os.fspath(target)} is the input {os.fspath(item)}: the toolkit "
+                                  "never writes over its inputs; choose another output file name")
     if path.is_dir():
         raise OutputPathError(f"the output {path} is a folder; give a file name inside it, for example "
                               f"{path / ('result' + (path.suffix or '.out'))}")
