@@ -276,8 +276,8 @@ def crs_advice(coords: np.ndarray, *, declared=None) -> str:
         return ("; they fit lon/lat with x and y swapped (latitude written first): swap them in the file "
                 "(QGIS: Processing ▸ Swap X and Y coordinates)")
     fits = [f for f in fits if not f.endswith("swapped")]
-    how = ("set the file's CRS to the one it was made in (QGIS: Layer ▸ Set Layer CRS, then Export ▸ Save Features As)"
-           if declared is not None else "give the one it was made in with --crs (crs= in Python)")
+    how = ("set the file's CRS to the one it was made in (QGIS: Layer ▸ Set Layer CRS, then Export ▸ Save "
+           "Features As)" if declared is not None else "give the one it was made in with --crs (crs= in Python)")
     return f"; the coordinates fit {' or '.join(fits)}: {how}"
 
 

@@ -194,8 +194,8 @@ def read_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | 
         if _undeclared_geojson(path, frame):
             if assumed is None:
                 raise CRSError(f"{label}: this GeoJSON has no 'crs' member, so it should be lon/lat, but its "
-                               f"coordinates reach x {frame.total_bounds[2]:,.0f}, y {frame.total_bounds[3]:,.0f}, which "
-                               "cannot be lon/lat" + _advice(frame))
+                               f"coordinates reach x {frame.total_bounds[2]:,.0f}, y "
+                               f"{frame.total_bounds[3]:,.0f}, which cannot be lon/lat" + _advice(frame))
             frame = frame.set_crs(assumed, allow_override=True)
         elif frame.crs is None and assumed is not None:
             frame = frame.set_crs(assumed)
