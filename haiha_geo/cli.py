@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
 from pathlib import Path
 
@@ -19,16 +20,36 @@ import pandas as pd
 
 from haiha_geo._version import __version__
 from haiha_geo._output import render
-from haiha_geo.errors import HaihaGeoError, UnknownEraError
+from haiha_geo.errors import HaihaGeoError, OptionError, UnknownEraError
 from haiha_geo.io import check_output, write_atomic
 
 #: Modules that contribute subcommands through ``register_cli(subparsers)``.
 FEATURE_MODULES: tuple[str, ...] = ("haiha_geo.maps", "haiha_geo.project_sites", "haiha_geo.ntm", "haiha_geo.overlay", "haiha_geo.zoning")
 
 
+#: Outputs larger than this (characters) are announced on stderr with their size.
+LARGE_OUTPUT = 10_000_000
+
+#: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
+CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
+#: Options that take a positive finite number (``dest`` → flag, whole number?), checked before any work.
+POSITIVE_OPTIONS: dict[str, tuple[str, bool]] = {"population": ("--population", True), "scale": ("--scale", True),
+                                                 "tolerance": ("--tolerance", False)}
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (``haiha-geo: error: …``) and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"haiha-geo: error: {message} (see {self.prog} --help)\n")
+
+
 def emit(frame: pd.DataFrame | str, fmt: str | None = None, out: str | Path | None = None) -> None:
     """Print ``frame`` rendered as ``fmt`` (or a ready string), or write it atomically to ``out``."""
     text = frame if isinstance(frame, str) else render(frame, fmt or "table")
+    if len(text) > LARGE_OUTPUT:
+        print(f"haiha-geo: warning: the output is large ({len(text.encode('utf-8')) / 1e6:,.1f} MB); "
+              "a narrower --era or --unit, or --format csv, makes it smaller", file=sys.stderr)
     if out:
         write_atomic(out, text)
         print(f"wrote {out}", file=sys.stderr)
@@ -43,9 +64,9 @@ def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...], defaul
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with core and feature subcommands."""
-    parser = argparse.ArgumentParser(prog="haiha-geo", description=__doc__.splitlines()[0])
+    parser = Parser(prog="haiha-geo", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"haiha-geo {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     _register_core(sub)
     for name in FEATURE_MODULES:
         importlib.import_module(name).register_cli(sub)
@@ -100,10 +121,14 @@ _UNIT_FIELDS = ["unit_id", "code", "name", "type", "era", "valid_from", "valid_t
 def _units(args: argparse.Namespace) -> int:
     from haiha_geo.eras import units
 
+    from haiha_geo.registry import era_for_date
+
     if args.era is None and args.date is None:
         raise UnknownEraError("give --era (2019, 2020, 2025) or --date YYYY-MM-DD")
-    era = None if args.date else args.era
-    layer = units(era, date=args.date)
+    if args.era and args.date and era_for_date(args.date) != args.era:
+        raise OptionError(f"--era {args.era} and --date {args.date} disagree: {args.date} lies in era "
+                          f"{era_for_date(args.date)}; give one of them")
+    layer = units(None if args.date else args.era, date=args.date)
     emit(pd.DataFrame(layer[_UNIT_FIELDS]), args.format)
     return 0
 
@@ -174,6 +199,46 @@ def input_paths(args: argparse.Namespace) -> list[Path]:
     return [Path(x).expanduser() for x in flat if isinstance(x, str) and x and Path(x).expanduser().exists()]
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """Check, before any work, every CRS option (:data:`CRS_OPTIONS`) and positive number (:data:`POSITIVE_OPTIONS`).
+
+    Raises
+    ------
+    CRSError, OptionError
+    """
+    from haiha_geo.crs import parse_crs
+
+    for dest, flag in CRS_OPTIONS.items():
+        if getattr(args, dest, None) is not None:
+            parse_crs(getattr(args, dest), flag)
+    for dest, (flag, integer) in POSITIVE_OPTIONS.items():
+        if getattr(args, dest, None) is not None:
+            setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer))
+
+
+def positive_number(value, option: str, *, integer: bool = False) -> float | int:
+    """Return ``value`` as a positive finite number (an int if ``integer``), or raise :class:`OptionError`.
+
+    Examples
+    --------
+    >>> positive_number("2000", "--scale", integer=True)
+    2000
+    >>> positive_number("nan", "--tolerance")
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.OptionError: --tolerance 'nan': give a positive finite number (for example --tolerance 20)
+    """
+    example = {"--population": 25000, "--scale": 2000, "--tolerance": 20}.get(option, 1)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (math.isfinite(number) and number > 0) or (integer and number != int(number)):
+        kind = "positive whole number" if integer else "positive finite number"
+        raise OptionError(f"{option} {value!r}: give a {kind} (for example {option} {example})")
+    return int(number) if integer else number
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``haiha-geo`` console script; returns the exit status.
 
@@ -183,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_options(args)
         if getattr(args, "out", None):  # before any work: a bad destination fails at once
             check_output(args.out, input_paths(args))
         return int(args.func(args) or 0)

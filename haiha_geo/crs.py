@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from haiha_geo.errors import CRSError
+from haiha_geo.errors import CRSError, OptionError, OutsidePlanningAreaError
 
 PLANNING_CRS = "EPSG:5899"
 GEOGRAPHIC_CRS = "EPSG:4326"
@@ -42,6 +42,49 @@ PROVENANCE: dict[str, str] = {
 #: Generous bounds (lon/lat, degrees) of Vietnam's land and sea, for plausibility checks.
 VIETNAM_BOUNDS = (101.5, 6.0, 118.0, 23.6)
 
+#: Bounds (lon/lat, degrees) of Hải Hà district: the VAU legacy bbox 21.256318,107.516014 – 21.640716,107.824236
+#: (geocoded, [C2], /work/shared/research/haiha_facts.md §"district bbox"), widened by
+#: :data:`PLANNING_MARGIN_DEG` so that the islands (Cái Chiên reaches 107.867°E, 21.217°N) and the sea fit.
+PLANNING_AREA_BOUNDS = (107.516014, 21.256318, 107.824236, 21.640716)
+#: Margin (degrees, about 16 km) around :data:`PLANNING_AREA_BOUNDS` a layer must touch.
+PLANNING_MARGIN_DEG = 0.15
+#: Most coordinates a plausibility check transforms (the extremes plus an even sample of vertices).
+SAMPLE_SIZE = 1000
+
+#: CRSs a layer for Hải Hà is likely to be in, tried (in this order) to suggest the right one.
+LIKELY_CRS: tuple[str, ...] = ("EPSG:5899", "EPSG:4326", "EPSG:4756", "EPSG:32648", "EPSG:32649", "EPSG:3405",
+                               "EPSG:3406", "EPSG:5897", "EPSG:5898", *(f"EPSG:{c}" for c in range(9205, 9219)),
+                               "EPSG:3857")
+
+_CRS_EXAMPLE = "for example EPSG:5899 (VN-2000 / TM-3 107°45′, the planning CRS) or EPSG:4326 (lon/lat)"
+
+
+@cache
+def parse_crs(text, option: str = "CRS") -> CRS:
+    """Return the :class:`pyproj.CRS` named by ``text``, or raise :class:`CRSError` naming it.
+
+    ``option`` names where the text came from (``--crs``, ``crs=``) in the message.
+
+    Examples
+    --------
+    >>> parse_crs("EPSG:5899").name
+    'VN-2000 / TM-3 107-45'
+    >>> parse_crs("banana", "--crs")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.CRSError: --crs 'banana' is not a coordinate reference system; give an EPSG code, for example EPSG:5899 ...
+    """
+    if isinstance(text, CRS):
+        return text
+    if not isinstance(text, (str, int)) or not str(text).strip():
+        raise CRSError(f"{option} {text!r} is empty or not a coordinate reference system; give an EPSG code, "
+                       f"{_CRS_EXAMPLE}")
+    try:
+        return CRS.from_user_input(text.strip() if isinstance(text, str) else text)
+    except Exception:  # pyproj's own CRSError, with PROJ's wording
+        raise CRSError(f"{option} {text!r} is not a coordinate reference system; give an EPSG code, "
+                       f"{_CRS_EXAMPLE}") from None
+
 
 @cache
 def _forward() -> Transformer:
@@ -65,24 +108,25 @@ def transform_xy(x, y, src: str = GEOGRAPHIC_CRS, dst: str = PLANNING_CRS) -> tu
     >>> f"{float(e):.3f} {float(n):.3f}"
     '500064.012 2372959.797'
     """
-    pair = (_code(src), _code(dst))
+    pair = (_code(parse_crs(src, "source CRS")), _code(parse_crs(dst, "target CRS")))
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise OptionError(f"coordinates must be finite numbers, not x={x.tolist()!r} y={y.tolist()!r}; "
+                          "give lon/lat in degrees or easting/northing in metres")
     if pair == (GEOGRAPHIC_CRS, PLANNING_CRS):
         direction = "FORWARD"
     elif pair == (PLANNING_CRS, GEOGRAPHIC_CRS):
         direction = "INVERSE"
     elif pair[0] == pair[1]:
-        return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        return x, y
     else:
         raise CRSError(f"transform supports {GEOGRAPHIC_CRS} ↔ {PLANNING_CRS} only, not {src} → {dst}")
-    ex, ny = _forward().transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float), direction=direction)
+    ex, ny = _forward().transform(x, y, direction=direction)
     return np.asarray(ex), np.asarray(ny)
 
 
 def _code(crs) -> str:
-    try:
-        parsed = CRS.from_user_input(crs)
-    except Exception as exc:  # pyproj raises CRSError of its own with varied text
-        raise CRSError(f"{crs!r} is not a coordinate reference system PROJ understands ({exc})") from None
+    parsed = parse_crs(crs)
     epsg = parsed.to_epsg()
     return f"EPSG:{epsg}" if epsg else parsed.to_string()
 
@@ -96,27 +140,149 @@ def require_crs(frame: gpd.GeoDataFrame, what: str = "the layer") -> CRS:
     """Return the CRS of ``frame``, or raise :class:`CRSError` if it has none or is implausible.
 
     The check is the one QGIS users know as "layer has no CRS" plus a
-    plausibility test: the layer's extent, in lon/lat, must lie within
-    Vietnam's land and sea.
+    plausibility test on a bounded sample of vertices (:func:`lonlat_extent`):
+    read in the declared CRS, the layer must touch Hải Hà district
+    (:data:`PLANNING_AREA_BOUNDS` plus :data:`PLANNING_MARGIN_DEG`) and lie
+    within Vietnam's land and sea. Otherwise the message says where the layer
+    lies and which CRS its coordinates fit (:func:`likely_crs`).
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> utm = gpd.GeoDataFrame(geometry=[Point(785000, 2375000)], crs="EPSG:5899")  # really UTM 48N
+    >>> require_crs(utm, "zone.gpkg")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.OutsidePlanningAreaError: zone.gpkg is declared in EPSG:5899 (VN-2000 / TM-3 107-45) but, read in it, lies at lon 110.5…110.5, lat 21.4…21.4, ... the coordinates fit EPSG:32648 (WGS 84 / UTM zone 48N)...
     """
     if frame.crs is None:
-        raise CRSError(f"{what} has no coordinate reference system; declare it (for example EPSG:5899 for "
-                       "VN-2000 / TM-3 107°45′, or EPSG:4326 for lon/lat)")
-    crs = CRS.from_user_input(frame.crs)
-    geoms = frame.geometry.values
-    geoms = geoms[~(frame.geometry.isna().to_numpy() | shapely.is_empty(geoms))]
-    if len(geoms):
-        minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-        if crs.is_geographic and (abs(minx) > 180 or abs(maxx) > 180 or abs(miny) > 90 or abs(maxy) > 90):
-            raise CRSError(f"{what} declares the geographic CRS {_code(crs)} but its coordinates reach "
-                           f"({minx:.0f}, {miny:.0f}): they look like metres; declare the projected CRS they are in")
-        lon_lat = _to_wgs84(np.asarray(geoms), crs)
-        lminx, lminy, lmaxx, lmaxy = shapely.total_bounds(lon_lat)
-        wx0, wy0, wx1, wy1 = VIETNAM_BOUNDS
-        if not (wx0 <= lminx and lmaxx <= wx1 and wy0 <= lminy and lmaxy <= wy1):
-            raise CRSError(f"{what} in {_code(crs)} lies at lon {lminx:.3f}…{lmaxx:.3f}, lat {lminy:.3f}…{lmaxy:.3f}, "
-                           "outside Vietnam: the declared CRS is probably wrong (VN-2000 / TM-3 107°45′ is EPSG:5899)")
+        raise CRSError(f"{what} has no coordinate reference system; declare it ({_CRS_EXAMPLE})"
+                       + crs_advice(_sample(frame.geometry.values)))
+    crs = parse_crs(frame.crs)
+    sample = _sample(frame.geometry.values)
+    if len(sample):
+        problem, error = _implausible(sample, crs)
+        if problem:
+            raise error(f"{what} is declared in {_describe(crs)} but, read in it, {problem}: that CRS is probably "
+                           f"wrong" + crs_advice(sample, declared=crs))
     return crs
+
+
+def _sample(geoms: np.ndarray) -> np.ndarray:
+    """The extreme vertices and an even sample of at most :data:`SAMPLE_SIZE` vertices, as an (n, 2) array."""
+    coords = shapely.get_coordinates(np.asarray(geoms)[~shapely.is_missing(np.asarray(geoms))])
+    if len(coords) <= SAMPLE_SIZE:
+        return coords
+    extremes = np.concatenate([coords.argmin(axis=0), coords.argmax(axis=0)])
+    even = np.linspace(0, len(coords) - 1, SAMPLE_SIZE - 4).astype(int)
+    return coords[np.concatenate([extremes, even])]
+
+
+def lonlat_extent(coords: np.ndarray, crs) -> tuple[float, float, float, float] | None:
+    """Return (min lon, min lat, max lon, max lat) of ``coords`` read in ``crs``; None if they do not fit it.
+
+    Examples
+    --------
+    >>> [round(v, 2) for v in lonlat_extent(np.array([[500064.012, 2372959.797]]), "EPSG:5899")]
+    [107.75, 21.45, 107.75, 21.45]
+    """
+    crs = parse_crs(crs)
+    x, y = np.asarray(coords, dtype=float)[:, 0], np.asarray(coords, dtype=float)[:, 1]
+    if crs.is_geographic and not (np.abs(x).max() <= 180 and np.abs(y).max() <= 90):
+        return None
+    code = _code(crs)
+    with np.errstate(all="ignore"):
+        if code == GEOGRAPHIC_CRS:
+            lon, lat = x, y
+        elif code == PLANNING_CRS:
+            lon, lat = _forward().transform(x, y, direction="INVERSE")
+        else:
+            lon, lat = _to_lonlat(crs).transform(x, y)
+    lon, lat = np.asarray(lon), np.asarray(lat)
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return None
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+
+
+@cache
+def _to_lonlat(crs: CRS) -> Transformer:
+    return Transformer.from_crs(crs, GEOGRAPHIC_CRS, always_xy=True)
+
+
+def _touches_planning_area(extent) -> bool:
+    x0, y0, x1, y1 = PLANNING_AREA_BOUNDS
+    m = PLANNING_MARGIN_DEG
+    return extent[0] <= x1 + m and extent[2] >= x0 - m and extent[1] <= y1 + m and extent[3] >= y0 - m
+
+
+def _implausible(coords: np.ndarray, crs: CRS) -> tuple[str | None, type[CRSError]]:
+    extent = lonlat_extent(coords, crs)
+    if extent is None:
+        x0, y0 = coords.min(axis=0)
+        x1, y1 = coords.max(axis=0)
+        return (f"its coordinates run {x0:,.0f}…{x1:,.0f} / {y0:,.0f}…{y1:,.0f}, which are not degrees (they look "
+                "like metres)"), CRSError
+    where = (f"lies at lon {extent[0]:.1f}…{extent[2]:.1f}, lat {extent[1]:.1f}…{extent[3]:.1f}")
+    wx0, wy0, wx1, wy1 = VIETNAM_BOUNDS
+    if not (wx0 <= extent[0] and extent[2] <= wx1 and wy0 <= extent[1] and extent[3] <= wy1):
+        return f"{where}, outside Vietnam", CRSError
+    if not _touches_planning_area(extent):
+        return f"{where}, outside Hải Hà district (lon 107.5…107.8, lat 21.3…21.6)", OutsidePlanningAreaError
+    return None, CRSError
+
+
+def likely_crs(coords: np.ndarray, exclude=None) -> list[str]:
+    """Return up to three :data:`LIKELY_CRS` in which ``coords`` touch Hải Hà, best first.
+
+    A fit found only with x and y swapped is returned as ``"CODE with x/y swapped"``.
+
+    Examples
+    --------
+    >>> likely_crs(np.array([[785000.0, 2375000.0]]))[0]
+    'EPSG:32648 (WGS 84 / UTM zone 48N)'
+    >>> likely_crs(np.array([[21.45, 107.75]]))[0]
+    'EPSG:4326 with x/y swapped'
+    """
+    centre = np.array([(PLANNING_AREA_BOUNDS[0] + PLANNING_AREA_BOUNDS[2]) / 2,
+                       (PLANNING_AREA_BOUNDS[1] + PLANNING_AREA_BOUNDS[3]) / 2])
+    skip = parse_crs(exclude) if exclude is not None else None
+    found = []
+    for swapped, points in ((False, coords), (True, coords[:, ::-1])):
+        for code in LIKELY_CRS:
+            crs = parse_crs(code)
+            if crs == skip and not swapped:
+                continue
+            extent = lonlat_extent(points, crs)
+            if extent is not None and _touches_planning_area(extent):
+                mid = np.array([(extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2])
+                label = f"{code} with x/y swapped" if swapped else f"{code} ({crs.name})"
+                found.append((swapped, float(np.hypot(*(mid - centre))), label))
+    return [label for *_, label in sorted(found)[:3]]
+
+
+def crs_advice(coords: np.ndarray, *, declared=None) -> str:
+    """The tail of a CRS error: which CRS the coordinates fit and how to give it.
+
+    ``declared`` is the CRS the file itself declares (then the fix is in the
+    file, since a declared CRS is never overridden), or None.
+    """
+    if not len(coords):
+        return ""
+    fits = likely_crs(coords, declared)
+    if not fits:
+        return ("; they fit none of the CRSs usual for Hải Hà (VN-2000 zones, WGS 84 UTM 48N/49N, lon/lat): "
+                "check that this is the right file")
+    if fits[0].endswith("swapped"):
+        return ("; they fit lon/lat with x and y swapped (latitude written first): swap them in the file "
+                "(QGIS: Processing ▸ Swap X and Y coordinates)")
+    fits = [f for f in fits if not f.endswith("swapped")]
+    how = ("set the file's CRS to the one it was made in (QGIS: Layer ▸ Set Layer CRS, then Export ▸ Save "
+           "Features As)" if declared is not None else "give the one it was made in with --crs (crs= in Python)")
+    return f"; the coordinates fit {' or '.join(fits)}: {how}"
+
+
+def _describe(crs: CRS) -> str:
+    return f"{_code(crs)} ({crs.name})"
 
 
 def _to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
@@ -130,10 +296,12 @@ def _to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
     return gpd.GeoSeries(geoms, crs=crs).to_crs(GEOGRAPHIC_CRS).values
 
 
-def to_planning(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def to_planning(frame: gpd.GeoDataFrame, crs: str | None = None) -> gpd.GeoDataFrame:
     """Reproject ``frame`` to EPSG:5899 with the pinned EPSG:6960 datum shift.
 
     Layers already in a VN-2000 CRS are reprojected without any datum shift.
+    ``crs`` is assumed when ``frame`` declares none (it never overrides one);
+    text that names no CRS raises :class:`CRSError`.
 
     Examples
     --------
@@ -142,6 +310,10 @@ def to_planning(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     >>> round(float(to_planning(pt).geometry.x.iloc[0]), 3)
     500064.012
     """
+    if crs is not None:
+        assumed = parse_crs(crs, "crs=")
+        if frame.crs is None:
+            frame = frame.set_crs(assumed)
     crs = require_crs(frame)
     if _code(crs) == PLANNING_CRS:
         return frame.copy()

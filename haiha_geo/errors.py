@@ -48,3 +48,10 @@ class OutputPathError(HaihaGeoError, ValueError):
 
 class OptionError(HaihaGeoError, ValueError):
     """An option or parameter value that is out of range, not a number, or in conflict with another."""
+
+
+class OutsidePlanningAreaError(CRSError, GeometryError):
+    """A layer that does not touch Hải Hà district: a wrong CRS (most often) or a wrong file.
+
+    It is both a :class:`CRSError` and a :class:`GeometryError`, so either ``except`` catches it.
+    """

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from haiha_geo.crs import PROVENANCE, require_crs, to_planning
+from haiha_geo.crs import PROVENANCE, parse_crs, require_crs, to_planning
 from haiha_geo.errors import GeometryError
 from haiha_geo.geometry import polygonal
 
@@ -28,11 +28,12 @@ OVERLAY_COLUMNS: tuple[str, ...] = ("unit_id", "code", "name", "type", "area_ha"
 def _read(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None) -> gpd.GeoDataFrame:
     from haiha_geo.io import read_layer
 
+    assumed = parse_crs(crs, "crs=") if crs is not None else None
     if isinstance(layer, gpd.GeoSeries):
         layer = gpd.GeoDataFrame(geometry=layer)
     if isinstance(layer, gpd.GeoDataFrame):
-        if layer.crs is None and crs is not None:
-            layer = layer.set_crs(crs)
+        if layer.crs is None and assumed is not None:
+            layer = layer.set_crs(assumed)
         layer = layer[layer.geometry.notna() & ~layer.geometry.is_empty]
         if layer.empty:
             raise GeometryError("the overlay layer has no geometry (every feature is null or empty)")
@@ -133,7 +134,7 @@ def _cli(args: argparse.Namespace) -> int:
     from haiha_geo._output import records, to_json
     from haiha_geo.cli import emit
 
-    frame = overlay_stats(args.file, args.era, crs=args.assume_crs)
+    frame = overlay_stats(args.file, args.era, crs=args.crs)
     if args.format == "json":
         emit(to_json({**frame.attrs, "units": records(frame)}), out=args.out)
     elif args.format == "csv":
@@ -153,8 +154,9 @@ def register_cli(sub) -> None:
                                         "(VN-2000 / TM-3 107°45′) and shares of the unit and of the layer.")
     parser.add_argument("file", help="vector file of polygons (GeoJSON, GeoPackage, Shapefile, …) with a CRS")
     parser.add_argument("--era", required=True, help="administrative era (2019, 2020, 2025)")
-    parser.add_argument("--assume-crs", metavar="CRS",
-                        help="CRS to assume when the file declares none (e.g. EPSG:5899); never overrides one")
+    parser.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS",
+                        help="CRS to assume when the file declares none, or a GeoJSON whose coordinates are not "
+                             "lon/lat (e.g. EPSG:5899); never overrides a declared one")
     add_format(parser, ("table", "csv", "json"))
     parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     parser.set_defaults(func=_cli)

@@ -218,7 +218,7 @@ def _unit_geometries(source: str) -> dict[str, shapely.Geometry]:
 
 
 def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
-          source: str = "gadm41") -> gpd.GeoDataFrame:
+          source: str = "gadm41", crs: str | None = None) -> gpd.GeoDataFrame:
     """Return the project sites as a GeoDataFrame in EPSG:4326.
 
     Parameters
@@ -229,6 +229,8 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
         pinned datum shift. Those sites get ``footprint_basis = "user_file"``.
     source : str
         Reference source of the unit polygons used for host-unit footprints.
+    crs : str, optional
+        CRS of a footprints file that declares none (see :func:`haiha_geo.io.read_layer`).
 
     Returns
     -------
@@ -252,13 +254,16 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     frame["footprint_era"] = [e for _, e, _ in built]
     layer = gpd.GeoDataFrame(frame, geometry=[g for _, _, g in built], crs=GEOGRAPHIC_CRS)
     if footprints is not None:
-        layer = _apply_footprints(layer, read_footprints(footprints, set(layer["site_id"]), source=source))
+        layer = _apply_footprints(layer, read_footprints(footprints, set(layer["site_id"]), source=source,
+                                                                   crs=crs))
     return layer[list(site_columns())]
 
 
 def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: set[str], *,
-                    source: str = "gadm41") -> gpd.GeoSeries:
+                    source: str = "gadm41", crs: str | None = None) -> gpd.GeoSeries:
     """Read and check user footprints; return one polygonal geometry per site_id (EPSG:4326).
+
+    ``crs`` is assumed for a file that declares none (:func:`haiha_geo.io.read_layer`).
 
     Raises
     ------
@@ -269,7 +274,8 @@ def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: 
     GeometryError
         A footprint that is not a polygon, or that lies outside the district.
     """
-    frame = footprints if isinstance(footprints, gpd.GeoDataFrame) else read_layer(footprints, what="footprints file")
+    frame = footprints if isinstance(footprints, gpd.GeoDataFrame) else read_layer(footprints, crs=crs,
+                                                                                         what="footprints file")
     if "site_id" not in frame.columns:
         raise InputFileError(f"footprints need a 'site_id' column naming the site; columns are {list(frame.columns)}")
     unknown = sorted(set(frame["site_id"].astype(str)) - site_ids)
@@ -312,7 +318,7 @@ def _cli(args: argparse.Namespace) -> int:
     from haiha_geo._output import to_json
     from haiha_geo.cli import emit
 
-    layer = sites(footprints=args.footprints)
+    layer = sites(footprints=args.footprints, crs=args.crs)
     if args.format == "geojson":
         emit(layer.to_json(drop_id=True, ensure_ascii=False, indent=2) + "\n", out=args.out)
     elif args.format == "json":
@@ -332,5 +338,7 @@ def register_cli(sub) -> None:
     add_format(parser, ("table", "json", "geojson"))
     parser.add_argument("--footprints", metavar="FILE",
                         help="vector file of polygons with a site_id column replacing those sites' footprints")
+    parser.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS",
+                        help="CRS of a footprints file that declares none (e.g. EPSG:5899)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     parser.set_defaults(func=_cli)

@@ -25,7 +25,7 @@ def register_cli(sub) -> None:
 
     p = sub.add_parser("sheets", help="map sheets (cadastral or topographic) covering one or more units")
     _add_units(p, ERAS)
-    p.add_argument("--scale", type=int, default=2000, help="scale denominator (default 2000)")
+    p.add_argument("--scale", default=2000, help="scale denominator (default 2000)")
     p.add_argument("--system", choices=("cadastral", "topographic"), default="cadastral")
     add_format(p, SHEET_FORMATS)
     p.add_argument("--out", help="write to this file (atomically) instead of the terminal")
@@ -37,8 +37,9 @@ def register_cli(sub) -> None:
     codes = p.add_mutually_exclusive_group()
     codes.add_argument("--field", help="column holding the land-use code (default 'code'; DXF: the CAD layer)")
     codes.add_argument("--cad-layer-map", metavar="FILE", help="CSV mapping CAD layer names to land-use codes")
-    p.add_argument("--crs", help="CRS of a file that declares none; required for DXF (e.g. EPSG:5899)")
-    p.add_argument("--population", type=int, help="planned population, for m² per person")
+    p.add_argument("--crs", "--assume-crs", dest="crs",
+                   help="CRS of a file that declares none; required for DXF (e.g. EPSG:5899)")
+    p.add_argument("--population", help="planned population, for m² per person")
     p.add_argument("--categories", metavar="FILE", help="category CSV replacing layers/landuse_categories.csv")
     p.add_argument("--unit", action="append", help="check coverage against this unit (repeatable)")
     p.add_argument("--era", choices=ERAS, default="2020", help="era of --unit (default 2020)")
