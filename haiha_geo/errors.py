@@ -48,3 +48,7 @@ class OutputPathError(HaihaGeoError, ValueError):
 
 class OptionError(HaihaGeoError, ValueError):
     """An option or parameter value that is out of range, not a number, or in conflict with another."""
+
+
+class TableValueError(HaihaGeoError, ValueError):
+    """Values of a table that are duplicated, not numbers, not finite, or unfit for their column."""
