@@ -106,12 +106,16 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def to_text(frame: pd.DataFrame) -> str:
-    """Aligned plain-text table; numbers right-aligned, unknown values blank."""
+def _numeric(frame: pd.DataFrame, right: list[bool] | None) -> list[bool]:
+    return right if right is not None else [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+
+
+def to_text(frame: pd.DataFrame, right: list[bool] | None = None) -> str:
+    """Aligned plain-text table; numbers (or the columns flagged in ``right``) right-aligned, unknown values blank."""
     cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
     heads = [str(c) for c in frame.columns]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(heads)]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    numeric = _numeric(frame, right)
 
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
@@ -120,13 +124,13 @@ def to_text(frame: pd.DataFrame) -> str:
     return "\n".join([line(heads), rule, *(line(r) for r in cells)]) + "\n"
 
 
-def to_markdown(frame: pd.DataFrame) -> str:
-    """GitHub-flavoured Markdown table (pipes in values escaped)."""
+def to_markdown(frame: pd.DataFrame, right: list[bool] | None = None) -> str:
+    """GitHub-flavoured Markdown table (pipes in values and headers escaped); ``right`` as in :func:`to_text`."""
     def esc(v: Any) -> str:
-        return _cell(v).replace("|", "\\|")
+        return _cell(v).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
-             "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(frame[c]) else "---" for c in frame.columns) + "|"]
+    lines = ["| " + " | ".join(esc(c) for c in frame.columns) + " |",
+             "|" + "|".join("---:" if n else "---" for n in _numeric(frame, right)) + "|"]
     lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines) + "\n"
 
