@@ -454,6 +454,8 @@ def to_xlsx(table: ReportTable, path: str | os.PathLike, *, lang: str = "vi",
 
     Every text cell is a string cell (``data_type 's'``), never a formula, and
     text that a spreadsheet would read as one is marked with a quote prefix.
+    Control characters XML cannot hold become U+FFFD; a carriage return reads
+    back as a line break (XML normalises line ends), still as text.
     Document properties are fixed (creator ``haiha_geo``, dates from
     :attr:`ReportTable.date`) and so are the dates inside the ZIP container:
     writing the same table twice gives the same bytes.
