@@ -7,14 +7,16 @@ era hierarchy, so shares only differ from 0/1 for a declared split.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from haiha_geo import registry
 from haiha_geo.eras import model
-from haiha_geo.errors import UnknownUnitError
+from haiha_geo.errors import OptionError, TableValueError, UnknownUnitError
 from haiha_geo.names import find_units, nfc
 from haiha_geo.timeline import era_ids
 
@@ -131,20 +133,56 @@ class Reaggregation:
 
 
 def _keyed_by_unit(values: Mapping | pd.Series, era: str) -> pd.Series:
-    """Key ``values`` by unit id, accepting unit ids, GSO codes of ``era`` or names."""
+    """Key ``values`` by unit id, accepting unit ids, GSO codes of ``era`` or names; check every value.
+
+    Rows are counted from 1 in the order of ``values``. Unknown keys, two keys
+    naming one unit, and values that are not finite numbers are errors naming their rows.
+    """
     table = registry.units_table(era)
     by_code = dict(zip(table["code"], table["unit_id"]))
     ids = set(table["unit_id"])
-    out = {}
-    for key, value in dict(values).items():
-        text = str(key)
-        unit_id = text if text in ids else by_code.get(text) or find_units(text, era)[0]
-        out[unit_id] = float(value)
+    out: dict[str, float] = {}
+    rows: dict[str, list[str]] = {}
+    unknown, bad = [], []
+    for row, (key, value) in enumerate(values.items(), start=1):
+        label = f"row {row} ({key!r})"
+        text = str(key).strip()
+        try:
+            unit_id = text if text in ids else by_code.get(text) or find_units(text, era)[0]
+        except UnknownUnitError:
+            unknown.append(label)
+            continue
+        rows.setdefault(unit_id, []).append(label)
+        number = _finite(value)
+        if number is None:
+            bad.append(f"{label}: {value!r}")
+        out[unit_id] = number
+    if unknown:
+        raise UnknownUnitError(f"no unit of era {era} matches {', '.join(unknown)}; use unit ids, GSO codes or "
+                               f"names of era {era} (see `haiha-geo units --era {era}`)")
+    doubled = {u: labels for u, labels in rows.items() if len(labels) > 1}
+    if doubled:
+        listed = "; ".join(f"{u}: {', '.join(labels)}" for u, labels in doubled.items())
+        raise TableValueError(f"more than one value for the same unit ({listed}); give each unit one value")
+    if bad:
+        raise TableValueError(f"values that are not finite numbers: {'; '.join(bad)}; give a number for every "
+                              "unit (0 where there is none)")
     missing = sorted(ids - set(out))
     if missing:
         raise UnknownUnitError(f"values are missing for {len(missing)} unit(s) of era {era}: {', '.join(missing)}; "
                                "give every unit a value (0 where there is none)")
     return pd.Series(out)
+
+
+def _finite(value) -> float | None:
+    """``value`` as a finite float, or None (text that is no number, NaN, inf, booleans)."""
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        return None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | int,
@@ -160,6 +198,15 @@ def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | 
         proportion to area and their total is conserved; intensive values
         (densities, rates) become area-weighted means.
 
+    Raises
+    ------
+    UnknownUnitError
+        A key that names no unit of ``from_era`` (the rows are named), or a unit without a value.
+    TableValueError
+        Two keys naming the same unit, or a value that is not a finite number (the rows are named).
+    OptionError
+        ``kind`` is neither ``"extensive"`` nor ``"intensive"``.
+
     Examples
     --------
     >>> pop = {u: 1000 for u in registry.units_table("2019").unit_id}
@@ -169,7 +216,7 @@ def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | 
     """
     a, b = registry.check_era(from_era), registry.check_era(to_era)
     if kind not in ("extensive", "intensive"):
-        raise ValueError(f"kind must be 'extensive' or 'intensive', not {kind!r}")
+        raise OptionError(f"kind must be 'extensive' (counts, areas) or 'intensive' (rates, densities), not {kind!r}")
     series = _keyed_by_unit(values, a)
     cw = crosswalk(a, b, source=source)
     cw["value"] = cw["from_unit_id"].map(series)

@@ -55,3 +55,7 @@ class OutsidePlanningAreaError(CRSError, GeometryError):
 
     It is both a :class:`CRSError` and a :class:`GeometryError`, so either ``except`` catches it.
     """
+
+
+class TableValueError(HaihaGeoError, ValueError):
+    """Values of a table that are duplicated, not numbers, not finite, or unfit for their column."""

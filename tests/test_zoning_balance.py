@@ -13,7 +13,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from haiha_geo.errors import InputFileError
+from haiha_geo.errors import InputFileError, OptionError
 from haiha_geo.zoning import LandUseWarning, UnclassifiedCodeError, land_use_balance, load_categories
 from haiha_geo.zoning.categories import descendants
 
@@ -95,7 +95,7 @@ def test_bad_plans_are_clear_errors():
     plan = strips()
     with pytest.raises(InputFileError, match="no column 'zone'"):
         land_use_balance(plan, field="zone")
-    with pytest.raises(InputFileError, match="population"):
+    with pytest.raises(OptionError, match="population"):
         land_use_balance(plan, population=0)
     blank = plan.assign(code=[None] + list(plan["code"][1:]))
     with pytest.raises(InputFileError, match="no value in 'code'"):
@@ -113,11 +113,11 @@ def test_csv_and_xlsx_exports_are_stable(tmp_path):
     assert rows[-1]["area_ha"] == "10.0002" and rows[-1]["percent"] == "100.0"
     book = openpyxl.load_workbook(result.to_xlsx(tmp_path / "balance.xlsx"))
     sheet = book.worksheets[0]
-    header = [c.value for c in sheet[1]]
-    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [v[0] for v in values] == [r["code"] for r in rows]
-    assert [v[header.index("area_ha")] for v in values] == [float(r["area_ha"]) for r in rows]
-    assert sheet["A2"].fill.start_color.rgb.endswith("F2E6D9")
+    header = [c.value for c in sheet[2]]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=2 + len(rows))]
+    assert [v[header.index("Mã đất")] for v in values] == [r["code"] for r in rows]
+    assert [v[header.index("Diện tích bản đồ (ha)")] for v in values] == [float(r["area_ha"]) for r in rows]
+    assert sheet["B3"].fill.start_color.rgb.endswith("F2E6D9")
 
 
 def test_json_shape():

@@ -21,8 +21,8 @@ import shapely
 
 from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
-from haiha_geo.errors import InputFileError
-from haiha_geo.io import atomic_path, write_atomic
+from haiha_geo.errors import InputFileError, OptionError
+from haiha_geo.io import write_atomic
 from haiha_geo.zoning.categories import VERIFIED, descendants, load_categories, norm_of
 from haiha_geo.zoning.plan import PlanInput, load_plan
 
@@ -66,6 +66,8 @@ class LandUseBalance:
     coverage: dict[str, Any]
     population: int | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Files the balance was read from (plan, code map, category file): its outputs may be none of them.
+    inputs: tuple[Path, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The table with a final ``TOTAL`` row."""
@@ -98,16 +100,20 @@ class LandUseBalance:
                 "category or norm source is not confirmed (layers/landuse_categories.csv, confidence column).\n")
 
     def to_csv(self, path: str | os.PathLike) -> Path:
-        """Write the table with its total row as UTF-8 CSV (atomically)."""
-        return write_atomic(path, self.render("csv"))
+        """Write the table with its total row as UTF-8 CSV (atomically, formula-safe, never over an input)."""
+        return write_atomic(path, self.render("csv"), self.inputs)
 
-    def to_xlsx(self, path: str | os.PathLike) -> Path:
-        """Write an XLSX workbook: the balance (with category colours) and a sheet of notes."""
-        from haiha_geo.zoning.export import write_xlsx
+    def to_xlsx(self, path: str | os.PathLike, *, lang: str = "vi") -> Path:
+        """Write a printable XLSX report (:func:`haiha_geo.report.to_xlsx`): the balance and its sources.
 
-        with atomic_path(path) as tmp:
-            write_xlsx(self, tmp)
-        return Path(path)
+        Headers are Vietnamese (``lang="en"``: English); rows carry the
+        category colours; the workbook is byte-identical across runs and is
+        never written over one of :attr:`inputs`.
+        """
+        from haiha_geo.report import to_xlsx
+        from haiha_geo.zoning.export import balance_report
+
+        return to_xlsx(balance_report(self), path, lang=lang, inputs=self.inputs)
 
     def __repr__(self) -> str:
         return f"LandUseBalance(total_ha={self.total_ha}, coverage={self.coverage})\n{self.render('table')}"
@@ -139,7 +145,8 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         Column holding the code; ``"code"`` by default, ``"layer"`` (the CAD
         layer) for DXF.
     population : int, optional
-        Planned population; adds m² per person and checks per-person norms.
+        Planned population, a whole number greater than 0; adds m² per person
+        and checks per-person norms (:class:`~haiha_geo.errors.OptionError` otherwise).
     study_area : StudyArea, GeoDataFrame, shapely geometry (EPSG:5899) or unit name(s), optional
         Gaps and the part of the plan outside it are measured against it;
         without it, gaps are the holes inside the plan's outline.
@@ -172,8 +179,7 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     >>> result.coverage["gaps_m2"], result.coverage["overlaps_m2"]
     (0.0, 0.0)
     """
-    if population is not None and (not float(population) > 0 or math.isinf(float(population))):
-        raise InputFileError(f"population must be a positive number, not {population!r}")
+    population = _check_population(population)
     frame, notes = load_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs)
     cats = load_categories(categories)
     areas = frame.geometry.area.groupby(frame["code"]).sum()
@@ -190,8 +196,33 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     for note in notes:
         warnings.warn(note, LandUseWarning, stacklevel=2)
     total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))
-    return LandUseBalance(table, total_ha, round(union.area / 1e4, 4), coverage,
-                          int(population) if population is not None else None, notes)
+    return LandUseBalance(table, total_ha, round(union.area / 1e4, 4), coverage, population, notes,
+                          _input_files(plan, code_map, categories))
+
+
+def _check_population(population: Any) -> int | None:
+    """``population`` as a whole number of people, or :class:`OptionError`.
+
+    Examples
+    --------
+    >>> _check_population(4000.0), _check_population(None)
+    (4000, None)
+    >>> _check_population("abc")
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.OptionError: population must be a whole number of people greater than 0, not 'abc'; give the planned population, e.g. population=4000 (--population 4000)
+    """
+    if population is None:
+        return None
+    ok = isinstance(population, (int, float, np.integer, np.floating)) and not isinstance(population, (bool, np.bool_))
+    if not (ok and math.isfinite(population) and population > 0 and population == int(population)):
+        raise OptionError(f"population must be a whole number of people greater than 0, not {population!r}; "
+                          "give the planned population, e.g. population=4000 (--population 4000)")
+    return int(population)
+
+
+def _input_files(*items: Any) -> tuple[Path, ...]:
+    return tuple(Path(item) for item in items if isinstance(item, (str, os.PathLike)))
 
 
 def _unknown_message(unknown: list[str], areas: pd.Series) -> str:

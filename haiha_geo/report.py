@@ -1,0 +1,632 @@
+"""Report tables: one model and one writer per format, for every command.
+
+A command hands in a :class:`ReportTable`: a title, :class:`Column` s (a
+stable snake_case key, a Vietnamese and an English header with the unit, and
+a kind that fixes how values are shown), rows keyed by column key, notes and
+:class:`Source` s with their confidence tags. The writers are
+
+- :func:`to_xlsx`: a printable workbook (title row, STT column, bold header
+  with units, number formats, frozen header, column widths, A4 set-up fitted
+  to the page width with the title and header repeated on every page, a
+  second sheet of sources and confidence tags). Text never becomes a formula
+  and two runs give the same bytes.
+- :func:`render`: ``table`` (aligned text) and ``md`` (Markdown) for people,
+  Vietnamese unless ``lang="en"``, with the title above and notes and
+  sources below; ``csv`` and ``json`` for machines, keyed by the stable keys
+  unless a ``lang`` is asked for.
+
+Column kinds and how they are shown (XLSX number format / text):
+
+=========  ====================================  =======================
+kind       value                                 shown as
+=========  ====================================  =======================
+text       any text                              as is
+ha         hectares                              ``#,##0.00``
+number     any measure (m²/person, km², …)       ``#,##0.00``
+share      a fraction (0.25 = 25 %)              ``0.00%``
+percent    a value already in per cent (25.0)    ``0.00``
+count      whole numbers (people, households)    ``#,##0``
+bool       True / False                          Có / Không (Yes / No)
+date       ``datetime.date`` or ISO text         dd/mm/yyyy (ISO in English)
+=========  ====================================  =======================
+
+``decimals`` on a column changes the number of decimals of ``ha``,
+``number``, ``share`` and ``percent``. Unknown values (None, NaN) are blank
+cells. Numbers in text use ``,`` for thousands and ``.`` for decimals in both
+languages, as the CSV and JSON do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from haiha_geo._output import _clean, formula_like, to_csv, to_json, to_markdown, to_text
+from haiha_geo.errors import OptionError, TableValueError
+from haiha_geo.io import atomic_path
+
+KINDS = ("text", "ha", "number", "share", "percent", "count", "bool", "date")
+LANGS = ("vi", "en")
+#: The document date of a workbook whose table gives none (XLSX needs one; a fixed one keeps reruns identical).
+DEFAULT_DATE = dt.date(2000, 1, 1)
+CREATOR = "haiha_geo"
+#: What each confidence tag means (see research/haiha_facts.md).
+CONFIDENCE = {
+    "C": ("đã xác nhận trong nguồn trích dẫn", "confirmed by the cited source"),
+    "C2": ("chỉ xác nhận qua nguồn thứ cấp (cơ sở dữ liệu, bài báo), chưa qua văn bản pháp lý",
+           "confirmed only by a secondary dataset or article, not by the legal text"),
+    "I": ("suy luận hoặc tính toán; cần kiểm tra trước khi dùng", "inferred or computed; verify before relying on it"),
+}
+_WORDS = {
+    "stt": ("STT", "No."), "yes": ("Có", "Yes"), "no": ("Không", "No"), "notes": ("Ghi chú:", "Notes:"),
+    "sources": ("Nguồn:", "Sources:"), "sources_sheet": ("Nguồn", "Sources"),
+    "see_sources": ("Nguồn và độ tin cậy: xem trang «Nguồn».", "Sources and confidence: see the sheet 'Sources'."),
+    "about": ("Nội dung", "Concerns"), "source": ("Nguồn", "Source"), "confidence": ("Độ tin cậy", "Confidence"),
+    "sources_title": ("Nguồn và độ tin cậy", "Sources and confidence"), "tag": ("Mức", "Tag"),
+    "page": ("Trang &P / &N", "Page &P of &N"),
+}
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # control characters XML cannot hold
+
+
+def _word(name: str, lang: str) -> str:
+    return _WORDS[name][LANGS.index(lang)]
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise OptionError(f"lang must be 'vi' (Vietnamese) or 'en' (English), not {lang!r}")
+    return lang
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a report table.
+
+    Parameters
+    ----------
+    key : str
+        Stable snake_case key: the column name of the CSV and JSON.
+    vi, en : str
+        Headers with the unit, e.g. ``"Diện tích bản đồ (ha)"`` and ``"Map area (ha)"``.
+    kind : str
+        One of :data:`KINDS`; see the module notes.
+    decimals : int, optional
+        Decimals of a ``ha``, ``number``, ``share`` or ``percent`` column (2 by default).
+    width : float, optional
+        XLSX column width in characters (fitted to the content by default).
+
+    Examples
+    --------
+    >>> Column("area_ha", "Diện tích bản đồ (ha)", "Map area (ha)", "ha").number_format()
+    '#,##0.00'
+    >>> Column("share", "Tỷ lệ", "Share", "share", decimals=1).number_format()
+    '0.0%'
+    """
+
+    key: str
+    vi: str
+    en: str
+    kind: str = "text"
+    decimals: int | None = None
+    width: float | None = None
+
+    def __post_init__(self) -> None:
+        if not _KEY.match(self.key):
+            raise TableValueError(f"column key {self.key!r} is not snake_case (a-z, 0-9, _); machine formats need "
+                                  "stable keys such as 'area_ha'")
+        if self.kind not in KINDS:
+            raise TableValueError(f"column {self.key!r}: unknown kind {self.kind!r}; use one of {', '.join(KINDS)}")
+
+    def header(self, lang: str = "vi") -> str:
+        """The header in ``lang``."""
+        return self.vi if _check_lang(lang) == "vi" else self.en
+
+    def number_format(self, lang: str = "vi") -> str:
+        """The XLSX number format of the column (``"General"`` for text and booleans)."""
+        places = 2 if self.decimals is None else self.decimals
+        fraction = "." + "0" * places if places else ""
+        return {"ha": f"#,##0{fraction}", "number": f"#,##0{fraction}", "share": f"0{fraction}%",
+                "percent": f"0{fraction}", "count": "#,##0",
+                "date": "dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd"}.get(self.kind, "General")
+
+    def check(self, value: Any, row: int) -> Any:
+        """``value`` as the column holds it (None when unknown); :class:`TableValueError` if it does not fit."""
+        value = _clean(value)
+        if value is None:
+            return None
+        where = f"row {row + 1}, column {self.key!r}"
+        if self.kind == "text":
+            return value if isinstance(value, str) else str(value)
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise TableValueError(f"{where}: {value!r} is not True or False")
+            return value
+        if self.kind == "date":
+            return _date(value, where)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TableValueError(f"{where}: {value!r} is not a number")
+        if not math.isfinite(value):
+            raise TableValueError(f"{where}: {value!r} is not a finite number; leave it blank (None) when unknown")
+        if self.kind == "count":
+            if value != int(value):
+                raise TableValueError(f"{where}: {value!r} is not a whole number; round counts (people, households) "
+                                      "before reporting them, e.g. with largest-remainder rounding")
+            return int(value)
+        return value
+
+    def text(self, value: Any, lang: str = "vi") -> str:
+        """``value`` (as :meth:`check` returns it) shown as text."""
+        if value is None:
+            return ""
+        places = 2 if self.decimals is None else self.decimals
+        if self.kind in ("ha", "number"):
+            return f"{value:,.{places}f}"
+        if self.kind == "share":
+            return f"{value * 100:.{places}f}%"
+        if self.kind == "percent":
+            return f"{value:.{places}f}"
+        if self.kind == "count":
+            return f"{value:,d}"
+        if self.kind == "bool":
+            return _word("yes" if value else "no", lang)
+        if self.kind == "date":
+            return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+        return value
+
+
+def _date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise TableValueError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where figures come from, with their confidence tag (``C``, ``C2`` or ``I``, see :data:`CONFIDENCE`).
+
+    ``about`` says which figures the source supports (e.g. ``"Diện tích tự nhiên"``).
+    """
+
+    text: str
+    confidence: str
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class RowStyle:
+    """How one row looks in the XLSX: bold, a fill (``#RRGGBB``) on its first column, an indent of its label.
+
+    ``numbered=False`` leaves its STT blank (total and subtotal rows).
+    """
+
+    bold: bool = False
+    fill: str | None = None
+    indent: int = 0
+    numbered: bool = True
+
+
+@dataclass
+class ReportTable:
+    """A table for people, with what the machine formats need to stay stable.
+
+    Parameters
+    ----------
+    title : str
+        Vietnamese title (the first row of the sheet, the line above a text table).
+    columns : sequence of Column
+    rows : sequence of mapping
+        Values keyed by column key; a missing key is an unknown (blank) value.
+    title_en : str, optional
+        English title (the Vietnamese one when omitted).
+    notes, notes_en : sequence of str
+        Footer lines (Vietnamese; English, the Vietnamese ones when omitted).
+    sources : sequence of Source
+    styles : sequence of RowStyle, optional
+        One per row, or none.
+    label_key : str, optional
+        The column whose text :attr:`RowStyle.indent` indents (a hierarchy of categories).
+    sheet, sheet_en : str, optional
+        Name of the XLSX sheet (the title, shortened to 31 characters, by default).
+    date : datetime.date, optional
+        Date of the data: the workbook's creation and modification date
+        (:data:`DEFAULT_DATE` when omitted, so that reruns are identical).
+
+    Raises
+    ------
+    TableValueError
+        Duplicate column keys, a row key that names no column, a value that
+        does not fit its column (see :meth:`Column.check`), or ``styles`` of the wrong length.
+
+    Examples
+    --------
+    >>> table = ReportTable("Dân số theo xã", [Column("name", "Tên đơn vị", "Unit"),
+    ...     Column("population", "Dân số (người)", "Population (people)", "count")],
+    ...     [{"name": "Quảng Hà", "population": 28895}, {"name": "Đường Hoa", "population": None}],
+    ...     title_en="Population by commune", sources=[Source("test data", "I")])
+    >>> print(render(table, "table"))
+    Dân số theo xã
+    <BLANKLINE>
+    STT  Tên đơn vị  Dân số (người)
+    ---  ----------  --------------
+      1  Quảng Hà            28,895
+      2  Đường Hoa
+    <BLANKLINE>
+    Nguồn:
+    - test data [I]
+    <BLANKLINE>
+    >>> print(render(table, "csv"), end="")
+    name,population
+    Quảng Hà,28895
+    Đường Hoa,
+    """
+
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Mapping[str, Any]]
+    title_en: str | None = None
+    notes: Sequence[str] = ()
+    notes_en: Sequence[str] | None = None
+    sources: Sequence[Source] = ()
+    styles: Sequence[RowStyle] = ()
+    label_key: str | None = None
+    sheet: str | None = None
+    sheet_en: str | None = None
+    date: dt.date | None = None
+    _cells: list[list[Any]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        keys = [c.key for c in self.columns]
+        if not keys:
+            raise TableValueError(f"report table {self.title!r} has no columns")
+        doubled = sorted({k for k in keys if keys.count(k) > 1})
+        if doubled:
+            raise TableValueError(f"report table {self.title!r}: duplicated column key(s) {', '.join(doubled)}")
+        if self.label_key is not None and self.label_key not in keys:
+            raise TableValueError(f"label_key {self.label_key!r} names no column; columns: {', '.join(keys)}")
+        if self.styles and len(self.styles) != len(self.rows):
+            raise TableValueError(f"{len(self.styles)} row styles for {len(self.rows)} rows; give one per row or none")
+        cells = []
+        for i, row in enumerate(self.rows):
+            unknown = sorted(set(row) - set(keys))
+            if unknown:
+                raise TableValueError(f"row {i + 1} has value(s) for unknown column(s) {', '.join(unknown)}; "
+                                      f"columns: {', '.join(keys)}")
+            cells.append([c.check(row.get(c.key), i) for c in self.columns])
+        self._cells = cells
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, columns: Sequence[Column], title: str, **options: Any) -> ReportTable:
+        """A table of the columns of ``frame`` named by the keys of ``columns`` (other columns are left out).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"name": ["A"], "area_ha": [1.5], "extra": [0]})
+        >>> ReportTable.from_frame(frame, [Column("name", "Tên", "Name"),
+        ...     Column("area_ha", "Diện tích (ha)", "Area (ha)", "ha")], "Bảng").values()
+        [['A', 1.5]]
+        """
+        missing = [c.key for c in columns if c.key not in frame.columns]
+        if missing:
+            raise TableValueError(f"the table {title!r} lacks the column(s) {', '.join(missing)}")
+        return cls(title, columns, frame[[c.key for c in columns]].to_dict(orient="records"), **options)
+
+    def values(self) -> list[list[Any]]:
+        """Checked values, one list per row in column order (None when unknown)."""
+        return [list(row) for row in self._cells]
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang``."""
+        return self.title if _check_lang(lang) == "vi" or not self.title_en else self.title_en
+
+    def notes_in(self, lang: str) -> list[str]:
+        """The footer notes in ``lang``."""
+        return list(self.notes if _check_lang(lang) == "vi" or self.notes_en is None else self.notes_en)
+
+    def style(self, row: int) -> RowStyle:
+        """The style of row ``row`` (0-based)."""
+        return self.styles[row] if self.styles else RowStyle()
+
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """The values as a DataFrame keyed by column key, or by the headers in ``lang``; dates as ISO text."""
+        names = [c.key if lang is None else c.header(lang) for c in self.columns]
+        rows = [[v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in self._cells]
+        return pd.DataFrame(rows, columns=names, dtype=object)
+
+    def render(self, fmt: str, lang: str | None = None) -> str:
+        """Shorthand for :func:`render`."""
+        return render(self, fmt, lang)
+
+    def to_xlsx(self, path: str | os.PathLike, *, lang: str = "vi", inputs: Iterable[str | os.PathLike] = ()) -> Path:
+        """Shorthand for :func:`to_xlsx`."""
+        return to_xlsx(self, path, lang=lang, inputs=inputs)
+
+
+FORMATS = ("table", "md", "csv", "json")
+
+
+def render(table: ReportTable, fmt: str, lang: str | None = None) -> str:
+    """``table`` as text: ``table`` or ``md`` for people, ``csv`` or ``json`` for machines.
+
+    Parameters
+    ----------
+    fmt : {"table", "md", "csv", "json"}
+    lang : {"vi", "en"}, optional
+        Language of the headers, title and footer of ``table`` and ``md``
+        (Vietnamese when omitted). ``csv`` and ``json`` use the stable column
+        keys unless ``lang`` is given.
+
+    Returns
+    -------
+    str
+        ``json`` is ``{"title", "columns": [{"key", "header", "kind"}], "rows",
+        "notes", "sources": [{"about", "text", "confidence"}]}``.
+
+    Examples
+    --------
+    >>> table = ReportTable("Bảng", [Column("done", "Hoàn thành", "Done", "bool")], [{"done": True}],
+    ...                     title_en="Table", notes=["Ghi chú 1"], notes_en=["Note 1"])
+    >>> print(render(table, "md", lang="en"))
+    **Table**
+    <BLANKLINE>
+    | No. | Done |
+    |---:|---|
+    | 1 | Yes |
+    <BLANKLINE>
+    Notes:
+    - Note 1
+    <BLANKLINE>
+    """
+    if fmt == "csv":
+        return to_csv(table.to_frame(lang))
+    if fmt == "json":
+        return _json(table, lang)
+    if fmt not in ("table", "md"):
+        raise OptionError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
+    lang = _check_lang(lang or "vi")
+    shown = pd.DataFrame(_display_rows(table, lang), columns=[_word("stt", lang)] + [c.header(lang)
+                                                                                      for c in table.columns])
+    right = [True] + [c.kind not in ("text", "bool", "date") for c in table.columns]
+    if fmt == "md":
+        return f"**{table.title_in(lang)}**\n\n" + to_markdown(shown, right) + _footer(table, lang)
+    return f"{table.title_in(lang)}\n\n" + to_text(shown, right) + _footer(table, lang)
+
+
+def _display_rows(table: ReportTable, lang: str) -> list[list[str]]:
+    rows, number = [], 0
+    for i, values in enumerate(table._cells):
+        style = table.style(i)
+        number += style.numbered
+        texts = [("  " * style.indent if c.key == table.label_key else "") + c.text(v, lang)
+                 for c, v in zip(table.columns, values)]
+        rows.append([str(number) if style.numbered else ""] + texts)
+    return rows
+
+
+def _footer(table: ReportTable, lang: str) -> str:
+    lines = []
+    notes = table.notes_in(lang)
+    if notes:
+        lines += ["", _word("notes", lang)] + [f"- {note}" for note in notes]
+    if table.sources:
+        lines += ["", _word("sources", lang)] + [f"- {_source_line(s)}" for s in table.sources]
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _source_line(source: Source) -> str:
+    return f"{source.about + ': ' if source.about else ''}{source.text} [{source.confidence}]"
+
+
+def _json(table: ReportTable, lang: str | None) -> str:
+    columns = [{"key": c.key, "header": c.header(lang or "vi"), "kind": c.kind} for c in table.columns]
+    return to_json({"title": table.title_in(lang or "vi"), "columns": columns,
+                    "rows": table.to_frame(lang).to_dict(orient="records"), "notes": table.notes_in(lang or "vi"),
+                    "sources": [{"about": s.about, "text": s.text, "confidence": s.confidence}
+                                for s in table.sources]})
+
+
+def to_xlsx(table: ReportTable, path: str | os.PathLike, *, lang: str = "vi",
+            inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Write ``table`` as a printable XLSX report (atomically) and return the path.
+
+    Sheet 1 holds the title (row 1), the header with units (row 2, bold,
+    frozen, repeated on every printed page with the title), an STT column,
+    the rows with the number formats of their kinds, then the notes. Sheet 2
+    (``Nguồn`` / ``Sources``) lists the sources with their confidence tags
+    and what each tag means. Pages are A4, landscape when the table is wide,
+    fitted to the page width, numbered in the footer.
+
+    Every text cell is a string cell (``data_type 's'``), never a formula, and
+    text that a spreadsheet would read as one is marked with a quote prefix.
+    Control characters XML cannot hold become U+FFFD; a carriage return reads
+    back as a line break (XML normalises line ends), still as text.
+    Document properties are fixed (creator ``haiha_geo``, dates from
+    :attr:`ReportTable.date`) and so are the dates inside the ZIP container:
+    writing the same table twice gives the same bytes.
+
+    Parameters
+    ----------
+    path : path-like
+        The workbook to write.
+    lang : {"vi", "en"}
+    inputs : iterable of path-like
+        The files the table was made from; ``path`` may be none of them.
+
+    Raises
+    ------
+    OutputPathError
+        ``path`` cannot be written or is one of ``inputs``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, openpyxl
+    >>> table = ReportTable("Diện tích", [Column("name", "Tên đơn vị", "Unit"),
+    ...     Column("area_ha", "Diện tích bản đồ (ha)", "Map area (ha)", "ha")],
+    ...     [{"name": "=1+1", "area_ha": 1234.5}], sources=[Source("test", "I")])
+    >>> out = to_xlsx(table, pathlib.Path(tempfile.mkdtemp()) / "report.xlsx")
+    >>> book = openpyxl.load_workbook(out)
+    >>> sheet = book.worksheets[0]
+    >>> [c.value for c in sheet[2]], sheet["B3"].value, sheet["B3"].data_type, sheet["C3"].number_format
+    (['STT', 'Tên đơn vị', 'Diện tích bản đồ (ha)'], '=1+1', 's', '#,##0.00')
+    >>> sheet.freeze_panes, sheet.print_title_rows, book.sheetnames
+    ('A3', '$1:$2', ['Diện tích', 'Nguồn'])
+    """
+    lang = _check_lang(lang)
+    data = xlsx_bytes(table, lang)
+    with atomic_path(path, inputs) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def xlsx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
+    """The XLSX file :func:`to_xlsx` writes, as bytes."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    book = Workbook()
+    _write_sheet(book.active, table, lang, _sheet_name(table, lang))
+    if table.sources:
+        sources = _sources_table(table, lang)
+        _write_sheet(book.create_sheet(), sources, lang, _word("sources_sheet", lang))
+    when = dt.datetime.combine(table.date or DEFAULT_DATE, dt.time())
+    props = book.properties
+    props.creator, props.lastModifiedBy, props.created, props.modified = CREATOR, CREATOR, when, when
+    props.title, props.language = table.title_in(lang), "vi-VN" if lang == "vi" else "en"
+    raw = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    return _fixed_zip(raw.getvalue(), when)
+
+
+def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+    """The same ZIP with every member dated ``when`` (the ZIP format keeps local times, to 2 s)."""
+    out = io.BytesIO()
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            member = zipfile.ZipInfo(item.filename, date_time=stamp)
+            member.compress_type, member.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            dst.writestr(member, src.read(item.filename))
+    return out.getvalue()
+
+
+def _sheet_name(table: ReportTable, lang: str) -> str:
+    name = (table.sheet_en if lang == "en" and table.sheet_en else table.sheet) or table.title_in(lang)
+    return _SHEET_BAD.sub(" ", name).strip("' ")[:31].strip() or "Sheet1"
+
+
+def _sources_table(table: ReportTable, lang: str) -> ReportTable:
+    i = LANGS.index(lang)
+    columns = [Column("about", *_WORDS["about"]), Column("source", *_WORDS["source"]),
+               Column("confidence", *_WORDS["confidence"], width=12)]
+    rows = [{"about": s.about, "source": s.text, "confidence": s.confidence} for s in table.sources]
+    tags = [t for t in CONFIDENCE if any(s.confidence == t for s in table.sources)]
+    legend = [f"[{t}] {CONFIDENCE[t][i]}" for t in tags]
+    title = f"{_word('sources_title', lang)}: {table.title_in(lang)}"
+    return ReportTable(title, columns, rows, notes=legend, date=table.date)
+
+
+def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    sheet.title = name
+    width = len(table.columns) + 1
+    thin = Side(style="thin", color="808080")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    _put(sheet.cell(1, 1), table.title_in(lang)).font = Font(bold=True, size=13)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    heads = [_word("stt", lang)] + [c.header(lang) for c in table.columns]
+    for j, head in enumerate(heads, start=1):
+        cell = _put(sheet.cell(2, j), head)
+        cell.font, cell.border = Font(bold=True), box
+        cell.fill = PatternFill("solid", start_color="D9D9D9")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    number = 0
+    for i, values in enumerate(table._cells):
+        style = table.style(i)
+        number += style.numbered
+        r = i + 3
+        _put(sheet.cell(r, 1), number if style.numbered else None).alignment = Alignment(horizontal="center",
+                                                                                         vertical="top")
+        for j, (column, value) in enumerate(zip(table.columns, values), start=2):
+            cell = _put(sheet.cell(r, j), _xlsx_value(column, value, lang))
+            cell.number_format, cell.border = column.number_format(lang), box
+            cell.alignment = Alignment(vertical="top", wrap_text=column.kind == "text",
+                                       horizontal="center" if column.kind == "bool" else None,
+                                       indent=style.indent if column.key == table.label_key else 0)
+            if style.bold:
+                cell.font = Font(bold=True)
+        sheet.cell(r, 1).border = box
+        if style.fill:
+            sheet.cell(r, 2).fill = PatternFill("solid", start_color=style.fill.lstrip("#").upper())
+    _write_footer(sheet, table, lang, len(table._cells) + 4)
+    by_column = list(zip(*table._cells)) or [()] * len(table.columns)
+    widths = [6.0] + [_width(c, col, lang) for c, col in zip(table.columns, by_column)]
+    for j, value in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(j)].width = value
+    sheet.freeze_panes = "A3"
+    _page_setup(sheet, sum(widths), lang)
+
+
+def _write_footer(sheet, table: ReportTable, lang: str, first: int) -> None:
+    from openpyxl.styles import Font
+
+    lines = [(_word("notes", lang), True)] + [(n, False) for n in table.notes_in(lang)] if table.notes_in(lang) else []
+    if table.sources:
+        lines.append((_word("see_sources", lang), False))
+    for r, (text, bold) in enumerate(lines, start=first):
+        _put(sheet.cell(r, 1), text).font = Font(bold=bold, italic=not bold)
+
+
+def _xlsx_value(column: Column, value: Any, lang: str) -> Any:
+    if value is None:
+        return None
+    return column.text(value, lang) if column.kind == "bool" else value
+
+
+def _put(cell, value: Any):
+    """Set ``cell`` to ``value``; text is always a string cell, never a formula."""
+    if isinstance(value, str):
+        value = _ILLEGAL.sub("\ufffd", value)
+        cell.value = value
+        cell.data_type = "s"
+        if formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def _width(column: Column, values: Sequence[Any], lang: str) -> float:
+    if column.width is not None:
+        return float(column.width)
+    longest = max((len(line) for v in values for line in column.text(v, lang).splitlines() or [""]), default=0)
+    head = column.header(lang)
+    word = max((len(w) for w in head.split()), default=0)
+    return float(min(max(longest, word, math.ceil(len(head) / 2), 6) + 2, 50))
+
+
+def _page_setup(sheet, total_width: float, lang: str) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if total_width > 100 else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.print_title_rows = "1:2"
+    sheet.oddFooter.center.text = _word("page", lang)
