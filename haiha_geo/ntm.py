@@ -21,7 +21,6 @@ short:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 
 import pandas as pd
@@ -245,44 +244,3 @@ def ntm_district() -> pd.DataFrame:
     if problems:
         raise RegistryError("the NTM records in layers/ are inconsistent: " + "; ".join(problems))
     return _raw("ntm_district.csv").rename(columns={"ref_id": "source"}).copy()
-
-
-def _summary(table: pd.DataFrame) -> str:
-    xa = table[table["type"] == "xã"]
-    counts = ", ".join(f"{s or 'unknown'}: {n}" for s, n in xa["status"].fillna("unknown").value_counts().items())
-    towns = table[table["status"] == "not_applicable"]["name"].tolist()
-    tail = f"; thị trấn {', '.join(towns)}: not applicable (outside the xã standard)" if towns else ""
-    return f"{len(xa)} xã — {counts}{tail}\n"
-
-
-def _cli(args: argparse.Namespace) -> int:
-    from haiha_geo.cli import emit
-
-    if args.district:
-        table = ntm_district()
-        emit(table if args.format == "json" else table[["item", "kind", "name_vi", "status_2019", "status_2020",
-                                                        "act", "source", "note"]], args.format)
-        return 0
-    if args.era is None or args.year is None:
-        raise UnknownEraError("give --era and --year (for example --era 2019 --year 2019), or --district")
-    table = ntm_status(args.era, args.year)
-    if args.format == "json":
-        emit(table[["code", "name", "status", "year_lower", "year_upper", "act", "source"]], "json")
-    else:
-        emit(table.drop(columns=["unit_id"]), "table")
-        print(_summary(table), end="")
-    return 0
-
-
-def register_cli(sub) -> None:
-    """Add the ``ntm`` subcommand."""
-    from haiha_geo.cli import add_format
-
-    parser = sub.add_parser("ntm", help="new-rural (nông thôn mới) status of communes or of the district",
-                            description="Status at the end of YEAR of every unit of ERA, with bounds on the year "
-                                        "it was reached, the act and the source; or the district checklist.")
-    parser.add_argument("--era", help="administrative era (2019, 2020, 2025)")
-    parser.add_argument("--year", type=int, help="year (status on 31 December)")
-    parser.add_argument("--district", action="store_true", help="the district's criteria checklist and recognition")
-    add_format(parser, ("table", "json"))
-    parser.set_defaults(func=_cli)

@@ -9,7 +9,6 @@ the unit areas add up to the layer's area inside the district.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import geopandas as gpd
@@ -26,7 +25,7 @@ OVERLAY_COLUMNS: tuple[str, ...] = ("unit_id", "code", "name", "type", "area_ha"
 
 
 def _read(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None) -> gpd.GeoDataFrame:
-    from haiha_geo.io import read_layer
+    from haiha_geo.vector_io import read_layer
 
     assumed = parse_crs(crs, "crs=") if crs is not None else None
     if isinstance(layer, gpd.GeoSeries):
@@ -75,7 +74,7 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
     Parameters
     ----------
     layer : path or GeoDataFrame or GeoSeries
-        Polygons; a file is read and checked with :func:`haiha_geo.io.read_layer`.
+        Polygons; a file is read and checked with :func:`haiha_geo.vector_io.read_layer`.
     era : {"2019", "2020", "2025"}
         The era whose units are used.
     crs : str, optional
@@ -122,41 +121,3 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
     frame.attrs.update({"era": str(era), "layer_area_ha": layer_ha, "inside_district_ha": inside,
                         "outside_district_ha": max(layer_ha - inside, 0.0), **PROVENANCE})
     return frame[list(OVERLAY_COLUMNS)]
-
-
-def _footer(frame: pd.DataFrame) -> str:
-    a = frame.attrs
-    return (f"layer {a['layer_area_ha']:,.2f} ha: {a['inside_district_ha']:,.2f} ha inside the district, "
-            f"{a['outside_district_ha']:,.2f} ha outside; areas in {a['planning_crs']}\n")
-
-
-def _cli(args: argparse.Namespace) -> int:
-    from haiha_geo._output import records, to_json
-    from haiha_geo.cli import emit
-
-    frame = overlay_stats(args.file, args.era, crs=args.crs)
-    if args.format == "json":
-        emit(to_json({**frame.attrs, "units": records(frame)}), out=args.out)
-    elif args.format == "csv":
-        emit(frame, "csv", args.out)
-    else:
-        emit(frame, "table", args.out)
-        print(_footer(frame), end="")
-    return 0
-
-
-def register_cli(sub) -> None:
-    """Add the ``overlay`` subcommand."""
-    from haiha_geo.cli import add_format
-
-    parser = sub.add_parser("overlay", help="area of a polygon file in each unit of an era (ha, EPSG:5899)",
-                            description="Intersect a polygon file with the units of an era: area in ha "
-                                        "(VN-2000 / TM-3 107°45′) and shares of the unit and of the layer.")
-    parser.add_argument("file", help="vector file of polygons (GeoJSON, GeoPackage, Shapefile, …) with a CRS")
-    parser.add_argument("--era", required=True, help="administrative era (2019, 2020, 2025)")
-    parser.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS",
-                        help="CRS to assume when the file declares none, or a GeoJSON whose coordinates are not "
-                             "lon/lat (e.g. EPSG:5899); never overrides a declared one")
-    add_format(parser, ("table", "csv", "json"))
-    parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-    parser.set_defaults(func=_cli)

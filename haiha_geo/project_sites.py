@@ -16,7 +16,6 @@ what a source gives:
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import geopandas as gpd
@@ -30,7 +29,7 @@ from haiha_geo.crs import GEOGRAPHIC_CRS, to_geographic
 from haiha_geo.errors import GeometryError, InputFileError, RegistryError
 from haiha_geo.eras import units
 from haiha_geo.geometry import repair
-from haiha_geo.io import read_layer
+from haiha_geo.vector_io import read_layer
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
 
@@ -230,7 +229,7 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     source : str
         Reference source of the unit polygons used for host-unit footprints.
     crs : str, optional
-        CRS of a footprints file that declares none (see :func:`haiha_geo.io.read_layer`).
+        CRS of a footprints file that declares none (see :func:`haiha_geo.vector_io.read_layer`).
 
     Returns
     -------
@@ -263,7 +262,7 @@ def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: 
                     source: str = "gadm41", crs: str | None = None) -> gpd.GeoSeries:
     """Read and check user footprints; return one polygonal geometry per site_id (EPSG:4326).
 
-    ``crs`` is assumed for a file that declares none (:func:`haiha_geo.io.read_layer`).
+    ``crs`` is assumed for a file that declares none (:func:`haiha_geo.vector_io.read_layer`).
 
     Raises
     ------
@@ -307,38 +306,3 @@ def _apply_footprints(layer: gpd.GeoDataFrame, footprints: gpd.GeoSeries) -> gpd
     layer.loc[replace, "footprint_basis"] = "user_file"
     layer.loc[replace, "footprint_era"] = None
     return layer
-
-
-def _table_columns() -> list[str]:
-    return ["site_id", "category", "name_en", "area_qualifier", "area_ha", "area_source", "footprint_basis",
-            "status", *host_columns().values()]
-
-
-def _cli(args: argparse.Namespace) -> int:
-    from haiha_geo._output import to_json
-    from haiha_geo.cli import emit
-
-    layer = sites(footprints=args.footprints, crs=args.crs)
-    if args.format == "geojson":
-        emit(layer.to_json(drop_id=True, ensure_ascii=False, indent=2) + "\n", out=args.out)
-    elif args.format == "json":
-        emit(to_json(pd.DataFrame(layer.drop(columns="geometry"))), out=args.out)
-    else:
-        emit(pd.DataFrame(layer[_table_columns()]), "table", args.out)
-    return 0
-
-
-def register_cli(sub) -> None:
-    """Add the ``sites`` subcommand."""
-    from haiha_geo.cli import add_format
-
-    parser = sub.add_parser("sites", help="project sites of the work programme (economic zone, IZ, …)",
-                            description="List the project sites; each carries its sources and how its "
-                                        "geometry was obtained (footprint_basis).")
-    add_format(parser, ("table", "json", "geojson"))
-    parser.add_argument("--footprints", metavar="FILE",
-                        help="vector file of polygons with a site_id column replacing those sites' footprints")
-    parser.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS",
-                        help="CRS of a footprints file that declares none (e.g. EPSG:5899)")
-    parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-    parser.set_defaults(func=_cli)

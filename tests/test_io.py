@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from haiha_geo import io
+from haiha_geo import io, vector_io
 from haiha_geo.errors import CRSError, GeometryError, InputFileError
 
 
@@ -30,7 +30,7 @@ def test_read_layer_leaves_input_untouched(tmp_path):
     path = tmp_path / "zone.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [_feature(SQUARE, {"name": "Khu A"})]}))
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    frame = io.read_layer(path)
+    frame = vector_io.read_layer(path)
     assert frame.crs.to_epsg() == 4326 and frame["name"].tolist() == ["Khu A"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
@@ -47,12 +47,12 @@ def test_read_layer_rejects(tmp_path, content, error, message):
     path = tmp_path / "bad.geojson"
     path.write_text(content)
     with pytest.raises(error, match=message):
-        io.read_layer(path)
+        vector_io.read_layer(path)
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(InputFileError, match="does not exist"):
-        io.read_layer(tmp_path / "nope.gpkg")
+        vector_io.read_layer(tmp_path / "nope.gpkg")
 
 
 def test_atomic_output_gets_ordinary_permissions(tmp_path):

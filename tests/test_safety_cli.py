@@ -23,8 +23,9 @@ import numpy as np
 import pytest
 import shapely
 
-from haiha_geo import cli as cli_module
-from haiha_geo import crs, io
+from haiha_geo.authored import shipped_dir
+from haiha_geo.cli import output as cli_output
+from haiha_geo import crs, io, vector_io
 from haiha_geo.errors import CRSError, GeometryError, OptionError, OutsidePlanningAreaError
 from zoning_plans import strips
 
@@ -61,7 +62,7 @@ def work(tmp_path, monkeypatch):
         doc.modelspace().add_lwpolyline(list(geom.exterior.coords)[:-1], close=True, dxfattribs={"layer": "L_" + code})
     doc.saveas("plan.dxf")
     Path("m.csv").write_text("layer,code\n" + "".join(f"L_{c},{c}\n" for c in strips()["code"]), encoding="utf-8")
-    categories = Path(cli_module.__file__).resolve().parents[1] / "layers" / "landuse_categories.csv"
+    categories = shipped_dir("layers") / "landuse_categories.csv"
     Path("cats.csv").write_bytes(categories.read_bytes())
     return tmp_path
 
@@ -196,7 +197,7 @@ def test_invalid_crs_text_in_the_api(work, call, text):
     from haiha_geo.overlay import overlay_stats
 
     frame = gpd.GeoDataFrame(geometry=[ZONE])
-    calls = {"read_layer": lambda: io.read_layer("zone.geojson", crs=text),
+    calls = {"read_layer": lambda: vector_io.read_layer("zone.geojson", crs=text),
              "to_planning": lambda: crs.to_planning(frame, crs=text),
              "transform_xy": lambda: crs.transform_xy(107.75, 21.45, text, "EPSG:5899"),
              "overlay_stats": lambda: overlay_stats(frame, "2020", crs=text)}
@@ -331,7 +332,7 @@ def test_metre_geojson_without_crs_member(work, cli):
     plan = _geojson_without_crs(strips(), work / "plan_metres.geojson")
     assert cli("balance", str(plan)).code == 2
     assert cli("balance", str(plan), "--crs", "EPSG:5899", "--format", "json").json()["total_ha"] > 10
-    assert io.read_layer(path, crs="EPSG:5899").crs.to_epsg() == 5899
+    assert vector_io.read_layer(path, crs="EPSG:5899").crs.to_epsg() == 5899
 
 
 def test_shapefile_without_prj_takes_crs(work, cli):
@@ -342,7 +343,7 @@ def test_shapefile_without_prj_takes_crs(work, cli):
 
 
 def test_declared_crs_is_never_overridden(work):
-    assert io.read_layer("zone.geojson", crs="EPSG:5899").crs.to_epsg() == 4326
+    assert vector_io.read_layer("zone.geojson", crs="EPSG:5899").crs.to_epsg() == 4326
 
 
 def test_plausibility_check_transforms_a_bounded_sample(monkeypatch):
@@ -363,23 +364,23 @@ class Terminal(_io.StringIO):
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_reading_a_large_layer_shows_progress_on_a_terminal_only(work, monkeypatch, terminal):
-    monkeypatch.setattr(io, "PROGRESS_BYTES", 100)
+    monkeypatch.setattr(vector_io, "PROGRESS_BYTES", 100)
     stream = Terminal() if terminal else _io.StringIO()
     monkeypatch.setattr(sys, "stderr", stream)
-    io.read_layer("zone.geojson")
+    vector_io.read_layer("zone.geojson")
     assert ("reading zone.geojson" in stream.getvalue()) is terminal
 
 
 def test_small_layer_reads_silently(work, monkeypatch):
     stream = Terminal()
     monkeypatch.setattr(sys, "stderr", stream)
-    io.read_layer("zone.geojson")
+    vector_io.read_layer("zone.geojson")
     assert stream.getvalue() == ""
 
 
 def test_large_table_warns_with_its_size(cli, monkeypatch):
-    monkeypatch.setattr(cli_module, "LARGE_OUTPUT", 100)
+    monkeypatch.setattr(cli_output, "LARGE_OUTPUT", 100)
     run = cli("units", "--era", "2020")
     assert run.code == 0 and "warning: the output is large" in run.err and "MB" in run.err
-    monkeypatch.setattr(cli_module, "LARGE_OUTPUT", 10_000_000)
+    monkeypatch.setattr(cli_output, "LARGE_OUTPUT", 10_000_000)
     assert "warning" not in cli("units", "--era", "2020").err

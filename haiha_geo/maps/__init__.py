@@ -28,7 +28,6 @@ True
 from __future__ import annotations
 
 from haiha_geo.maps.builder import MapResult, build_map
-from haiha_geo.maps.cli import register_cli
 from haiha_geo.maps.spec import MapSpec, load_spec, parse_spec
 
-__all__ = ["MapResult", "MapSpec", "build_map", "load_spec", "parse_spec", "register_cli"]
+__all__ = ["MapResult", "MapSpec", "build_map", "load_spec", "parse_spec"]

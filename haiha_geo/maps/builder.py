@@ -20,7 +20,8 @@ from haiha_geo._version import __version__
 from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError
-from haiha_geo.io import read_layer, write_atomic
+from haiha_geo.io import write_atomic
+from haiha_geo.vector_io import read_layer
 from haiha_geo.maps import page, thematic
 from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
 from haiha_geo.maps.topology import (DEFAULT_TOLERANCE_M, SimplifyReport, Topology, decode, displacement, encode,

@@ -2,14 +2,13 @@
 
 Public names: :func:`study_area`, :func:`sheets`, :func:`land_use_balance`
 (also exported from the package root), :func:`read_plan`, :func:`read_dxf`,
-:func:`load_categories` and ``register_cli`` for the ``haiha-geo`` command.
+:func:`load_categories`.
 """
 
 from __future__ import annotations
 
 from haiha_geo.zoning.balance import LandUseBalance, LandUseWarning, UnclassifiedCodeError, land_use_balance
 from haiha_geo.zoning.categories import load_categories
-from haiha_geo.zoning.cli import register_cli
 from haiha_geo.zoning.plan import load_plan as read_plan
 from haiha_geo.zoning.dxf import read_dxf
 from haiha_geo.zoning.plan import read_code_map
@@ -17,5 +16,5 @@ from haiha_geo.zoning.sheet_grid import SheetError
 from haiha_geo.zoning.study import StudyArea, sheets, study_area
 
 __all__ = ["LandUseBalance", "LandUseWarning", "SheetError", "StudyArea", "UnclassifiedCodeError",
-           "land_use_balance", "load_categories", "read_code_map", "read_dxf", "read_plan", "register_cli",
+           "land_use_balance", "load_categories", "read_code_map", "read_dxf", "read_plan",
            "sheets", "study_area"]

@@ -1,6 +1,6 @@
 """Reading a zoning plan from GIS or CAD files into land-use polygons in EPSG:5899.
 
-GeoPackage, Shapefile and GeoJSON are read through GDAL (:func:`haiha_geo.io.read_layer`);
+GeoPackage, Shapefile and GeoJSON are read through GDAL (:func:`haiha_geo.vector_io.read_layer`);
 DXF through :func:`haiha_geo.zoning.dxf.read_dxf`. Codes come from a column,
 optionally renamed through a code map (CAD layer → land-use code).
 """
@@ -16,7 +16,7 @@ import shapely
 
 from haiha_geo.crs import to_planning
 from haiha_geo.errors import GeometryError, InputFileError
-from haiha_geo.io import read_layer
+from haiha_geo.vector_io import read_layer
 from haiha_geo.geometry import repair
 from haiha_geo.zoning.categories import read_user_csv
 from haiha_geo.zoning.dxf import read_dxf

@@ -1,4 +1,4 @@
-"""``haiha-geo study-area``, ``sheets`` and ``balance`` subcommands."""
+"""``study-area``, ``sheets`` and ``balance``: the zoning study."""
 
 from __future__ import annotations
 
@@ -6,25 +6,25 @@ import argparse
 import sys
 import warnings
 
+from haiha_geo.cli.output import add_format, emit
 from haiha_geo.errors import InputFileError
+from haiha_geo.place import place
+from haiha_geo.timeline import era_ids
 
 SHEET_FORMATS = ("table", "json", "geojson")
 BALANCE_FORMATS = ("table", "csv", "json", "md", "xlsx")
 
 
-def register_cli(sub) -> None:
-    """Add the zoning subcommands to the ``haiha-geo`` parser."""
-    from haiha_geo.cli import add_format
-    from haiha_geo.registry import ERAS
-
+def register(sub) -> None:
+    """Add the zoning subcommands."""
     p = sub.add_parser("study-area", help="boundary, area (ha, EPSG:5899) and predecessors of one or more units")
-    _add_units(p, ERAS)
+    _add_units(p)
     add_format(p, SHEET_FORMATS)
     p.add_argument("--out", help="write to this file (atomically) instead of the terminal")
     p.set_defaults(func=_study_area)
 
     p = sub.add_parser("sheets", help="map sheets (cadastral or topographic) covering one or more units")
-    _add_units(p, ERAS)
+    _add_units(p)
     p.add_argument("--scale", default=2000, help="scale denominator (default 2000)")
     p.add_argument("--system", choices=("cadastral", "topographic"), default="cadastral")
     add_format(p, SHEET_FORMATS)
@@ -42,57 +42,40 @@ def register_cli(sub) -> None:
     p.add_argument("--population", help="planned population, for m² per person")
     p.add_argument("--categories", metavar="FILE", help="category CSV replacing layers/landuse_categories.csv")
     p.add_argument("--unit", action="append", help="check coverage against this unit (repeatable)")
-    p.add_argument("--era", choices=ERAS, default="2020", help="era of --unit (default 2020)")
+    p.add_argument("--era", choices=era_ids(), default=place().study_era,
+                   help=f"era of --unit (default {place().study_era})")
     p.add_argument("--strict", action="store_true", help="fail on codes the category file does not know")
     add_format(p, BALANCE_FORMATS)
     p.add_argument("--out", help="write to this file (atomically); required for xlsx")
     p.set_defaults(func=_balance)
 
 
-def _add_units(parser: argparse.ArgumentParser, eras: tuple[str, ...]) -> None:
-    parser.add_argument("--unit", action="append", required=True, help="unit name or id (repeatable: a union)")
-    parser.add_argument("--era", choices=eras, default="2020", help="era of the units (default 2020)")
+def _add_units(parser: argparse.ArgumentParser) -> None:
+    study = place()
+    parser.add_argument("--unit", action="append",
+                        help=f"unit name or id (repeatable: a union; default {study.study_unit})")
+    parser.add_argument("--era", choices=era_ids(), default=study.study_era,
+                        help=f"era of the units (default {study.study_era})")
 
 
 def _study_area(args: argparse.Namespace) -> int:
+    from haiha_geo._output import to_text
     from haiha_geo.zoning.study import study_area
 
     area = study_area(args.unit, args.era)
-    frame = area.to_frame()
     if args.format == "table":
-        return _emit(_study_text(area), args)
-    return _emit_geo(frame, args)
-
-
-def _study_text(area) -> str:
-    from haiha_geo._output import to_text
-
-    lines = [f"study area: {area.name}", f"area: {area.area_ha:,.4f} ha (planimetric, EPSG:5899)",
-             "predecessor units:"]
-    return "\n".join(lines) + "\n" + to_text(area.predecessors)
+        lines = [f"study area: {area.name}", f"area: {area.area_ha:,.4f} ha (planimetric, EPSG:5899)",
+                 "predecessor units:"]
+        emit("\n".join(lines) + "\n" + to_text(area.predecessors), out=args.out)
+    else:
+        emit(area.to_frame(), args.format, args.out)
+    return 0
 
 
 def _sheets(args: argparse.Namespace) -> int:
     from haiha_geo.zoning.study import sheets, study_area
 
-    frame = sheets(study_area(args.unit, args.era), args.scale, args.system)
-    return _emit_geo(frame, args)
-
-
-def _emit_geo(frame, args: argparse.Namespace) -> int:
-    from haiha_geo.cli import emit
-    from haiha_geo.crs import to_geographic
-
-    if args.format == "geojson":
-        return _emit(to_geographic(frame).to_json(ensure_ascii=False, drop_id=True) + "\n", args)
-    emit(frame.drop(columns=frame.geometry.name), args.format, args.out)
-    return 0
-
-
-def _emit(text: str, args: argparse.Namespace) -> int:
-    from haiha_geo.cli import emit
-
-    emit(text, None, args.out)
+    emit(sheets(study_area(args.unit, args.era), args.scale, args.system), args.format, args.out)
     return 0
 
 
@@ -112,4 +95,5 @@ def _balance(args: argparse.Namespace) -> int:
         result.to_xlsx(args.out)
         print(f"wrote {args.out}", file=sys.stderr)
         return 0
-    return _emit(result.render(args.format), args)
+    emit(result.render(args.format), out=args.out)
+    return 0

@@ -1,0 +1,121 @@
+"""The ``haiha-geo`` command: the only place that knows argparse, output formats and exit codes.
+
+Each module of this package adds the subcommands of one part of the toolkit
+(:data:`COMMANDS`) and calls the library to do the work; :mod:`.output` writes
+every format. Building the parser loads nothing heavy (``--version`` and
+``--help`` start fast): a command imports the library modules it needs when it
+runs.
+
+Bad input ends with a one-line message on stderr and exit status 2, never a
+traceback; Ctrl-C with status 130 and no partial output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from haiha_geo._version import __version__
+from haiha_geo.cli import core, exchange, layers, maps, zoning
+from haiha_geo.errors import HaihaGeoError, OptionError
+from haiha_geo.io import check_output
+
+#: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
+COMMANDS = (core, layers, zoning, maps, exchange)
+
+#: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
+CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
+#: Options that take a positive finite number (``dest`` → flag, whole number?), checked before any work.
+POSITIVE_OPTIONS: dict[str, tuple[str, bool]] = {"population": ("--population", True), "scale": ("--scale", True),
+                                                 "tolerance": ("--tolerance", False), "dpi": ("--dpi", True)}
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (``haiha-geo: error: …``) and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"haiha-geo: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand."""
+    parser = Parser(prog="haiha-geo", description="Era-aware planning toolkit for Hải Hà (Quảng Ninh, Vietnam).")
+    parser.add_argument("--version", action="version", version=f"haiha-geo {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def input_paths(args: argparse.Namespace) -> list[Path]:
+    """Every option or argument of ``args`` (other than ``--out``) that names an existing file or folder."""
+    values = [v for k, v in vars(args).items() if k != "out"]
+    flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
+    return [Path(x).expanduser() for x in flat if isinstance(x, str) and x and Path(x).expanduser().exists()]
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Check, before any work, every CRS option (:data:`CRS_OPTIONS`) and positive number (:data:`POSITIVE_OPTIONS`).
+
+    Raises
+    ------
+    CRSError, OptionError
+    """
+    from haiha_geo.crs import parse_crs  # pyproj: loaded only by commands that take a CRS
+
+    for dest, flag in CRS_OPTIONS.items():
+        if getattr(args, dest, None) is not None:
+            parse_crs(getattr(args, dest), flag)
+    for dest, (flag, integer) in POSITIVE_OPTIONS.items():
+        if getattr(args, dest, None) is not None:
+            setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer))
+
+
+def positive_number(value, option: str, *, integer: bool = False) -> float | int:
+    """Return ``value`` as a positive finite number (an int if ``integer``), or raise :class:`OptionError`.
+
+    Examples
+    --------
+    >>> positive_number("2000", "--scale", integer=True)
+    2000
+    >>> positive_number("nan", "--tolerance")
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.OptionError: --tolerance 'nan': give a positive finite number (for example --tolerance 20)
+    """
+    example = {"--population": 25000, "--scale": 2000, "--tolerance": 20}.get(option, 1)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (math.isfinite(number) and number > 0) or (integer and number != int(number)):
+        kind = "positive whole number" if integer else "positive finite number"
+        raise OptionError(f"{option} {value!r}: give a {kind} (for example {option} {example})")
+    return int(number) if integer else number
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``haiha-geo`` console script; returns the exit status.
+
+    Errors a user can cause end with one line on stderr and status 2; Ctrl-C
+    ends with status 130 and leaves no partial output.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        check_options(args)
+        if getattr(args, "out", None):  # before any work: a bad destination fails at once
+            check_output(args.out, input_paths(args))
+        return int(args.func(args) or 0)
+    except HaihaGeoError as exc:
+        print(f"haiha-geo: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("haiha-geo: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+

@@ -1,0 +1,116 @@
+"""Reading users' vector files (GeoJSON, GeoPackage, Shapefile, …) safely.
+
+Inputs are opened read-only and never modified. Every layer is checked: it
+has features, no empty geometry, and a CRS that is declared (or given with
+``crs=``) and plausible for the planning area (:func:`haiha_geo.crs.require_crs`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+from haiha_geo.crs import crs_advice, parse_crs, require_crs
+from haiha_geo.errors import CRSError, GeometryError, InputFileError
+
+#: Files larger than this (bytes) show a progress bar on stderr while they are read, when stderr is a terminal.
+PROGRESS_BYTES = 20 * 1024 * 1024
+_GEOJSON_SUFFIXES = (".geojson", ".json")
+
+
+def read_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | None = None,
+               what: str | None = None) -> gpd.GeoDataFrame:
+    """Read a vector file GeoPandas can read (GeoJSON, GeoPackage, Shapefile, …) and check it.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to read; it is opened read-only.
+    layer : str, optional
+        Layer name, for multi-layer files such as GeoPackage.
+    crs : str, optional
+        CRS to assume when the file declares none (for example ``"EPSG:5899"``).
+        A file that declares a CRS keeps it; ``crs`` never overrides it. A
+        GeoJSON whose coordinates are not lon/lat counts as declaring none
+        (GDAL labels every GeoJSON EPSG:4326, since RFC 7946 allows nothing else).
+    what : str, optional
+        How to name the layer in error messages (defaults to the file name).
+
+    Raises
+    ------
+    InputFileError
+        Missing, unreadable or malformed file, or a file with no features.
+    CRSError
+        ``crs`` names no CRS; no CRS (and none given); or coordinates that,
+        read in the CRS, do not touch Hải Hà (the message suggests the CRS they fit).
+    GeometryError
+        A feature with no geometry or an empty one.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "zone.geojson"
+    >>> _ = p.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {"name": "A"}, "geometry": {"type": "Point", "coordinates": [107.75, 21.45]}}]}))
+    >>> read_layer(p).crs.to_epsg()
+    4326
+    """
+    path = Path(path)
+    label = what or path.name
+    assumed = parse_crs(crs, "crs=") if crs is not None else None  # bad text fails before the file is read
+    if not path.exists():
+        raise InputFileError(f"{label}: file {path} does not exist")
+    with _progress(path) as bar:
+        try:
+            frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
+            raise InputFileError(f"{label}: cannot read {path} as a vector file ({exc})") from None
+        bar.update()
+        if len(frame) == 0:
+            raise InputFileError(f"{label}: {path} has no features")
+        empty = frame.geometry.isna() | shapely.is_empty(frame.geometry.values)
+        if empty.any():
+            rows = ", ".join(str(i) for i in frame.index[empty][:10])
+            raise GeometryError(f"{label}: {int(empty.sum())} feature(s) have no geometry or an empty one "
+                                f"(rows {rows})")
+        if _undeclared_geojson(path, frame):
+            if assumed is None:
+                raise CRSError(f"{label}: this GeoJSON has no 'crs' member, so it should be lon/lat, but its "
+                               f"coordinates reach x {frame.total_bounds[2]:,.0f}, y "
+                               f"{frame.total_bounds[3]:,.0f}, which cannot be lon/lat" + _advice(frame))
+            frame = frame.set_crs(assumed, allow_override=True)
+        elif frame.crs is None and assumed is not None:
+            frame = frame.set_crs(assumed)
+        require_crs(frame, label)
+        bar.update()
+    return frame
+
+
+def _undeclared_geojson(path: Path, frame: gpd.GeoDataFrame) -> bool:
+    """A GeoJSON labelled lon/lat (GDAL's default) whose coordinates cannot be degrees."""
+    if path.suffix.lower() not in _GEOJSON_SUFFIXES or frame.crs is None or not frame.crs.is_geographic:
+        return False
+    minx, miny, maxx, maxy = frame.total_bounds
+    return max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90
+
+
+def _advice(frame: gpd.GeoDataFrame) -> str:
+    return crs_advice(shapely.get_coordinates(frame.geometry.values[:SAMPLE_FEATURES]))
+
+
+#: Features whose vertices feed the CRS suggestion of an undeclared GeoJSON.
+SAMPLE_FEATURES = 200
+
+
+def _progress(path: Path):
+    """A tqdm bar (reading, checking) for a file above :data:`PROGRESS_BYTES`; silent when stderr is no terminal."""
+    from tqdm import tqdm
+
+    size = path.stat().st_size
+    return tqdm(total=2, desc=f"reading {path.name} ({size / 1e6:,.0f} MB)", unit="step", file=sys.stderr,
+                disable=size < PROGRESS_BYTES or not sys.stderr.isatty(), leave=False)
