@@ -546,7 +546,7 @@ def _page(spec: MapSpec, payload: dict, prov: dict, *, offline: bool) -> str:
             x0, y0, x1, y1 = payload["bounds"]
             fmap.location = [round((y0 + y1) / 2, 6), round((x0 + x1) / 2, 6)]
         page.add_title(fmap, spec.title)
-        page.HaihaLayers(payload).add_to(fmap)
+        page.add_layers(fmap, payload)
         page.add_provenance(fmap, prov)
         return page.render(fmap)
 
