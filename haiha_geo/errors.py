@@ -48,3 +48,8 @@ class OutputPathError(HaihaGeoError, ValueError):
 
 class OptionError(HaihaGeoError, ValueError):
     """An option or parameter value that is out of range, not a number, or in conflict with another."""
+
+
+class LargeOutputWarning(UserWarning):
+    """An output (page, table) so large that it is slow to open or share; the message names the option
+    that makes it smaller."""

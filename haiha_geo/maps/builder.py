@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,7 @@ import shapely
 from haiha_geo import __version__, registry, sources
 from haiha_geo._data import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
-from haiha_geo.errors import InputFileError
+from haiha_geo.errors import InputFileError, LargeOutputWarning, OptionError
 from haiha_geo.io import read_layer, write_atomic
 from haiha_geo.maps import page, thematic
 from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
@@ -43,6 +44,8 @@ LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
           "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ"}
 CRS_TEXT = ("hiển thị EPSG:4326 (WGS 84); toạ độ phẳng EPSG:5899 (VN-2000 / TM-3 107°45′, k0 = 0,9999)")
+#: A page above this size (bytes) opens slowly in a browser and is hard to share: building it warns.
+LARGE_PAGE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -57,14 +60,24 @@ class MapResult:
         ``vertices_before``, ``vertices_after`` (per era, summed), ``stored_vertices``
         (shared borders counted once), ``max_displacement_m``, ``tolerance_m``,
         ``html_bytes``, ``data_bytes`` (the JSON data block) and ``build_seconds``.
+    inputs : tuple of Path
+        The files the page was built from (the spec file and user layers).
     """
 
     html: str
     stats: dict[str, Any] = field(default_factory=dict)
+    inputs: tuple[Path, ...] = ()
 
     def save(self, path: str | Path) -> Path:
-        """Write the page atomically to ``path`` and return the path."""
-        return write_atomic(path, self.html)
+        """Write the page atomically to ``path`` and return the path.
+
+        Raises
+        ------
+        OutputPathError
+            ``path`` is one of :attr:`inputs` (the toolkit never writes over
+            the files it read), a folder, or in a missing or read-only folder.
+        """
+        return write_atomic(path, self.html, self.inputs)
 
 
 @dataclass
@@ -322,7 +335,7 @@ def _lists(value: Any) -> Any:
 
 def _file_layer(b: _Build, spec: LayerSpec, index: int) -> dict:
     path = Path(spec.path)
-    frame = read_layer(path, what=f"layer {spec.id}")
+    frame = read_layer(path, crs=spec.crs, what=f"layer {spec.id}")
     simple, report = simplify_layer(frame, b.tolerance_m)
     b.reports[spec.id] = report
     b.files.append({"source": f"user layer {spec.id}", "file": path.name, "sha256": _sha256(path), "licence": ""})
@@ -454,10 +467,46 @@ def provenance(b: _Build) -> dict[str, Any]:
     }
 
 
+def check_tolerance(value: Any, option: str = "tolerance_m") -> float:
+    """``value`` as a finite, positive number of metres, else :class:`OptionError` naming ``option``.
+
+    Examples
+    --------
+    >>> check_tolerance(5)
+    5.0
+    >>> check_tolerance(float("inf"), "--tolerance")
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.OptionError: --tolerance inf: must be a finite positive number of metres, for example --tolerance 20
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not (math.isfinite(number) and number > 0):
+        example = f"{option} 20" if option.startswith("--") else f"{option}=20"
+        raise OptionError(f"{option} {value}: must be a finite positive number of metres, for example {example}")
+    return number
+
+
+def _input_files(spec: MapSpec) -> tuple[Path, ...]:
+    """The files a map is built from: its spec file and its user layers."""
+    paths = [Path(spec.source)] + [Path(lay.path) for lay in spec.layers if lay.kind == "file"]
+    return tuple(p for p in paths if p.is_file())
+
+
+def _warn_if_large(html_bytes: int, tolerance_m: float) -> None:
+    if html_bytes > LARGE_PAGE_BYTES:
+        warnings.warn(LargeOutputWarning(
+            f"the map page is {html_bytes / 1024 ** 2:.1f} MB (more than {LARGE_PAGE_BYTES // 1024 ** 2} MB), so "
+            f"browsers open it slowly; make it smaller with a larger --tolerance (tolerance_m in Python; now "
+            f"{tolerance_m:g} m) or with lighter --layer files"), stacklevel=3)
+
+
 def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: float | None,
            source: str) -> tuple[MapResult, _Build]:
     start = time.perf_counter()
-    tol = float(tolerance_m or spec.tolerance_m or DEFAULT_TOLERANCE_M)
+    tol = check_tolerance(tolerance_m if tolerance_m is not None else spec.tolerance_m or DEFAULT_TOLERANCE_M)
     b = _Build(spec=spec, tolerance_m=tol, digits=grid_digits(tol), source=source)
     reg = _Registry.load()
     era_props = _hierarchy(b, reg)
@@ -494,7 +543,8 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
         "data_bytes": len(page.safe_json(payload).encode("utf-8")),
         "build_seconds": round(time.perf_counter() - start, 3),
     }
-    return MapResult(html=html_text, stats=stats), b
+    _warn_if_large(stats["html_bytes"], tol)
+    return MapResult(html=html_text, stats=stats, inputs=_input_files(spec)), b
 
 
 def _share_strings(payload: dict) -> list[str]:
@@ -582,7 +632,7 @@ def resolve_tiles(tiles: str | None, offline: bool) -> tuple[str | None, str | N
 
 def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False, tiles: str | None = None,
               layers: tuple[str | Path, ...] | list[str | Path] = (), tolerance_m: float | None = None,
-              source: str = "gadm41") -> MapResult:
+              crs: str | None = None, source: str = "gadm41") -> MapResult:
     """Build an interactive HTML map of Hải Hà from a spec.
 
     Parameters
@@ -598,7 +648,10 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
         Extra user layers (any file GeoPandas reads), added on top.
     tolerance_m : float, optional
         Largest boundary displacement allowed by simplification, in metres
-        (default: the spec's, else 20 m).
+        (default: the spec's, else 20 m); finite and positive.
+    crs : str, optional
+        CRS of the ``layers`` files that declare none (for example ``"EPSG:5899"``);
+        a file that declares its CRS keeps it.
     source : str
         Reference source of the era-2019 polygons (``gadm41`` or ``censusvn2009``).
 
@@ -606,6 +659,16 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
     -------
     MapResult
         ``.html`` (the page), ``.stats`` (vertices, bytes, displacement, time), ``.save(path)``.
+
+    Raises
+    ------
+    OptionError
+        ``tolerance_m`` is not a finite positive number.
+
+    Warns
+    -----
+    LargeOutputWarning
+        The page is larger than :data:`LARGE_PAGE_BYTES`.
 
     Examples
     --------
@@ -615,7 +678,7 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
     """
     map_spec = spec if isinstance(spec, MapSpec) else load_spec(spec)
     if layers:
-        extra = [LayerSpec(id=f"user{i + 1}", kind="file", name=Path(p).name, path=str(p), searchable=True)
+        extra = [LayerSpec(id=f"user{i + 1}", kind="file", name=Path(p).name, path=str(p), searchable=True, crs=crs)
                  for i, p in enumerate(layers)]
         map_spec = MapSpec(**{**map_spec.__dict__, "layers": map_spec.layers + extra})
     result, _ = _build(map_spec, offline=offline, tiles=tiles, tolerance_m=tolerance_m, source=source)
