@@ -558,6 +558,7 @@ def _share_strings(payload: dict) -> list[str]:
     objects = payload.get("topology", {}).get("objects", {}).values()
     features = [o["properties"] for objs in objects for o in objs]
     features += [f["properties"] for lay in payload["layers"] for f in lay.get("features", [])]
+    features = list({id(p): p for p in features}.values())  # a compared file layer shares its features
     counts: dict[str, int] = {}
     for props in features:
         for value in [v for _, v in props.get("rows", [])] + [n for _, n in props.get("byYear", {}).values()]:
