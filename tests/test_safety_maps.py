@@ -35,6 +35,8 @@ PAYLOADS = {
 }
 #: Payloads usable in a file or folder name (no "/").
 NAME_PAYLOADS = {k: v for k, v in PAYLOADS.items() if "/" not in v}
+#: GDAL cannot open a file whose name holds "`;" (a clean exit-2 read error from haiha_geo.io, not this module's).
+FILE_NAME_PAYLOADS = {k: v for k, v in NAME_PAYLOADS.items() if "`" not in v}
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +93,7 @@ def test_layer_attributes_are_data(cli, in_tmp, payload, place):
     assert value in shown
 
 
-@pytest.mark.parametrize("payload", NAME_PAYLOADS.values(), ids=NAME_PAYLOADS.keys())
+@pytest.mark.parametrize("payload", FILE_NAME_PAYLOADS.values(), ids=FILE_NAME_PAYLOADS.keys())
 def test_layer_file_name_is_data(cli, in_tmp, payload):
     name = f"{payload}_END.geojson"  # no "|": GDAL reads "file|option" as open options
     layer = write_layer(in_tmp / name, {"name": "a"})
@@ -242,3 +244,32 @@ def test_crs_option_reaches_a_layer_without_crs(cli, in_tmp, option):
                                        if lay["id"] == "user1")["features"][0]
                                   ["geometry"]).centroid.coords[0]
     assert abs(x - 107.704) < 0.01 and abs(y - 21.454) < 0.01
+
+
+@pytest.mark.browser
+def test_browser_popup_shows_payloads_literally_and_runs_nothing(in_tmp):
+    from test_maps_browser import CHROMIUM, CHROMIUM_ARGS, open_page
+    from playwright.sync_api import sync_playwright
+
+    values = {k: v + END for k, v in PAYLOADS.items()}
+    page = build_map(layers=[write_layer(in_tmp / "in.geojson", values)], offline=True).html
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            o = open_page(browser, page, in_tmp, "payloads")
+            o.page.evaluate("() => { window.alert = () => { window.__xss = 1; }; }")
+            shown = o.js("""() => {
+                const texts = [];
+                const g = haihaMap.layers["user1"];
+                if (!haihaMap.map.hasLayer(g)) haihaMap.map.addLayer(g);
+                g.haihaFeatures.eachLayer(l => { l.openPopup();
+                    texts.push(l.getPopup().getElement().querySelector('.leaflet-popup-content').textContent); });
+                return texts.join("\\n");
+            }""")
+            o.page.screenshot(path=str(in_tmp / "payloads.png"))
+        finally:
+            browser.close()
+    for value in values.values():
+        assert value in shown
+    assert f"49{END}" not in shown and o.dialogs == [] and o.console_errors == []
+    assert not os.path.exists(MARKER)
