@@ -59,3 +59,8 @@ class OutsidePlanningAreaError(CRSError, GeometryError):
 
 class TableValueError(HaihaGeoError, ValueError):
     """Values of a table that are duplicated, not numbers, not finite, or unfit for their column."""
+
+
+class LargeOutputWarning(UserWarning):
+    """An output (page, table) so large that it is slow to open or share; the message names the option
+    that makes it smaller."""

@@ -403,7 +403,7 @@ def test_byte_identical_across_processes(tmp_path):
 
     digests = set()
     for name in ("a.html", "b.html"):
-        subprocess.run([sys.executable, "-m", "haiha_geo.cli", "map", "--offline", "--out", str(tmp_path / name)],
+        subprocess.run([sys.executable, "-m", "haiha_geo", "map", "--offline", "--out", str(tmp_path / name)],
                        check=True, capture_output=True)
         digests.add(hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())
     assert len(digests) == 1

@@ -22,7 +22,7 @@ def test_wheel_contains_authored_data_and_no_reference_data(tmp_path):
     wheel = next(tmp_path.glob("haiha_geo-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("haiha_geo/_authored/boundaries/units.csv", "haiha_geo/_authored/boundaries/sources.toml",
-                     "haiha_geo/cli.py"):
+                     "haiha_geo/cli/__init__.py", "haiha_geo/__main__.py"):
         assert expected in names
     assert not [n for n in names if n.endswith(".geojson") and "haiha_communes" in n]
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -13,23 +13,24 @@ traceback; Ctrl-C with status 130 and no partial output.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
 from haiha_geo._version import __version__
 from haiha_geo.cli import core, exchange, layers, maps, zoning
-from haiha_geo.errors import HaihaGeoError, OptionError
+from haiha_geo.errors import HaihaGeoError
 from haiha_geo.io import check_output
+from haiha_geo.values import positive_number
 
 #: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
 COMMANDS = (core, layers, zoning, maps, exchange)
 
 #: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
 CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
-#: Options that take a positive finite number (``dest`` → flag, whole number?), checked before any work.
-POSITIVE_OPTIONS: dict[str, tuple[str, bool]] = {"population": ("--population", True), "scale": ("--scale", True),
-                                                 "tolerance": ("--tolerance", False), "dpi": ("--dpi", True)}
+#: Options that take a positive finite number: ``dest`` → (flag, whole number?, unit, example); checked before any work.
+POSITIVE_OPTIONS: dict[str, tuple[str, bool, str | None, int]] = {
+    "population": ("--population", True, "people", 25000), "scale": ("--scale", True, None, 2000),
+    "tolerance": ("--tolerance", False, "metres", 20), "dpi": ("--dpi", True, None, 300)}
 
 
 class Parser(argparse.ArgumentParser):
@@ -68,32 +69,9 @@ def check_options(args: argparse.Namespace) -> None:
     for dest, flag in CRS_OPTIONS.items():
         if getattr(args, dest, None) is not None:
             parse_crs(getattr(args, dest), flag)
-    for dest, (flag, integer) in POSITIVE_OPTIONS.items():
+    for dest, (flag, integer, unit, example) in POSITIVE_OPTIONS.items():
         if getattr(args, dest, None) is not None:
-            setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer))
-
-
-def positive_number(value, option: str, *, integer: bool = False) -> float | int:
-    """Return ``value`` as a positive finite number (an int if ``integer``), or raise :class:`OptionError`.
-
-    Examples
-    --------
-    >>> positive_number("2000", "--scale", integer=True)
-    2000
-    >>> positive_number("nan", "--tolerance")
-    Traceback (most recent call last):
-    ...
-    haiha_geo.errors.OptionError: --tolerance 'nan': give a positive finite number (for example --tolerance 20)
-    """
-    example = {"--population": 25000, "--scale": 2000, "--tolerance": 20}.get(option, 1)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not (math.isfinite(number) and number > 0) or (integer and number != int(number)):
-        kind = "positive whole number" if integer else "positive finite number"
-        raise OptionError(f"{option} {value!r}: give a {kind} (for example {option} {example})")
-    return int(number) if integer else number
+            setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer, unit=unit, example=example))
 
 
 def main(argv: list[str] | None = None) -> int:

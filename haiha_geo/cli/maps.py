@@ -33,15 +33,14 @@ def register(subparsers) -> None:
 
 def _map(args: argparse.Namespace) -> int:
     """Check the options, build the map, write it, and print its figures (and any size warning) to stderr."""
-    from haiha_geo.maps.builder import build_map, check_tolerance
+    from haiha_geo.maps.builder import build_map
 
     if not str(args.out).lower().endswith((".html", ".htm")):
         raise InputFileError(f"--out {args.out}: the output must be an .html file")
-    tolerance = None if args.tolerance is None else check_tolerance(args.tolerance, "--tolerance")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LargeOutputWarning)
         result = build_map(args.spec, offline=args.offline, tiles=args.tiles, layers=args.layer,
-                           tolerance_m=tolerance, crs=args.crs)
+                           tolerance_m=args.tolerance, crs=args.crs)
     result.save(args.out)
     s = result.stats
     print(f"wrote {args.out}: {s['html_bytes']:,} bytes (data {s['data_bytes']:,}); vertices "

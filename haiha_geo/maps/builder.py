@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,8 +20,9 @@ from haiha_geo import registry, sources
 from haiha_geo._version import __version__
 from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
-from haiha_geo.errors import InputFileError
+from haiha_geo.errors import InputFileError, LargeOutputWarning
 from haiha_geo.io import write_atomic
+from haiha_geo.values import positive_number
 from haiha_geo.vector_io import read_layer
 from haiha_geo.maps import page, thematic
 from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
@@ -45,6 +47,8 @@ LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
           "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ"}
 CRS_TEXT = ("hiển thị EPSG:4326 (WGS 84); toạ độ phẳng EPSG:5899 (VN-2000 / TM-3 107°45′, k0 = 0,9999)")
+#: A page above this size (bytes) opens slowly in a browser and is hard to share: building it warns.
+LARGE_PAGE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -59,14 +63,24 @@ class MapResult:
         ``vertices_before``, ``vertices_after`` (per era, summed), ``stored_vertices``
         (shared borders counted once), ``max_displacement_m``, ``tolerance_m``,
         ``html_bytes``, ``data_bytes`` (the JSON data block) and ``build_seconds``.
+    inputs : tuple of Path
+        The files the page was built from (the spec file and user layers).
     """
 
     html: str
     stats: dict[str, Any] = field(default_factory=dict)
+    inputs: tuple[Path, ...] = ()
 
     def save(self, path: str | Path) -> Path:
-        """Write the page atomically to ``path`` and return the path."""
-        return write_atomic(path, self.html)
+        """Write the page atomically to ``path`` and return the path.
+
+        Raises
+        ------
+        OutputPathError
+            ``path`` is one of :attr:`inputs` (the toolkit never writes over
+            the files it read), a folder, or in a missing or read-only folder.
+        """
+        return write_atomic(path, self.html, self.inputs)
 
 
 @dataclass
@@ -324,7 +338,7 @@ def _lists(value: Any) -> Any:
 
 def _file_layer(b: _Build, spec: LayerSpec, index: int) -> dict:
     path = Path(spec.path)
-    frame = read_layer(path, what=f"layer {spec.id}")
+    frame = read_layer(path, crs=spec.crs, what=f"layer {spec.id}")
     simple, report = simplify_layer(frame, b.tolerance_m)
     b.reports[spec.id] = report
     b.files.append({"source": f"user layer {spec.id}", "file": path.name, "sha256": _sha256(path), "licence": ""})
@@ -456,10 +470,35 @@ def provenance(b: _Build) -> dict[str, Any]:
     }
 
 
+def check_tolerance(value: Any, option: str = "tolerance_m") -> float:
+    """``value`` as a finite, positive number of metres, else :class:`OptionError` naming ``option``.
+
+    Examples
+    --------
+    >>> check_tolerance(5)
+    5.0
+    """
+    return positive_number(value, option, unit="metres", example=20)
+
+
+def _input_files(spec: MapSpec) -> tuple[Path, ...]:
+    """The files a map is built from: its spec file and its user layers."""
+    paths = [Path(spec.source)] + [Path(lay.path) for lay in spec.layers if lay.kind == "file"]
+    return tuple(p for p in paths if p.is_file())
+
+
+def _warn_if_large(html_bytes: int, tolerance_m: float) -> None:
+    if html_bytes > LARGE_PAGE_BYTES:
+        warnings.warn(LargeOutputWarning(
+            f"the map page is {html_bytes / 1024 ** 2:.1f} MB (more than {LARGE_PAGE_BYTES // 1024 ** 2} MB), so "
+            f"browsers open it slowly; make it smaller with a larger --tolerance (tolerance_m in Python; now "
+            f"{tolerance_m:g} m) or with lighter --layer files"), stacklevel=3)
+
+
 def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: float | None,
            source: str) -> tuple[MapResult, _Build]:
     start = time.perf_counter()
-    tol = float(tolerance_m or spec.tolerance_m or DEFAULT_TOLERANCE_M)
+    tol = check_tolerance(tolerance_m if tolerance_m is not None else spec.tolerance_m or DEFAULT_TOLERANCE_M)
     b = _Build(spec=spec, tolerance_m=tol, digits=grid_digits(tol), source=source)
     reg = _Registry.load()
     era_props = _hierarchy(b, reg)
@@ -496,7 +535,8 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
         "data_bytes": len(page.safe_json(payload).encode("utf-8")),
         "build_seconds": round(time.perf_counter() - start, 3),
     }
-    return MapResult(html=html_text, stats=stats), b
+    _warn_if_large(stats["html_bytes"], tol)
+    return MapResult(html=html_text, stats=stats, inputs=_input_files(spec)), b
 
 
 def _share_strings(payload: dict) -> list[str]:
@@ -510,6 +550,7 @@ def _share_strings(payload: dict) -> list[str]:
     objects = payload.get("topology", {}).get("objects", {}).values()
     features = [o["properties"] for objs in objects for o in objs]
     features += [f["properties"] for lay in payload["layers"] for f in lay.get("features", [])]
+    features = list({id(p): p for p in features}.values())  # a compared file layer shares its features
     counts: dict[str, int] = {}
     for props in features:
         for value in [v for _, v in props.get("rows", [])] + [n for _, n in props.get("byYear", {}).values()]:
@@ -548,7 +589,7 @@ def _page(spec: MapSpec, payload: dict, prov: dict, *, offline: bool) -> str:
             x0, y0, x1, y1 = payload["bounds"]
             fmap.location = [round((y0 + y1) / 2, 6), round((x0 + x1) / 2, 6)]
         page.add_title(fmap, spec.title)
-        page.HaihaLayers(payload).add_to(fmap)
+        page.add_layers(fmap, payload)
         page.add_provenance(fmap, prov)
         return page.render(fmap)
 
@@ -584,7 +625,7 @@ def resolve_tiles(tiles: str | None, offline: bool) -> tuple[str | None, str | N
 
 def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False, tiles: str | None = None,
               layers: tuple[str | Path, ...] | list[str | Path] = (), tolerance_m: float | None = None,
-              source: str = "gadm41") -> MapResult:
+              crs: str | None = None, source: str = "gadm41") -> MapResult:
     """Build an interactive HTML map of Hải Hà from a spec.
 
     Parameters
@@ -600,7 +641,10 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
         Extra user layers (any file GeoPandas reads), added on top.
     tolerance_m : float, optional
         Largest boundary displacement allowed by simplification, in metres
-        (default: the spec's, else 20 m).
+        (default: the spec's, else 20 m); finite and positive.
+    crs : str, optional
+        CRS of the ``layers`` files that declare none (for example ``"EPSG:5899"``);
+        a file that declares its CRS keeps it.
     source : str
         Reference source of the era-2019 polygons (``gadm41`` or ``censusvn2009``).
 
@@ -608,6 +652,16 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
     -------
     MapResult
         ``.html`` (the page), ``.stats`` (vertices, bytes, displacement, time), ``.save(path)``.
+
+    Raises
+    ------
+    OptionError
+        ``tolerance_m`` is not a finite positive number.
+
+    Warns
+    -----
+    LargeOutputWarning
+        The page is larger than :data:`LARGE_PAGE_BYTES`.
 
     Examples
     --------
@@ -617,7 +671,7 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
     """
     map_spec = spec if isinstance(spec, MapSpec) else load_spec(spec)
     if layers:
-        extra = [LayerSpec(id=f"user{i + 1}", kind="file", name=Path(p).name, path=str(p), searchable=True)
+        extra = [LayerSpec(id=f"user{i + 1}", kind="file", name=Path(p).name, path=str(p), searchable=True, crs=crs)
                  for i, p in enumerate(layers)]
         map_spec = MapSpec(**{**map_spec.__dict__, "layers": map_spec.layers + extra})
     result, _ = _build(map_spec, offline=offline, tiles=tiles, tolerance_m=tolerance_m, source=source)

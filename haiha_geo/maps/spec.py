@@ -22,6 +22,7 @@ Example (``maps/mergers.toml`` has a complete one)::
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ STYLE_KEYS = ("color", "weight", "opacity", "fillColor", "fillOpacity", "dashArr
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$")
 _LAYER_KEYS = {"id": str, "kind": str, "name": str, "era": str, "from": str, "to": str, "path": str,
-               "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int}
+               "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int, "crs": str}
 _TOP_KEYS = {"title": str, "description": str, "tolerance_m": (int, float), "layers": list, "compare": list,
              "controls": dict}
 _COMPARE_KEYS = {"name": str, "left": str, "right": str, "show": bool}
@@ -60,6 +61,7 @@ class LayerSpec:
     searchable: bool = True
     style: dict[str, Any] = field(default_factory=dict)
     year: int | None = None
+    crs: str | None = None  # of a file layer that declares none
 
 
 @dataclass
@@ -155,7 +157,8 @@ def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
             raise _fail(where, prefix + key, f"missing (required for kind {kind!r})")
     spec = LayerSpec(id=table["id"], kind=kind, name=table.get("name", ""), show=table.get("show", True),
                      labels=table.get("labels", False), searchable=table.get("searchable", kind == "era"),
-                     style=_style(table.get("style", {}), where, prefix + "style"), year=table.get("year"))
+                     style=_style(table.get("style", {}), where, prefix + "style"), year=table.get("year"),
+                     crs=table.get("crs"))
     if "era" in table:
         spec.era = _era(table["era"], where, prefix + "era")
     if kind == "merger":
@@ -216,8 +219,8 @@ def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> M
             raise _fail(where, f"controls.{key}", "expected true or false")
         controls[key] = value
     tolerance = data.get("tolerance_m")
-    if tolerance is not None and not tolerance > 0:
-        raise _fail(where, "tolerance_m", f"must be a positive number of metres, got {tolerance!r}")
+    if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
+        raise _fail(where, "tolerance_m", f"must be a finite positive number of metres, got {tolerance!r}")
     return MapSpec(title=data["title"], layers=layers, compare=compare, controls=controls,
                    tolerance_m=None if tolerance is None else float(tolerance),
                    description=data.get("description", ""), source=where)

@@ -15,12 +15,14 @@ lists). A border shared by two units, or by three eras, costs one arc.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from tqdm import tqdm
 
 from haiha_geo.crs import PLANNING_CRS, to_geographic, to_planning
 from haiha_geo.errors import GeometryError
@@ -29,6 +31,10 @@ from haiha_geo.errors import GeometryError
 DEFAULT_TOLERANCE_M = 20.0
 #: Metres per degree of latitude (rounded down), used to pick the quantisation grid.
 _M_PER_DEG = 110_574.0
+#: A user layer with at least this many vertices shows a progress bar while it is simplified (on a terminal).
+PROGRESS_VERTICES = 200_000
+#: Features simplified and measured per progress step.
+_CHUNK = 2_000
 
 
 @dataclass
@@ -147,7 +153,9 @@ def _dissolve(geoms: np.ndarray, keys: np.ndarray) -> dict[str, shapely.Geometry
 def simplify_layer(frame: gpd.GeoDataFrame, tolerance_m: float) -> tuple[gpd.GeoDataFrame, SimplifyReport]:
     """Simplify any layer: polygons as a coverage when they form one, lines per feature, points untouched.
 
-    Returns the layer in EPSG:4326 and the report.
+    Returns the layer in EPSG:4326 and the report. A layer of
+    :data:`PROGRESS_VERTICES` or more shows a progress bar (tqdm) on stderr
+    when stderr is a terminal, and nothing otherwise.
 
     Examples
     --------
@@ -157,14 +165,20 @@ def simplify_layer(frame: gpd.GeoDataFrame, tolerance_m: float) -> tuple[gpd.Geo
     """
     planning = to_planning(frame)
     geoms = np.asarray(planning.geometry.values, dtype=object)
-    polygonal = shapely.get_type_id(geoms)
-    if np.isin(polygonal, (3, 6)).all() and shapely.coverage_is_valid(geoms):
-        simple = shapely.coverage_simplify(geoms, tolerance_m)
-    else:
-        simple = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
-    moved = np.nan_to_num(displacement(geoms, simple), nan=0.0)  # points have no boundary
-    report = SimplifyReport(tolerance_m, count_vertices(geoms), count_vertices(simple),
-                            float(moved.max()) if len(moved) else 0.0)
+    before = count_vertices(geoms)
+    coverage = np.isin(shapely.get_type_id(geoms), (3, 6)).all() and shapely.coverage_is_valid(geoms)
+    # a coverage is simplified in one call (its shared borders must stay shared); features one chunk at a time
+    simple = shapely.coverage_simplify(geoms, tolerance_m) if coverage else np.empty(len(geoms), dtype=object)
+    moved = np.zeros(len(geoms))
+    with tqdm(total=len(geoms), desc="simplifying layer", unit="feature", file=sys.stderr, leave=False,
+              disable=None if before >= PROGRESS_VERTICES else True) as bar:  # None: shown on a terminal only
+        for start in range(0, len(geoms), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            if not coverage:
+                simple[part] = shapely.simplify(geoms[part], tolerance_m, preserve_topology=True)
+            moved[part] = np.nan_to_num(displacement(geoms[part], simple[part]), nan=0.0)  # points: no boundary
+            bar.update(len(geoms[part]))
+    report = SimplifyReport(tolerance_m, before, count_vertices(simple), float(moved.max()) if len(moved) else 0.0)
     planning = planning.set_geometry(gpd.GeoSeries(simple, index=planning.index, crs=PLANNING_CRS))
     return to_geographic(planning), report
 

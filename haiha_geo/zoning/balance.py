@@ -8,7 +8,6 @@ the leaf contributions, subtotals summed from them).
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -21,8 +20,9 @@ import shapely
 
 from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
-from haiha_geo.errors import InputFileError, OptionError
+from haiha_geo.errors import InputFileError
 from haiha_geo.io import write_atomic
+from haiha_geo.values import positive_number
 from haiha_geo.zoning.categories import VERIFIED, descendants, load_categories, norm_of
 from haiha_geo.zoning.plan import PlanInput, load_plan
 
@@ -179,7 +179,8 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     >>> result.coverage["gaps_m2"], result.coverage["overlaps_m2"]
     (0.0, 0.0)
     """
-    population = _check_population(population)
+    population = None if population is None else positive_number(population, "population", integer=True,
+                                                                 unit="people", example=4000)
     frame, notes = load_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs)
     cats = load_categories(categories)
     areas = frame.geometry.area.groupby(frame["code"]).sum()
@@ -198,27 +199,6 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))
     return LandUseBalance(table, total_ha, round(union.area / 1e4, 4), coverage, population, notes,
                           _input_files(plan, code_map, categories))
-
-
-def _check_population(population: Any) -> int | None:
-    """``population`` as a whole number of people, or :class:`OptionError`.
-
-    Examples
-    --------
-    >>> _check_population(4000.0), _check_population(None)
-    (4000, None)
-    >>> _check_population("abc")
-    Traceback (most recent call last):
-    ...
-    haiha_geo.errors.OptionError: population must be a whole number of people greater than 0, not 'abc'; give the planned population, e.g. population=4000 (--population 4000)
-    """
-    if population is None:
-        return None
-    ok = isinstance(population, (int, float, np.integer, np.floating)) and not isinstance(population, (bool, np.bool_))
-    if not (ok and math.isfinite(population) and population > 0 and population == int(population)):
-        raise OptionError(f"population must be a whole number of people greater than 0, not {population!r}; "
-                          "give the planned population, e.g. population=4000 (--population 4000)")
-    return int(population)
 
 
 def _input_files(*items: Any) -> tuple[Path, ...]:
