@@ -16,8 +16,11 @@ import pandas as pd
 import shapely
 
 from haiha_geo.crs import PROVENANCE, parse_crs, require_crs, to_planning
+from haiha_geo.eras import units
 from haiha_geo.errors import GeometryError
 from haiha_geo.geometry import polygonal
+from haiha_geo.registry import check_era
+from haiha_geo.vector_io import read_layer
 
 #: Columns of :func:`overlay_stats`.
 OVERLAY_COLUMNS: tuple[str, ...] = ("unit_id", "code", "name", "type", "area_ha", "unit_area_ha",
@@ -25,8 +28,6 @@ OVERLAY_COLUMNS: tuple[str, ...] = ("unit_id", "code", "name", "type", "area_ha"
 
 
 def _read(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None) -> gpd.GeoDataFrame:
-    from haiha_geo.vector_io import read_layer
-
     assumed = parse_crs(crs, "crs=") if crs is not None else None
     if isinstance(layer, gpd.GeoSeries):
         layer = gpd.GeoDataFrame(geometry=layer)
@@ -103,9 +104,6 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
     >>> bool(abs(table.area_ha.sum() - table.attrs["inside_district_ha"]) < 0.01)
     True
     """
-    from haiha_geo.eras import units
-    from haiha_geo.registry import check_era
-
     era = check_era(era)
     zone = zone_geometry(_read(layer, crs))
     era_units = units(era, source=source, crs="EPSG:5899")

@@ -22,9 +22,12 @@ from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
 from haiha_geo.errors import InputFileError
 from haiha_geo.io import write_atomic
+from haiha_geo.report import to_xlsx
 from haiha_geo.values import positive_number
 from haiha_geo.zoning.categories import VERIFIED, descendants, load_categories, norm_of
+from haiha_geo.zoning.export import balance_report
 from haiha_geo.zoning.plan import PlanInput, load_plan
+from haiha_geo.zoning.study import as_planning_geometry
 
 TOTAL_CODE = "TOTAL"
 ROW_COLUMNS = ("code", "name", "level", "parent", "area_ha", "percent", "m2_per_person", "norm", "norm_met",
@@ -110,9 +113,6 @@ class LandUseBalance:
         category colours; the workbook is byte-identical across runs and is
         never written over one of :attr:`inputs`.
         """
-        from haiha_geo.report import to_xlsx
-        from haiha_geo.zoning.export import balance_report
-
         return to_xlsx(balance_report(self), path, lang=lang, inputs=self.inputs)
 
     def __repr__(self) -> str:
@@ -303,7 +303,5 @@ def _coverage(geoms: np.ndarray, union: shapely.Geometry, study: shapely.Geometr
 def _study_geometry(study_area: Any, era: str | None) -> shapely.Geometry | None:
     if study_area is None:
         return None
-    from haiha_geo.zoning.study import as_planning_geometry
-
     return as_planning_geometry(study_area, era)
 
