@@ -3,39 +3,54 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 import warnings
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
-from haiha_geo import registry, sources
+from haiha_geo import eras as eras_model
+from haiha_geo import registry, sources, timeline
+from haiha_geo._cache import cached
 from haiha_geo._version import __version__
 from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError, LargeOutputWarning
 from haiha_geo.io import write_atomic
+from haiha_geo.maps import page, thematic
+from haiha_geo.maps.context import (
+    FOOTPRINT_OBJECT,
+    PALETTE,
+    Build,
+    geojson_features,
+    label_min_zoom,
+    label_point,
+    layer_style,
+    present,
+    vn_date,
+    vn_number,
+)
+from haiha_geo.maps.payload import Payload, projection
+from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
+from haiha_geo.maps.topology import (
+    DEFAULT_TOLERANCE_M,
+    SimplifyReport,
+    Topology,
+    decode,
+    displacement,
+    encode,
+    grid_digits,
+    simplify_hierarchy,
+    simplify_layer,
+)
+from haiha_geo.place import place
 from haiha_geo.values import positive_number
 from haiha_geo.vector_io import read_layer
-from haiha_geo.maps import page, thematic
-from haiha_geo.maps.spec import LayerSpec, MapSpec, load_spec
-from haiha_geo.maps.topology import (DEFAULT_TOLERANCE_M, SimplifyReport, Topology, decode, displacement, encode,
-                                     grid_digits, simplify_hierarchy, simplify_layer)
 
-#: Name of the topology object holding site footprints dissolved from the simplified units.
-FOOTPRINTS = "footprints"
-#: Unit fills: a qualitative palette (ColorBrewer Set3), cycled in unit order.
-PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
-           "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f")
-ERA_NAMES = {"2019": "trước 01/02/2020", "2020": "01/02/2020 – 30/06/2025", "2025": "từ 01/07/2025"}
-DEFAULT_STYLE = {"color": "#333333", "weight": 1.5, "opacity": 0.9, "fillOpacity": 0.35}
 #: How a predecessor went on ("… xã Quảng Hà") and how a successor received it ("xã Quảng Long (…)").
 RELATIONS_OUT = {"continues": "tiếp tục là", "merged_into": "nhập vào", "split_part": "một phần nhập vào",
                  "split_remainder": "phần còn lại thuộc", "unchanged": "giữ nguyên là"}
@@ -83,82 +98,12 @@ class MapResult:
         return write_atomic(path, self.html, self.inputs)
 
 
-@dataclass
-class _Build:
-    """State collected while the layers are built."""
-
-    spec: MapSpec
-    tolerance_m: float
-    digits: int
-    source: str
-    objects: dict[str, list] = field(default_factory=dict)
-    layers: list[dict] = field(default_factory=list)
-    reports: dict[str, SimplifyReport] = field(default_factory=dict)
-    files: list[dict] = field(default_factory=list)
-    bounds: list[float] | None = None
-    topology: Any = None
-    geometry: Any = None  # the _EraGeometry, when the map shows eras
-
-
 # ---- small formatting helpers ---------------------------------------------------------------------------
-
-def vn_number(value: float, digits: int = 1) -> str:
-    """Format a number the Vietnamese way (``.`` thousands, ``,`` decimals).
-
-    Examples
-    --------
-    >>> vn_number(13437.26, 1)
-    '13.437,3'
-    """
-    return f"{value:,.{digits}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def vn_date(iso: Any) -> str:
-    """``2025-07-01`` → ``01/07/2025``; missing → ``nay`` (now).
-
-    Examples
-    --------
-    >>> vn_date("2020-02-01"), vn_date(None)
-    ('01/02/2020', 'nay')
-    """
-    if iso is None or (isinstance(iso, float) and np.isnan(iso)) or iso is pd.NA or str(iso) == "":
-        return "nay"
-    year, month, day = str(iso)[:10].split("-")
-    return f"{day}/{month}/{year}"
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value is not pd.NA and not (isinstance(value, float) and np.isnan(value))
-
-
-def _round_point(point: shapely.Point, digits: int) -> list[float]:
-    return [round(point.x, digits), round(point.y, digits)]
-
-
-def label_point(geom: shapely.Geometry, digits: int) -> list[float]:
-    """A point well inside the largest part of ``geom`` (centre of its largest inscribed circle)."""
-    parts = shapely.get_parts(geom)
-    largest = parts[np.argmax(shapely.area(parts))]
-    centre = shapely.get_point(shapely.maximum_inscribed_circle(largest, 1e-4), 0)
-    return _round_point(centre, digits)
-
-
-def label_min_zoom(area_ha: float, width_px: float = 64.0, lat: float = 21.45) -> float:
-    """Web-map zoom from which a unit of ``area_ha`` is about ``width_px`` wide on screen (its name fits).
-
-    Examples
-    --------
-    >>> label_min_zoom(16078.2), label_min_zoom(140.9)
-    (9.5, 12.9)
-    """
-    metres_per_px_at_zoom0 = 156543.03392 * math.cos(math.radians(lat))
-    return round(math.log2(width_px * metres_per_px_at_zoom0 / math.sqrt(area_ha * 1e4)), 1)
-
 
 # ---- era layers -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Registry:
+class MapRegistry:
     """The registry tables a map needs, as plain dicts and records (read once per build)."""
 
     names: dict[str, str]
@@ -167,7 +112,7 @@ class _Registry:
     aliases: dict[str, tuple[str, ...]]
 
     @classmethod
-    def load(cls) -> _Registry:
+    def load(cls) -> MapRegistry:
         units = registry.units_table()
         names = dict(zip(units["unit_id"], [f"{t} {n}" for t, n in zip(units["type"], units["name"])]))
         acts = {row["act_id"]: {"number": str(row["number"]), "title": str(row["title"]),
@@ -180,20 +125,20 @@ class _Registry:
 
     def act(self, act_id: Any) -> dict[str, str]:
         """Number, title, signing and effective dates of an act (empty when unknown)."""
-        return self.acts.get(act_id, {}) if _present(act_id) else {}
+        return self.acts.get(act_id, {}) if present(act_id) else {}
 
     def links(self, key: str, unit_id: str) -> list[dict[str, Any]]:
         """Lineage rows whose ``key`` (``from_unit_id`` or ``to_unit_id``) is ``unit_id``."""
         return [r for r in self.lineage if r[key] == unit_id]
 
 
-def _unit_rows(unit: dict, reg: _Registry) -> list[list[str]]:
+def _unit_rows(unit: dict, reg: MapRegistry) -> list[list[str]]:
     rows = [["Mã đơn vị", str(unit["code"])], ["Loại", str(unit["type"])],
             ["Hiệu lực", f"{vn_date(unit['valid_from'])} – {vn_date(unit['valid_to'])}"],
             ["Diện tích (bản đồ)", f"{vn_number(float(unit['area_ha']))} ha"]]
-    if _present(unit.get("official_area_ha")):
+    if present(unit.get("official_area_ha")):
         rows.append(["Diện tích chính thức", f"{vn_number(float(unit['official_area_ha']))} ha"])
-    if _present(unit.get("population")):
+    if present(unit.get("population")):
         rows.append(["Dân số", f"{vn_number(float(unit['population']), 0)} ({unit.get('population_year')})"])
     before = [f"{reg.names[r['from_unit_id']]} ({RELATIONS_IN.get(r['relation'], r['relation'])})"
               for r in reg.links("to_unit_id", unit["unit_id"])]
@@ -212,7 +157,7 @@ def _unit_rows(unit: dict, reg: _Registry) -> list[list[str]]:
     return rows
 
 
-def _era_features(b: _Build, era: str, reg: _Registry, geometry: _EraGeometry) -> list[dict]:
+def _era_features(b: Build, era: str, reg: MapRegistry, geometry: _EraGeometry) -> list[dict]:
     """Popup, tooltip and label properties of each unit of ``era``, in registry order."""
     table = registry.units_table(era)
     areas = geometry.areas[era]
@@ -227,24 +172,26 @@ def _era_features(b: _Build, era: str, reg: _Registry, geometry: _EraGeometry) -
     return props
 
 
-def _style(spec: LayerSpec, **extra: Any) -> dict:
-    return {**DEFAULT_STYLE, **extra, **spec.style}
+def _label(era_id: str) -> str:
+    """The era's Vietnamese label (``boundaries/eras.toml``), e.g. ``từ 01/07/2025``."""
+    return timeline.era(era_id).label_vi
 
 
-def _era_layer(b: _Build, spec: LayerSpec, era_props: dict[str, list]) -> dict:
-    style = _style(spec)
-    return {"id": spec.id, "name": spec.name or f"Đơn vị hành chính {ERA_NAMES[spec.era]}", "objects": [spec.era],
-            "tipSuffix": f" ({ERA_NAMES[spec.era]})",
+def _era_layer(b: Build, spec: LayerSpec) -> dict:
+    style = layer_style(spec)
+    return {"id": spec.id, "name": spec.name or f"Đơn vị hành chính {_label(spec.era)}", "objects": [spec.era],
+            "tipSuffix": f" ({_label(spec.era)})",
             "show": spec.show, "labels": spec.labels and b.spec.controls.get("labels", True),
             "searchable": spec.searchable, "style": style,
-            "legend": [{"label": f"Ranh giới xã, thị trấn ({ERA_NAMES[spec.era]})", "color": style["color"],
+            "legend": [{"label": f"Ranh giới xã, thị trấn ({_label(spec.era)})", "color": style["color"],
                         "fill": PALETTE[0]}]}
 
 
 # ---- merger layers --------------------------------------------------------------------------------------
 
-def _merger_objects(b: _Build, spec: LayerSpec, era_props: dict[str, list], reg: _Registry) -> dict:
+def _merger_layer(b: Build, spec: LayerSpec) -> dict:
     """Successors formed by a merger or split (filled) and their predecessors (dashed outlines)."""
+    era_props, reg = b.era_props, b.registry
     step = [r for r in reg.lineage if r["from_unit_id"].startswith(f"{spec.from_era}/")
             and r["to_unit_id"].startswith(f"{spec.to_era}/")]
     changed_to = {r["to_unit_id"] for r in step if r["relation"] != "unchanged"}
@@ -258,16 +205,16 @@ def _merger_objects(b: _Build, spec: LayerSpec, era_props: dict[str, list], reg:
         {"arcs": obj["arcs"], "properties": _predecessor_props(
             p, [r for r in step if r["from_unit_id"] == p["unit_id"]], reg)}
         for obj, p in zip(b.objects[spec.from_era], era_props[spec.from_era]) if p["unit_id"] in involved_from]
-    style = _style(spec, color="#d7263d", weight=2.5, fillColor="#fdd0a2", fillOpacity=0.45)
-    return {"id": spec.id, "name": spec.name or f"Sáp nhập {ERA_NAMES[spec.to_era]}",
+    style = layer_style(spec, color="#d7263d", weight=2.5, fillColor="#fdd0a2", fillOpacity=0.45)
+    return {"id": spec.id, "name": spec.name or f"Sáp nhập {_label(spec.to_era)}",
             "objects": [succ_name, pred_name], "show": spec.show, "labels": False,
             "searchable": spec.searchable, "style": style,
             "legend": [{"label": "Đơn vị mới (sáp nhập, chia tách)", "color": style["color"], "fill": style["fillColor"]},
-                       {"label": f"Ranh giới tiền thân ({ERA_NAMES[spec.from_era]})", "color": "#444444",
+                       {"label": f"Ranh giới tiền thân ({_label(spec.from_era)})", "color": "#444444",
                         "dash": True}]}
 
 
-def _successor_props(p: dict, rows: list[dict], reg: _Registry) -> dict:
+def _successor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
     act = reg.act(rows[0]["act_id"])
     kind = "Sáp nhập và chia tách" if any(r["relation"].startswith("split") for r in rows) else "Sáp nhập"
     preds = [f"{reg.names[r['from_unit_id']]} ({RELATIONS_IN.get(r['relation'], r['relation'])})" for r in rows]
@@ -278,7 +225,7 @@ def _successor_props(p: dict, rows: list[dict], reg: _Registry) -> dict:
                      ["Đơn vị tiền thân", "; ".join(preds)]]}
 
 
-def _predecessor_props(p: dict, rows: list[dict], reg: _Registry) -> dict:
+def _predecessor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
     act = reg.act(rows[0]["act_id"])
     after = [f"{RELATIONS_OUT.get(r['relation'], r['relation'])} {reg.names[r['to_unit_id']]}" for r in rows]
     return {"title": f"{p['title']} (trước {act.get('effective', '')})", "label": p["label"],
@@ -290,63 +237,26 @@ def _predecessor_props(p: dict, rows: list[dict], reg: _Registry) -> dict:
 
 # ---- user files ------------------------------------------------------------------------------------------
 
-_TITLE_COLUMNS = ("name_vi", "ten", "tên", "name", "label", "title", "NAME_3")
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _cell(value: Any) -> str | None:
-    if not _present(value):
-        return None
-    if isinstance(value, float):
-        return vn_number(value, 2) if abs(value) < 1e15 else str(value)
-    return str(value)
-
-
-def geojson_features(frame: gpd.GeoDataFrame, digits: int, title_prefix: str) -> list[dict]:
-    """GeoJSON features (coordinates rounded to ``digits``) with popup rows from every attribute.
-
-    Examples
-    --------
-    >>> pts = gpd.GeoDataFrame({"name": ["<b>x</b>"]}, geometry=[shapely.Point(107.123456, 21.4)], crs="EPSG:4326")
-    >>> f = geojson_features(pts, 4, "Lớp")[0]
-    >>> f["geometry"]["coordinates"], f["properties"]["title"]
-    ([107.1235, 21.4], '<b>x</b>')
-    """
-    title_col = next((c for c in _TITLE_COLUMNS if c in frame.columns), None)
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    rounded = shapely.transform(np.asarray(frame.geometry.values, dtype=object), lambda xy: np.round(xy, digits))
-    out = []
-    for i, (record, geom) in enumerate(zip(frame[columns].to_dict("records"), rounded)):
-        rows = [[str(c), text] for c in columns if (text := _cell(record[c])) is not None]
-        title = _cell(record[title_col]) if title_col else None
-        out.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) | {},
-                    "properties": {"title": title or f"{title_prefix} #{i + 1}", "rows": rows}})
-    return [_lists(f) for f in out]
-
-
-def _lists(value: Any) -> Any:
-    """Tuples (from ``mapping``) → lists, so the JSON is the same whatever built it."""
-    if isinstance(value, (list, tuple)):
-        return [_lists(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _lists(v) for k, v in value.items()}
-    return value
-
-
-def _file_layer(b: _Build, spec: LayerSpec, index: int) -> dict:
-    path = Path(spec.path)
+def _file_layer(b: Build, spec: LayerSpec) -> dict:
+    path, index = Path(spec.path), b.spec.layers.index(spec)
     frame = read_layer(path, crs=spec.crs, what=f"layer {spec.id}")
     simple, report = simplify_layer(frame, b.tolerance_m)
     b.reports[spec.id] = report
     b.files.append({"source": f"user layer {spec.id}", "file": path.name, "sha256": _sha256(path), "licence": ""})
     color = PALETTE[(index * 5 + 3) % len(PALETTE)]
-    style = _style(spec, color="#e31a1c", fillColor=color, fillOpacity=0.4, weight=2)
+    style = layer_style(spec, color="#e31a1c", fillColor=color, fillOpacity=0.4, weight=2)
     return {"id": spec.id, "name": spec.name or path.name, "features": geojson_features(simple, b.digits, path.stem),
             "show": spec.show, "labels": False, "searchable": spec.searchable, "style": style,
             "legend": [{"label": spec.name or path.name, "color": style["color"], "fill": style["fillColor"]}]}
+
+
+#: Layer kind (``kind`` in a map spec) → the function that builds its definition; the one table of builders.
+LAYER_BUILDERS = {"era": _era_layer, "merger": _merger_layer, "file": _file_layer,
+                  "sites": thematic.sites_layer, "ntm": thematic.ntm_layer}
 
 
 # ---- the whole map ------------------------------------------------------------------------------------------
@@ -363,8 +273,8 @@ class _EraGeometry:
     bounds: list[float]
 
 
-@cache
-def era_geometry(source: str, data_path: str, eras: tuple[str, ...], tolerance_m: float,
+@cached
+def era_geometry(source: str, eras: tuple[str, ...], tolerance_m: float,
                  footprints: tuple[tuple[str, str, tuple[str, ...]], ...] = ()) -> _EraGeometry:
     """Simplify the era hierarchy once, encode it as shared arcs, and measure what was stored.
 
@@ -372,22 +282,20 @@ def era_geometry(source: str, data_path: str, eras: tuple[str, ...], tolerance_m
     decoded (simplified and quantised) boundaries, back in EPSG:5899, against
     the toolkit's unsimplified units. ``footprints`` are ``(key, era, unit
     ids)`` unions of units (site footprints) dissolved from the same
-    simplified units, so they share the units' arcs. Cached per source, data
-    directory (whose files are pinned by sha256), eras, tolerance and footprints.
+    simplified units, so they share the units' arcs. Cached per source, eras,
+    tolerance and footprints (:func:`haiha_geo.clear_caches` drops it).
     """
-    from haiha_geo import eras as eras_module  # the hierarchy, loaded on first use
-
     digits = grid_digits(tolerance_m)
-    atoms = eras_module.model(source).atoms
+    atoms = eras_model.model(source).atoms
     dissolved, report = simplify_hierarchy(atoms, [f"unit_{e}" for e in eras], tolerance_m)
     geoms, originals = {}, {}
     for era in eras:
-        originals[era] = eras_module.units(era, source=source, crs=PLANNING_CRS)
+        originals[era] = eras_model.units(era, source=source, crs=PLANNING_CRS)
         unit_ids = list(registry.units_table(era)["unit_id"])
         planning = gpd.GeoDataFrame(geometry=[dissolved[f"unit_{era}"][u] for u in unit_ids], crs=PLANNING_CRS)
         geoms[era] = list(to_geographic(planning).geometry)
     unions = [shapely.coverage_union_all([dissolved[f"unit_{era}"][u] for u in ids]) for _, era, ids in footprints]
-    geoms[FOOTPRINTS] = list(to_geographic(gpd.GeoDataFrame(geometry=unions, crs=PLANNING_CRS)).geometry)
+    geoms[FOOTPRINT_OBJECT] = list(to_geographic(gpd.GeoDataFrame(geometry=unions, crs=PLANNING_CRS)).geometry)
     topology, arc_ids = encode(geoms, digits)
     moved = []
     for era in eras:
@@ -397,17 +305,17 @@ def era_geometry(source: str, data_path: str, eras: tuple[str, ...], tolerance_m
     bounds = shapely.total_bounds(np.concatenate([np.asarray(geoms[era], dtype=object) for era in eras]))
     return _EraGeometry(
         topology=topology, arc_ids=arc_ids, report=report,
-        label_points={name: [label_point(g, digits) for g in geoms[name]] for name in (*eras, FOOTPRINTS)},
+        label_points={name: [label_point(g, digits) for g in geoms[name]] for name in (*eras, FOOTPRINT_OBJECT)},
         areas={era: dict(zip(originals[era]["unit_id"], originals[era]["area_ha"].astype(float))) for era in eras},
         bounds=[round(float(v), digits) for v in bounds])
 
 
-def _hierarchy(b: _Build, reg: _Registry) -> dict[str, list]:
+def _hierarchy(b: Build, reg: MapRegistry) -> dict[str, list]:
     """Put the era geometry into the build; return each era's unit properties."""
     if not b.spec.eras:
         return {}
     footprints = thematic.host_footprints(b) if any(lay.kind == "sites" for lay in b.spec.layers) else ()
-    geometry = era_geometry(b.source, str(sources.data_dir().path), tuple(b.spec.eras), b.tolerance_m, footprints)
+    geometry = era_geometry(b.source, tuple(b.spec.eras), b.tolerance_m, footprints)
     b.geometry = geometry
     b.reports["eras"] = geometry.report
     b.topology, b.bounds = geometry.topology, geometry.bounds
@@ -417,7 +325,7 @@ def _hierarchy(b: _Build, reg: _Registry) -> dict[str, list]:
     return era_props
 
 
-def _compare_defs(b: _Build, by_id: dict[str, dict]) -> tuple[list[dict], list[dict], list[dict]]:
+def _compare_defs(b: Build, by_id: dict[str, dict]) -> tuple[list[dict], list[dict], list[dict]]:
     layers, compares, panes = [], [], []
     for i, cmp in enumerate(b.spec.compare):
         left, right = by_id[cmp.left], by_id[cmp.right]
@@ -434,11 +342,6 @@ def _compare_defs(b: _Build, by_id: dict[str, dict]) -> tuple[list[dict], list[d
     return layers, compares, panes
 
 
-def _extra_layers(b: _Build, spec: LayerSpec) -> dict:
-    """Sites and new-rural layers live in their own module."""
-    return thematic.layer(b, spec)
-
-
 def _spec_name(spec: MapSpec) -> str:
     path = Path(spec.source)
     try:
@@ -447,11 +350,11 @@ def _spec_name(spec: MapSpec) -> str:
         return spec.source
 
 
-def provenance(b: _Build) -> dict[str, Any]:
+def provenance(b: Build) -> dict[str, Any]:
     """The page's provenance record (footer, ``<meta>`` tags and JSON block)."""
-    from haiha_geo.eras import SPLIT_SOURCE  # the era-2019 polygons and the source of the 2025 split
-
-    used = {name: sources.source_info(name)["files"]["communes"]["path"] for name in (b.source, SPLIT_SOURCE)}
+    # the polygons of the first era, and the sources that cut its split units
+    used = {name: sources.source_info(name)["files"]["communes"]["path"]
+            for name in (b.source, *eras_model.split_sources())}
     data_sources = [s for s in sources.provenance() if b.spec.eras and used.get(s["source"]) == s["file"]]
     worst = max((r.max_displacement_m for r in b.reports.values()), default=0.0)
     return {
@@ -496,24 +399,24 @@ def _warn_if_large(html_bytes: int, tolerance_m: float) -> None:
 
 
 def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: float | None,
-           source: str) -> tuple[MapResult, _Build]:
+           source: str) -> tuple[MapResult, Build]:
     start = time.perf_counter()
     tol = check_tolerance(tolerance_m if tolerance_m is not None else spec.tolerance_m or DEFAULT_TOLERANCE_M)
-    b = _Build(spec=spec, tolerance_m=tol, digits=grid_digits(tol), source=source)
-    reg = _Registry.load()
-    era_props = _hierarchy(b, reg)
-    for i, lay in enumerate(spec.layers):
-        if lay.kind == "era":
-            b.layers.append(_era_layer(b, lay, era_props))
-        elif lay.kind == "merger":
-            b.layers.append(_merger_objects(b, lay, era_props, reg))
-        elif lay.kind == "file":
-            b.layers.append(_file_layer(b, lay, i))
-        else:
-            b.layers.append(_extra_layers(b, lay))
+    b = Build(spec=spec, tolerance_m=tol, digits=grid_digits(tol), source=source)
+    reg = MapRegistry.load()
+    b.registry = reg
+    b.era_props = _hierarchy(b, reg)
+    for lay in spec.layers:
+        try:
+            builder = LAYER_BUILDERS[lay.kind]
+        except KeyError:
+            raise InputFileError(f"{spec.source}: layer {lay.id!r} has kind {lay.kind!r}, which no builder draws; "
+                                 f"kinds: {', '.join(LAYER_BUILDERS)}") from None
+        b.layers.append(builder(b, lay))
     cmp_layers, compares, panes = _compare_defs(b, {lay["id"]: lay for lay in b.layers})
     url, attribution = resolve_tiles(tiles, offline)
-    payload: dict[str, Any] = {"labels": LABELS, "controls": spec.controls, "panes": panes,
+    payload: Payload = {"labels": LABELS, "controls": spec.controls, "panes": panes,
+                        "projection": projection(place()),
                                "tiles": {"url": url, "attribution": attribution} if url else None,
                                "layers": b.layers + cmp_layers, "compare": compares,
                                "bounds": b.bounds or _feature_bounds(b)}
@@ -569,7 +472,7 @@ def _share_strings(payload: dict) -> list[str]:
     return list(strings)
 
 
-def _feature_bounds(b: _Build) -> list[float] | None:
+def _feature_bounds(b: Build) -> list[float] | None:
     coords = [c for lay in b.layers for f in lay.get("features", []) for c in _all_coords(f["geometry"])]
     if not coords:
         return None

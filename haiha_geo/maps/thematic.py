@@ -12,18 +12,23 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from typing import Any
 
 import pandas as pd
 import shapely
 
-from haiha_geo import registry
+from haiha_geo import ntm, registry, timeline
+from haiha_geo.maps.context import (
+    FOOTPRINT_OBJECT,
+    Build,
+    geojson_features,
+    label_point,
+    vn_number,
+)
 from haiha_geo.maps.spec import LayerSpec
 from haiha_geo.maps.topology import simplify_layer
-
-if TYPE_CHECKING:  # pragma: no cover
-    from haiha_geo.maps.builder import _Build
+from haiha_geo.project_sites import sites
 
 #: Category → (Vietnamese label, icon letters, colour).
 CATEGORY_STYLE = {
@@ -35,7 +40,7 @@ CATEGORY_STYLE = {
     "public facility": ("Công trình công cộng", "VH", "#b15928"),
     "border gate": ("Cửa khẩu", "CK", "#1f4e79"),
 }
-FOOTPRINTS = {"cited_point": "điểm do nguồn công bố", "host_units": "hợp các đơn vị chứa (giới hạn trên)",
+FOOTPRINT_LABELS = {"cited_point": "điểm do nguồn công bố", "host_units": "hợp các đơn vị chứa (giới hạn trên)",
               "user_file": "ranh giới từ tệp của người dùng", "none": "chưa có vị trí"}
 QUALIFIERS = {"over": "trên ", "nearly": "gần "}
 #: New-rural status → (Vietnamese label, colour).
@@ -47,14 +52,8 @@ NTM_STATUS = {
     "not_applicable": ("Không áp dụng (thị trấn)", "#bababa"),
     "unknown": ("Chưa có số liệu", "#f7f7f7"),
 }
-NTM_YEARS = tuple(range(2015, 2026))
 #: Offset between icons of sites that share a footprint (about 2 km).
 ICON_STEP_DEG = 0.02
-
-
-def layer(b: _Build, spec: LayerSpec) -> dict:
-    """The layer definition for a ``sites`` or ``ntm`` spec layer."""
-    return sites_layer(b, spec) if spec.kind == "sites" else ntm_layer(b, spec)
 
 
 # ---- sites ------------------------------------------------------------------------------------------------
@@ -67,7 +66,6 @@ def _text(value: Any) -> str | None:
 
 
 def _area(row: dict) -> str:
-    from haiha_geo.maps.builder import vn_number
 
     area = row.get("area_ha")
     if _text(area) is None:
@@ -90,7 +88,7 @@ def site_rows(row: dict) -> list[list[str]]:
     if _text(row.get("status")):
         year = _text(row.get("status_year"))
         rows.append(["Hiện trạng", _text(row["status"]) + (f" ({year})" if year else "")])
-    rows.append(["Vị trí", FOOTPRINTS.get(row.get("footprint_basis"), str(row.get("footprint_basis")))])
+    rows.append(["Vị trí", FOOTPRINT_LABELS.get(row.get("footprint_basis"), str(row.get("footprint_basis")))])
     rows.append(["Nguồn", (_text(row.get("source")) or "").replace(";", "; ")])
     if _text(row.get("note")):
         rows.append(["Ghi chú", _text(row["note"])])
@@ -98,11 +96,10 @@ def site_rows(row: dict) -> list[list[str]]:
 
 
 def _sites(source: str):
-    # the module, not the function of the same name the package exports
-    return importlib.import_module("haiha_geo.project_sites").sites(source=source)
+    return sites(source=source)
 
 
-def host_footprints(b: _Build) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+def host_footprints(b: Build) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """``(site_id, era, host unit ids)`` of every host-unit footprint whose era the map shows.
 
     The builder dissolves these from the simplified units, so a footprint
@@ -121,9 +118,8 @@ def _footprint_style(basis: str) -> dict:
     return {"fillOpacity": 0.08, "weight": 2, **({"dashArray": "6 4"} if basis == "host_units" else {})}
 
 
-def _own_geometry(b: _Build, spec: LayerSpec, located, shared: dict[str, int]) -> dict[str, tuple]:
+def _own_geometry(b: Build, spec: LayerSpec, located, shared: dict[str, int]) -> dict[str, tuple]:
     """Simplified geometry (GeoJSON) and label point of the sites whose footprint is not in the topology."""
-    from haiha_geo.maps.builder import geojson_features, label_point
 
     own = located[~located["site_id"].isin(shared)]
     if own.empty:
@@ -134,9 +130,8 @@ def _own_geometry(b: _Build, spec: LayerSpec, located, shared: dict[str, int]) -
             for sid, g, f in zip(simple["site_id"], simple.geometry, features)}
 
 
-def sites_layer(b: _Build, spec: LayerSpec) -> dict:
+def sites_layer(b: Build, spec: LayerSpec) -> dict:
     """Icons by category, popups, and footprints (dashed when only host units bound them)."""
-    from haiha_geo.maps.builder import FOOTPRINTS
 
     frame = _sites(b.source)
     located = frame[frame.geometry.notna() & ~shapely.is_empty(frame.geometry.values)]
@@ -150,8 +145,8 @@ def sites_layer(b: _Build, spec: LayerSpec) -> dict:
         style = {**props, "style": _footprint_style(row["footprint_basis"])}
         if row["site_id"] in shared:
             i = shared[row["site_id"]]
-            outlines.append({"arcs": b.geometry.arc_ids[FOOTPRINTS][i], "properties": style})
-            geometry, point = None, b.geometry.label_points[FOOTPRINTS][i]
+            outlines.append({"arcs": b.geometry.arc_ids[FOOTPRINT_OBJECT][i], "properties": style})
+            geometry, point = None, b.geometry.label_points[FOOTPRINT_OBJECT][i]
         else:
             geometry, point = own[row["site_id"]]
         if point is not None:  # a polygon footprint: its icon sits inside it
@@ -163,7 +158,7 @@ def sites_layer(b: _Build, spec: LayerSpec) -> dict:
             geometry = {"type": "Point", "coordinates": [lon, lat]}
         taken.add(tuple(geometry["coordinates"]))
         icons.append({"type": "Feature", "geometry": geometry, "properties": props})
-    b.objects[f"{spec.id}:{FOOTPRINTS}"] = outlines
+    b.objects[f"{spec.id}:{FOOTPRINT_OBJECT}"] = outlines
     missing = len(frame) - len(located)
     legend = [{"label": label, "fill": colour, "color": colour, "symbol": letters}
               for cat, (label, letters, colour) in CATEGORY_STYLE.items() if cat in set(located["category"])]
@@ -171,7 +166,7 @@ def sites_layer(b: _Build, spec: LayerSpec) -> dict:
     if missing:
         legend.append({"label": f"{missing} địa điểm chưa có vị trí (không vẽ)", "color": "#ffffff"})
     return {"id": spec.id, "name": spec.name or "Dự án, công trình trọng điểm",
-            "objects": [f"{spec.id}:{FOOTPRINTS}"] if outlines else [], "features": icons,
+            "objects": [f"{spec.id}:{FOOTPRINT_OBJECT}"] if outlines else [], "features": icons,
             "show": spec.show, "labels": False, "searchable": spec.searchable,
             "style": {"color": "#555555", "weight": 2, "fillOpacity": 0.08, **spec.style}, "legend": legend}
 
@@ -183,13 +178,20 @@ def _era_of(year: int) -> str:
 
 
 def ntm_years(spec: LayerSpec) -> list[int]:
-    """Years on the slider: 2015–2025."""
-    return list(NTM_YEARS)
+    """Years on the slider: from the spec's ``first_year`` (else the first recorded year) to the last ended year.
+
+    The last year is the latest whose 31 December has passed and lies in a modelled era.
+    """
+    records = ntm.commune_records()
+    recorded = records[["year_lower", "year_upper", "observed_to"]].stack()
+    first = spec.first_year or int(recorded.min())
+    last_day = min(dt.date.today() - dt.timedelta(days=1), timeline.eras()[-1].valid_to or dt.date.max)
+    last = last_day.year if (last_day.month, last_day.day) == (12, 31) else last_day.year - 1
+    return list(range(first, last + 1))
 
 
-def ntm_layer(b: _Build, spec: LayerSpec) -> dict:
+def ntm_layer(b: Build, spec: LayerSpec) -> dict:
     """A choropleth of new-rural status at the end of each year, with a year slider."""
-    ntm = importlib.import_module("haiha_geo.ntm")
     years = ntm_years(spec)
     by_unit: dict[str, dict[str, list[str]]] = {}
     for year in years:
@@ -199,7 +201,7 @@ def ntm_layer(b: _Build, spec: LayerSpec) -> dict:
                                            _text(row.get("note"))]))
             by_unit.setdefault(row["unit_id"], {})[str(year)] = [status, note]
     names = []
-    for era in registry.ERAS:
+    for era in timeline.era_ids():
         name = f"{spec.id}:{era}"
         b.objects[name] = [
             {"arcs": obj["arcs"], "properties": {
@@ -208,7 +210,7 @@ def ntm_layer(b: _Build, spec: LayerSpec) -> dict:
                 "byYear": by_unit.get(uid, {})}}
             for obj, uid in zip(b.objects[era], registry.units_table(era)["unit_id"]) if uid in by_unit]
         names.append(name)
-    initial = spec.year if spec.year in years else 2020
+    initial = spec.year if spec.year in years else years[-1]
     return {"id": spec.id, "name": spec.name or "Nông thôn mới (theo năm)", "objects": names, "show": spec.show,
             "labels": False, "searchable": False, "years": [str(y) for y in years], "year": str(initial),
             "colors": {k: c for k, (_, c) in NTM_STATUS.items()},

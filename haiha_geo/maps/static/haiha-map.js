@@ -41,7 +41,7 @@
     return value.toLocaleString("vi-VN", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
 
-  // ---- WGS 84 -> VN-2000 / TM-3 107°45' (EPSG:5899), pinned EPSG:6960 -----
+  // ---- WGS 84 -> the planning CRS (VN-2000 TM-3: data.projection), pinned datum shift -----
   var A = 6378137.0, F = 1 / 298.257223563, E2 = F * (2 - F);
   var SEC = Math.PI / (180 * 3600);
 
@@ -95,12 +95,10 @@
     return [tm.x0 + tm.k0 * bigA * eta, tm.y0 + tm.k0 * bigA * xi];
   }
 
-  var PLANNING = {
-    helmert: { x: -191.90441429, y: -39.30318279, z: -111.45032835, rx: -0.00928836, ry: 0.01975479, rz: -0.00427372, s: 0.252906278 },
-    tm: { lon0: 107.75, k0: 0.9999, x0: 500000, y0: 0 }
-  };
+  /** The planning CRS (pinned datum shift and TM parameters), from the page's data block (init). */
+  var PLANNING = null;
 
-  /** WGS 84 lon/lat (degrees) -> [E, N] metres in VN-2000 / TM-3 107°45'. */
+  /** WGS 84 lon/lat (degrees) -> [E, N] metres in the planning CRS of the data block. */
   function toVN2000(lon, lat) {
     var d = Math.PI / 180;
     var xyz = helmertInverse(toCartesian(lat * d, lon * d), PLANNING.helmert);
@@ -299,7 +297,7 @@
       function show(ll) {
         var en = toVN2000(ll.lng, ll.lat);
         wgs.textContent = "WGS 84: " + ll.lat.toFixed(6) + "° B, " + ll.lng.toFixed(6) + "° Đ";
-        vn.textContent = "VN-2000 TM-3 107°45′: E " + en[0].toFixed(3) + " m, N " + en[1].toFixed(3) + " m";
+        vn.textContent = PLANNING.name + ": E " + en[0].toFixed(3) + " m, N " + en[1].toFixed(3) + " m";
         vn.setAttribute("data-e", en[0].toFixed(3));
         vn.setAttribute("data-n", en[1].toFixed(3));
       }
@@ -503,6 +501,7 @@
   function init(map, dataId) {
     var node = document.getElementById(dataId);
     var data = JSON.parse(node.textContent);
+    PLANNING = data.projection;
     var labels = data.labels;
     strings = data.strings || [];
     var arcs = data.topology ? decodeArcs(data.topology) : [];
