@@ -194,7 +194,7 @@ def test_shipped_specs_load():
 @pytest.mark.parametrize("body, key", [
     ('layers = [{id = "a", kind = "era", era = "2019"}]', "title"),
     ('title = "x"\nlayers = [{id = "a", kind = "era", era = "1999"}]', "layers[0].era"),
-    ('title = "x"\nlayers = [{id = "a", kind = "eras", era = "2019"}]', "layers[0].kind"),
+    ('title = "x"\nlayers = [{id = "a", kind = "epochs", era = "2019"}]', "layers[0].kind"),
     ('title = "x"\nlayers = [{id = "a b", kind = "era", era = "2019"}]', "layers[0].id"),
     ('title = "x"\nlayers = [{id = "a", kind = "era", era = "2019", colour = "red"}]', "layers[0].colour"),
     ('title = "x"\nlayers = [{id = "a", kind = "era", era = "2019", style = {color = "red;x:y"}}]',

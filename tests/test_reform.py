@@ -110,3 +110,20 @@ def test_lineage_lists_the_new_act(reform):
 
 def test_shipped_files_are_untouched_by_the_override(reform):
     assert "2030" not in authored.shipped_dir("boundaries").joinpath("eras.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [["units", "--era", "2030", "--format", "json"], ["lineage", "--format", "json"],
+                                  ["crosswalk", "--from", "2019", "--to", "2030", "--format", "json"],
+                                  ["stats", "--era", "2030", "--format", "json"], ["units", "--date", "2030-06-01"]])
+def test_the_command_line_knows_the_new_era(reform, cli, args):
+    run = cli(*args)
+    assert run.code == 0 and run.err == ""
+    assert "2030" in run.out or "Quảng Đức" in run.out
+
+
+def test_the_default_map_draws_the_new_era_and_its_merger(reform, cli, tmp_path):
+    out = tmp_path / "map.html"
+    run = cli("map", "--offline", "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert run.code == 0 and '"id":"era2030"' in html and '"id":"merge2030"' in html
+    assert "từ 01/01/2030" in html

@@ -29,17 +29,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from haiha_geo import registry
+from haiha_geo import registry, timeline
 from haiha_geo.authored import authored_path
 from haiha_geo.errors import InputFileError
 
 KINDS = ("era", "merger", "file", "sites", "ntm")
+#: Kinds that expand to one layer per era (``eras``) or per reform (``mergers``), from boundaries/eras.toml.
+GROUP_KINDS = ("eras", "mergers")
 CONTROLS = ("search", "legend", "fullscreen", "measure", "mouse_position", "scale", "labels")
 STYLE_KEYS = ("color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$")
 _LAYER_KEYS = {"id": str, "kind": str, "name": str, "era": str, "from": str, "to": str, "path": str,
-               "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int, "first_year": int, "crs": str}
+               "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int, "first_year": int, "crs": str, "colors": list}
 _TOP_KEYS = {"title": str, "description": str, "tolerance_m": (int, float), "layers": list, "compare": list,
              "controls": dict}
 _COMPARE_KEYS = {"name": str, "left": str, "right": str, "show": bool}
@@ -93,8 +95,8 @@ class MapSpec:
         used = {lay.era for lay in self.layers} | {lay.from_era for lay in self.layers} | {
             lay.to_era for lay in self.layers}
         if any(lay.kind == "ntm" for lay in self.layers):  # the year slider crosses every era
-            used |= set(registry.ERAS)
-        return [e for e in registry.ERAS if e in used]
+            used |= set(timeline.era_ids())
+        return [e for e in timeline.era_ids() if e in used]
 
 
 def _fail(where: str, key: str, problem: str) -> InputFileError:
@@ -114,8 +116,8 @@ def _check_keys(table: dict, allowed: dict, where: str, prefix: str) -> None:
 
 
 def _era(value: Any, where: str, key: str) -> str:
-    if str(value) not in registry.ERAS:
-        raise _fail(where, key, f"unknown era {value!r}; expected one of {', '.join(registry.ERAS)}")
+    if str(value) not in timeline.era_ids():
+        raise _fail(where, key, f"unknown era {value!r}; expected one of {', '.join(timeline.era_ids())}")
     return str(value)
 
 
@@ -150,8 +152,8 @@ def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
     if not _ID.match(table["id"]):
         raise _fail(where, prefix + "id", f"{table['id']!r} is not a simple identifier (letters, digits, _ and -)")
     kind = table["kind"]
-    if kind not in KINDS:
-        raise _fail(where, prefix + "kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind not in KINDS:  # (group kinds were expanded by _expand)
+        raise _fail(where, prefix + "kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS + GROUP_KINDS)}")
     need = {"era": ("era",), "merger": ("from", "to"), "file": ("path",)}.get(kind, ())
     for key in need:
         if key not in table:
@@ -165,12 +167,38 @@ def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
     if kind == "merger":
         spec.from_era = _era(table["from"], where, prefix + "from")
         spec.to_era = _era(table["to"], where, prefix + "to")
-        if registry.ERAS.index(spec.from_era) >= registry.ERAS.index(spec.to_era):
+        if timeline.era_ids().index(spec.from_era) >= timeline.era_ids().index(spec.to_era):
             raise _fail(where, prefix + "to", f"era {spec.to_era} must come after {spec.from_era}")
     if "path" in table:
         path = Path(table["path"]).expanduser()
         spec.path = str(path if path.is_absolute() else base / path)
     return spec
+
+
+def _expand(table: Any, where: str, i: int) -> list[Any]:
+    """A ``kind = "eras"`` table as one era layer per era, a ``kind = "mergers"`` table as one merger layer per
+    reform (ids ``ID + era``; names from boundaries/eras.toml); any other table as itself.
+
+    ``eras`` takes ``colors`` (outline colours, cycled over the eras) and shows the era in force; a map spec
+    that uses these kinds draws every era, so a new reform in the registry appears without editing the spec.
+    """
+    if not isinstance(table, dict) or table.get("kind") not in GROUP_KINDS:
+        return [table]
+    prefix = _table(table, where, "layers", i, _LAYER_KEYS, ("id", "kind"))
+    base = {k: v for k, v in table.items() if k not in ("kind", "colors", "name")}
+    colors = table.get("colors") or ["#333333"]
+    if table["kind"] == "eras":
+        return [{**base, "kind": "era", "id": f"{table['id']}{e.id}", "era": e.id,
+                 "name": f"{e.label_vi[:1].upper()}{e.label_vi[1:]} ({e.summary_vi})",
+                 "show": table.get("show", e is timeline.eras()[-1]),
+                 "style": {"color": colors[n % len(colors)], **table.get("style", {})}}
+                for n, e in enumerate(timeline.eras())]
+    acts = registry.acts_table().set_index("act_id")["number"]
+    if not timeline.steps():
+        raise _fail(where, prefix + "kind", "the registry declares one era only: there is no reform to show")
+    return [{**base, "kind": "merger", "id": f"{table['id']}{new.id}", "from": old.id, "to": new.id,
+             "name": f"Sáp nhập {new.valid_from.year} ({acts.get(new.opened_by, new.opened_by)})",
+             "show": table.get("show", False)} for old, new in timeline.steps()]
 
 
 def _compare(table: Any, where: str, i: int, ids: set[str]) -> CompareSpec:
@@ -206,7 +234,8 @@ def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> M
         raise _fail(where, "title", "missing")
     if not data.get("layers"):
         raise _fail(where, "layers", "missing or empty: declare at least one [[layers]] table")
-    layers = [_layer(t, where, i, base) for i, t in enumerate(data["layers"])]
+    tables = [t for i, table in enumerate(data["layers"]) for t in _expand(table, where, i)]
+    layers = [_layer(t, where, i, base) for i, t in enumerate(tables)]
     ids = [lay.id for lay in layers]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
