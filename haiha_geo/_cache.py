@@ -64,6 +64,11 @@ def cached(function: F) -> F:
 
 
 def clear_caches() -> None:
-    """Drop every cached registry, era model and map layer (the next call rebuilds them)."""
+    """Drop every cached registry, era model and map layer (the next call rebuilds them).
+
+    Examples
+    --------
+    >>> clear_caches()
+    """
     for memo in _CACHES:
         memo.cache_clear()

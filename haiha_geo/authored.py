@@ -61,7 +61,24 @@ def registry_dir() -> tuple[Path, str] | None:
 
 
 def set_registry_dir(path: str | os.PathLike | None) -> None:
-    """Read authored files from ``path`` from now on (``None``: back to the settings); clears every cache."""
+    """Read authored files from ``path`` from now on; clears every cache.
+
+    Parameters
+    ----------
+    path : path-like or None
+        A folder holding any of ``boundaries/``, ``layers/`` and ``maps/``
+        (the others are taken from the shipped files); ``None`` goes back to
+        the settings (``HAIHA_GEO_REGISTRY``, ``registry_dir`` in ``haiha-geo.toml``).
+
+    Examples
+    --------
+    >>> import shutil, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = shutil.copytree(shipped_dir("boundaries"), folder / "boundaries")
+    >>> set_registry_dir(folder); authored_dir("boundaries") == folder / "boundaries"
+    True
+    >>> set_registry_dir(None)
+    """
     _CHOSEN[:] = [Path(path).expanduser()] if path is not None else []
     clear_caches()
 

@@ -102,6 +102,25 @@ def _apply(geoms: np.ndarray, direction: str) -> np.ndarray:
 def transform_xy(x, y, src: str = GEOGRAPHIC_CRS, dst: str = PLANNING_CRS) -> tuple[np.ndarray, np.ndarray]:
     """Transform coordinates between WGS 84 (EPSG:4326, lon/lat) and EPSG:5899 (E/N).
 
+    Parameters
+    ----------
+    x, y : float or array-like
+        Longitude and latitude (degrees), or easting and northing (metres).
+    src, dst : str
+        The CRS of the input and of the output: EPSG:4326 or EPSG:5899.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The transformed ``(x, y)``, through the pinned EPSG:6960 datum shift.
+
+    Raises
+    ------
+    CRSError
+        Text that names no CRS, or a pair other than EPSG:4326 ↔ EPSG:5899.
+    OptionError
+        A coordinate that is not a finite number.
+
     Examples
     --------
     >>> e, n = transform_xy(107.7525, 21.45167)
@@ -303,6 +322,18 @@ def to_planning(frame: gpd.GeoDataFrame, crs: str | None = None) -> gpd.GeoDataF
     ``crs`` is assumed when ``frame`` declares none (it never overrides one);
     text that names no CRS raises :class:`CRSError`.
 
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Any layer with a CRS (or with ``crs`` given).
+    crs : str, optional
+        The CRS to assume when ``frame`` declares none.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy in EPSG:5899, columns and index unchanged.
+
     Examples
     --------
     >>> from shapely import Point
@@ -324,7 +355,25 @@ def to_planning(frame: gpd.GeoDataFrame, crs: str | None = None) -> gpd.GeoDataF
 
 
 def to_geographic(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Reproject ``frame`` to EPSG:4326, through the pinned transformation when it is VN-2000."""
+    """Reproject ``frame`` to EPSG:4326, through the pinned transformation when it is VN-2000.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        A layer with a CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy in EPSG:4326, columns and index unchanged.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> pt = gpd.GeoDataFrame(geometry=[Point(500064.012, 2372959.797)], crs="EPSG:5899")
+    >>> round(float(to_geographic(pt).geometry.x.iloc[0]), 6)
+    107.7525
+    """
     crs = require_crs(frame)
     return _replace_geometry(frame, _to_wgs84(np.asarray(frame.geometry.values), crs), GEOGRAPHIC_CRS)
 

@@ -253,6 +253,21 @@ def agreement(era: str | int, against: str | None = None, *, source: str = "gadm
     source follows the shoreline more closely and cuts out tidal channels, so
     coastal units agree less than inland ones.
 
+    Parameters
+    ----------
+    era : str or int
+        The era whose derived units are compared.
+    against : str, optional
+        The source to compare with (``boundaries/sources.toml``).
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit: ``unit_id, code, name, derived_ha, source_ha,
+        official_ha, intersection_ha, overlap_ratio``.
+
     Examples
     --------
     >>> bool(agreement("2025").set_index("name").loc["Quảng Đức", "overlap_ratio"] > 0.9)
@@ -284,7 +299,23 @@ def reference_source(era: str) -> str | None:
 
 
 def agreement_2025(source: str = "gadm41") -> pd.DataFrame:
-    """:func:`agreement` for era ``"2025"`` (the name of release 0.1)."""
+    """:func:`agreement` for era ``"2025"`` (the name of release 0.1).
+
+    Parameters
+    ----------
+    source : str
+        Reference source of the first era's polygons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`agreement`.
+
+    Examples
+    --------
+    >>> len(agreement_2025())
+    4
+    """
     return agreement("2025", source=source)
 
 
@@ -298,6 +329,8 @@ def assign(points, *, eras: tuple[str, ...] | None = None, source: str = "gadm41
         EPSG:4326 (lon, lat).
     eras : tuple of str, optional
         Eras to answer for (default: every era).
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
 
     Returns
     -------

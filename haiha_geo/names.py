@@ -47,6 +47,16 @@ def fold(text: str) -> str:
 def normalise(text: str) -> str:
     """Return the matching key of a unit name: no diacritics, case, spaces or type prefix.
 
+    Parameters
+    ----------
+    text : str
+        A unit name as a user writes it (``"xã Quảng Điền"``, ``"Quang Dien"``, ``"TT. Quảng Hà"``).
+
+    Returns
+    -------
+    str
+        The key two spellings of the same name share.
+
     Examples
     --------
     >>> {normalise(s) for s in ["Quang Dien", "xã Quảng Điền", "QuảngĐiền", "XÃ QUẢNG ĐIỀN"]}

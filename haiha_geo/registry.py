@@ -87,6 +87,13 @@ def lineage_table() -> pd.DataFrame:
 def lineage() -> pd.DataFrame:
     """Return the lineage joined with names and acts, for reports.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per predecessor → successor link: ``act, effective, clause,
+        from_unit_id, from_type, from_name, relation, to_unit_id, to_type,
+        to_name, ref_id, confidence``.
+
     Examples
     --------
     >>> lin = lineage()

@@ -80,7 +80,13 @@ _CHOSEN: list[DataDir] = []
 
 
 def set_data_dir(path: str | os.PathLike | None) -> None:
-    """Read the reference files from ``path`` from now on (``None``: back to the settings); clears every cache.
+    """Read the reference files from ``path`` from now on; clears every cache.
+
+    Parameters
+    ----------
+    path : path-like or None
+        The folder holding ``gadm41/``, ``censusvn2009/`` and ``vn3dmap2025/``;
+        ``None`` goes back to the settings (``HAIHA_GEO_DATA``, ``haiha-geo.toml``, the mirror).
 
     Examples
     --------

@@ -107,7 +107,18 @@ def _era(table: dict, where: str, acts: set[str]) -> Era:
 
 
 def era_ids() -> tuple[str, ...]:
-    """The era ids, oldest first."""
+    """The era ids, oldest first.
+
+    Returns
+    -------
+    tuple of str
+        The ``id`` of every ``[[era]]`` of ``boundaries/eras.toml``.
+
+    Examples
+    --------
+    >>> era_ids()[0]
+    '2019'
+    """
     return tuple(e.id for e in eras())
 
 
@@ -132,7 +143,22 @@ def check_era(era_id: str | int) -> str:
 
 
 def era_for_date(date: str | dt.date) -> str:
-    """Return the era in force on ``date`` (ISO string or date).
+    """Return the era in force on ``date``.
+
+    Parameters
+    ----------
+    date : str or datetime.date
+        An ISO date (``YYYY-MM-DD``) or a date.
+
+    Returns
+    -------
+    str
+        The id of the era whose units exist on that day.
+
+    Raises
+    ------
+    UnknownEraError
+        Not a date, or a day no era covers.
 
     Examples
     --------

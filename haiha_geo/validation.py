@@ -55,7 +55,17 @@ class Report:
 
 
 def validate(source: str = "gadm41") -> Report:
-    """Run every data check: sources, CRS, geometry, coverage, lineage, conservation, 2025 agreement.
+    """Run every data check: sources, CRS, geometry, coverage, lineage, conservation, agreement.
+
+    Parameters
+    ----------
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
+
+    Returns
+    -------
+    Report
+        ``.checks`` (name, ok, detail), ``.ok`` and ``.to_text()``.
 
     Examples
     --------

@@ -76,6 +76,11 @@ def study_area(names: str | Sequence[str] | None = None, era: str | int | None =
         An era id (``"2019"``, ``"2020"``, ``"2025"``); default the study era
         of ``boundaries/place.toml`` (2020).
 
+    Returns
+    -------
+    StudyArea
+        The union of the units (EPSG:5899), its area and the predecessor units.
+
     Examples
     --------
     >>> town = study_area("Quảng Hà", "2020")
