@@ -17,46 +17,35 @@ import shapely
 from pyproj import CRS, Transformer
 
 from haiha_geo.errors import CRSError, OptionError, OutsidePlanningAreaError
+from haiha_geo.place import place
 
-PLANNING_CRS = "EPSG:5899"
-GEOGRAPHIC_CRS = "EPSG:4326"
-TRANSFORMATION = "EPSG:6960"
+_PLACE = place()  # the planning CRS is read once, when this module is imported
 
-#: WGS 84 (lon, lat in degrees) → EPSG:5899 (E, N in metres), EPSG:6960 parameters (QĐ 05/2007/QĐ-BTNMT).
-PIPELINE = (
-    "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-    "+step +proj=push +v_3 +step +proj=cart +ellps=WGS84 "
-    "+step +inv +proj=helmert +x=-191.90441429 +y=-39.30318279 +z=-111.45032835 "
-    "+rx=-0.00928836 +ry=0.01975479 +rz=-0.00427372 +s=0.252906278 +convention=coordinate_frame "
-    "+step +inv +proj=cart +ellps=WGS84 +step +proj=pop +v_3 "
-    "+step +proj=tmerc +lat_0=0 +lon_0=107.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84"
-)
+PLANNING_CRS = _PLACE.planning_crs
+GEOGRAPHIC_CRS = _PLACE.geographic_crs
+TRANSFORMATION = _PLACE.transformation
+
+#: WGS 84 (lon, lat in degrees) → planning CRS (E, N in metres), with the pinned datum shift (boundaries/place.toml).
+PIPELINE = _PLACE.pipeline
 
 PROVENANCE: dict[str, str] = {
-    "planning_crs": "EPSG:5899 (VN-2000 / TM-3 107-45, k0 = 0.9999)",
-    "transformation": "EPSG:6960 VN-2000 to WGS 84 (2), parameters of QĐ 05/2007/QĐ-BTNMT",
+    "planning_crs": f"{PLANNING_CRS} ({_PLACE.planning_name}, k0 = {_PLACE.projection['k']:g})",
+    "transformation": f"{TRANSFORMATION} {_PLACE.transformation_name}, parameters of {_PLACE.transformation_basis}",
     "pipeline": PIPELINE,
-    "area_method": "planimetric area in EPSG:5899",
+    "area_method": f"planimetric area in {PLANNING_CRS}",
 }
 
 #: Generous bounds (lon/lat, degrees) of Vietnam's land and sea, for plausibility checks.
 VIETNAM_BOUNDS = (101.5, 6.0, 118.0, 23.6)
-
-#: Bounds (lon/lat, degrees) of Hải Hà district: the VAU legacy bbox 21.256318,107.516014 – 21.640716,107.824236
-#: (geocoded, [C2], /work/shared/research/haiha_facts.md §"district bbox"), widened by
-#: :data:`PLANNING_MARGIN_DEG` so that the islands (Cái Chiên reaches 107.867°E, 21.217°N) and the sea fit.
-PLANNING_AREA_BOUNDS = (107.516014, 21.256318, 107.824236, 21.640716)
-#: Margin (degrees, about 16 km) around :data:`PLANNING_AREA_BOUNDS` a layer must touch.
-PLANNING_MARGIN_DEG = 0.15
+#: Bounds (lon/lat, degrees) of the planning area, and the margin a layer must come within (boundaries/place.toml).
+PLANNING_AREA_BOUNDS = _PLACE.bounds
+PLANNING_MARGIN_DEG = _PLACE.margin_deg
 #: Most coordinates a plausibility check transforms (the extremes plus an even sample of vertices).
 SAMPLE_SIZE = 1000
+#: CRSs a layer of the planning area is likely to be in, tried (in this order) to suggest the right one.
+LIKELY_CRS: tuple[str, ...] = _PLACE.likely_crs
 
-#: CRSs a layer for Hải Hà is likely to be in, tried (in this order) to suggest the right one.
-LIKELY_CRS: tuple[str, ...] = ("EPSG:5899", "EPSG:4326", "EPSG:4756", "EPSG:32648", "EPSG:32649", "EPSG:3405",
-                               "EPSG:3406", "EPSG:5897", "EPSG:5898", *(f"EPSG:{c}" for c in range(9205, 9219)),
-                               "EPSG:3857")
-
-_CRS_EXAMPLE = "for example EPSG:5899 (VN-2000 / TM-3 107°45′, the planning CRS) or EPSG:4326 (lon/lat)"
+_CRS_EXAMPLE = f"for example {PLANNING_CRS} ({_PLACE.planning_name}, the planning CRS) or EPSG:4326 (lon/lat)"
 
 
 @cache
@@ -160,7 +149,7 @@ def require_crs(frame: gpd.GeoDataFrame, what: str = "the layer") -> CRS:
 
     The check is the one QGIS users know as "layer has no CRS" plus a
     plausibility test on a bounded sample of vertices (:func:`lonlat_extent`):
-    read in the declared CRS, the layer must touch Hải Hà district
+    read in the declared CRS, the layer must touch the planning area
     (:data:`PLANNING_AREA_BOUNDS` plus :data:`PLANNING_MARGIN_DEG`) and lie
     within Vietnam's land and sea. Otherwise the message says where the layer
     lies and which CRS its coordinates fit (:func:`likely_crs`).
@@ -246,12 +235,14 @@ def _implausible(coords: np.ndarray, crs: CRS) -> tuple[str | None, type[CRSErro
     if not (wx0 <= extent[0] and extent[2] <= wx1 and wy0 <= extent[1] and extent[3] <= wy1):
         return f"{where}, outside Vietnam", CRSError
     if not _touches_planning_area(extent):
-        return f"{where}, outside Hải Hà district (lon 107.5…107.8, lat 21.3…21.6)", OutsidePlanningAreaError
+        b = PLANNING_AREA_BOUNDS
+        return (f"{where}, outside {_PLACE.name} {_PLACE.kind_en} (lon {b[0]:.1f}…{b[2]:.1f}, lat {b[1]:.1f}…{b[3]:.1f})",
+                OutsidePlanningAreaError)
     return None, CRSError
 
 
 def likely_crs(coords: np.ndarray, exclude=None) -> list[str]:
-    """Return up to three :data:`LIKELY_CRS` in which ``coords`` touch Hải Hà, best first.
+    """Return up to three :data:`LIKELY_CRS` in which ``coords`` touch the planning area, best first.
 
     A fit found only with x and y swapped is returned as ``"CODE with x/y swapped"``.
 
@@ -289,7 +280,7 @@ def crs_advice(coords: np.ndarray, *, declared=None) -> str:
         return ""
     fits = likely_crs(coords, declared)
     if not fits:
-        return ("; they fit none of the CRSs usual for Hải Hà (VN-2000 zones, WGS 84 UTM 48N/49N, lon/lat): "
+        return (f"; they fit none of the CRSs usual for {_PLACE.name} (VN-2000 zones, WGS 84 UTM 48N/49N, lon/lat): "
                 "check that this is the right file")
     if fits[0].endswith("swapped"):
         return ("; they fit lon/lat with x and y swapped (latitude written first): swap them in the file "

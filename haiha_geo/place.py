@@ -35,8 +35,10 @@ class Place:
     province_en: str
     title_vi: str
     title_en: str
-    outline_source: str
-    plausibility_margin_km: float
+    bounds: tuple[float, float, float, float]
+    bounds_source: str
+    margin_deg: float
+    likely_crs: tuple[str, ...]
     planning_crs: str
     planning_name: str
     geographic_crs: str
@@ -85,8 +87,9 @@ def place() -> Place:
         return Place(
             name=about["name"], kind_vi=about["kind_vi"], kind_en=about["kind_en"],
             province_vi=about["province_vi"], province_en=about["province_en"],
-            title_vi=about["title_vi"], title_en=about["title_en"], outline_source=about["outline_source"],
-            plausibility_margin_km=float(about["plausibility_margin_km"]),
+            title_vi=about["title_vi"], title_en=about["title_en"],
+            bounds=tuple(float(v) for v in about["bounds"]), bounds_source=about["bounds_source"],
+            margin_deg=float(about["margin_deg"]), likely_crs=tuple(about["likely_crs"]),
             planning_crs=crs["planning"], planning_name=crs["planning_name"], geographic_crs=crs["geographic"],
             crs_description_vi=crs["description_vi"], crs_description_en=crs["description_en"],
             projection=dict(crs["projection"]), transformation=crs["transformation"],
