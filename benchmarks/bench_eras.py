@@ -108,7 +108,8 @@ def main() -> None:
         print(f"{name:<48} {secs:>9.3f} {'' if rate is None else f'{rate:,.0f}':>12} {mib:>9.1f}")
     print(f"speed-up of assign over three sjoins: {peer_s / ours_s:.2f}×; same unit for {agree:.4%} of points")
     print(f"(best of {args.repeat}; peak = Python allocations traced by tracemalloc; "
-          f"shapely {shapely.__version__}, GEOS {'.'.join(map(str, shapely.geos_version))}, geopandas {gpd.__version__})")
+          f"shapely {shapely.__version__}, GEOS {'.'.join(map(str, shapely.geos_version))}, "
+          f"geopandas {gpd.__version__})")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     times = {name: [] for name in COMMANDS}
     rss = {name: 0.0 for name in COMMANDS}
-    for name, argv in COMMANDS.items():  # warm the file cache once
+    for argv in COMMANDS.values():  # warm the file cache once
         run_once(argv)
     for _ in range(args.repeat):
         for name, argv in COMMANDS.items():

@@ -33,7 +33,12 @@ _EXPORTS: dict[str, str] = {
     "transform_xy": "haiha_geo.crs", "validate": "haiha_geo.validation",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "__version__", "agreement", "agreement_2025", "assign", "build_map", "clear_caches", "crosswalk",
+    "era_for_date", "era_ids", "land_use_balance", "lineage", "lookup", "normalise", "ntm_status",
+    "overlay_stats", "reaggregate", "set_data_dir", "set_registry_dir", "sheets", "sites", "stats",
+    "study_area", "to_geographic", "to_planning", "transform_xy", "units", "validate",
+]
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
     from haiha_geo._cache import clear_caches

@@ -138,7 +138,8 @@ def _step(atoms: list[tuple[dict, shapely.Geometry]], older: Era, newer: Era) ->
         if len(rows) == 1:
             carried.append(({**labels, f"unit_{newer.id}": rows["to_unit_id"].iloc[0]}, geom))
             continue
-        report = split_rows.setdefault(unit, {"era": newer.id, f"unit_{older.id}": unit, "split_source": newer.split_source,
+        report = split_rows.setdefault(unit, {"era": newer.id, f"unit_{older.id}": unit,
+                                              "split_source": newer.split_source,
                                               "part_to": [], "part_ha": 0.0, "part_pieces": 0,
                                               "remainder_to": None, "remainder_ha": 0.0,
                                               "fragments_kept_in_remainder": 0})
@@ -199,7 +200,7 @@ def _era_layer(source: str, era: str) -> gpd.GeoDataFrame:
     table = registry.units_table(era)
     table["area_ha"] = [geoms[u].area / 1e4 for u in table["unit_id"]]
     layer = gpd.GeoDataFrame(table, geometry=[geoms[u] for u in table["unit_id"]], crs=PLANNING_CRS)
-    return layer[UNIT_COLUMNS + ["official_area_ref", "population_ref", "geometry"]]
+    return layer[[*UNIT_COLUMNS, "official_area_ref", "population_ref", "geometry"]]
 
 
 def units(era: str | int | None = None, *, date: str | dt.date | None = None, source: str = "gadm41",
@@ -349,7 +350,8 @@ def assign(points, *, eras: tuple[str, ...] | None = None, source: str = "gadm41
     index = points.index
     frame = points if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points)
     atoms = _atoms_in(source, frame.crs.to_string() if frame.crs else None)
-    geoms = frame.geometry.values if frame.crs.to_string() in (GEOGRAPHIC_CRS, PLANNING_CRS) else to_geographic(frame).geometry.values
+    known = frame.crs.to_string() in (GEOGRAPHIC_CRS, PLANNING_CRS)
+    geoms = frame.geometry.values if known else to_geographic(frame).geometry.values
     point_idx, atom_idx = atoms.sindex.query(np.asarray(geoms), predicate="intersects")
     first = np.full(len(frame), -1)
     first[point_idx[::-1]] = atom_idx[::-1]

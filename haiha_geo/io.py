@@ -50,7 +50,7 @@ def check_output(target: str | os.PathLike, inputs: Iterable[str | os.PathLike] 
     >>> check_output(folder / "." / "plan.geojson", [src])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    haiha_geo.errors.OutputPathError: the output ... is the input ...: the toolkit never writes over its inputs; choose another output file name
+    haiha_geo.errors.OutputPathError: the output ... is the input ...: the toolkit never writes over its inputs; ...
     """
     path = Path(target).expanduser()
     for item in inputs:

@@ -11,8 +11,6 @@ import difflib
 import re
 import unicodedata
 
-import pandas as pd
-
 from haiha_geo._cache import cached
 from haiha_geo.errors import UnknownUnitError
 from haiha_geo.registry import aliases_table, check_era, units_table

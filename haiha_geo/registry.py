@@ -15,7 +15,7 @@ from haiha_geo.errors import RegistryError, UnknownUnitError
 from haiha_geo.sources import catalog
 from haiha_geo.timeline import check_era, era_for_date, era_ids, eras, steps
 
-__all__ = ["ERAS", "acts_table", "aliases_table", "check", "check_era", "consistency_problems", "era_for_date",
+__all__ = ["acts_table", "aliases_table", "check", "check_era", "consistency_problems", "era_for_date",
            "era_ids", "lineage", "lineage_table", "references_table", "step_links", "unit", "units_table"]
 
 _NUMERIC = ("official_area_ha", "population", "population_year")
@@ -137,7 +137,8 @@ def consistency_problems() -> list[str]:
             return [f"{display_name('boundaries', name)} has no rows"]
     units, lin = _units(), lineage_table()
     problems = [f"duplicate unit_id {u}" for u in units["unit_id"][units["unit_id"].duplicated()]]
-    problems += [f"code {c} used twice in era {e}" for (e, c), n in units.groupby(["era", "code"]).size().items() if n > 1]
+    problems += [f"code {c} used twice in era {e}"
+                 for (e, c), n in units.groupby(["era", "code"]).size().items() if n > 1]
     known = set(units["unit_id"])
     linked = set(lin["from_unit_id"]) | set(lin["to_unit_id"])
     problems += [f"lineage names unknown unit {u}" for u in sorted(linked - known)]

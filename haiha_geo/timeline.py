@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from haiha_geo._cache import cached
@@ -64,7 +65,7 @@ def eras() -> tuple[Era, ...]:
     ids = [e.id for e in out]
     if len(set(ids)) != len(ids):
         raise RegistryError(f"{where}: era ids repeat: {ids}")
-    for older, newer in zip(out, out[1:]):
+    for older, newer in itertools.pairwise(out):
         if older.valid_to is None or older.valid_to + dt.timedelta(days=1) != newer.valid_from:
             raise RegistryError(f"{where}: era {older.id} ends {older.valid_to} but era {newer.id} starts "
                                 f"{newer.valid_from}; consecutive eras must touch (valid_to + 1 day = next valid_from)")
@@ -181,4 +182,4 @@ def era_for_date(date: str | dt.date) -> str:
 
 def steps() -> tuple[tuple[Era, Era], ...]:
     """Each pair of consecutive eras (older, newer): one reform each."""
-    return tuple(zip(eras(), eras()[1:]))
+    return tuple(itertools.pairwise(eras()))

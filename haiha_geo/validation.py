@@ -77,15 +77,19 @@ def validate(source: str = "gadm41") -> Report:
         raw = sources.read_source(name)
         require_crs(raw, f"source {name}")
         valid = int(shapely.is_valid(raw.geometry.values).sum())
-        report.add(f"{name}: geometry", valid == len(raw), f"{valid}/{len(raw)} valid; CRS {raw.crs.to_string()} plausible")
+        report.add(f"{name}: geometry", valid == len(raw),
+                   f"{valid}/{len(raw)} valid; CRS {raw.crs.to_string()} plausible")
     problems = registry.consistency_problems()
-    report.add("registry and lineage", not problems, "; ".join(problems) or "codes unique per era, every unit linked, dates contiguous")
+    report.add("registry and lineage", not problems,
+               "; ".join(problems) or "codes unique per era, every unit linked, dates contiguous")
     for name, found in (("layers/sites.csv", site_problems()), ("layers/ntm_*.csv", record_problems())):
-        report.add(f"{name} sourced and consistent", not found, "; ".join(found) or "every record cited, host units exist in their era")
+        report.add(f"{name} sourced and consistent", not found,
+                   "; ".join(found) or "every record cited, host units exist in their era")
     model = eras.model(source)
     clean = model.cleaning
     report.add(f"era {clean['era']} clean coverage", clean["coverage_valid"],
-               f"{len(clean['repaired'])} invalid geometries repaired; {clean['overlaps_m2']:,.0f} m² of overlaps and {clean['gaps_m2']:,.0f} m² of sliver gaps (≤ {clean['gap_width_m']:.0f} m wide) "
+               f"{len(clean['repaired'])} invalid geometries repaired; {clean['overlaps_m2']:,.0f} m² of overlaps "
+               f"and {clean['gaps_m2']:,.0f} m² of sliver gaps (≤ {clean['gap_width_m']:.0f} m wide) "
                f"in {source} resolved; {clean['area_moved_m2']:,.0f} m² moved between units")
     totals = {e: float(eras.units(e, crs="EPSG:5899").area_ha.sum()) for e in era_ids()}
     spread = (max(totals.values()) - min(totals.values())) / max(totals.values())
@@ -96,7 +100,8 @@ def validate(source: str = "gadm41") -> Report:
         overlaps = sum(a for *_, a in pairwise_overlaps(layer.geometry.values, list(layer.unit_id)))
         edges = bool(shapely.coverage_is_valid(layer.geometry.values))
         report.add(f"era {era}: clean coverage", overlaps < 1.0 and edges,
-                   f"{len(layer)} units, {overlaps:.3f} m² of overlap, shared edges {'identical' if edges else 'NOT matched'}")
+                   f"{len(layer)} units, {overlaps:.3f} m² of overlap, "
+                   f"shared edges {'identical' if edges else 'NOT matched'}")
     first = era_ids()[0]
     for era in era_ids()[1:]:
         sums = crosswalk(first, era).groupby("from_unit_id")["share"].sum()

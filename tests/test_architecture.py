@@ -114,7 +114,8 @@ def violations() -> list[str]:
                 continue
             theirs = layer_of(target)
             if theirs > mine:
-                found.append(f"{module}:{line} ({LAYERS[mine][0]}) imports {target} ({LAYERS[theirs][0]}), a higher layer")
+                found.append(f"{module}:{line} ({LAYERS[mine][0]}) imports {target} ({LAYERS[theirs][0]}), "
+                             "a higher layer")
             if deferred and LAYERS[mine][0] != "cli":
                 found.append(f"{module}:{line} imports {target} inside a function; import it at the top")
     return found
@@ -166,8 +167,8 @@ def render() -> str:
         lines.append(f"| {i}. {name} | {what} | {members} |")
     lines += ["", "Where to add things:", "",
               "- **The next reform**: data only, in `boundaries/` (see `boundaries/README.md`, *Adding a reform*).",
-              "- **Another place** (district, province): a folder of authored files with its own `boundaries/place.toml`,",
-              "  named by `HAIHA_GEO_REGISTRY` or `registry_dir` in `haiha-geo.toml`.",
+              "- **Another place** (district, province): a folder of authored files with its own",
+              "  `boundaries/place.toml`, named by `HAIHA_GEO_REGISTRY` or `registry_dir` in `haiha-geo.toml`.",
               "- **A new map layer type**: a builder function in `haiha_geo/maps/`, listed in the builders table of",
               "  `haiha_geo/maps/builder.py`; the spec key it reads in `haiha_geo/maps/spec.py`.",
               "- **A new output format**: one function in the output layer `haiha_geo/cli/output.py`.",
@@ -201,7 +202,14 @@ def test_no_module_is_shadowed_by_a_name_of_its_package():
 
 
 def test_the_architecture_page_is_current():
-    assert DOC.read_text(encoding="utf-8") == render(), "docs/architecture.md is stale: run python tests/test_architecture.py"
+    stale = "docs/architecture.md is stale: run python tests/test_architecture.py"
+    assert DOC.read_text(encoding="utf-8") == render(), stale
+
+
+def test_the_root_exports_exactly_its_lazy_names():
+    import haiha_geo
+
+    assert set(haiha_geo.__all__) - {"__version__"} == set(haiha_geo._EXPORTS)
 
 
 @pytest.mark.parametrize("name", ["units", "crosswalk", "stats", "sites", "lineage", "build_map", "validate"])

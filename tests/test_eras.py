@@ -1,5 +1,5 @@
-import numpy as np
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from hypothesis import given, settings

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shapely
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from haiha_geo.zoning import sheets
-from haiha_geo.zoning import SheetError
+from haiha_geo.zoning import SheetError, sheets
 from haiha_geo.zoning.sheet_grid import MAX_SHEETS, sheet_grid
 
 # Sheet sizes as the regulations state them, written here independently of layers/map_sheets.toml.

@@ -101,9 +101,11 @@ def system(name: str) -> System:
         if "parent" in rule:
             parent = levels.get(int(rule["parent"]))
             if parent is None:
-                raise RegistryError(f"{RULES_FILE}: {name} 1:{scale} names parent 1:{rule['parent']} before it is defined")
+                raise RegistryError(f"{RULES_FILE}: {name} 1:{scale} names parent 1:{rule['parent']} "
+                                    "before it is defined")
             cols, rows = (int(v) for v in rule["split"])
-            levels[scale] = Level(scale, rule, (*parent.chain, parent), (parent.factor[0] * cols, parent.factor[1] * rows))
+            levels[scale] = Level(scale, rule, (*parent.chain, parent),
+                                  (parent.factor[0] * cols, parent.factor[1] * rows))
         else:
             levels[scale] = Level(scale, rule, (), (1, 1))
     root = spec["levels"][0]
@@ -135,7 +137,8 @@ def cell_bounds(sys: System, scale: int, col: int, row: int) -> tuple[float, flo
     """Bounds (minx, miny, maxx, maxy) of cell ``(col, row)`` at ``scale``."""
     width, height = sys.cell_size(scale)
     ox, oy = sys.origin
-    return (float(ox + col * width), float(oy + row * height), float(ox + (col + 1) * width), float(oy + (row + 1) * height))
+    return (float(ox + col * width), float(oy + row * height),
+            float(ox + (col + 1) * width), float(oy + (row + 1) * height))
 
 
 def sheet_number(sys: System, scale: int, col: int, row: int) -> str:
@@ -183,7 +186,8 @@ def _format(level: Level, fields: dict[str, Any]) -> str:
     try:
         return level.rule["number"].format(**fields)
     except (KeyError, IndexError) as exc:
-        raise RegistryError(f"{RULES_FILE}: template {level.rule['number']!r} of 1:{level.scale} uses unknown field {exc}") from None
+        raise RegistryError(f"{RULES_FILE}: template {level.rule['number']!r} of 1:{level.scale} "
+                            f"uses unknown field {exc}") from None
 
 
 def sheet_grid(geometry: shapely.Geometry, scale: int, system_name: str) -> gpd.GeoDataFrame:

@@ -24,6 +24,7 @@ from haiha_geo.place import place
 from haiha_geo.zoning.sheet_grid import sheet_grid
 from haiha_geo.zoning.sheet_grid import system as load_system
 
+_PREDECESSOR_COLUMNS = ("from_unit_id", "from_code", "from_name", "to_unit_id", "to_name", "share", "split")
 #: Segment length (m) used to densify an area before it is turned into lon/lat for geographic sheets.
 DENSIFY_M = 50.0
 
@@ -104,9 +105,9 @@ def _resolve(name: str, era: str) -> str:
 def _predecessors(ids: list[str], era: str) -> pd.DataFrame:
     index = registry.era_ids().index(era)
     if index == 0:
-        return pd.DataFrame(columns=["from_unit_id", "from_code", "from_name", "to_unit_id", "to_name", "share", "split"])
+        return pd.DataFrame(columns=list(_PREDECESSOR_COLUMNS))
     table = crosswalk(registry.era_ids()[index - 1], era)
-    keep = [c for c in ("from_unit_id", "from_code", "from_name", "to_unit_id", "to_name", "share", "split") if c in table]
+    keep = [c for c in _PREDECESSOR_COLUMNS if c in table]
     return table.loc[table["to_unit_id"].isin(ids), keep].reset_index(drop=True)
 
 
