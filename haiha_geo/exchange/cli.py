@@ -1,0 +1,28 @@
+"""The ``haiha-geo export`` subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register_cli(subparsers) -> None:
+    """Add ``export --out FILE [--crs EPSG:5899|EPSG:4326] [--format gpkg|shp]``."""
+    parser = subparsers.add_parser(
+        "export", help="every era, theme and table as a styled GeoPackage (or Shapefiles) for QGIS",
+        description="Write the units of every era, the new-rural status, the project sites, the 1:2000 sheet "
+                    "index of the zoning study and the lineage/crosswalk/acts tables as one GeoPackage whose "
+                    "layers open styled in QGIS, or as Shapefiles with .cpg/.prj/.qml beside each .shp.")
+    parser.add_argument("--out", required=True, help="FILE.gpkg, or for --format shp a FILE.zip or a folder")
+    parser.add_argument("--crs", default="EPSG:5899", choices=("EPSG:5899", "EPSG:4326"),
+                        help="CRS of the layers (default EPSG:5899, VN-2000 / TM-3 107°45′)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the export and list its layers on stderr."""
+    from haiha_geo.exchange.gpkg import export_gpkg
+
+    result = export_gpkg(args.out, crs=args.crs)
+    print(f"wrote {result.path} ({result.crs}):\n{result.summary()}", end="", file=sys.stderr)
+    return 0
