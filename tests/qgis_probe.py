@@ -66,6 +66,9 @@ def _probe(layer, png: Path) -> dict:
               "fields": [f.name() for f in layer.fields()]}
     if not layer.isValid() or not layer.isSpatial():
         return report
+    report["encoding"] = layer.dataProvider().encoding()
+    label = next((f for f in ("name", "name_vi") if f in report["fields"]), None)
+    report["names"] = sorted({str(f[label]) for f in layer.getFeatures()}) if label else []
     renderer = layer.renderer()
     report["renderer_on_open"] = renderer.type() if renderer else None
     report["style_count"] = layer.listStylesInDatabase()[0] if layer.dataProvider().name() == "ogr" else 0

@@ -18,7 +18,7 @@ import pytest
 
 from haiha_geo import registry
 from haiha_geo.errors import CRSError, OutputPathError
-from haiha_geo.exchange import export_gpkg
+from haiha_geo.exchange import export_gpkg, export_shapefiles
 from haiha_geo.exchange.gpkg import FIXED_TIME, STYLE_NAME
 from haiha_geo.exchange.layers import ntm_years
 
@@ -207,3 +207,55 @@ def test_cli_export_writes_and_lists_layers(cli, tmp_path):
 def test_cli_export_errors_exit_2_with_one_line(cli, tmp_path):
     run = cli("export", "--out", str(tmp_path / "hai_ha.txt"))
     assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+@pytest.fixture(scope="module")
+def shapefiles(tmp_path_factory):
+    """The Shapefile export (EPSG:5899), unzipped, and what QGIS reports about each .shp."""
+    import zipfile
+
+    tmp = tmp_path_factory.mktemp("shp")
+    result = export_shapefiles(tmp / "hai_ha_shp.zip")
+    with zipfile.ZipFile(result.path) as archive:
+        archive.extractall(tmp / "unzipped")
+    folder = tmp / "unzipped" / "hai_ha_shp"
+    report = run_qgis(tmp, *sorted(folder.glob("*.shp")))
+    keep_artifacts(report)
+    return result, folder, {Path(k).stem: v[Path(k).stem] for k, v in report["sources"].items()}
+
+
+@pytest.mark.parametrize("name", SPATIAL)
+def test_qgis_reads_the_shapefile_crs_style_and_diacritics(shapefiles, name):
+    result, folder, layers = shapefiles
+    probe = layers[name]
+    assert probe["valid"] and probe["features"] == result.layers[name]
+    assert probe["crs"] == "EPSG:5899"
+    # QGIS's definition of EPSG:5899 carries the EPSG:6960 parameters the toolkit pins (QĐ 05/2007/QĐ-BTNMT).
+    assert "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278" in probe["proj"]
+    assert probe["encoding"] == "UTF-8" and (folder / f"{name}.cpg").read_text() == "UTF-8"
+    assert probe["renderer_on_open"] == probe["renderer"] == ("categorizedSymbol" if name in CATEGORIZED else "singleSymbol")
+    assert probe["labels"]
+    assert all(len(f) <= 10 for f in probe["fields"])
+    assert probe["painted_pixels"] >= MIN_PIXELS.get(name, 5000)
+    if name.startswith("units_"):  # the diacritics survive the DBF: QGIS reads the registry's names
+        assert probe["names"] == sorted(registry.units_table(name.split("_")[1])["name"])
+
+
+def test_shapefile_zip_is_byte_identical_and_lists_field_names(tmp_path):
+    import zipfile
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = export_shapefiles(tmp_path / "a" / "hai_ha.zip", crs="EPSG:4326")
+    second = export_shapefiles(tmp_path / "b" / "hai_ha.zip", crs="EPSG:4326")
+    assert first.path.read_bytes() == second.path.read_bytes()
+    with zipfile.ZipFile(first.path) as archive:
+        fields = archive.read("hai_ha/FIELDS.csv").decode("utf-8")
+        prj = archive.read("hai_ha/units_2025.prj").decode("ascii")
+    assert "units_2025,off_area,official_area_ha,Diện tích tự nhiên công bố (ha)" in fields
+    assert prj.startswith('GEOGCS["GCS_WGS_1984"')
+
+
+def test_shapefile_output_must_be_a_zip(cli, tmp_path):
+    run = cli("export", "--format", "shp", "--out", str(tmp_path / "hai_ha.shp"))
+    assert run.code == 2 and ".zip" in run.err and run.err.count("\n") == 1

@@ -13,16 +13,19 @@ def register_cli(subparsers) -> None:
         description="Write the units of every era, the new-rural status, the project sites, the 1:2000 sheet "
                     "index of the zoning study and the lineage/crosswalk/acts tables as one GeoPackage whose "
                     "layers open styled in QGIS, or as Shapefiles with .cpg/.prj/.qml beside each .shp.")
-    parser.add_argument("--out", required=True, help="FILE.gpkg, or for --format shp a FILE.zip or a folder")
+    parser.add_argument("--out", required=True, help="FILE.gpkg, or FILE.zip for --format shp")
     parser.add_argument("--crs", default="EPSG:5899", choices=("EPSG:5899", "EPSG:4326"),
                         help="CRS of the layers (default EPSG:5899, VN-2000 / TM-3 107°45′)")
+    parser.add_argument("--format", choices=("gpkg", "shp"), default="gpkg",
+                        help="gpkg (default) or shp: Shapefiles with .cpg/.prj/.qml in one .zip")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the export and list its layers on stderr."""
     from haiha_geo.exchange.gpkg import export_gpkg
+    from haiha_geo.exchange.shapefile import export_shapefiles
 
-    result = export_gpkg(args.out, crs=args.crs)
+    result = (export_shapefiles if args.format == "shp" else export_gpkg)(args.out, crs=args.crs)
     print(f"wrote {result.path} ({result.crs}):\n{result.summary()}", end="", file=sys.stderr)
     return 0
