@@ -86,8 +86,7 @@ def neighbour_colours(geoms) -> list[str]:
     """
     chosen: list[int] = []
     for i, geom in enumerate(geoms):
-        taken = {chosen[j] for j in range(i) if shapely.intersection(geom, geoms[j]).length > 0
-                 or shapely.intersection(geom, geoms[j]).area > 0}
+        taken = {chosen[j] for j in range(i) if shapely.intersection(geom, geoms[j]).length > 0}  # a shared edge
         chosen.append(next(k for k in range(len(UNIT_FILLS) + 1) if k not in taken) % len(UNIT_FILLS))
     return [UNIT_FILLS[k] for k in chosen]
 
