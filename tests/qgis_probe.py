@@ -24,8 +24,8 @@ BACKGROUND = (255, 255, 255)
 OVERVIEW = ("units_2020", "study_area", "sheets_2000", "sites_points")
 
 
-def _render(layers, path: Path, crs) -> int:
-    """Render ``layers`` to ``path``; return the number of pixels that are not the background."""
+def _render(layers, path: Path, crs, moment=None) -> int:
+    """Render ``layers`` to ``path`` (at the temporal range ``moment``, if given); return the painted pixels."""
     import numpy as np
     from qgis.core import QgsMapRendererParallelJob, QgsMapSettings, QgsRectangle
     from qgis.PyQt.QtCore import QSize
@@ -46,6 +46,9 @@ def _render(layers, path: Path, crs) -> int:
     settings.setBackgroundColor(QColor(*BACKGROUND))
     settings.setFlag(QgsMapSettings.Antialiasing, True)
     settings.setFlag(QgsMapSettings.DrawLabeling, True)
+    if moment is not None:
+        settings.setIsTemporal(True)
+        settings.setTemporalRange(moment)
     job = QgsMapRendererParallelJob(settings)
     job.start()
     job.waitForFinished()
@@ -56,6 +59,17 @@ def _render(layers, path: Path, crs) -> int:
     rows = np.frombuffer(bytes(ptr), np.uint8).reshape(image.height(), image.bytesPerLine())
     pixels = rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
     return int((pixels != np.array(BACKGROUND, np.uint8)).any(axis=2).sum())
+
+
+def _first_known_moment(layer):
+    """The date range of the first feature with a recorded status: what the Temporal Controller would show."""
+    from qgis.core import QgsDateTimeRange
+
+    props = layer.temporalProperties()
+    for feature in layer.getFeatures():
+        if feature["status"] not in (None, "", "not_applicable") and str(feature["status"]) != "NULL":
+            return QgsDateTimeRange(feature[props.startField()], feature[props.endField()])
+    return None
 
 
 def _probe(layer, png: Path) -> dict:
@@ -87,7 +101,9 @@ def _probe(layer, png: Path) -> dict:
     report["aliases"] = {f.name(): f.alias() for f in layer.fields() if f.alias()}
     report["geometry"] = QgsWkbTypes.geometryDisplayString(layer.geometryType())
     report["png"] = str(png)
-    report["painted_pixels"] = _render([layer], png, layer.crs())
+    moment = _first_known_moment(layer) if report["temporal"] else None
+    report["temporal_range"] = [moment.begin().toString("yyyy-MM-dd"), moment.end().toString("yyyy-MM-dd")] if moment else None
+    report["painted_pixels"] = _render([layer], png, layer.crs(), moment)
     return report
 
 

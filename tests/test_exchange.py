@@ -136,6 +136,8 @@ def test_new_rural_classes_are_colour_coded_and_follow_the_time_controller(expor
     assert {"met", "not_met", "not_applicable", None} <= set(colours)
     assert len(set(colours.values())) == len(colours)
     assert probe["temporal"]
+    # rendered as the Temporal Controller shows the first year with records: one year's units, not all years
+    assert probe["temporal_range"] == [f"{ntm_years()[0]}-01-01", f"{ntm_years()[0]}-12-31"]
 
 
 def test_crosswalk_holds_every_ordered_pair_of_eras(exported):
