@@ -1,10 +1,39 @@
-"""Execute the notebooks in notebooks/ top to bottom; any error fails the test."""
+"""Execute the notebooks in notebooks/ top to bottom; any error fails the test, and so does any output
+that would load something from outside (the maps must draw offline)."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
+
+#: An element that makes a browser fetch: script/img/iframe src, link href, CSS url()/@import, to a remote host.
+REMOTE = re.compile(r"""(?:<(?:script|img|iframe|source|embed)\b[^>]*\bsrc|<link\b[^>]*\bhref)\s*=\s*["']?\s*(?:https?:)?//"""
+                    r"""|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.IGNORECASE)
+
+
+def remote_references(book) -> list[str]:
+    """Every remote fetch an output of the executed notebook would make (the HTML in srcdoc included)."""
+    found = []
+    for cell in book.cells:
+        for output in cell.get("outputs", []):
+            for value in output.get("data", {}).values():
+                text = value if isinstance(value, str) else "".join(value) if isinstance(value, list) else ""
+                for layer in (text, html.unescape(text)):
+                    found += [layer[m.start():m.end() + 60] for m in REMOTE.finditer(layer)]
+    return found
+
+
+def test_remote_references_are_found():
+    folium_like = {"cells": [{"outputs": [{"data": {"text/html": '<iframe srcdoc="&lt;script src=&quot;'
+                                                                "https://cdn.jsdelivr.net/leaflet.js&quot;&gt;\"/>"}}]}]}
+    book = type("Book", (), {"cells": folium_like["cells"]})
+    assert remote_references(book)
+    assert not remote_references(type("Book", (), {"cells": [{"outputs": [{"data": {
+        "text/html": '<a href="https://leafletjs.com">Leaflet</a><script>var u = "https://x";</script>'}}]}]}))
+
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -24,6 +53,9 @@ def test_notebook_runs(path):
     NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert not errors
+    maps = [o for cell in book.cells for o in cell.get("outputs", []) if "srcdoc=" in str(o.get("data", {}))]
+    assert maps, "the notebook shows its map through the offline builder (an iframe srcdoc)"
+    assert not remote_references(book)
 
 
 def test_committed_layer_map_matches_the_illustrative_plan(tmp_path, monkeypatch):

@@ -31,14 +31,16 @@ def register(sub) -> None:
     p.add_argument("--out", help="write to this file (atomically) instead of the terminal")
     p.set_defaults(func=_sheets)
 
-    p = sub.add_parser("balance", help="land-use balance table of a zoning plan (GeoPackage, Shapefile, GeoJSON, DXF)")
+    p = sub.add_parser("balance", help="land-use balance table of a zoning plan (GeoPackage, Shapefile, GeoJSON, DXF, DGN v7)")
     p.add_argument("plan", help="plan file")
     p.add_argument("--layer", help="layer of a multi-layer file (GeoPackage)")
     codes = p.add_mutually_exclusive_group()
-    codes.add_argument("--field", help="column holding the land-use code (default 'code'; DXF: the CAD layer)")
-    codes.add_argument("--cad-layer-map", metavar="FILE", help="CSV mapping CAD layer names to land-use codes")
+    codes.add_argument("--field", help="column holding the land-use code (default 'code'; DXF: the CAD layer; "
+                                       "DGN: the level)")
+    codes.add_argument("--cad-layer-map", metavar="FILE",
+                       help="CSV mapping CAD layer names (DGN: level numbers) to land-use codes")
     p.add_argument("--crs", "--assume-crs", dest="crs",
-                   help="CRS of a file that declares none; required for DXF (e.g. EPSG:5899)")
+                   help="CRS of a file that declares none; required for DXF and DGN (e.g. EPSG:5899)")
     p.add_argument("--population", help="planned population, for m² per person")
     p.add_argument("--categories", metavar="FILE", help="category CSV replacing layers/landuse_categories.csv")
     p.add_argument("--unit", action="append", help="check coverage against this unit (repeatable)")

@@ -1,7 +1,8 @@
 """Reading a zoning plan from GIS or CAD files into land-use polygons in EPSG:5899.
 
 GeoPackage, Shapefile and GeoJSON are read through GDAL (:func:`haiha_geo.vector_io.read_layer`);
-DXF through :func:`haiha_geo.zoning.dxf.read_dxf`. Codes come from a column,
+DXF through :func:`haiha_geo.zoning.dxf.read_dxf`, DGN v7 through :func:`haiha_geo.zoning.dgn.read_dgn`.
+Codes come from a column,
 optionally renamed through a code map (CAD layer → land-use code).
 """
 
@@ -19,6 +20,7 @@ from haiha_geo.errors import GeometryError, InputFileError
 from haiha_geo.vector_io import read_layer
 from haiha_geo.geometry import repair
 from haiha_geo.zoning.categories import read_user_csv
+from haiha_geo.zoning.dgn import read_dgn
 from haiha_geo.zoning.dxf import read_dxf
 
 PlanInput = Union[gpd.GeoDataFrame, str, os.PathLike]
@@ -30,7 +32,7 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
               layer: str | None = None, crs: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Return the plan as a GeoDataFrame (``code``, geometry in EPSG:5899) and notes on what was skipped.
 
-    ``field`` defaults to ``"code"``, or ``"layer"`` for DXF.
+    ``field`` defaults to ``"code"``, ``"layer"`` for DXF, or ``"level"`` for DGN v7.
 
     Examples
     --------
@@ -46,6 +48,9 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
     elif Path(plan).suffix.lower() == ".dxf":
         frame, notes = read_dxf(plan, crs=crs)
         field, label = field or "layer", Path(plan).name
+    elif Path(plan).suffix.lower() == ".dgn":
+        frame, notes = read_dgn(plan, crs=crs)
+        field, label = field or "level", Path(plan).name
     else:
         frame, label = read_layer(plan, layer=layer, crs=crs, what="plan"), Path(plan).name
     field = field or "code"

@@ -1,0 +1,158 @@
+"""One GeoPackage with every era, theme and table, styled for QGIS.
+
+Layers are written with pyogrio (GDAL's GPKG driver); each spatial layer's
+QML goes into the ``layer_styles`` table QGIS itself uses (*Save Style ▸ In
+Database*), marked ``useAsDefault``, so QGIS applies it on opening. The
+tables without geometry (lineage, crosswalk, acts, site records,
+provenance) are GeoPackage attribute tables, which QGIS lists like layers.
+
+Reruns write identical bytes: GDAL's timestamps (``gpkg_contents.last_change``)
+and the styles' ``update_time`` are set to :data:`FIXED_TIME`, and rows are
+always written in the same order. The file is written beside the target and
+renamed over it, never half-written, never over an input.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+from haiha_geo._version import __version__
+from haiha_geo.crs import PLANNING_CRS, PROVENANCE
+from haiha_geo.errors import OutputPathError
+from haiha_geo.exchange.layers import ExportLayer, export_layers
+from haiha_geo.io import atomic_path
+
+#: Timestamp written wherever GeoPackage asks for one, so that reruns are byte-identical.
+FIXED_TIME = "2000-01-01T00:00:00.000Z"
+#: Name of the default style of every layer in ``layer_styles``.
+STYLE_NAME = "haiha_geo"
+#: Columns of QGIS's ``layer_styles`` table, in QGIS's order.
+STYLE_COLUMNS = ("f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
+                 "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time")
+GEOMETRY_COLUMN = "geom"
+#: GeoPackage version written: 1.2 is read by every GDAL ≥ 2.2, hence every QGIS 3 (1.4 warns in QGIS 3.22).
+GPKG_VERSION = "1.2"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: the file and, per layer, its feature count and geometry type."""
+
+    path: Path
+    crs: str
+    layers: dict[str, int]
+    geometry: dict[str, str | None]
+
+    def summary(self) -> str:
+        """One line per layer, for the CLI."""
+        lines = [f"{name}: {n} {'features' if self.geometry[name] else 'rows'}" for name, n in self.layers.items()]
+        return "\n".join(lines) + "\n"
+
+
+def style_table(layers: list[ExportLayer]) -> pd.DataFrame:
+    """The ``layer_styles`` rows of ``layers``: one default QML style per spatial layer.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> from haiha_geo.exchange.styles import Symbol, qml
+    >>> frame = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs="EPSG:5899")
+    >>> rows = style_table([ExportLayer("grid", frame, "Lưới", qml("polygon", Symbol(None)), "polygon")])
+    >>> rows[["f_table_name", "f_geometry_column", "styleName", "useAsDefault"]].values.tolist()
+    [['grid', 'geom', 'haiha_geo', True]]
+    """
+    rows = [{"f_table_catalog": "", "f_table_schema": "", "f_table_name": layer.name,
+             "f_geometry_column": GEOMETRY_COLUMN, "styleName": STYLE_NAME, "styleQML": layer.style,
+             "styleSLD": "", "useAsDefault": True, "description": layer.title, "owner": "", "ui": "",
+             "update_time": pd.Timestamp(FIXED_TIME).tz_localize(None)}
+            for layer in layers if layer.spatial and layer.style]
+    return pd.DataFrame(rows, columns=list(STYLE_COLUMNS))
+
+
+def provenance_table(crs: str) -> pd.DataFrame:
+    """Key/value rows: toolkit version, CRS, datum shift, boundary sources."""
+
+    rows = {"toolkit": f"haiha_geo {__version__}", "crs": crs, **PROVENANCE}
+    if crs != PLANNING_CRS:
+        rows["area_method"] = PROVENANCE["area_method"] + " (areas computed before reprojection)"
+    return pd.DataFrame({"key": list(rows), "value": [str(v) for v in rows.values()]})
+
+
+def _write(frame: pd.DataFrame, path: Path, name: str, description: str, geometry: str | None) -> None:
+    options = {"layer": name, "driver": "GPKG", "append": path.exists(),
+               "layer_options": {"DESCRIPTION": description, "IDENTIFIER": name}}
+    if not path.exists():
+        options["dataset_options"] = {"VERSION": GPKG_VERSION}
+    if geometry:
+        options["promote_to_multi"] = geometry == "polygon"
+        options["layer_options"]["GEOMETRY_NAME"] = GEOMETRY_COLUMN
+    else:
+        options["layer_options"]["ASPATIAL_VARIANT"] = "GPKG_ATTRIBUTES"
+    pyogrio.write_dataframe(frame, path, **options)
+
+
+def write_gpkg(layers: list[ExportLayer], path: Path, crs: str) -> None:
+    """Write ``layers``, the provenance and ``layer_styles`` into a new GeoPackage at ``path``."""
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME})
+    try:
+        for layer in layers:
+            _write(layer.frame, path, layer.name, layer.title, layer.geometry)
+        _write(provenance_table(crs), path, "provenance", "Nguồn gốc dữ liệu, hệ toạ độ, phép chuyển datum", None)
+        _write(style_table(layers), path, "layer_styles", "Kiểu hiển thị QGIS", None)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def export_gpkg(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
+                inputs: tuple[str | os.PathLike, ...] = ()) -> ExportResult:
+    """Write the whole toolkit as one styled GeoPackage for QGIS.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.gpkg`` to write (replaced atomically if it exists).
+    crs : {"EPSG:5899", "EPSG:4326"}
+        CRS of every layer. Areas (``area_ha``) are always planimetric in EPSG:5899.
+    inputs : paths
+        Files the caller read; ``path`` may be none of them.
+
+    Returns
+    -------
+    ExportResult
+        The path and the number of features (or rows) of each layer.
+
+    Raises
+    ------
+    OutputPathError
+        ``path`` does not end in ``.gpkg``, or cannot be written.
+    CRSError
+        ``crs`` is neither EPSG:5899 nor EPSG:4326.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> out = export_gpkg(pathlib.Path(tempfile.mkdtemp()) / "hai_ha.gpkg")
+    >>> out.layers["units_2025"], out.layers["sheets_2000"], out.crs
+    (4, 32, 'EPSG:5899')
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise OutputPathError(f"{path}: a GeoPackage file name ends in .gpkg (QGIS recognises it by that); "
+                              f"for example {path.with_suffix('.gpkg').name}")
+    layers = export_layers(crs)
+    crs = layers[0].frame.crs.to_string() if layers else crs
+    with atomic_path(path, inputs) as tmp:
+        work = tmp.with_name(tmp.name + ".gpkg")  # GDAL wants the .gpkg extension
+        try:
+            write_gpkg(layers, work, crs)
+            os.replace(work, tmp)
+        finally:
+            work.unlink(missing_ok=True)
+    return ExportResult(path, crs, {layer.name: len(layer.frame) for layer in layers},
+                        {layer.name: layer.geometry for layer in layers})
