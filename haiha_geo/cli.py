@@ -23,7 +23,7 @@ from haiha_geo.errors import HaihaGeoError, UnknownEraError
 from haiha_geo.io import check_output, write_atomic
 
 #: Modules that contribute subcommands through ``register_cli(subparsers)``.
-FEATURE_MODULES: tuple[str, ...] = ("haiha_geo.maps", "haiha_geo.sites", "haiha_geo.ntm", "haiha_geo.overlay", "haiha_geo.zoning")
+FEATURE_MODULES: tuple[str, ...] = ("haiha_geo.maps", "haiha_geo.sites", "haiha_geo.ntm", "haiha_geo.overlay", "haiha_geo.zoning", "haiha_geo.printing")
 
 
 def emit(frame: pd.DataFrame | str, fmt: str | None = None, out: str | Path | None = None) -> None:

@@ -48,3 +48,7 @@ class OutputPathError(HaihaGeoError, ValueError):
 
 class OptionError(HaihaGeoError, ValueError):
     """An option or parameter value that is out of range, not a number, or in conflict with another."""
+
+
+class PrintLayoutError(HaihaGeoError, ValueError):
+    """A printed page that cannot be laid out: unknown paper, a scale out of range, a sheet too big for the paper."""
