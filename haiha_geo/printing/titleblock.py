@@ -20,7 +20,7 @@ SHORT_SHA = 12
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
-        "title": "Tên bản vẽ", "place": "Địa điểm", "scale": "Tỷ lệ", "crs": "Hệ toạ độ",
+        "title": "Tên bản vẽ", "place": "Địa điểm", "scale": "Tỷ lệ", "crs": "Hệ quy chiếu",
         "datum": "Chuyển đổi datum", "era": "Thời kỳ", "date": "Ngày của dữ liệu", "sources": "Nguồn dữ liệu",
         "layers": "Lớp bổ sung", "software": "Lập bằng", "sheet": "Số hiệu mảnh", "corners": "Toạ độ góc khung",
         "scale_word": "Tỷ lệ", "legend": "Chú giải", "north": "B", "junction": "Sơ đồ ghép mảnh",
@@ -44,7 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "page": "Mảnh {i}/{n}",
     },
     "en": {
-        "title": "Drawing", "place": "Place", "scale": "Scale", "crs": "Coordinate system",
+        "title": "Drawing", "place": "Place", "scale": "Scale", "crs": "Reference system",
         "datum": "Datum transformation", "era": "Era", "date": "Date of the data", "sources": "Data sources",
         "layers": "Added layers", "software": "Made with", "sheet": "Sheet number", "corners": "Frame corners",
         "scale_word": "Scale", "legend": "Legend", "north": "N", "junction": "Sheet junction",
