@@ -101,41 +101,59 @@ def label_points(geom) -> list[tuple[float, float]]:
     return [(centre.x, centre.y), (rep.x, rep.y)]
 
 
+def _inside(box, frame_box) -> bool:
+    return frame_box.x0 <= box.x0 and box.x1 <= frame_box.x1 and frame_box.y0 <= box.y0 and box.y1 <= frame_box.y1
+
+
 def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[list, list[str]]:
     """Label the units of the labelled layers where they fit without touching another label or the frame edge.
 
-    Larger units are placed first; a label is tried at its unit's inscribed
-    centre, then at a representative point, then smaller; one whose box still
-    overlaps is dropped. Returns the placed texts and the dropped names.
+    Larger units are placed first. A label is tried at its unit's inscribed
+    centre, then at a representative point, at full size then smaller; a
+    position whose box lies inside the unit wins, else the first one clear of
+    every other label. A label whose box overlaps another label at every
+    position and size is dropped (and reported). Labels carry a white halo.
     """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
+    from matplotlib import patheffects
+
+    renderer = ax.figure.canvas.get_renderer()
     frame_box = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
     items = []
     for layer in layers:
         if layer.labels:
             cut = clip_frame(layer.frame, clip)
             items += [(g.area, label, g) for label, g in zip(cut["label"], cut.geometry.values)]
     placed, boxes, dropped = [], [], []
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for _, label, geom in sorted(items, key=lambda t: -t[0]):
-        text = None
-        for size in (fontsize, fontsize * 0.8):
+        text = ax.text(0, 0, label, ha="center", va="center", parse_math=False, weight="bold", color="#222222",
+                       zorder=20, clip_on=False, path_effects=halo)
+        fallback = None
+        for size in (fontsize, fontsize * 0.8, fontsize * 0.65):
+            text.set_fontsize(size)
             for x, y in label_points(geom):
-                text = ax.text(x, y, label, fontsize=size, ha="center", va="center", parse_math=False,
-                               weight="bold", color="#222222", zorder=20, clip_on=False)
+                text.set_position((x, y))
                 box = text.get_window_extent(renderer).expanded(1.05, 1.15)
-                inside = frame_box.x0 <= box.x0 and box.x1 <= frame_box.x1 and frame_box.y0 <= box.y0 \
-                    and box.y1 <= frame_box.y1
-                if inside and not any(box.overlaps(b) for b in boxes):
-                    boxes.append(box)
-                    placed.append(text)
+                if not _inside(box, frame_box) or any(box.overlaps(b) for b in boxes):
+                    continue
+                corners = to_data.transform([[box.x0, box.y0], [box.x1, box.y1]])
+                if geom.contains(shapely.box(*corners[0], *corners[1])):
+                    fallback = (size, (x, y), box)
                     break
-                text.remove()
-                text = None
-            if text is not None:
-                break
-        if text is None:
+                fallback = fallback or (size, (x, y), box)
+            else:
+                continue
+            break
+        if fallback is None:
+            text.remove()
             dropped.append(label)
+            continue
+        size, xy, box = fallback
+        text.set_fontsize(size)
+        text.set_position(xy)
+        boxes.append(box)
+        placed.append(text)
     return placed, dropped
 
 

@@ -191,12 +191,12 @@ def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
         tb_w = inner.w * 0.48
         block = layout.Box(inner.right - tb_w, inner.y, tb_w, inner.h)
         rest = inner.w - tb_w - pad
-        tools_w = rest * (0.28 if content.extras else 0.36)
+        tools_w = rest * (0.36 if content.extras else 0.45)
         tools = layout.Box(inner.x, inner.y, tools_w, inner.h)
         extra_boxes = []
         x = tools.right + pad
         if content.extras:
-            ew = min(rest * 0.3, inner.h)
+            ew = min(rest * 0.3, inner.h * 0.8)
             extra_boxes = [layout.Box(x, inner.y, ew, inner.h)]
             x += ew + pad
         middle = layout.Box(x, inner.y, block.x - pad - x, inner.h)
@@ -204,7 +204,7 @@ def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
     draw.draw_legend(paper, middle, w["legend"], entries, body, k)
     for make, box in zip(content.extras, extra_boxes):
         make(paper, box, body)
-    titleblock.draw_title_block(paper, block, content.block, body)
+    titleblock.draw_title_block(paper, block, content.block, body * 1.4)
 
 
 def _tools(paper, box, scale: int, lang: str, w: dict, body: float, k: float) -> None:

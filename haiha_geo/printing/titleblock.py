@@ -140,15 +140,24 @@ def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
 
 
 def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap of ``text`` into lines no wider than ``width_mm`` (a longer single word stays whole).
+    """Greedy word wrap of ``text`` into lines no wider than ``width_mm``; a longer word breaks after a '/'.
 
     Examples
     --------
     >>> wrap("Hệ toạ độ VN-2000, kinh tuyến trục 107°45′", 30, 7)
     ['Hệ toạ độ VN-2000,', 'kinh tuyến trục 107°45′']
+    >>> wrap("vn3dmap2025/haiha_communes.geojson", 30, 7)
+    ['vn3dmap2025/', 'haiha_communes.geojson']
     """
     lines: list[str] = []
+    words = []
     for word in text.split():
+        if "/" in word and text_width_mm(word, size_pt, bold) > width_mm:
+            head, _, tail = word.partition("/")
+            words += [head + "/", tail]
+        else:
+            words.append(word)
+    for word in words:
         trial = f"{lines[-1]} {word}" if lines else word
         if lines and text_width_mm(trial, size_pt, bold) <= width_mm:
             lines[-1] = trial
