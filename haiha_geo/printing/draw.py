@@ -114,8 +114,6 @@ def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[l
     every other label. A label whose box overlaps another label at every
     position and size is dropped (and reported). Labels carry a white halo.
     """
-    from matplotlib import patheffects
-
     renderer = ax.figure.canvas.get_renderer()
     frame_box = ax.get_window_extent(renderer)
     to_data = ax.transData.inverted()
@@ -125,10 +123,10 @@ def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[l
             cut = clip_frame(layer.frame, clip)
             items += [(g.area, label, g) for label, g in zip(cut["label"], cut.geometry.values)]
     placed, boxes, dropped = [], [], []
-    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    halo = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.6}
     for _, label, geom in sorted(items, key=lambda t: -t[0]):
         text = ax.text(0, 0, label, ha="center", va="center", parse_math=False, weight="bold", color="#222222",
-                       zorder=20, clip_on=False, path_effects=halo)
+                       zorder=20, clip_on=False, bbox=halo)
         fallback = None
         for size in (fontsize, fontsize * 0.8, fontsize * 0.65):
             text.set_fontsize(size)
