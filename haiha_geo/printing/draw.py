@@ -159,7 +159,8 @@ def legend_entries(drawn: list[PrintLayer]) -> list[tuple[str, dict, str]]:
     """(text, style, shape) for every layer drawn, in drawing order, without repeats."""
     seen, out = set(), []
     for layer in drawn:
-        kinds = {g.geom_type.replace("Multi", "") for g in layer.frame.geometry.values}
+        kinds = {g.geom_type.replace("Multi", "").replace("LinearRing", "LineString")
+                 for g in layer.frame.geometry.values}
         shape = "polygon" if "Polygon" in kinds else "line" if "LineString" in kinds else "point"
         if layer.legend not in seen:
             seen.add(layer.legend)
