@@ -127,6 +127,8 @@ def from_spec(spec, *, era: str | None, files: list, lang: str, words: dict) -> 
                                    f"{', '.join(PRINTABLE)} can); remove them from [print] layers")
     else:
         chosen = [lay for lay in spec.layers if lay.show]
+        if not any(lay.kind in PRINTABLE for lay in chosen):  # e.g. a spec of sites: print its boundaries
+            chosen = [lay for lay in spec.layers if lay.kind in PRINTABLE] + chosen
     layers: list[PrintLayer] = []
     if era is not None:
         same = next((lay for lay in spec.layers if lay.kind == "era" and lay.era == era), None)

@@ -187,7 +187,7 @@ def best_scale(ground_w: float, ground_h: float, frame_w: float, frame_h: float)
     Examples
     --------
     >>> best_scale(31800, 42600, 260, 380)
-    200000
+    150000
     >>> best_scale(900, 900, 500, 500)
     2000
     """
@@ -196,7 +196,7 @@ def best_scale(ground_w: float, ground_h: float, frame_w: float, frame_h: float)
         if scale >= need:
             return scale
     step = 10 ** math.floor(math.log10(need))  # beyond 1:100,000: the next round denominator
-    return int(math.ceil(need / step) * step)
+    return int(next(b * step for b in (1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10) if b * step >= need))
 
 
 def check_scale(scale: int | float) -> int:
