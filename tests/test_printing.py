@@ -279,3 +279,36 @@ def test_spec_print_table_is_checked():
         parse_spec({**base, "print": {"papers": "A4"}})
     with pytest.raises(PrintLayoutError, match="not declare"):
         print_map(parse_spec({**base, "print": {"layers": ["b"]}}))
+
+
+def test_unit_labels_never_overlap(out):
+    import re
+
+    from haiha_geo.eras import units
+
+    doc = print_map(era="2019", paper="A4", orientation="portrait")  # 16 units on the smallest paper
+    path = doc.save(out / "crowded.pdf")
+    dropped = {n.split("'")[1] for n in doc.notes if n.startswith("label")}
+    boxes = []
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        for label in units("2019")["label"]:
+            found = page.search(re.escape(label))
+            assert found or label in dropped, f"{label} neither printed nor reported"
+            boxes += [(label, m) for m in found]
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            apart = ba["x1"] <= bb["x0"] or bb["x1"] <= ba["x0"] or ba["bottom"] <= bb["top"] or bb["bottom"] <= ba["top"]
+            assert apart, f"labels {a!r} and {b!r} overlap"
+
+
+def test_notebook_shows_the_page():
+    doc = print_map(era="2025", paper="A4")
+    assert doc._repr_png_().startswith(b"\x89PNG")
+    assert doc.figure is doc.figures[0]
+
+
+def test_english_atlas_names_the_unit_in_english(out):
+    path = atlas("Cái Chiên", era="2025", only=SHEETS[:1], lang="en").save(out / "atlas-en.pdf")
+    text = pypdf.PdfReader(path).pages[0].extract_text()
+    assert "MAP OF Cái Chiên commune — SCALE 1:2,000" in text and "Sheet junction" in text

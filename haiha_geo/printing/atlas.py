@@ -15,6 +15,7 @@ from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.printing import layout, titleblock
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
+from haiha_geo.printing.layers import unit_label as unit_label_of
 from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block
 
 #: Densification of a geographic sheet edge before projection, degrees.
@@ -141,7 +142,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     widest = max(g.bounds[2] - g.bounds[0] for g in planning) * 1000 / scale
     tallest = max(g.bounds[3] - g.bounds[1] for g in planning) * 1000 / scale
     layout.fit_sheet(widest, tallest, paper, orientation, what=f"a 1:{scale} {system} sheet")
-    unit_label = area.name.rsplit(" (", 1)[0]
+    unit_label = " + ".join(unit_label_of(row, lang) for _, row in area.units.iterrows())
     title = w["atlas_title"].format(unit=unit_label.upper() if lang == "vi" else unit_label,
                                     scale=titleblock.format_int(scale, lang))
     doc = PrintDocument([])
