@@ -91,7 +91,7 @@ def corner_rows(sheet_geom, planning_geom, crs: str, w: dict) -> list[tuple[str,
         else:
             e, n = gpd.GeoSeries([shapely.Point(x, y)], crs=crs).to_crs(PLANNING_CRS).iloc[0].coords[0]
             parts.append(f"{w[key]}: {_dms(y)} N {_dms(x)} E (X {n:.0f}, Y {e:.0f})")
-    return [(w["corners"], "; ".join(parts))]
+    return [(w["corners"], "\n".join(parts))]
 
 
 def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", paper: str = "A1",

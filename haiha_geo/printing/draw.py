@@ -47,22 +47,31 @@ def _polygon_path(geom) -> MplPath:
     return MplPath(np.concatenate(verts), np.concatenate(codes).astype(np.uint8))
 
 
-def draw_geometries(ax, geoms, style: dict, k: float, zorder: float = 2) -> None:
-    """Draw polygons (fill then outline), lines and points of ``geoms`` with ``style``."""
+def draw_geometries(ax, geoms, style: dict, k: float, zorder: float = 2, outlines=None) -> None:
+    """Draw polygons (fill then outline), lines and points of ``geoms`` with ``style``.
+
+    ``outlines`` (lines) replace the polygons' own edges, so that a polygon cut
+    at the frame gets no false boundary along the frame.
+    """
     s = mpl_style(style, k)
     polys = [g for g in geoms if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
     lines = [g for g in geoms if g.geom_type in ("LineString", "MultiLineString", "LinearRing") and not g.is_empty]
+    lines = [part for g in lines for part in getattr(g, "geoms", [g])]
     points = [g for g in geoms if g.geom_type in ("Point", "MultiPoint") and not g.is_empty]
     if polys:
         paths = [PathPatch(_polygon_path(g)) for g in polys]
         if s["fill_alpha"] > 0:
             ax.add_collection(PatchCollection(paths, facecolor=s["facecolor"], edgecolor="none",
                                               alpha=s["fill_alpha"], zorder=zorder))
-        ax.add_collection(PatchCollection([PathPatch(_polygon_path(g)) for g in polys], facecolor="none",
-                                          edgecolor=s["edgecolor"], linewidth=s["linewidth"],
-                                          linestyle=s["linestyle"], alpha=s["alpha"], zorder=zorder + 0.5))
+        if outlines is None:
+            ax.add_collection(PatchCollection([PathPatch(_polygon_path(g)) for g in polys], facecolor="none",
+                                              edgecolor=s["edgecolor"], linewidth=s["linewidth"],
+                                              linestyle=s["linestyle"], alpha=s["alpha"], zorder=zorder + 0.5))
+        else:
+            lines = lines + [g for g in outlines if not g.is_empty]
     if lines:
-        segs = [np.asarray(part.coords) for g in lines for part in getattr(g, "geoms", [g])]
+        flat = [part for g in lines for part in getattr(g, "geoms", [g])]
+        segs = [np.asarray(part.coords) for part in flat if part.geom_type in ("LineString", "LinearRing")]
         ax.add_collection(LineCollection(segs, colors=s["edgecolor"], linewidths=s["linewidth"],
                                          linestyles=s["linestyle"], alpha=s["alpha"], zorder=zorder + 0.6))
     if points:
@@ -87,7 +96,9 @@ def draw_layers(ax, layers: list[PrintLayer], clip, k: float) -> list[PrintLayer
         for part in (*layer.extra, layer):
             cut = clip_frame(part.frame, clip)
             if len(cut):
-                draw_geometries(ax, list(cut.geometry.values), part.style, k, zorder=2 + z)
+                edges = shapely.get_parts(shapely.intersection(shapely.boundary(part.frame.geometry.values), clip))
+                draw_geometries(ax, list(cut.geometry.values), part.style, k, zorder=2 + z,
+                                outlines=[g for g in edges if g.geom_type in ("LineString", "LinearRing")])
                 drawn.append(part)
     return drawn
 

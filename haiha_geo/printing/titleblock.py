@@ -140,7 +140,8 @@ def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
 
 
 def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap of ``text`` into lines no wider than ``width_mm``; a longer word breaks after a '/'.
+    """Greedy word wrap of ``text`` into lines no wider than ``width_mm``; a longer word breaks after a '/';
+    a newline in ``text`` starts a new line.
 
     Examples
     --------
@@ -149,6 +150,8 @@ def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list
     >>> wrap("vn3dmap2025/haiha_communes.geojson", 30, 7)
     ['vn3dmap2025/', 'haiha_communes.geojson']
     """
+    if "\n" in text:  # explicit line breaks start new lines
+        return [line for part in text.split("\n") for line in wrap(part, width_mm, size_pt, bold)]
     lines: list[str] = []
     words = []
     for word in text.split():
