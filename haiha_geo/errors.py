@@ -64,3 +64,7 @@ class TableValueError(HaihaGeoError, ValueError):
 class LargeOutputWarning(UserWarning):
     """An output (page, table) so large that it is slow to open or share; the message names the option
     that makes it smaller."""
+
+
+class PrintLayoutError(HaihaGeoError, ValueError):
+    """A printed page that cannot be laid out: unknown paper, a scale out of range, a sheet too big for the paper."""

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from haiha_geo._version import __version__
-from haiha_geo.cli import core, exchange, layers, maps, zoning
+from haiha_geo.cli import core, exchange, layers, maps, printing, zoning
+from haiha_geo.cli.output import input_paths
 from haiha_geo.errors import HaihaGeoError
 from haiha_geo.io import check_output
 from haiha_geo.values import positive_number
 
 #: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
-COMMANDS = (core, layers, zoning, maps, exchange)
+COMMANDS = (core, layers, zoning, maps, printing, exchange)
 
 #: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
 CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
@@ -48,13 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         module.register(sub)
     return parser
-
-
-def input_paths(args: argparse.Namespace) -> list[Path]:
-    """Every option or argument of ``args`` (other than ``--out``) that names an existing file or folder."""
-    values = [v for k, v in vars(args).items() if k != "out"]
-    flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
-    return [Path(x).expanduser() for x in flat if isinstance(x, str) and x and Path(x).expanduser().exists()]
 
 
 def check_options(args: argparse.Namespace) -> None:

@@ -83,3 +83,10 @@ def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None) ->
         sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
+
+
+def input_paths(args: argparse.Namespace) -> list[Path]:
+    """Every option or argument of ``args`` (other than ``--out``) that names an existing file or folder."""
+    values = [v for k, v in vars(args).items() if k != "out"]
+    flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
+    return [Path(x).expanduser() for x in flat if isinstance(x, str) and x and Path(x).expanduser().exists()]

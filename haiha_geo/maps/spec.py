@@ -43,7 +43,9 @@ _COLOR = re.compile(r"^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$")
 _LAYER_KEYS = {"id": str, "kind": str, "name": str, "era": str, "from": str, "to": str, "path": str,
                "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int, "first_year": int, "crs": str, "colors": list}
 _TOP_KEYS = {"title": str, "description": str, "tolerance_m": (int, float), "layers": list, "compare": list,
-             "controls": dict}
+             "controls": dict, "print": dict}
+#: Optional ``[print]`` table: what ``haiha-geo print`` puts on paper (haiha_geo.printing checks the values).
+_PRINT_KEYS = {"layers": list, "paper": str, "orientation": str, "scale": int, "title": str}
 _COMPARE_KEYS = {"name": str, "left": str, "right": str, "show": bool}
 
 
@@ -88,6 +90,7 @@ class MapSpec:
     tolerance_m: float | None = None
     description: str = ""
     source: str = "<built-in>"
+    print: dict[str, Any] = field(default_factory=dict)
 
     @property
     def eras(self) -> list[str]:
@@ -248,12 +251,13 @@ def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> M
         if not isinstance(value, bool):
             raise _fail(where, f"controls.{key}", "expected true or false")
         controls[key] = value
+    _check_keys(data.get("print", {}), _PRINT_KEYS, where, "print.")
     tolerance = data.get("tolerance_m")
     if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
         raise _fail(where, "tolerance_m", f"must be a finite positive number of metres, got {tolerance!r}")
     return MapSpec(title=data["title"], layers=layers, compare=compare, controls=controls,
                    tolerance_m=None if tolerance is None else float(tolerance),
-                   description=data.get("description", ""), source=where)
+                   description=data.get("description", ""), source=where, print=dict(data.get("print", {})))
 
 
 def _spec_path(path: str | Path | None) -> Path:

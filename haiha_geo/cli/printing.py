@@ -1,0 +1,77 @@
+"""``print`` and ``atlas``: printed maps and the map-sheet atlas (PDF, PNG)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from haiha_geo.cli.output import input_paths
+from haiha_geo.printing.layout import ORIENTATIONS, PAPERS
+from haiha_geo.printing.titleblock import LANGS
+from haiha_geo.timeline import era_ids
+
+
+def register(subparsers) -> None:
+    """Add ``print`` (one page of a map spec) and ``atlas`` (one page per map sheet)."""
+    p = subparsers.add_parser(
+        "print", help="print a map spec on one page (PDF or PNG) at an exact scale, with grid and title block",
+        description="Print a map spec on one page at an exact scale in VN-2000 / TM-3 107°45′ (EPSG:5899), "
+                    "with grid, north arrow, scale, legend and title block. Without SPEC, the district map.")
+    p.add_argument("spec", nargs="?", help="map spec (maps/NAME.toml or a shipped name)")
+    _common(p, paper_default=None)
+    p.add_argument("--scale", type=int, metavar="N", help="scale 1:N (default: the largest standard scale that fits)")
+    p.add_argument("--era", choices=era_ids(), help="print the units of this era")
+    p.add_argument("--format", choices=("pdf", "png"), help="output format (default: from the --out suffix)")
+    p.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200)")
+    p.set_defaults(func=_print)
+
+    p = subparsers.add_parser(
+        "atlas", help="one PDF page per map sheet of a unit, at true scale, with sheet-junction diagram",
+        description="Print every map sheet covering a unit (the sheets and numbers of `haiha-geo sheets`) at "
+                    "true scale: one page each, with corner coordinates, grid, sheet-junction diagram and "
+                    "title block.")
+    p.add_argument("--unit", required=True, action="append", metavar="NAME", help="unit name; repeatable")
+    p.add_argument("--era", required=True, choices=era_ids())
+    p.add_argument("--scale", type=int, default=2000, help="sheet scale (default 2000)")
+    p.add_argument("--system", choices=("cadastral", "topographic"), default="cadastral")
+    p.add_argument("--sheet", action="append", default=[], metavar="NUMBER",
+                   help="print only this sheet (repeatable; default every sheet)")
+    _common(p, paper_default="A1")
+    p.set_defaults(func=_atlas)
+
+
+def _common(p: argparse.ArgumentParser, paper_default: str | None) -> None:
+    p.add_argument("--paper", choices=tuple(PAPERS), default=paper_default,
+                   help=f"paper size (default {paper_default or 'A3, or the spec’s'})")
+    p.add_argument("--orientation", choices=ORIENTATIONS, help="default: landscape for print, what fits for atlas")
+    p.add_argument("--layer", action="append", default=[], metavar="FILE", help="add a vector file; repeatable")
+    p.add_argument("--lang", choices=LANGS, default="vi", help="language of the page (default vi)")
+    p.add_argument("--out", required=True, help="output file (written atomically)")
+
+
+def _report(doc, out: str) -> None:
+    for note in doc.notes:
+        print(f"note: {note}", file=sys.stderr)
+    first = doc.info[0]
+    print(f"wrote {out}: {len(doc.figures)} page(s), {first['paper']} {first['orientation']}, "
+          f"1:{first['scale']:,}, frame {first['frame_mm'][0]:.1f} × {first['frame_mm'][1]:.1f} mm", file=sys.stderr)
+
+
+def _print(args: argparse.Namespace) -> int:
+    from haiha_geo.printing.page import print_map
+
+    doc = print_map(args.spec, paper=args.paper, orientation=args.orientation, scale=args.scale, era=args.era,
+                    layers=args.layer, lang=args.lang)
+    doc.save(args.out, format=args.format, dpi=args.dpi, inputs=input_paths(args))
+    _report(doc, args.out)
+    return 0
+
+
+def _atlas(args: argparse.Namespace) -> int:
+    from haiha_geo.printing.atlas_pages import atlas
+
+    doc = atlas(args.unit, era=args.era, scale=args.scale, system=args.system, paper=args.paper,
+                orientation=args.orientation, layers=args.layer, lang=args.lang, only=args.sheet)
+    doc.save(args.out, format="pdf", inputs=input_paths(args))
+    _report(doc, args.out)
+    return 0

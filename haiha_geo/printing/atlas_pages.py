@@ -1,0 +1,168 @@
+"""The map-sheet atlas: one page per sheet of the sheet index, at true scale.
+
+The sheets and their numbers are those of :func:`haiha_geo.zoning.study.sheets`
+(``haiha-geo sheets``). A cadastral sheet is a square in EPSG:5899 and is the
+map frame itself; a topographic sheet is a lon/lat quadrangle (EPSG:4756),
+drawn inside a frame that is its EPSG:5899 bounding box.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import shapely
+
+from haiha_geo.crs import PLANNING_CRS
+from haiha_geo.errors import PrintLayoutError
+from haiha_geo.printing import layout, titleblock
+from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
+from haiha_geo.printing.layers import unit_label as unit_label_of
+from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block
+from haiha_geo.zoning.study import sheets, study_area
+
+#: Densification of a geographic sheet edge before projection, degrees.
+DENSIFY_DEG = 0.0005
+
+
+def _planning(geoms, crs: str):
+    """Sheet geometries in EPSG:5899 (geographic edges densified first)."""
+    if crs == PLANNING_CRS:
+        return list(geoms)
+    dense = shapely.segmentize(geoms, DENSIFY_DEG)
+    return list(gpd.GeoSeries(dense, crs=crs).to_crs(PLANNING_CRS).values)
+
+
+def _cell(bounds, size) -> tuple[int, int]:
+    return round(bounds[0] / size[0]), round(bounds[1] / size[1])
+
+
+def neighbours(index: gpd.GeoDataFrame, scale: int, system: str) -> dict[tuple[int, int], str]:
+    """Sheet number by grid cell (column, row) for the sheets of ``index`` and every sheet around them."""
+
+    b = index.geometry.bounds
+    size = (float((b.maxx - b.minx).median()), float((b.maxy - b.miny).median()))
+    ring = shapely.union_all([shapely.box(r.minx - size[0] * 0.5, r.miny - size[1] * 0.5, r.maxx + size[0] * 0.5,
+                                          r.maxy + size[1] * 0.5) for r in b.itertuples()])
+    around = sheets(_planning([ring], index.crs.to_string())[0], scale, system)
+    return {_cell(g.bounds, size): n for n, g in zip(around["sheet"], around.geometry.values)}, size
+
+
+def junction_block(number: str, cell: tuple[int, int], numbers: dict, in_atlas: set, title: str):
+    """A drawer of the sheet-junction diagram (sơ đồ ghép mảnh): the sheet in the middle, its 8 neighbours around."""
+    from matplotlib.patches import Rectangle
+
+    def make(paper, box, size_pt):
+        line = size_pt * 25.4 / 72 * 1.4
+        paper.text(box.x + box.w / 2, box.top - line / 2, title, fontsize=size_pt * 1.1, weight="bold",
+                   ha="center", va="center", parse_math=False)
+        side = min(box.w, box.h - line * 1.6) / 3
+        x0 = box.x + (box.w - 3 * side) / 2
+        y0 = box.top - line * 1.6 - 3 * side
+        names = [numbers.get((cell[0] + dc, cell[1] + dr), "") for dr in (1, 0, -1) for dc in (-1, 0, 1)]
+        size = size_pt
+        while size > 2.5 and max(titleblock.text_width_mm(n, size, True) for n in names) > side * 0.92:
+            size *= 0.9
+        for i, name in enumerate(names):
+            r, c = divmod(i, 3)
+            x, y = x0 + c * side, y0 + (2 - r) * side
+            centre = i == 4
+            paper.add_patch(Rectangle((x, y), side, side, lw=1.0 if centre else 0.4, edgecolor="black",
+                                      facecolor="#fde0c5" if centre else "white"))
+            paper.text(x + side / 2, y + side / 2, name, fontsize=size, ha="center", va="center",
+                       weight="bold" if centre else "normal",
+                       color="black" if centre or name in in_atlas else "#777777", parse_math=False)
+    return make
+
+
+def _dms(value: float) -> str:
+    deg = int(value)
+    minutes = (value - deg) * 60
+    sec = round((minutes - int(minutes)) * 60, 1)
+    return f"{deg}°{int(minutes):02d}′{sec:04.1f}″"
+
+
+def corner_rows(sheet_geom, planning_geom, crs: str, w: dict) -> list[tuple[str, str]]:
+    """Corner coordinates of a sheet: X (northing) and Y (easting) in EPSG:5899, plus lon/lat for geographic sheets."""
+    minx, miny, maxx, maxy = sheet_geom.bounds
+    corners = {"nw": (minx, maxy), "ne": (maxx, maxy), "sw": (minx, miny), "se": (maxx, miny)}
+    parts = []
+    for key, (x, y) in corners.items():
+        if crs == PLANNING_CRS:
+            parts.append(f"{w[key]}: X {y:.0f}, Y {x:.0f}")
+        else:
+            e, n = gpd.GeoSeries([shapely.Point(x, y)], crs=crs).to_crs(PLANNING_CRS).iloc[0].coords[0]
+            parts.append(f"{w[key]}: {_dms(y)} N {_dms(x)} E (X {n:.0f}, Y {e:.0f})")
+    return [(w["corners"], "\n".join(parts))]
+
+
+def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", paper: str = "A1",
+          orientation: str | None = None, layers=(), lang: str = "vi", only=()) -> PrintDocument:
+    """One page per map sheet of ``units`` at true scale.
+
+    Parameters
+    ----------
+    units : str or sequence of str
+        Unit name(s) of ``era`` (the study area of :func:`haiha_geo.zoning.study.study_area`).
+    era : {"2019", "2020", "2025"}
+    scale : int
+        Sheet scale, default 2000.
+    system : {"cadastral", "topographic"}
+    paper : str
+        Default A1; a sheet that does not fit raises :class:`PrintLayoutError` naming the paper that does.
+    orientation : {"portrait", "landscape"}, optional
+        Default: portrait if it fits, else landscape.
+    layers : sequence of path
+        User vector files, clipped to each sheet.
+    lang : {"vi", "en"}
+    only : sequence of str
+        Sheet numbers to print (default all).
+
+    Examples
+    --------
+    >>> doc = atlas("Cái Chiên", era="2025", only=["364504-5"])
+    >>> len(doc.figures), [round(v, 3) for v in doc.info[0]["frame_mm"]]
+    (1, [500.0, 500.0])
+    """
+
+    lang = titleblock.check_lang(lang)
+    w = titleblock.words(lang)
+    area = study_area(units, era)
+    index = sheets(area, scale, system)
+    if only:
+        unknown = [s for s in only if s not in set(index["sheet"])]
+        if unknown:
+            raise PrintLayoutError(f"sheet(s) {', '.join(unknown)} do not cover {area.name} at 1:{scale} "
+                                   f"({system}); `haiha-geo sheets` lists its {len(index)} sheets")
+        index = index[index["sheet"].isin(list(only))].reset_index(drop=True)
+    crs = index.crs.to_string()
+    numbers, size = neighbours(index, scale, system)
+    in_atlas = set(index["sheet"])
+    drawn = [era_layer(area.era, lang, w)] + [file_layer(f) for f in layers]
+    planning = _planning(index.geometry.values, crs)
+    widest = max(g.bounds[2] - g.bounds[0] for g in planning) * 1000 / scale
+    tallest = max(g.bounds[3] - g.bounds[1] for g in planning) * 1000 / scale
+    layout.fit_sheet(widest, tallest, paper, orientation, what=f"a 1:{scale} {system} sheet")
+    unit_label = " + ".join(unit_label_of(row, lang) for _, row in area.units.iterrows())
+    title = w["atlas_title"].format(unit=unit_label.upper() if lang == "vi" else unit_label,
+                                    scale=titleblock.format_int(scale, lang))
+    doc = PrintDocument([])
+    for i, (number, geom, plane) in enumerate(zip(index["sheet"], index.geometry.values, planning), start=1):
+        x0, y0, x1, y1 = plane.bounds
+        lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
+        page_layers = drawn if crs == PLANNING_CRS else drawn + [_edge(plane, w)]
+        extra = [(w["sheet"], number)] + corner_rows(geom, plane, crs, w)
+        block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra)
+        subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
+        junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
+        content = PageContent(title, subtitle, block, lang, "crosses", [junction])
+        fig, dropped = compose(lay, page_layers, plane, x0, y0, scale, content)
+        doc.figures.append(fig)
+        doc.notes += [f"sheet {number}: label {d!r} left out: no room without overlapping" for d in dropped]
+        doc.info.append({"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "sheet": number,
+                         "title": title, "frame_mm": (lay.frame.w, lay.frame.h), "extent": plane.bounds})
+    return doc
+
+
+def _edge(plane, w: dict) -> PrintLayer:
+    """The geographic sheet's own edge, drawn inside its rectangular frame."""
+    frame = gpd.GeoDataFrame(geometry=[plane.exterior], crs=PLANNING_CRS)
+    return PrintLayer(frame, {"color": "#000000", "weight": 2, "fillOpacity": 0}, w["sheet_edge"])

@@ -1,0 +1,338 @@
+"""One printed page: ``print_map`` and the page composition the atlas shares.
+
+The map frame is a matplotlib axes whose size in mm times the scale is its
+extent in EPSG:5899 metres, exactly; everything else (title, legend, north
+arrow, scale, title block) is drawn on a page-sized axes in mm.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+import shapely
+
+from haiha_geo import registry
+from haiha_geo._version import __version__
+from haiha_geo.errors import PrintLayoutError
+from haiha_geo.io import atomic_path
+from haiha_geo.maps.spec import MapSpec, load_spec
+from haiha_geo.place import place
+from haiha_geo.printing import draw, grid, layout, titleblock
+from haiha_geo.printing.layers import PrintLayer, from_spec
+from haiha_geo.sources import provenance
+
+#: The font: matplotlib's own DejaVu Sans (shipped in the wheel, full Vietnamese coverage), embedded as TrueType.
+FONT = "DejaVu Sans"
+RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.family": "sans-serif", "font.sans-serif": [FONT],
+      "svg.hashsalt": "haiha-geo", "path.simplify": False, "axes.unicode_minus": False}
+MM = 1 / 25.4
+FORMATS = ("pdf", "png")
+
+
+@dataclass
+class PrintDocument:
+    """Printed pages: matplotlib figures plus what was left out.
+
+    Attributes
+    ----------
+    figures : list of Figure
+        One figure per page, sized to the paper.
+    notes : list of str
+        Labels dropped for lack of room, layers not printed.
+    info : dict
+        Paper, orientation, scale, frame size (mm) and extent (m) of each page.
+
+    In a notebook the document shows its first page.
+    """
+
+    figures: list
+    notes: list[str] = field(default_factory=list)
+    info: list[dict] = field(default_factory=list)
+
+    @property
+    def figure(self):
+        """The first page."""
+        return self.figures[0]
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=60)
+        return buffer.getvalue()
+
+    def save(self, path: str | os.PathLike, *, format: str | None = None, dpi: int = 200,
+             inputs=()) -> Path:
+        """Write the pages atomically: one multi-page vector PDF, or a PNG of a one-page document.
+
+        Reruns give identical bytes (no creation date, fixed producer). ``inputs``
+        are files the output must not replace.
+        """
+
+        path = Path(path)
+        fmt = format or (path.suffix.lower().lstrip(".") or "pdf")
+        if fmt not in FORMATS:
+            raise PrintLayoutError(f"{path}: output format {fmt!r}; expected pdf or png")
+        if fmt == "png" and len(self.figures) > 1:
+            raise PrintLayoutError(f"{path}: a PNG holds one page and this document has {len(self.figures)}; "
+                                   "write a PDF")
+        if fmt == "png" and not 30 <= dpi <= 1200:
+            raise PrintLayoutError(f"--dpi {dpi}: give 30 to 1200 dots per inch")
+        with atomic_path(path, inputs) as tmp, matplotlib.rc_context(RC):
+            if fmt == "pdf":
+                from matplotlib.backends.backend_pdf import PdfPages
+
+                with PdfPages(tmp, metadata=_pdf_metadata(self)) as pdf:
+                    for fig in self.figures:
+                        pdf.savefig(fig)
+            else:
+                self.figure.savefig(tmp, format="png", dpi=dpi, metadata={"Software": f"haiha-geo {__version__}"})
+        return path
+
+
+def _pdf_metadata(doc: PrintDocument) -> dict:
+    title = doc.info[0].get("title", "") if doc.info else ""
+    return {"Title": title, "Creator": f"haiha-geo {__version__}", "Producer": f"haiha-geo {__version__} (matplotlib)",
+            "CreationDate": None, "ModDate": None}
+
+
+def new_page(lay: layout.PageLayout):
+    """A figure of the paper's size with a page axes in mm covering it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(lay.width * MM, lay.height * MM), dpi=72)
+        FigureCanvasAgg(fig)  # measures text for the label placement
+        paper = fig.add_axes((0, 0, 1, 1))
+        paper.set_xlim(0, lay.width)
+        paper.set_ylim(0, lay.height)
+        paper.set_axis_off()
+    return fig, paper
+
+
+def map_axes(fig, lay: layout.PageLayout, x0: float, y0: float, scale: int):
+    """The map frame axes: ``lay.frame`` on the page, lower-left ground corner (x0, y0), ``scale``."""
+    f = lay.frame
+    ax = fig.add_axes((f.x / lay.width, f.y / lay.height, f.w / lay.width, f.h / lay.height))
+    ax.set_xlim(x0, x0 + f.w * scale / 1000)
+    ax.set_ylim(y0, y0 + f.h * scale / 1000)
+    ax.set_aspect("auto")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax
+
+
+def frame_rectangle(paper, lay: layout.PageLayout, lw: float = 1.0) -> None:
+    """The map frame line, one rectangle in the PDF (what a reader measures)."""
+    from matplotlib.patches import Rectangle
+
+    f = lay.frame
+    paper.add_patch(Rectangle((f.x, f.y), f.w, f.h, fill=False, edgecolor="black", lw=lw, zorder=30,
+                              joinstyle="miter"))
+
+
+@dataclass
+class PageContent:
+    """What a page says besides its map: title lines, title block, extra panel blocks."""
+
+    title: str
+    subtitle: str
+    block: titleblock.TitleBlock
+    lang: str
+    grid_style: str = "lines"
+    extras: list = field(default_factory=list)  # callables (paper, box, size_pt) drawing a panel block
+
+
+def compose(lay: layout.PageLayout, layers: list[PrintLayer], clip, x0: float, y0: float, scale: int,
+            content: PageContent) -> tuple[object, list[str]]:
+    """Draw one page; return the figure and the labels dropped for lack of room."""
+    k = lay.text_scale
+    w = titleblock.words(content.lang)
+    with matplotlib.rc_context(RC):
+        fig, paper = new_page(lay)
+        paper.add_patch(titleblock._rect(lay.border.x, lay.border.y, lay.border.w, lay.border.h, lw=1.4))
+        h = lay.header
+        paper.text(h.x + h.w / 2, h.top - h.h * 0.35, content.title, fontsize=13 * k, weight="bold",
+                   ha="center", va="center", parse_math=False)
+        paper.text(h.x + h.w / 2, h.top - h.h * 0.75, content.subtitle, fontsize=8 * k, ha="center",
+                   va="center", parse_math=False)
+        ax = map_axes(fig, lay, x0, y0, scale)
+        drawn = draw.draw_layers(ax, layers, clip, k)
+        step = grid.grid_interval(scale)
+        grid.draw_grid(ax, step=step, style=content.grid_style, fontsize=5.5 * k)
+        _, dropped = draw.place_labels(ax, layers, clip, 8 * k)
+        frame_rectangle(paper, lay)
+        _panel(paper, lay, scale, drawn, step, content, k, w)
+    return fig, dropped
+
+
+def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
+    """North arrow, scale, legend, extra blocks and title block in the panel."""
+    p, pad = lay.panel, 3 * k ** 0.5
+    body = 6.5 * k
+    entries = draw.legend_entries(drawn) + [(w["grid_line"].format(step=titleblock.format_int(step, content.lang)),
+                                             {"color": "#555555", "weight": 0.5}, "line")]
+    side = lay.orientation == "landscape"
+    if side:
+        inner = layout.Box(p.x + pad, p.y + pad, p.w - 2 * pad, p.h - 2 * pad)
+        top_h = 34 * k ** 0.5
+        tb_h = inner.h * 0.5
+        tools = layout.Box(inner.x, inner.top - top_h, inner.w, top_h)
+        block = layout.Box(inner.x, inner.y, inner.w, tb_h)
+        middle = layout.Box(inner.x, block.top + pad, inner.w, tools.y - block.top - 2 * pad)
+        extra_boxes = []
+        if content.extras:
+            eh = min(middle.h * 0.45, inner.w * 0.55)
+            extra_boxes = [layout.Box(middle.x, middle.top - eh, middle.w, eh)]
+            middle = layout.Box(middle.x, middle.y, middle.w, middle.h - eh - pad)
+    else:
+        inner = layout.Box(p.x + pad, p.y + pad, p.w - 2 * pad, p.h - 2 * pad)
+        tb_w = inner.w * 0.48
+        block = layout.Box(inner.right - tb_w, inner.y, tb_w, inner.h)
+        rest = inner.w - tb_w - pad
+        tools_w = rest * (0.36 if content.extras else 0.45)
+        tools = layout.Box(inner.x, inner.y, tools_w, inner.h)
+        extra_boxes = []
+        x = tools.right + pad
+        if content.extras:
+            ew = min(rest * 0.3, inner.h * 0.8)
+            extra_boxes = [layout.Box(x, inner.y, ew, inner.h)]
+            x += ew + pad
+        middle = layout.Box(x, inner.y, block.x - pad - x, inner.h)
+    _tools(paper, tools, scale, content.lang, w, body, k)
+    draw.draw_legend(paper, middle, w["legend"], entries, body, k)
+    for make, box in zip(content.extras, extra_boxes):
+        make(paper, box, body)
+    titleblock.draw_title_block(paper, block, content.block, body * 1.4)
+
+
+def _tools(paper, box, scale: int, lang: str, w: dict, body: float, k: float) -> None:
+    """North arrow on the left, numeric and graphic scale beside it."""
+    arrow_h = min(box.h * 0.55, 16 * k ** 0.5)
+    ax_x = box.x + arrow_h * 0.45
+    draw.draw_north_arrow(paper, ax_x, box.top - arrow_h - body * draw.PT_MM * 2.6, arrow_h, w["north"],
+                          w["grid_north"], body)
+    sx = ax_x + arrow_h * 0.6 + 3
+    paper.text(sx, box.top - body * draw.PT_MM * 2, titleblock.format_scale(scale, lang), fontsize=body * 1.5,
+               weight="bold", va="center")
+    draw.draw_scale_bar(paper, sx + 1, box.top - body * draw.PT_MM * 7, scale, box.right - sx - 8, body, lang)
+
+
+def era_dates(era: str, lang: str) -> tuple[str, str]:
+    """(era line, date-of-data line) for ``era`` from the registry: the act that created its units."""
+
+    w = titleblock.words(lang)
+    units = registry.units_table(era)
+    acts = registry.acts_table().set_index("act_id")
+    start = str(units["valid_from"].min())
+    act = acts.loc[units["created_by"].mode().iloc[0]]
+    era_line = w["era_line"].format(era=era, n=len(units), start=titleblock.format_date(start, lang))
+    inferred = w["inferred"] if act["effective_confidence"] == "I" else ""
+    date_line = w["date_line"].format(act=act["number"], signed=titleblock.format_date(act["signed"], lang),
+                                      effective=titleblock.format_date(act["effective"], lang), inferred=inferred)
+    return era_line, date_line
+
+
+def source_lines(layers: list[PrintLayer]) -> tuple[str, str]:
+    """(reference sources, user layers) with short sha256 for the title block."""
+
+    used = set()
+    for layer in layers:
+        for part in (layer, *layer.extra):
+            prov = part.frame.attrs.get("provenance", {})
+            used |= {prov[k] for k in ("boundary_source", "split_source") if k in prov}
+    refs = [f"{p['source']}/{Path(p['file']).name} sha256 {p['sha256'][:titleblock.SHORT_SHA]}"
+            for p in provenance() if p["source"] in used and Path(p["file"]).stem.endswith("_communes")
+            and not Path(p["file"]).stem.startswith("quang_ninh")]
+    files = [layer.source for layer in layers if layer.era is None and layer.source]
+    return "; ".join(refs), "; ".join(files)
+
+
+def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, extra=()) -> titleblock.TitleBlock:
+    """The title block of a page showing ``layers`` at ``scale``."""
+    w = titleblock.words(lang)
+    eras = sorted({part.era for layer in layers for part in (layer, *layer.extra) if part.era})
+    rows = [(w["title"], title), (w["place"], place().title(lang)),
+            (w["scale"], f"1:{titleblock.format_int(scale, lang)}"), (w["crs"], titleblock.crs_line(lang)),
+            (w["datum"], titleblock.datum_line(lang))]
+    for era in eras:
+        era_line, date_line = era_dates(era, lang)
+        rows += [(w["era"], era_line), (w["date"], date_line)]
+    refs, files = source_lines(layers)
+    rows.append((w["sources"], refs))
+    if files:
+        rows.append((w["layers"], files))
+    rows += list(extra)
+    rows.append((w["software"], f"haiha-geo {__version__}"))
+    return titleblock.TitleBlock(rows, w["mark"], w["mark_note"])
+
+
+def print_map(spec=None, *, paper: str | None = None, orientation: str | None = None, scale: int | None = None,
+              era: str | None = None, layers=(), lang: str = "vi", title: str | None = None) -> PrintDocument:
+    """Lay out one printed page of a map spec at an exact scale.
+
+    Parameters
+    ----------
+    spec : str, path or MapSpec, optional
+        A map spec (``maps/NAME.toml`` or a shipped name); default the district map.
+        Its optional ``[print]`` table gives defaults for paper, orientation,
+        scale, title and the layers printed.
+    paper : {"A4", "A3", "A2", "A1", "A0"}
+        Default A3 (or the spec's).
+    orientation : {"landscape", "portrait"}
+        Default landscape (or the spec's).
+    scale : int, optional
+        Denominator; default the largest standard scale at which everything fits.
+    era : str, optional
+        Print the units of this era instead of the spec's era layers.
+    layers : sequence of path
+        User vector files drawn on top.
+    lang : {"vi", "en"}
+    title : str, optional
+        Drawing title (default the spec's).
+
+    Returns
+    -------
+    PrintDocument
+        ``.figure`` is the page; ``.save("map.pdf")`` writes it.
+
+    Examples
+    --------
+    >>> doc = print_map(paper="A4", orientation="portrait", era="2025")
+    >>> doc.info[0]["scale"], [round(v) for v in doc.info[0]["frame_mm"]]
+    (300000, [174, 152])
+    """
+
+    lang = titleblock.check_lang(lang)
+    w = titleblock.words(lang)
+    spec = spec if isinstance(spec, MapSpec) else load_spec(spec)
+    opts = spec.print
+    era = registry.check_era(era) if era is not None else None
+    drawn, notes = from_spec(spec, era=era, files=list(layers), lang=lang, words=w)
+    lay = layout.available(paper or opts.get("paper", "A3"), orientation or opts.get("orientation", "landscape"))
+    data = shapely.union_all([shapely.union_all(part.frame.geometry.values) for layer in drawn
+                              for part in (layer, *layer.extra)])
+    bx0, by0, bx1, by1 = data.bounds
+    if scale is None and "scale" in opts:
+        scale = opts["scale"]
+    scale = layout.check_scale(scale) if scale is not None else \
+        layout.best_scale(bx1 - bx0, by1 - by0, lay.frame.w, lay.frame.h)
+    ground_w, ground_h = lay.frame.w * scale / 1000, lay.frame.h * scale / 1000
+    x0, y0 = (bx0 + bx1) / 2 - ground_w / 2, (by0 + by1) / 2 - ground_h / 2
+    clip = shapely.box(x0, y0, x0 + ground_w, y0 + ground_h)
+    name = title or opts.get("title") or spec.title
+    block = title_block(name, scale, drawn, lang)
+    content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
+    fig, dropped = compose(lay, drawn, clip, x0, y0, scale, content)
+    notes += [f"label {d!r} left out: no room without overlapping" for d in dropped]
+    if not shapely.box(bx0, by0, bx1, by1).within(clip.buffer(1e-6)):
+        notes.append(f"at 1:{scale} the frame ({ground_w:.0f} × {ground_h:.0f} m) cuts the map; "
+                     "leave --scale out for the largest scale that fits")
+    info = {"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "title": name,
+            "frame_mm": (lay.frame.w, lay.frame.h), "extent": (x0, y0, x0 + ground_w, y0 + ground_h)}
+    return PrintDocument([fig], notes, [info])
