@@ -343,7 +343,7 @@ def _key_column(frame: pd.DataFrame, key: str | None) -> str:
 def _weights(weights: str | os.PathLike | Mapping, era: str, cw: pd.DataFrame) -> tuple[pd.Series, str]:
     """Weight of each source unit: its area (ha) from the crosswalk, or a table of one weight per unit."""
     if isinstance(weights, str) and weights == WEIGHTS_AREA:
-        return cw.groupby("from_unit_id")["area_ha"].sum(), "diện tích bản đồ / map area"
+        return cw.groupby("from_unit_id")["area_ha"].sum(), WEIGHTS_AREA
     if isinstance(weights, Mapping):
         series, label = _keyed_by_unit(weights, era), "given weights"
     else:

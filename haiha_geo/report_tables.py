@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from haiha_geo.crosswalks import TableReaggregation
+from haiha_geo.crosswalks import WEIGHTS_AREA, TableReaggregation
 from haiha_geo.crs import PROVENANCE
 from haiha_geo.names import fold
 from haiha_geo.place import place
@@ -309,8 +309,9 @@ def reaggregation_report(result: TableReaggregation) -> ReportTable:
     en = f"Figures moved from the units {a.label('en')} to the units {b.label('en')}, {place().title('en')}"
     how = {"extensive": ("chia theo tỷ lệ diện tích (tổng được bảo toàn)", "shared out by area (totals conserved)"),
            "intensive": ("bình quân gia quyền theo diện tích", "area-weighted mean")}[result.kind]
-    vi_notes = [f"Cách chuyển: {how[0]}; trọng số: {result.weights}."]
-    en_notes = [f"Method: {how[1]}; weights: {result.weights}."]
+    area = result.weights == WEIGHTS_AREA
+    vi_notes = [f"Cách chuyển: {how[0]}; trọng số: {'diện tích bản đồ' if area else result.weights}."]
+    en_notes = [f"Method: {how[1]}; weights: {'map area' if area else result.weights}."]
     for c, s in result.summary.items():
         vi_notes.append(f"{c}: trước {s['total_in']:,.4f}, sau {s['total_out']:,.4f}, sai số {s['residual']:.3g}.")
         en_notes.append(f"{c}: before {s['total_in']:,.4f}, after {s['total_out']:,.4f}, residual {s['residual']:.3g}.")
