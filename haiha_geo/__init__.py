@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "agreement": "haiha_geo.eras", "agreement_2025": "haiha_geo.eras", "assign": "haiha_geo.eras",
     "units": "haiha_geo.eras", "build_map": "haiha_geo.maps.builder", "clear_caches": "haiha_geo._cache",
     "crosswalk": "haiha_geo.crosswalks", "lookup": "haiha_geo.crosswalks", "reaggregate": "haiha_geo.crosswalks",
+    "reaggregate_table": "haiha_geo.crosswalks", "stats_report": "haiha_geo.report_tables",
     "era_for_date": "haiha_geo.timeline", "era_ids": "haiha_geo.timeline",
     "land_use_balance": "haiha_geo.zoning.balance", "sheets": "haiha_geo.zoning.study",
     "study_area": "haiha_geo.zoning.study", "lineage": "haiha_geo.registry", "normalise": "haiha_geo.names",
@@ -36,15 +37,15 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "__version__", "agreement", "agreement_2025", "assign", "build_map", "clear_caches", "crosswalk",
     "era_for_date", "era_ids", "land_use_balance", "lineage", "lookup", "normalise", "ntm_status",
-    "overlay_stats", "reaggregate", "set_data_dir", "set_registry_dir", "sheets", "sites", "stats",
-    "study_area", "to_geographic", "to_planning", "transform_xy", "units", "validate",
+    "overlay_stats", "reaggregate", "reaggregate_table", "set_data_dir", "set_registry_dir", "sheets", "sites",
+    "stats", "stats_report", "study_area", "to_geographic", "to_planning", "transform_xy", "units", "validate",
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
     from haiha_geo._cache import clear_caches
     from haiha_geo.area_stats import stats
     from haiha_geo.authored import set_registry_dir
-    from haiha_geo.crosswalks import crosswalk, lookup, reaggregate
+    from haiha_geo.crosswalks import crosswalk, lookup, reaggregate, reaggregate_table
     from haiha_geo.crs import to_geographic, to_planning, transform_xy
     from haiha_geo.eras import agreement, agreement_2025, assign, units
     from haiha_geo.maps.builder import build_map
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from haiha_geo.overlay import overlay_stats
     from haiha_geo.project_sites import sites
     from haiha_geo.registry import lineage
+    from haiha_geo.report_tables import stats_report
     from haiha_geo.sources import set_data_dir
     from haiha_geo.timeline import era_for_date, era_ids
     from haiha_geo.validation import validate

@@ -26,6 +26,7 @@ number     any measure (m²/person, km², …)       ``#,##0.00``
 share      a fraction (0.25 = 25 %)              ``0.00%``
 percent    a value already in per cent (25.0)    ``0.00``
 count      whole numbers (people, households)    ``#,##0``
+year       a year (2025)                         ``0``
 bool       True / False                          Có / Không (Yes / No)
 date       ``datetime.date`` or ISO text         dd/mm/yyyy (ISO in English)
 =========  ====================================  =======================
@@ -55,7 +56,7 @@ from haiha_geo._output import _clean, formula_like, to_csv, to_json, to_markdown
 from haiha_geo.errors import OptionError, TableValueError
 from haiha_geo.io import atomic_path
 
-KINDS = ("text", "ha", "number", "share", "percent", "count", "bool", "date")
+KINDS = ("text", "ha", "number", "share", "percent", "count", "year", "bool", "date")
 LANGS = ("vi", "en")
 #: The document date of a workbook whose table gives none (XLSX needs one; a fixed one keeps reruns identical).
 DEFAULT_DATE = dt.date(2000, 1, 1)
@@ -138,7 +139,7 @@ class Column:
         places = 2 if self.decimals is None else self.decimals
         fraction = "." + "0" * places if places else ""
         return {"ha": f"#,##0{fraction}", "number": f"#,##0{fraction}", "share": f"0{fraction}%",
-                "percent": f"0{fraction}", "count": "#,##0",
+                "percent": f"0{fraction}", "count": "#,##0", "year": "0",
                 "date": "dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd"}.get(self.kind, "General")
 
     def check(self, value: Any, row: int) -> Any:
@@ -159,7 +160,7 @@ class Column:
             raise TableValueError(f"{where}: {value!r} is not a number")
         if not math.isfinite(value):
             raise TableValueError(f"{where}: {value!r} is not a finite number; leave it blank (None) when unknown")
-        if self.kind == "count":
+        if self.kind in ("count", "year"):
             if value != int(value):
                 raise TableValueError(f"{where}: {value!r} is not a whole number; round counts (people, households) "
                                       "before reporting them, e.g. with largest-remainder rounding")
@@ -179,6 +180,8 @@ class Column:
             return f"{value:.{places}f}"
         if self.kind == "count":
             return f"{value:,d}"
+        if self.kind == "year":
+            return f"{value:d}"
         if self.kind == "bool":
             return _word("yes" if value else "no", lang)
         if self.kind == "date":

@@ -44,7 +44,8 @@ def test_stats_formats(cli, fmt):
 def test_stats_out_is_written_atomically(cli, tmp_path):
     out = tmp_path / "stats.md"
     run = cli("stats", "--era", "2020", "--format", "md", "--out", str(out))
-    assert run.code == 0 and out.read_text(encoding="utf-8").startswith("| code |")
+    text = out.read_text(encoding="utf-8")
+    assert run.code == 0 and text.startswith("**Thống kê diện tích") and "| STT | Mã ĐVHC | Tên đơn vị |" in text
     assert [p.name for p in tmp_path.iterdir()] == ["stats.md"]
 
 

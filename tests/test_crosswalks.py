@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import haiha_geo
 from haiha_geo import registry
+from haiha_geo.crosswalks import crosswalk, reaggregate_table
 from haiha_geo.errors import UnknownUnitError
 
 PAIRS = list(itertools.permutations(registry.ERAS, 2))
@@ -71,3 +72,127 @@ def test_values_keyed_by_code_or_name():
 def test_missing_values_are_named():
     with pytest.raises(UnknownUnitError, match="missing for 1 unit"):
         haiha_geo.reaggregate({c: 1 for c in registry.units_table("2020").code[:-1]}, "2020", "2025")
+
+
+# ---- reaggregate_table and `haiha-geo reaggregate` -------------------------------------------------
+
+def _population_table(era_id):
+    """A made-up but plausible population per commune of ``era_id``: whole people, names without diacritics."""
+    import pandas as pd
+
+    from haiha_geo.names import fold
+    from haiha_geo.registry import units_table
+
+    units = units_table(era_id)
+    people = [2750 + (i * 7919) % 9000 for i in range(len(units))]
+    households = [p // 4 + i for i, p in enumerate(people)]
+    return pd.DataFrame({"xa": [fold(n) for n in units["name"]], "dan_so": people, "so_ho": households,
+                         "code": units["code"].tolist(), "unit_id": units["unit_id"].tolist()})
+
+
+def _first_last():
+    from haiha_geo.timeline import era_ids
+
+    return era_ids()[0], era_ids()[-1]
+
+
+def _split_unit(first, last):
+    cw = crosswalk(first, last)
+    split = cw[cw["split"]]
+    return split["from_unit_id"].iloc[0], split
+
+
+@pytest.mark.parametrize("key", ["xa", "code", "unit_id"])
+def test_integer_totals_preserved_exactly_and_split_shares_applied(key):
+
+    first, last = _first_last()
+    table = _population_table(first)
+    moved = reaggregate_table(table[[key, "dan_so", "so_ho"]], first, last, key=key, integers=True)
+    for column in ("dan_so", "so_ho"):
+        assert moved.frame[column].dtype.kind == "i"
+        assert int(moved.frame[column].sum()) == int(table[column].sum())
+        assert moved.summary[column]["residual"] == 0.0
+    split_id, split = _split_unit(first, last)
+    exact = reaggregate_table(table[[key, "dan_so"]], first, last, key=key).frame.set_index("unit_id")["dan_so"]
+    people = int(table.set_index("unit_id").loc[split_id, "dan_so"])
+    for row in split.itertuples():  # each receiving unit gets the split unit's people × its crosswalk share
+        others = table.set_index("unit_id")["dan_so"].reindex(
+            crosswalk(first, last).query("to_unit_id == @row.to_unit_id and not split").from_unit_id).sum()
+        assert exact[row.to_unit_id] == pytest.approx(others + people * row.share, rel=1e-12)
+    rounded = moved.frame.set_index("unit_id")["dan_so"]
+    assert all(abs(rounded[u] - exact[u]) < 1 for u in exact.index)
+
+
+def test_cli_reaggregate_csv_and_xlsx_in(cli, tmp_path):
+    import openpyxl
+
+    first, last = _first_last()
+    table = _population_table(first)[["xa", "dan_so", "so_ho"]]
+    csv_in = tmp_path / "dan_so.csv"
+    table.to_csv(csv_in, index=False)
+    xlsx_in = tmp_path / "dan_so.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(list(table.columns))
+    for row in table.itertuples(index=False):
+        book.active.append(list(row))
+    book.save(xlsx_in)
+    outputs = []
+    for path in (csv_in, xlsx_in):
+        run = cli("reaggregate", str(path), "--from", first, "--to", last, "--integers", "--format", "json")
+        assert run.code == 0, run.err
+        outputs.append(run.json())
+    assert outputs[0] == outputs[1]
+    payload = outputs[0]
+    assert sum(r["dan_so"] for r in payload["rows"]) == int(table["dan_so"].sum())
+    assert payload["residual"]["dan_so"] == {"total_in": float(table["dan_so"].sum()),
+                                             "total_out": float(table["dan_so"].sum()), "residual": 0.0}
+    text = cli("reaggregate", str(csv_in), "--from", first, "--to", last, "--integers", "--columns", "dan_so").out
+    assert "STT" in text and "Tên đơn vị" in text and "so_ho" not in text and "sai số 0" in text
+
+
+def test_intensive_area_weighted_and_file_weights(tmp_path):
+
+    first, last = _first_last()
+    table = _population_table(first)[["unit_id", "dan_so"]].rename(columns={"dan_so": "rate"})
+    flat = table.assign(rate=5.0)
+    moved = reaggregate_table(flat, first, last, kind="intensive")
+    assert moved.frame["rate"].tolist() == pytest.approx([5.0] * len(moved.frame))
+    weights = tmp_path / "w.csv"
+    _population_table(first)[["code", "dan_so"]].to_csv(weights, index=False)
+    weighted = reaggregate_table(table, first, last, kind="intensive", weights=str(weights))
+    assert abs(weighted.summary["rate"]["residual"]) < 1e-12 and weighted.weights == str(weights)
+
+
+def test_old_names_and_names_without_diacritics_resolve():
+
+    first, last = _first_last()
+    table = _population_table(first)[["xa", "dan_so"]]
+    table["xa"] = [f"XA {n.upper()}" for n in table["xa"]]
+    assert int(reaggregate_table(table, first, last, integers=True).frame["dan_so"].sum()) == table["dan_so"].sum()
+
+
+@pytest.mark.parametrize("change,error,words", [
+    (lambda t: t.assign(xa=["atlantis"] + t["xa"].tolist()[1:]), "UnknownUnitError", ["row 2 ('atlantis')"]),
+    (lambda t: t.assign(xa=[t["xa"][1]] + t["xa"].tolist()[1:]), "TableValueError", ["row 2", "row 3"]),
+    (lambda t: t.assign(dan_so=["nhiều"] + t["dan_so"].tolist()[1:]), "TableValueError", ["row 2", "'nhiều'"]),
+    (lambda t: t.assign(dan_so=[1.5] + t["dan_so"].tolist()[1:]), "TableValueError", ["whole numbers", "row 2"]),
+    (lambda t: t.iloc[1:], "UnknownUnitError", ["missing"]),
+])
+def test_bad_tables_name_the_rows(change, error, words):
+    from haiha_geo import errors
+
+    first, last = _first_last()
+    table = change(_population_table(first)[["xa", "dan_so"]])
+    with pytest.raises(getattr(errors, error)) as caught:
+        reaggregate_table(table, first, last, integers=True)
+    assert all(w in str(caught.value) for w in words)
+
+
+def test_cli_reaggregate_errors_are_one_line(cli, tmp_path):
+    first, last = _first_last()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("xa,dan_so\natlantis,5\n", encoding="utf-8")
+    run = cli("reaggregate", str(bad), "--from", first, "--to", last)
+    assert run.code == 2 and "row 2 ('atlantis')" in run.err and "Traceback" not in run.err
+    run = cli("reaggregate", str(bad), "--from", first, "--to", last, "--weights", str(bad))
+    assert run.code == 2 and "intensive" in run.err

@@ -135,11 +135,14 @@ def test_district_checklist_names_the_recognition():
 def test_cli_2019_table(cli):
     run = cli("ntm", "--era", "2019", "--year", "2019")
     assert run.code == 0
-    assert "met: 12" in run.out and "not_met: 3" in run.out
-    assert "thị trấn Quảng Hà: not applicable" in run.out
+    assert run.out.startswith("Tình trạng nông thôn mới đến 31/12/2019") and "Tình trạng NTM" in run.out
+    assert "15 xã: đạt chuẩn 12, chưa đạt 3." in run.out
+    assert "không áp dụng (thị trấn)" in next(l for l in run.out.splitlines() if " Quảng Hà " in l)
     for name in NOT_YET:
         line = next(l for l in run.out.splitlines() if f" {name} " in l)
-        assert "not_met" in line
+        assert "chưa đạt" in line
+    english = cli("ntm", "--era", "2019", "--year", "2019", "--lang", "en")
+    assert english.out.startswith("New-rural status at 31 Dec 2019") and "15 xã: met 12, not met 3." in english.out
 
 
 def test_cli_json_rows(cli):

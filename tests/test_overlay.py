@@ -149,7 +149,10 @@ def test_cli_json_sums(cli, zone_file):
 def test_cli_table_and_csv(cli, zone_file):
     _, path = zone_file
     table = cli("overlay", str(path), "--era", "2019")
-    assert table.code == 0 and "inside the district" in table.out and "EPSG:5899" in table.out
+    assert table.code == 0 and "trong huyện" in table.out and "EPSG:5899" in table.out
+    assert "Diện tích bản đồ trong đơn vị (ha)" in table.out and "Tỷ lệ so với đơn vị" in table.out
+    english = cli("overlay", str(path), "--era", "2019", "--lang", "en")
+    assert "inside the district" in english.out and "Map area in the unit (ha)" in english.out
     csv = cli("overlay", str(path), "--era", "2019", "--format", "csv")
     assert csv.out.splitlines()[0] == ",".join(OVERLAY_COLUMNS) and len(csv.out.splitlines()) == 17
 

@@ -18,7 +18,7 @@ import sys
 from haiha_geo._version import __version__
 from haiha_geo.cli import core, exchange, layers, maps, printing, zoning
 from haiha_geo.cli.output import input_paths
-from haiha_geo.errors import HaihaGeoError
+from haiha_geo.errors import HaihaGeoError, OptionError
 from haiha_geo.io import check_output
 from haiha_geo.values import positive_number
 
@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         check_options(args)
+        if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
+            raise OptionError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
         if getattr(args, "out", None):  # before any work: a bad destination fails at once
             check_output(args.out, input_paths(args))
         return int(args.func(args) or 0)

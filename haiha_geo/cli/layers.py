@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from haiha_geo.cli.output import add_format, emit
+from haiha_geo.cli.output import REPORT_FORMATS, add_format, emit, pick
 from haiha_geo.errors import UnknownEraError
 from haiha_geo.timeline import era_ids
 
@@ -17,11 +17,11 @@ def register(sub) -> None:
     p = sub.add_parser("sites", help="project sites of the work programme (economic zone, IZ, …)",
                        description="List the project sites; each carries its sources and how its "
                                    "geometry was obtained (footprint_basis).")
-    add_format(p, ("table", "json", "geojson"))
     p.add_argument("--footprints", metavar="FILE",
                    help="vector file of polygons with a site_id column replacing those sites' footprints")
     p.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS", help=_CRS_HELP)
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    add_format(p, ("table", "json", "geojson", "md", "xlsx"))
     p.set_defaults(func=_sites)
 
     p = sub.add_parser("ntm", help="new-rural (nông thôn mới) status of communes or of the district",
@@ -30,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("--era", choices=era_ids(), help="administrative era")
     p.add_argument("--year", type=int, help="year (status on 31 December)")
     p.add_argument("--district", action="store_true", help="the district's criteria checklist and recognition")
-    add_format(p, ("table", "json"))
+    add_format(p, REPORT_FORMATS)
     p.set_defaults(func=_ntm)
 
     p = sub.add_parser("overlay", help="area of a polygon file in each unit of an era (ha, EPSG:5899)",
@@ -39,76 +39,51 @@ def register(sub) -> None:
     p.add_argument("file", help="vector file of polygons (GeoJSON, GeoPackage, Shapefile, …) with a CRS")
     p.add_argument("--era", required=True, choices=era_ids(), help="administrative era")
     p.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS", help=_CRS_HELP)
-    add_format(p, ("table", "csv", "json"))
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    add_format(p, REPORT_FORMATS)
     p.set_defaults(func=_overlay)
-
-
-def _site_columns() -> list[str]:
-    from haiha_geo.project_sites import host_columns
-
-    return ["site_id", "category", "name_en", "area_qualifier", "area_ha", "area_source", "footprint_basis",
-            "status", *host_columns().values()]
 
 
 def _sites(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from haiha_geo.project_sites import sites
+    from haiha_geo.project_sites import host_columns, sites
+    from haiha_geo.report_tables import sites_report
 
     layer = sites(footprints=args.footprints, crs=args.crs)
     if args.format == "geojson":
         emit(layer.to_json(drop_id=True, ensure_ascii=False, indent=2) + "\n", out=args.out)
-    elif args.format == "json":
-        emit(pd.DataFrame(layer.drop(columns="geometry")), "json", args.out)
-    else:
-        emit(pd.DataFrame(layer[_site_columns()]), "table", args.out)
+        return 0
+    frame = pd.DataFrame(layer.drop(columns="geometry"))
+    emit(pick(args, lambda: sites_report(frame, host_columns()), frame), args.format, args.out, args.lang)
     return 0
-
-
-def _ntm_summary(table) -> str:
-    xa = table[table["type"] == "xã"]
-    counts = ", ".join(f"{s or 'unknown'}: {n}" for s, n in xa["status"].fillna("unknown").value_counts().items())
-    towns = table[table["status"] == "not_applicable"]["name"].tolist()
-    tail = f"; thị trấn {', '.join(towns)}: not applicable (outside the xã standard)" if towns else ""
-    return f"{len(xa)} xã — {counts}{tail}\n"
 
 
 def _ntm(args: argparse.Namespace) -> int:
     from haiha_geo.ntm import district_years, ntm_district, ntm_status
+    from haiha_geo.report_tables import ntm_district_report, ntm_report
 
     if args.district:
         table = ntm_district()
-        shown = ["item", "kind", "name_vi", *district_years().values(), "act", "source", "note"]
-        emit(table if args.format == "json" else table[shown], args.format)
+        emit(pick(args, lambda: ntm_district_report(table, district_years()), table), args.format, args.out,
+             args.lang)
         return 0
     if args.era is None or args.year is None:
         first = era_ids()[0]
         raise UnknownEraError(f"give --era and --year (for example --era {first} --year {first}), or --district")
     table = ntm_status(args.era, args.year)
-    if args.format == "json":
-        emit(table[["code", "name", "status", "year_lower", "year_upper", "act", "source"]], "json")
-    else:
-        emit(table.drop(columns=["unit_id"]), "table")
-        emit(_ntm_summary(table))
+    machine = table[["code", "name", "status", "year_lower", "year_upper", "act", "source"]] \
+        if args.format == "json" else table.drop(columns=["unit_id"])
+    emit(pick(args, lambda: ntm_report(table, args.era, args.year), machine), args.format, args.out, args.lang)
     return 0
-
-
-def _overlay_footer(frame) -> str:
-    a = frame.attrs
-    return (f"layer {a['layer_area_ha']:,.2f} ha: {a['inside_district_ha']:,.2f} ha inside the district, "
-            f"{a['outside_district_ha']:,.2f} ha outside; areas in {a['planning_crs']}\n")
 
 
 def _overlay(args: argparse.Namespace) -> int:
     from haiha_geo._output import records
     from haiha_geo.overlay import overlay_stats
+    from haiha_geo.report_tables import overlay_report
 
     frame = overlay_stats(args.file, args.era, crs=args.crs)
-    if args.format == "json":
-        emit({**frame.attrs, "units": records(frame)}, "json", args.out)
-    else:
-        emit(frame, args.format, args.out)
-        if args.format == "table":
-            emit(_overlay_footer(frame))
+    machine = {**frame.attrs, "units": records(frame)} if args.format == "json" else frame
+    emit(pick(args, lambda: overlay_report(frame, args.era), machine), args.format, args.out, args.lang)
     return 0

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from haiha_geo.errors import OptionError
 from haiha_geo.io import write_atomic
 
 #: Outputs larger than this (characters) are announced on stderr with their size.
@@ -28,59 +29,94 @@ def _frame(payload: Any):
     return payload
 
 
-def _table(payload: Any) -> str:
-    from haiha_geo._output import render
+def _is_report(payload: Any) -> bool:
+    from haiha_geo.report import ReportTable
 
-    return render(_frame(payload), "table")
-
-
-def _csv(payload: Any) -> str:
-    from haiha_geo._output import render
-
-    return render(_frame(payload), "csv")
+    return isinstance(payload, ReportTable)
 
 
-def _json(payload: Any) -> str:
+def _text(fmt: str) -> Callable[[Any, str | None], str]:
+    """The writer of ``fmt`` (table, csv, md): a ReportTable in ``lang``, a DataFrame with its own column names."""
+    def write(payload: Any, lang: str | None = None) -> str:
+        from haiha_geo._output import render
+
+        if _is_report(payload):
+            return payload.render(fmt, lang)
+        return render(_frame(payload), fmt)
+
+    write.__name__ = f"_{fmt}"
+    return write
+
+
+def _json(payload: Any, lang: str | None = None) -> str:
     from haiha_geo._output import to_json
 
+    if _is_report(payload):
+        return payload.render("json", lang)
     return to_json(_frame(payload) if hasattr(payload, "columns") else payload)
 
 
-def _markdown(payload: Any) -> str:
-    from haiha_geo._output import render
+def _xlsx(payload: Any, lang: str | None = None) -> bytes:
+    from haiha_geo.report import xlsx_bytes
 
-    return render(_frame(payload), "md")
+    if not _is_report(payload):
+        raise TypeError("xlsx writes a ReportTable; build one with haiha_geo.report_tables")
+    return xlsx_bytes(payload, lang or "vi")
 
 
-def _geojson(payload: Any) -> str:
+def _geojson(payload: Any, lang: str | None = None) -> str:
     from haiha_geo.crs import to_geographic
 
     return to_geographic(payload).to_json(ensure_ascii=False, drop_id=True) + "\n"
 
 
-#: Format name → writer of a DataFrame/GeoDataFrame (or JSON-ready data) as text.
-WRITERS: dict[str, Callable[[Any], str | bytes]] = {
-    "table": _table, "csv": _csv, "json": _json, "md": _markdown, "geojson": _geojson,
+#: Format name → writer ``(payload, lang) -> text or bytes`` of a ReportTable, DataFrame/GeoDataFrame or JSON-ready data.
+WRITERS: dict[str, Callable[[Any, str | None], str | bytes]] = {
+    "table": _text("table"), "csv": _text("csv"), "json": _json, "md": _text("md"), "xlsx": _xlsx,
+    "geojson": _geojson,
 }
+#: Formats for people: a command hands them its ReportTable.
+HUMAN_FORMATS = ("table", "md", "xlsx")
+#: The formats of a command that prints a report table.
+REPORT_FORMATS = ("table", "csv", "json", "md", "xlsx")
 
 
 def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str = "table") -> None:
-    """Add the common ``--format`` option."""
+    """Add the common ``--format`` option; with ``xlsx`` among ``choices`` also ``--out`` and ``--lang``."""
     parser.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
+    if "xlsx" in choices:
+        parser.add_argument("--lang", choices=("vi", "en"),
+                            help="language of headers, title and notes (default: Vietnamese for table, md and "
+                                 "xlsx; csv and json keep their snake_case keys unless --lang is given)")
+        if not any("--out" in a.option_strings for a in parser._actions):
+            parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically); required for xlsx")
 
 
-def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None) -> None:
-    """Write ``payload`` in format ``fmt`` (ready text when ``fmt`` is None) to stdout or atomically to ``out``."""
-    text = payload if fmt is None else WRITERS[fmt](payload)
+def pick(args: argparse.Namespace, report: Any, frame: Any) -> Any:
+    """What to write: the ReportTable for people (or any format when ``--lang`` is given), else the frame."""
+    if args.format in HUMAN_FORMATS or getattr(args, "lang", None):
+        return report() if callable(report) else report
+    return frame
+
+
+def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None, lang: str | None = None) -> None:
+    """Write ``payload`` in format ``fmt`` (ready text when ``fmt`` is None) to stdout or atomically to ``out``.
+
+    Raises
+    ------
+    OptionError
+        A binary format (xlsx) without ``out``.
+    """
+    text = payload if fmt is None else WRITERS[fmt](payload, lang)
     size = len(text)
+    if isinstance(text, bytes) and not out:
+        raise OptionError(f"--format {fmt} writes a binary file: give --out FILE.{fmt}")
     if size > LARGE_OUTPUT:
         print(f"haiha-geo: warning: the output is large ({size / 1e6:,.1f} MB); "
               "a narrower --era or --unit, or --format csv, makes it smaller", file=sys.stderr)
     if out:
         write_atomic(out, text)
         print(f"wrote {out}", file=sys.stderr)
-    elif isinstance(text, bytes):
-        sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
 

@@ -6,12 +6,12 @@ import argparse
 import sys
 import warnings
 
-from haiha_geo.cli.output import add_format, emit
-from haiha_geo.errors import InputFileError
+from haiha_geo.cli.output import add_format, emit, pick
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
 
 SHEET_FORMATS = ("table", "json", "geojson")
+STUDY_FORMATS = ("table", "json", "geojson", "md", "xlsx")
 BALANCE_FORMATS = ("table", "csv", "json", "md", "xlsx")
 
 
@@ -19,8 +19,8 @@ def register(sub) -> None:
     """Add the zoning subcommands."""
     p = sub.add_parser("study-area", help="boundary, area (ha, EPSG:5899) and predecessors of one or more units")
     _add_units(p)
-    add_format(p, SHEET_FORMATS)
     p.add_argument("--out", help="write to this file (atomically) instead of the terminal")
+    add_format(p, STUDY_FORMATS)
     p.set_defaults(func=_study_area)
 
     p = sub.add_parser("sheets", help="map sheets (cadastral or topographic) covering one or more units")
@@ -47,8 +47,8 @@ def register(sub) -> None:
     p.add_argument("--era", choices=era_ids(), default=place().study_era,
                    help=f"era of --unit (default {place().study_era})")
     p.add_argument("--strict", action="store_true", help="fail on codes the category file does not know")
-    add_format(p, BALANCE_FORMATS)
     p.add_argument("--out", help="write to this file (atomically); required for xlsx")
+    add_format(p, BALANCE_FORMATS)
     p.set_defaults(func=_balance)
 
 
@@ -61,16 +61,13 @@ def _add_units(parser: argparse.ArgumentParser) -> None:
 
 
 def _study_area(args: argparse.Namespace) -> int:
-    from haiha_geo._output import to_text
+    from haiha_geo.report_tables import study_area_report
     from haiha_geo.zoning.study import study_area
 
     area = study_area(args.unit, args.era)
-    if args.format == "table":
-        lines = [f"study area: {area.name}", f"area: {area.area_ha:,.4f} ha (planimetric, EPSG:5899)",
-                 "predecessor units:"]
-        emit("\n".join(lines) + "\n" + to_text(area.predecessors), out=args.out)
-    else:
-        emit(area.to_frame(), args.format, args.out)
+    payload = area.to_frame() if args.format == "geojson" else pick(args, lambda: study_area_report(area),
+                                                                     area.to_frame())
+    emit(payload, args.format, args.out, args.lang)
     return 0
 
 
@@ -83,9 +80,7 @@ def _sheets(args: argparse.Namespace) -> int:
 
 def _balance(args: argparse.Namespace) -> int:
     from haiha_geo.zoning.balance import LandUseWarning, land_use_balance
-
-    if args.format == "xlsx" and not args.out:
-        raise InputFileError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
+    from haiha_geo.zoning.export import balance_report
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LandUseWarning)
         result = land_use_balance(args.plan, field=args.field, population=args.population,
@@ -93,9 +88,10 @@ def _balance(args: argparse.Namespace) -> int:
                                   strict=args.strict, categories=args.categories, layer=args.layer, crs=args.crs)
     for warning in caught:
         print(f"haiha-geo: warning: {warning.message}", file=sys.stderr)
-    if args.format == "xlsx":
-        result.to_xlsx(args.out)
+    if args.format == "xlsx":  # through the balance, so the workbook is never written over the plan
+        result.to_xlsx(args.out, lang=args.lang or "vi")
         print(f"wrote {args.out}", file=sys.stderr)
         return 0
-    emit(result.render(args.format), out=args.out)
+    payload = pick(args, lambda: balance_report(result), result.render(args.format))
+    emit(payload, None if isinstance(payload, str) else args.format, args.out, args.lang)
     return 0

@@ -1,0 +1,326 @@
+"""Report tables of the analyses: each result as a :class:`~haiha_geo.report.ReportTable`.
+
+One builder per table a planner hands in (units, area statistics, crosswalk,
+lineage, overlay, new-rural status, project sites, study area, reaggregation);
+the land-use balance has its own in :mod:`haiha_geo.zoning.export`. A builder
+takes the frame the analysis returns and gives it Vietnamese and English
+headers with units, a title naming what and which era
+(:attr:`haiha_geo.timeline.Era.label_vi`), notes, and the sources with their
+confidence tags (the registry's ``*_ref`` / ``*_confidence`` columns, titles
+from ``boundaries/references.csv``).
+
+The column keys are the frames' own snake_case names, so the machine formats
+keep their keys. Area terms are kept apart: a polygon's area is *diện tích
+bản đồ*, the published figure *diện tích tự nhiên (công bố)*; a unit whose two
+figures differ by more than :data:`AREA_GAP_PCT` per cent says why.
+
+Examples
+--------
+>>> from haiha_geo.area_stats import stats
+>>> from haiha_geo.timeline import era_ids
+>>> table = stats_report(stats(era_ids()[-1]), era_ids()[-1])
+>>> [c.header() for c in table.columns][:4]
+['Mã ĐVHC', 'Tên đơn vị', 'Loại', 'Diện tích bản đồ (ha)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from haiha_geo.crosswalks import WEIGHTS_AREA, TableReaggregation
+from haiha_geo.crs import PROVENANCE
+from haiha_geo.names import fold
+from haiha_geo.place import place
+from haiha_geo.registry import references_table, units_table
+from haiha_geo.report import Column, ReportTable, RowStyle, Source
+from haiha_geo.timeline import era
+
+#: Above this difference (per cent) between map and published area a unit says why.
+AREA_GAP_PCT = 10.0
+#: Why the map area falls short of the published one (coastal units).
+SHORELINE = ("đa giác dừng ở đường bờ; diện tích tự nhiên công bố tính đến đường mép nước triều thấp nhất "
+             "trung bình và gồm cả bãi triều",
+             "the polygons stop at the shoreline; the published area runs to the mean lowest low-water line "
+             "and includes the tidal flats")
+TOTAL = ("Tổng cộng", "Total")
+
+_CODE = Column("code", "Mã ĐVHC", "Code", width=9)
+_NAME = Column("name", "Tên đơn vị", "Unit", width=22)
+_TYPE = Column("type", "Loại", "Type", width=10)
+_AREA = Column("area_ha", "Diện tích bản đồ (ha)", "Map area (ha)", "ha")
+_OFFICIAL = Column("official_area_ha", "Diện tích tự nhiên công bố (ha)", "Published natural area (ha)", "ha")
+_DIFF = Column("difference_pct", "Chênh lệch (%)", "Difference (%)", "percent")
+_GAP = Column("area_note", "Ghi chú diện tích", "Area note", width=40)
+_POP = Column("population", "Dân số (người)", "Population (people)", "count")
+_POP_YEAR = Column("population_year", "Năm số liệu dân số", "Population year", "year", width=10)
+_SOURCE = Column("source", "Nguồn", "Source", width=24)
+_AREA_METHOD = Source(f"{PROVENANCE['area_method']}; {PROVENANCE['planning_crs']}; datum shift "
+                      f"{PROVENANCE['transformation']}", "I",
+                      "Diện tích bản đồ / map area")
+
+
+def _title(what: tuple[str, str], era_id: str | None = None) -> tuple[str, str]:
+    where = place()
+    vi, en = f"{what[0]}, {where.title('vi')}", f"{what[1]}, {where.title('en')}"
+    if era_id is None:
+        return vi, en
+    e = era(era_id)
+    return f"{vi} ({e.label('vi')})", f"{en} ({e.label('en')})"
+
+
+def _refs(cells: Iterable[Any]) -> list[str]:
+    """Reference ids in ``cells`` (one id or several separated by ``;``), first seen first."""
+    found: dict[str, None] = {}
+    for cell in cells:
+        if isinstance(cell, str):
+            found.update(dict.fromkeys(p.strip() for p in cell.split(";") if p.strip()))
+    return list(found)
+
+
+def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]) -> list[Source]:
+    """The sources a frame cites: one per (reference, confidence tag) of each ``(ref_column, confidence_column, about)``.
+
+    A reference id is shown with its title from ``boundaries/references.csv``;
+    a missing confidence column or cell is tagged ``?`` (unknown).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"official_area_ref": ["BANDO"], "official_area_confidence": ["C2"]})
+    >>> [(s.confidence, s.about) for s in sources_of(frame, [("official_area_ref", "official_area_confidence", "x")])]
+    [('C2', 'x')]
+    """
+    titles = dict(zip(references_table()["ref_id"], references_table()["title"]))
+    out: dict[Source, None] = {}
+    for ref_col, conf_col, about in pairs:
+        if ref_col not in frame.columns:
+            continue
+        tags = frame[conf_col] if conf_col and conf_col in frame.columns else pd.Series([None] * len(frame),
+                                                                                         index=frame.index)
+        for cell, tag in zip(frame[ref_col], tags):
+            for ref in _refs([cell]):
+                text = f"{ref}: {titles[ref]}" if ref in titles else ref
+                out[Source(text, tag if isinstance(tag, str) and tag else "?", about)] = None
+    return list(out)
+
+
+def _with_registry(frame: pd.DataFrame, era_id: str) -> pd.DataFrame:
+    """``frame`` (keyed by ``code``) with the registry's reference and confidence columns of ``era_id``."""
+    extra = ["official_area_confidence", "population_confidence", "official_area_ref", "population_ref"]
+    registry = units_table(era_id).set_index("code")
+    frame = frame.drop(columns=[c for c in extra if c in frame.columns])
+    return frame.join(registry[extra], on="code")
+
+
+def _area_notes(frame: pd.DataFrame) -> tuple[list[str | None], bool]:
+    """Per row: the shoreline note when map and published area differ by more than :data:`AREA_GAP_PCT`."""
+    diff = (frame["area_ha"] - frame["official_area_ha"]) / frame["official_area_ha"] * 100
+    wide = [bool(pd.notna(d) and abs(d) > AREA_GAP_PCT) for d in diff]
+    return [("> 10 %: " + SHORELINE[0]) if w else None for w in wide], any(wide)
+
+
+def _area_footer(any_wide: bool, lang: str) -> list[str]:
+    i = 0 if lang == "vi" else 1
+    lines = [("Diện tích bản đồ: diện tích đa giác trong " if i == 0 else "Map area: polygon area in ")
+             + PROVENANCE["planning_crs"] + "; "
+             + ("diện tích tự nhiên công bố: số liệu của nguồn trích dẫn; hai số liệu không thay thế nhau."
+                if i == 0 else "published natural area: the figure of the cited source; neither replaces the other.")]
+    if any_wide:
+        lines.append((f"Chênh lệch trên {AREA_GAP_PCT:g} %: " if i == 0 else f"Differences above {AREA_GAP_PCT:g} %: ")
+                     + SHORELINE[i] + ".")
+    return lines
+
+
+def _notes(builder) -> dict[str, list[str]]:
+    return {"notes": builder("vi"), "notes_en": builder("en")}
+
+
+def units_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
+    """The units of an era: code, name, type, validity, map and published area, difference.
+
+    ``frame`` is :func:`haiha_geo.eras.units` (without geometry).
+    """
+    frame = _with_registry(pd.DataFrame(frame), era_id)
+    frame["difference_pct"] = (frame["area_ha"] - frame["official_area_ha"]) / frame["official_area_ha"] * 100
+    frame["area_note"], wide = _area_notes(frame)
+    columns = [_CODE, _NAME, _TYPE, Column("valid_from", "Hiệu lực từ", "Valid from", "date"),
+               Column("valid_to", "Hiệu lực đến", "Valid to", "date"), _AREA, _OFFICIAL, _DIFF, _GAP]
+    vi, en = _title(("Danh sách đơn vị hành chính", "Administrative units"), era_id)
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Đơn vị hành chính", sheet_en="Units",
+                                  **_notes(lambda lang: _area_footer(wide, lang)),
+                                  sources=[_AREA_METHOD] + sources_of(frame, [
+                                      ("official_area_ref", "official_area_confidence", "Diện tích tự nhiên")]))
+
+
+def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
+    """Area statistics of an era (:func:`haiha_geo.area_stats.stats`), the totals row bold and unnumbered."""
+    frame = _with_registry(pd.DataFrame(frame), era_id)
+    total = frame["code"] == "TOTAL"
+    frame.loc[total, "name"] = TOTAL[0]
+    frame["area_note"], wide = _area_notes(frame)
+    basis = {"official area": "theo diện tích công bố", "computed area": "theo diện tích bản đồ"}
+    frame["density_basis"] = frame["density_basis"].map(basis)
+    columns = [_CODE, _NAME, _TYPE, _AREA, _OFFICIAL, _DIFF, _POP, _POP_YEAR,
+               Column("density_per_km2", "Mật độ dân số (người/km²)", "Density (people/km²)", "number", decimals=1),
+               Column("density_basis", "Cách tính mật độ", "Density basis", width=20), _GAP]
+    vi, en = _title(("Thống kê diện tích và dân số", "Area and population statistics"), era_id)
+    styles = [RowStyle(bold=True, numbered=False) if t else RowStyle() for t in total]
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, styles=styles, sheet="Thống kê", sheet_en="Statistics",
+                                  **_notes(lambda lang: _area_footer(wide, lang)),
+                                  sources=[_AREA_METHOD] + sources_of(frame, [
+                                      ("official_area_ref", "official_area_confidence", "Diện tích tự nhiên"),
+                                      ("population_ref", "population_confidence", "Dân số")]))
+
+
+def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportTable:
+    """The crosswalk (:func:`haiha_geo.crosswalks.crosswalk`): which share of each unit lies in which."""
+    a, b = era(from_era), era(to_era)
+    columns = [Column("from_code", f"Mã ĐVHC ({a.label('vi')})", f"Code ({a.label('en')})", width=10),
+               Column("from_name", f"Đơn vị ({a.label('vi')})", f"Unit ({a.label('en')})", width=20),
+               Column("to_code", f"Mã ĐVHC ({b.label('vi')})", f"Code ({b.label('en')})", width=10),
+               Column("to_name", f"Đơn vị ({b.label('vi')})", f"Unit ({b.label('en')})", width=20),
+               Column("share", "Tỷ lệ diện tích chuyển sang", "Share of area", "share"),
+               Column("split", "Bị chia tách", "Split", "bool"), _AREA]
+    vi = f"Bảng chuyển đổi đơn vị hành chính {a.label('vi')} → {b.label('vi')}, {place().title('vi')}"
+    en = f"Crosswalk of administrative units {a.label('en')} → {b.label('en')}, {place().title('en')}"
+    notes = ("Tỷ lệ: phần diện tích bản đồ của đơn vị cũ nằm trong đơn vị mới; tổng theo mỗi đơn vị cũ bằng 100 %.",
+             "Share: the part of the old unit's map area inside the new unit; each old unit's shares sum to 100 %.")
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, notes=[notes[0]], notes_en=[notes[1]],
+                                  sheet="Chuyển đổi", sheet_en="Crosswalk", sources=[_AREA_METHOD])
+
+
+_RELATIONS = {"continues": "giữ nguyên", "unchanged": "không thay đổi", "merged_into": "nhập vào",
+              "split_part": "một phần nhập vào", "split_remainder": "phần còn lại nhập vào"}
+
+
+def lineage_report(frame: pd.DataFrame) -> ReportTable:
+    """Merges and splits between eras (:func:`haiha_geo.registry.lineage`) with their acts."""
+    frame = frame.assign(relation_vi=frame["relation"].map(lambda r: _RELATIONS.get(r, r)))
+    columns = [Column("act", "Văn bản", "Act", width=18), Column("effective", "Hiệu lực", "In force", "date"),
+               Column("from_type", "Loại (trước)", "Type (before)", width=9),
+               Column("from_name", "Đơn vị trước", "Unit before", width=18),
+               Column("relation_vi", "Quan hệ", "Relation", width=16),
+               Column("to_type", "Loại (sau)", "Type (after)", width=9),
+               Column("to_name", "Đơn vị sau", "Unit after", width=18),
+               Column("confidence", "Độ tin cậy", "Confidence", width=10)]
+    vi, en = _title(("Lịch sử sắp xếp đơn vị hành chính", "Lineage of the administrative units"))
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Lịch sử", sheet_en="Lineage",
+                                  sources=sources_of(frame, [("ref_id", "confidence", "Quan hệ / relation")]))
+
+
+def overlay_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
+    """Area of a user's layer in each unit (:func:`haiha_geo.overlay.overlay_stats`); totals in the notes."""
+    columns = [_CODE, _NAME, _TYPE,
+               Column("area_ha", "Diện tích bản đồ trong đơn vị (ha)", "Map area in the unit (ha)", "ha"),
+               Column("unit_area_ha", "Diện tích bản đồ đơn vị (ha)", "Map area of the unit (ha)", "ha"),
+               Column("share_of_unit", "Tỷ lệ so với đơn vị", "Share of the unit", "share"),
+               Column("share_of_layer", "Tỷ lệ so với lớp", "Share of the layer", "share")]
+    a = frame.attrs
+    vi, en = _title(("Diện tích lớp chồng xếp theo đơn vị hành chính", "Overlay area by administrative unit"), era_id)
+    notes = ([f"Lớp: {a['layer_area_ha']:,.2f} ha; trong huyện {a['inside_district_ha']:,.2f} ha, ngoài huyện "
+              f"{a['outside_district_ha']:,.2f} ha."] if a else [],
+             [f"Layer: {a['layer_area_ha']:,.2f} ha; {a['inside_district_ha']:,.2f} ha inside the district, "
+              f"{a['outside_district_ha']:,.2f} ha outside."] if a else [])
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, notes=notes[0], notes_en=notes[1],
+                                  sheet="Chồng xếp", sheet_en="Overlay", sources=[_AREA_METHOD])
+
+
+_STATUS = {"met": "đạt chuẩn", "not_met": "chưa đạt", "not_applicable": "không áp dụng (thị trấn)",
+           "unknown": "chưa rõ"}
+
+
+def ntm_report(frame: pd.DataFrame, era_id: str, year: int) -> ReportTable:
+    """New-rural status of every unit of an era at the end of ``year`` (:func:`haiha_geo.ntm.ntm_status`)."""
+    frame = frame.assign(status_vi=frame["status"].map(lambda s: _STATUS.get(s, s) if isinstance(s, str)
+                                                       else _STATUS["unknown"]))
+    columns = [_CODE, _NAME, _TYPE, Column("status_vi", "Tình trạng NTM", "New-rural status", width=22),
+               Column("year_lower", "Năm đạt (sớm nhất)", "Year reached (earliest)", "year", width=10),
+               Column("year_upper", "Năm đạt (muộn nhất)", "Year reached (latest)", "year", width=10),
+               Column("act", "Quyết định công nhận", "Recognising act", width=20),
+               Column("note", "Ghi chú", "Note", width=40)]
+    vi, en = _title((f"Tình trạng nông thôn mới đến 31/12/{year}", f"New-rural status at 31 Dec {year}"), era_id)
+    xa = frame[frame["type"] == "xã"]
+    counts = xa["status"].fillna("unknown").value_counts()
+    notes = ([f"{len(xa)} xã: " + ", ".join(f"{_STATUS.get(s, s)} {n}" for s, n in counts.items()) + "."],
+             [f"{len(xa)} xã: " + ", ".join(f"{s.replace('_', ' ')} {n}" for s, n in counts.items()) + "."])
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Nông thôn mới", sheet_en="New rural",
+                                  notes=notes[0], notes_en=notes[1],
+                                  sources=sources_of(frame, [("source", None, "Tình trạng NTM")]))
+
+
+def ntm_district_report(frame: pd.DataFrame, years: dict[int, str]) -> ReportTable:
+    """The district's new-rural checklist (:func:`haiha_geo.ntm.ntm_district`); ``years``: ``{year: column}``."""
+    columns = [Column("item", "Mục", "Item", width=8), Column("kind", "Loại", "Kind", width=10),
+               Column("name_vi", "Tiêu chí", "Criterion", width=40),
+               *[Column(col, f"Tình trạng {y}", f"Status {y}", width=12) for y, col in years.items()],
+               Column("act", "Văn bản", "Act", width=18), Column("note", "Ghi chú", "Note", width=40)]
+    vi, en = _title(("Bộ tiêu chí huyện nông thôn mới", "District new-rural checklist"))
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Huyện NTM", sheet_en="District",
+                                  sources=sources_of(frame, [("source", "confidence", "Tiêu chí")]))
+
+
+def sites_report(frame: pd.DataFrame, host_columns: dict[str, str]) -> ReportTable:
+    """Project sites (:func:`haiha_geo.project_sites.sites`); ``host_columns``: ``{era: column}``."""
+    columns = [Column("site_id", "Mã", "Id", width=10), Column("category", "Loại", "Category", width=12),
+               Column("name_vi", "Tên dự án / khu", "Site", width=36),
+               Column("area_qualifier", "Loại diện tích", "Area qualifier", width=12),
+               Column("area_ha", "Diện tích công bố (ha)", "Published area (ha)", "ha"),
+               Column("status", "Tình trạng", "Status", width=14),
+               Column("footprint_basis", "Cơ sở ranh giới", "Footprint basis", width=20),
+               *[Column(col, f"Đơn vị chứa ({era(e).label('vi')})", f"Host units ({era(e).label('en')})", width=24)
+                 for e, col in host_columns.items()]]
+    vi, en = _title(("Các khu, dự án trọng điểm", "Project sites"))
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Dự án", sheet_en="Sites",
+                                  sources=sources_of(frame, [("area_source", None, "Diện tích"),
+                                                             ("host_source", "host_confidence", "Đơn vị chứa"),
+                                                             ("source", None, "Dự án")]))
+
+
+def study_area_report(area) -> ReportTable:
+    """A study area (:class:`haiha_geo.zoning.study.StudyArea`): its predecessor units with the share of each."""
+    columns = [Column("from_code", "Mã ĐVHC", "Code", width=9), Column("from_name", "Đơn vị trước", "Unit before",
+                                                                        width=20),
+               Column("to_name", "Thuộc đơn vị", "Into unit", width=20),
+               Column("share", "Tỷ lệ diện tích", "Share of area", "share"), Column("split", "Bị chia tách",
+                                                                                    "Split", "bool")]
+    vi, en = _title((f"Khu vực nghiên cứu {area.name}", f"Study area {area.name}"), area.era)
+    notes = ([f"Diện tích bản đồ khu vực nghiên cứu: {area.area_ha:,.2f} ha ({PROVENANCE['planning_crs']}).",
+              "Bảng: các đơn vị của thời kỳ trước có đất trong khu vực."],
+             [f"Map area of the study area: {area.area_ha:,.2f} ha ({PROVENANCE['planning_crs']}).",
+              "Table: units of the previous era with land inside the area."])
+    return ReportTable.from_frame(area.predecessors, columns, vi, title_en=en, notes=notes[0], notes_en=notes[1],
+                                  sheet="Khu vực nghiên cứu", sheet_en="Study area", sources=[_AREA_METHOD])
+
+
+def reaggregation_report(result: TableReaggregation) -> ReportTable:
+    """A table moved to another era (:func:`haiha_geo.crosswalks.reaggregate_table`): values per target unit.
+
+    Extensive counts rounded with ``integers`` are shown as whole numbers;
+    the notes give the totals before and after and the residual of each column.
+    """
+    frame = result.frame
+    kinds = {c: ("count" if result.integers and result.kind == "extensive" else "number") for c in result.columns}
+    columns = [_CODE, _NAME, *[Column(_key(c), c, c, kinds[c]) for c in result.columns]]
+    shown = frame.rename(columns={c: _key(c) for c in result.columns})
+    a, b = era(result.from_era), era(result.to_era)
+    vi = f"Số liệu chuyển từ đơn vị {a.label('vi')} sang đơn vị {b.label('vi')}, {place().title('vi')}"
+    en = f"Figures moved from the units {a.label('en')} to the units {b.label('en')}, {place().title('en')}"
+    how = {"extensive": ("chia theo tỷ lệ diện tích (tổng được bảo toàn)", "shared out by area (totals conserved)"),
+           "intensive": ("bình quân gia quyền theo diện tích", "area-weighted mean")}[result.kind]
+    area = result.weights == WEIGHTS_AREA
+    vi_notes = [f"Cách chuyển: {how[0]}; trọng số: {'diện tích bản đồ' if area else result.weights}."]
+    en_notes = [f"Method: {how[1]}; weights: {'map area' if area else result.weights}."]
+    for c, s in result.summary.items():
+        vi_notes.append(f"{c}: trước {s['total_in']:,.4f}, sau {s['total_out']:,.4f}, sai số {s['residual']:.3g}.")
+        en_notes.append(f"{c}: before {s['total_in']:,.4f}, after {s['total_out']:,.4f}, residual {s['residual']:.3g}.")
+    return ReportTable.from_frame(shown, columns, vi, title_en=en, notes=vi_notes, notes_en=en_notes,
+                                  sheet="Chuyển số liệu", sheet_en="Reaggregated", sources=[_AREA_METHOD])
+
+
+def _key(column: str) -> str:
+    """A snake_case key for a user's column name (its header stays as given)."""
+    key = "".join(ch if ch.isalnum() else "_" for ch in fold(column).lower()).strip("_")
+    key = "_".join(p for p in key.split("_") if p)
+    return key if key and key[0].isalpha() else f"col_{key}"

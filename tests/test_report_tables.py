@@ -1,0 +1,151 @@
+"""Report tables of every command: Vietnamese headers with units, titles, footers, and the XLSX report.
+
+Each command that prints a table is run through the CLI as a planner would;
+its workbook is opened with openpyxl and checked for the title row, STT, the
+header, number formats per column kind, frozen panes, print titles, A4 set-up,
+the sources sheet with confidence tags, "Có"/"Không", no formula cells, and
+byte-identical reruns.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import openpyxl
+import pytest
+from shapely import box
+
+from haiha_geo.place import place
+from haiha_geo.timeline import era, era_ids
+
+FIRST, LAST = era_ids()[0], era_ids()[-1]
+STUDY = place().study_era
+#: (command arguments, headers the Vietnamese table must show, {header: XLSX number format}).
+COMMANDS = {
+    "units": (["units", "--era", LAST], ["Mã ĐVHC", "Tên đơn vị", "Loại", "Diện tích bản đồ (ha)",
+                                         "Diện tích tự nhiên công bố (ha)", "Chênh lệch (%)"],
+              {"Diện tích bản đồ (ha)": "#,##0.00", "Chênh lệch (%)": "0.00", "Hiệu lực từ": "dd/mm/yyyy"}),
+    "stats": (["stats", "--era", LAST], ["Diện tích bản đồ (ha)", "Diện tích tự nhiên công bố (ha)",
+                                         "Dân số (người)", "Mật độ dân số (người/km²)"],
+              {"Diện tích tự nhiên công bố (ha)": "#,##0.00", "Dân số (người)": "#,##0",
+               "Năm số liệu dân số": "0"}),
+    "crosswalk": (["crosswalk", "--from", FIRST, "--to", LAST], ["Tỷ lệ diện tích chuyển sang", "Bị chia tách"],
+                  {"Tỷ lệ diện tích chuyển sang": "0.00%", "Diện tích bản đồ (ha)": "#,##0.00"}),
+    "lineage": (["lineage"], ["Văn bản", "Đơn vị trước", "Quan hệ", "Đơn vị sau"], {"Hiệu lực": "dd/mm/yyyy"}),
+    "ntm": (["ntm", "--era", FIRST, "--year", FIRST], ["Tình trạng NTM", "Năm đạt (sớm nhất)"],
+            {"Năm đạt (sớm nhất)": "0"}),
+    "ntm-district": (["ntm", "--district"], ["Tiêu chí", "Văn bản"], {}),
+    "sites": (["sites"], ["Tên dự án / khu", "Diện tích công bố (ha)"], {"Diện tích công bố (ha)": "#,##0.00"}),
+    "study-area": (["study-area"], ["Đơn vị trước", "Tỷ lệ diện tích"], {"Tỷ lệ diện tích": "0.00%"}),
+    "overlay": (["overlay", "{zone}", "--era", LAST], ["Diện tích bản đồ trong đơn vị (ha)", "Tỷ lệ so với đơn vị"],
+                {"Diện tích bản đồ trong đơn vị (ha)": "#,##0.00", "Tỷ lệ so với lớp": "0.00%"}),
+    "balance": (["balance", "{plan}"], ["Mã đất", "Loại đất", "Diện tích bản đồ (ha)", "Tỷ lệ (%)"],
+                {"Diện tích bản đồ (ha)": "#,##0.0000", "Tỷ lệ (%)": "0.00"}),
+    "reaggregate": (["reaggregate", "{people}", "--from", FIRST, "--to", LAST, "--integers"],
+                    ["Tên đơn vị", "dân số"], {"dân số": "#,##0"}),
+}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """A zone and a plan inside the study unit (EPSG:5899), and a population table of the first era."""
+    from haiha_geo.registry import units_table
+
+    folder = tmp_path_factory.mktemp("inputs")
+    square = box(499000, 2372000, 500000, 2373000)
+    zone, plan = folder / "zone.gpkg", folder / "plan.gpkg"
+    gpd.GeoDataFrame({"name": ["=HYPERLINK(\"x\")"]}, geometry=[square], crs="EPSG:5899").to_file(zone)
+    gpd.GeoDataFrame({"code": ["NN"]}, geometry=[square], crs="EPSG:5899").to_file(plan)
+    people = folder / "people.csv"
+    names = units_table(FIRST)["name"]
+    people.write_text("xã,dân số\n" + "".join(f"{n},{2000 + 111 * i}\n" for i, n in enumerate(names)),
+                      encoding="utf-8")
+    return {"zone": str(zone), "plan": str(plan), "people": str(people)}
+
+
+def _args(name: str, inputs: dict) -> list[str]:
+    return [a.format(**inputs) for a in COMMANDS[name][0]]
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_table_is_vietnamese_with_title_and_footer(cli, inputs, name):
+    run = cli(*_args(name, inputs))
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[1] == "" and lines[2].startswith("STT")
+    for header in COMMANDS[name][1]:
+        assert header in lines[2], header
+    assert "Nguồn:" in run.out or "Ghi chú:" in run.out or name == "balance"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_lang_en_gives_english(cli, inputs, name):
+    run = cli(*_args(name, inputs), "--lang", "en")
+    assert run.code == 0, run.err
+    header = run.out.splitlines()[2]
+    assert header.startswith("No.") and "Tên đơn vị" not in header and "Diện tích" not in header
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_xlsx_is_a_printable_report(cli, inputs, tmp_path, name):
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for out in (first, second):
+        run = cli(*_args(name, inputs), "--format", "xlsx", "--out", str(out))
+        assert run.code == 0 and run.out == "", run.err
+    assert first.read_bytes() == second.read_bytes()
+    book = openpyxl.load_workbook(first)
+    sheet = book.worksheets[0]
+    heads = [c.value for c in sheet[2]]
+    assert sheet["A1"].value and sheet["A1"].font.b and heads[0] == "STT" and all(c.font.b for c in sheet[2])
+    assert sheet["A3"].value == 1 and sheet.freeze_panes == "A3" and sheet.print_title_rows == "$1:$2"
+    assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4) and sheet.sheet_properties.pageSetUpPr.fitToPage
+    for header, fmt in COMMANDS[name][2].items():
+        column = heads.index(header) + 1
+        assert sheet.cell(3, column).number_format == fmt, header
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            assert all(c.data_type != "f" for c in row)
+            assert not any(isinstance(c.value, bool) for c in row)
+    assert book.sheetnames[1] == "Nguồn"
+    tags = {c.value for c in book["Nguồn"]["D"][2:] if c.value}
+    assert tags and tags <= {"C", "C2", "I", "?"} | {t for t in tags if t.startswith(("C", "I"))}
+
+
+def test_booleans_are_co_khong(cli, tmp_path):
+    out = tmp_path / "cw.xlsx"
+    assert cli("crosswalk", "--from", FIRST, "--to", LAST, "--format", "xlsx", "--out", str(out)).code == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    column = [c.value for c in sheet[2]].index("Bị chia tách")
+    assert {r[column] for r in sheet.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)} == {"Có", "Không"}
+
+
+def test_title_names_the_era(cli):
+    run = cli("stats", "--era", LAST)
+    assert era(LAST).label_vi in run.out.splitlines()[0]
+    assert era(LAST).label_en in cli("stats", "--era", LAST, "--lang", "en").out.splitlines()[0]
+
+
+def test_stats_says_why_a_coastal_unit_differs(cli):
+    run = cli("stats", "--era", LAST)
+    assert "diện tích tự nhiên công bố tính đến đường mép nước triều thấp nhất trung bình" in run.out
+    english = cli("stats", "--era", LAST, "--lang", "en").out
+    assert "mean lowest low-water line" in english and "Published natural area (ha)" in english
+
+
+@pytest.mark.parametrize("args,keys", [
+    (["stats", "--era", LAST, "--format", "csv"], "code,name,type,area_ha,official_area_ha,difference_pct"),
+    (["units", "--era", LAST, "--format", "csv"], "unit_id,code,name,type,era"),
+])
+def test_machine_formats_keep_snake_case_keys(cli, args, keys):
+    assert cli(*args).out.startswith(keys)
+
+
+def test_lang_vi_translates_machine_formats(cli):
+    run = cli("stats", "--era", LAST, "--format", "csv", "--lang", "vi")
+    assert run.out.startswith("Mã ĐVHC,Tên đơn vị,Loại,Diện tích bản đồ (ha)")
+    payload = cli("stats", "--era", LAST, "--format", "json", "--lang", "en").json()
+    assert payload["title"].startswith("Area and population") and payload["sources"][0]["confidence"] == "I"
+
+
+def test_xlsx_needs_out_before_any_work(cli):
+    run = cli("units", "--era", LAST, "--format", "xlsx")
+    assert run.code == 2 and "give --out" in run.err and run.out == ""
