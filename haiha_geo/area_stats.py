@@ -28,10 +28,20 @@ def stats(era: str | int, *, source: str = "gadm41", totals: bool = True) -> pd.
 
     Parameters
     ----------
-    era : {"2019", "2020", "2025"}
+    era : str or int
+        An era id (``"2019"``, ``"2020"``, ``"2025"`` …).
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
     totals : bool
         Append a totals row (``code`` = "TOTAL"); the total official area and
         population are given only when every unit has one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, name, type, area_ha`` (diện tích bản đồ, EPSG:5899),
+        ``official_area_ha`` (diện tích tự nhiên công bố, null where no source
+        gives it), ``difference_pct``, population, density and their sources.
 
     Examples
     --------

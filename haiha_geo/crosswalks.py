@@ -32,8 +32,11 @@ def crosswalk(from_era: str | int, to_era: str | int, *, source: str = "gadm41")
 
     Parameters
     ----------
-    from_era, to_era : {"2019", "2020", "2025"}
-        Either direction works: an earlier ``to_era`` lists predecessors.
+    from_era, to_era : str or int
+        Era ids (``"2019"``, ``"2020"``, ``"2025"`` …); either direction works:
+        an earlier ``to_era`` lists predecessors.
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
 
     Returns
     -------
@@ -83,6 +86,19 @@ def lookup(name: str, era: str | int | None = None) -> Lookup:
     territory, with the share of its area in each (successors for a later
     era, predecessors for an earlier one). A unit that exists in ``era``
     under that name is its own answer, with share 1.
+
+    Parameters
+    ----------
+    name : str
+        Any name of the unit, current or former, with or without diacritics and prefix.
+    era : str or int, optional
+        The era to follow the unit into.
+
+    Returns
+    -------
+    Lookup
+        ``.matches`` (era, code, name, type of each matching unit) and
+        ``.in_era`` (code, name and area share in ``era``).
 
     Examples
     --------
@@ -218,10 +234,20 @@ def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | 
     ----------
     values : mapping or Series
         One value per unit of ``from_era``, keyed by unit id, GSO code or name.
+    from_era, to_era : str or int
+        The era of ``values`` and the era to move them to.
     kind : {"extensive", "intensive"}
         Extensive values (population, households, hectares) are shared out in
         proportion to area and their total is conserved; intensive values
         (densities, rates) become area-weighted means.
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
+
+    Returns
+    -------
+    Reaggregation
+        ``.values`` (a Series by unit id of ``to_era``), ``.residual`` (total
+        out − total in, for extensive values) and the crosswalk used.
 
     Raises
     ------
@@ -386,6 +412,8 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     ----------
     table : path or DataFrame
         CSV or XLSX (see :func:`read_table`) or a DataFrame.
+    from_era, to_era : str or int
+        The era of the table's units and the era to move the figures to.
     key : str, optional
         The column naming the units: unit ids, GSO codes of ``from_era`` or
         names (with or without diacritics, old names); by default the first of
@@ -402,6 +430,14 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     integers : bool
         Round extensive counts to whole numbers with each column's total kept
         exactly (largest remainder; the inputs must be whole numbers).
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
+
+    Returns
+    -------
+    TableReaggregation
+        ``.frame`` (one row per unit of ``to_era``), ``.summary`` (total in,
+        total out and residual per column) and ``.to_dict()``.
 
     Raises
     ------

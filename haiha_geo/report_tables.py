@@ -155,7 +155,29 @@ def units_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
 
 
 def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
-    """Area statistics of an era (:func:`haiha_geo.area_stats.stats`), the totals row bold and unnumbered."""
+    """Area statistics of an era (:func:`haiha_geo.area_stats.stats`), the totals row bold and unnumbered.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table of :func:`haiha_geo.area_stats.stats`.
+    era_id : str
+        Its era.
+
+    Returns
+    -------
+    ReportTable
+        Vietnamese and English headers with units, the title naming the era,
+        the sources with their confidence tags, and the note on map and
+        published areas where they differ by more than 10 %.
+
+    Examples
+    --------
+    >>> from haiha_geo.area_stats import stats
+    >>> table = stats_report(stats("2025"), "2025")
+    >>> table.title.startswith("Thống kê diện tích")
+    True
+    """
     frame = _with_registry(pd.DataFrame(frame), era_id)
     total = frame["code"] == "TOTAL"
     frame.loc[total, "name"] = TOTAL[0]
