@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from haiha_geo import registry
-from haiha_geo.eras import model
 from haiha_geo._output import records
+from haiha_geo.eras import model
 from haiha_geo.errors import InputFileError, OptionError, TableValueError, UnknownUnitError
 from haiha_geo.names import find_units, nfc
 from haiha_geo.timeline import era_ids
@@ -395,7 +395,7 @@ def _largest_remainder(values: pd.Series, total: int) -> pd.Series:
     Ties go to the unit listed first (the era's order), so the result is deterministic.
     """
     floors = np.floor(values.to_numpy() + 1e-9)
-    short = int(round(total - floors.sum()))
+    short = round(total - floors.sum())
     order = sorted(range(len(values)), key=lambda i: (-(values.iloc[i] - floors[i]), i))
     for i in order[:short]:
         floors[i] += 1
@@ -490,7 +490,7 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
                 fractional = [lab for lab, v in zip(labels, series) if v != round(v)]
                 raise TableValueError(f"column {column!r}: --integers needs whole numbers; "
                                       f"{', '.join(fractional)} are not")
-            moved = _largest_remainder(moved, int(round(total_in)))
+            moved = _largest_remainder(moved, round(total_in))
             total_out = float(moved.sum())
         residual = (total_out - total_in) / total_in if total_in else total_out - total_in
         out[column] = moved.to_numpy()

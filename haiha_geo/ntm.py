@@ -25,8 +25,8 @@ import datetime as dt
 
 import pandas as pd
 
-from haiha_geo._cache import cached
 from haiha_geo import registry, timeline
+from haiha_geo._cache import cached
 from haiha_geo.authored import read_csv
 from haiha_geo.errors import RegistryError, UnknownEraError
 from haiha_geo.project_sites import reference_problems

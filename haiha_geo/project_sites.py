@@ -22,16 +22,16 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from haiha_geo._cache import cached
 from haiha_geo import registry
+from haiha_geo._cache import cached
 from haiha_geo.authored import read_csv
 from haiha_geo.crs import GEOGRAPHIC_CRS, to_geographic
-from haiha_geo.errors import GeometryError, InputFileError, RegistryError
 from haiha_geo.eras import units
+from haiha_geo.errors import GeometryError, InputFileError, RegistryError
 from haiha_geo.geometry import repair
-from haiha_geo.vector_io import read_layer
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
+from haiha_geo.vector_io import read_layer
 
 #: Categories a site may have.
 CATEGORIES: tuple[str, ...] = ("economic zone", "industrial zone", "island commune", "urban centre",

@@ -418,7 +418,7 @@ def _display_rows(table: ReportTable, lang: str) -> list[list[str]]:
         number += style.numbered
         texts = [("  " * style.indent if c.key == table.label_key else "") + c.text(v, lang)
                  for c, v in zip(table.columns, values)]
-        rows.append([str(number) if style.numbered else ""] + texts)
+        rows.append([str(number) if style.numbered else "", *texts])
     return rows
 
 

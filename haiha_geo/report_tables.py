@@ -150,8 +150,7 @@ def units_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
     vi, en = _title(("Danh sách đơn vị hành chính", "Administrative units"), era_id)
     return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Đơn vị hành chính", sheet_en="Units",
                                   **_notes(lambda lang: _area_footer(wide, lang)),
-                                  sources=[_AREA_METHOD] + sources_of(frame, [
-                                      ("official_area_ref", "official_area_confidence", "Diện tích tự nhiên")]))
+                                  sources=[_AREA_METHOD, *sources_of(frame, [("official_area_ref", "official_area_confidence", "Diện tích tự nhiên")])])
 
 
 def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
@@ -191,9 +190,7 @@ def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
     styles = [RowStyle(bold=True, numbered=False) if t else RowStyle() for t in total]
     return ReportTable.from_frame(frame, columns, vi, title_en=en, styles=styles, sheet="Thống kê", sheet_en="Statistics",
                                   **_notes(lambda lang: _area_footer(wide, lang)),
-                                  sources=[_AREA_METHOD] + sources_of(frame, [
-                                      ("official_area_ref", "official_area_confidence", "Diện tích tự nhiên"),
-                                      ("population_ref", "population_confidence", "Dân số")]))
+                                  sources=[_AREA_METHOD, *sources_of(frame, [("official_area_ref", "official_area_confidence", "Diện tích tự nhiên"), ("population_ref", "population_confidence", "Dân số")])])
 
 
 def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportTable:

@@ -67,7 +67,7 @@ def quick_map(*layers: tuple[gpd.GeoDataFrame, dict, list[str]], title: str = "B
             for name, part, path_style in _groups(geo, style):
                 keep = [c for c in fields if c in part.columns]
                 path = Path(tmp) / f"layer{len(specs) + 1}.geojson"
-                path.write_text(part[keep + [part.geometry.name]].to_json(drop_id=True), encoding="utf-8")
+                path.write_text(part[[*keep, part.geometry.name]].to_json(drop_id=True), encoding="utf-8")
                 specs.append({"id": f"layer{len(specs) + 1}", "kind": "file", "name": name, "path": str(path),
                               "style": path_style})
         page = build_map(parse_spec({"title": title, "layers": specs}), offline=True).html

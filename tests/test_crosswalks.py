@@ -172,10 +172,10 @@ def test_old_names_and_names_without_diacritics_resolve():
 
 
 @pytest.mark.parametrize("change,error,words", [
-    (lambda t: t.assign(xa=["atlantis"] + t["xa"].tolist()[1:]), "UnknownUnitError", ["row 2 ('atlantis')"]),
-    (lambda t: t.assign(xa=[t["xa"][1]] + t["xa"].tolist()[1:]), "TableValueError", ["row 2", "row 3"]),
-    (lambda t: t.assign(dan_so=["nhiều"] + t["dan_so"].tolist()[1:]), "TableValueError", ["row 2", "'nhiều'"]),
-    (lambda t: t.assign(dan_so=[1.5] + t["dan_so"].tolist()[1:]), "TableValueError", ["whole numbers", "row 2"]),
+    (lambda t: t.assign(xa=["atlantis", *t["xa"].tolist()[1:]]), "UnknownUnitError", ["row 2 ('atlantis')"]),
+    (lambda t: t.assign(xa=[t["xa"][1], *t["xa"].tolist()[1:]]), "TableValueError", ["row 2", "row 3"]),
+    (lambda t: t.assign(dan_so=["nhiều", *t["dan_so"].tolist()[1:]]), "TableValueError", ["row 2", "'nhiều'"]),
+    (lambda t: t.assign(dan_so=[1.5, *t["dan_so"].tolist()[1:]]), "TableValueError", ["whole numbers", "row 2"]),
     (lambda t: t.iloc[1:], "UnknownUnitError", ["missing"]),
 ])
 def test_bad_tables_name_the_rows(change, error, words):

@@ -17,10 +17,9 @@ SQUARE = [[107.74, 21.44], [107.76, 21.44], [107.76, 21.46], [107.74, 21.46], [1
 def test_atomic_write_replaces_only_on_success(tmp_path):
     target = tmp_path / "out.txt"
     target.write_text("old")
-    with pytest.raises(RuntimeError):
-        with io.atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), io.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("interrupted")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
     io.write_atomic(target, "new ✓")
     assert target.read_text(encoding="utf-8") == "new ✓"

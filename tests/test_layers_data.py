@@ -11,9 +11,10 @@ import shapely
 import haiha_geo
 from haiha_geo import registry
 from haiha_geo.authored import read_csv
-from haiha_geo.ntm import DISTRICT_STATUSES, STATUSES, commune_records, ntm_district, record_problems
 from haiha_geo.errors import RegistryError
+from haiha_geo.ntm import DISTRICT_STATUSES, STATUSES, commune_records, ntm_district, record_problems
 from haiha_geo.project_sites import CATEGORIES, known_references, site_problems, site_table, split_ids
+import itertools
 
 sites_module = importlib.import_module("haiha_geo.project_sites")  # the module (the package may re-export the function)
 
@@ -54,7 +55,7 @@ def _successors(unit_ids: set[str]) -> set[str]:
 def test_host_units_follow_the_lineage():
     for _, row in site_table().iterrows():
         hosts = [set(split_ids(row[HOST_COLUMNS[e]])) for e in registry.ERAS]
-        for older, newer in zip(hosts, hosts[1:]):
+        for older, newer in itertools.pairwise(hosts):
             if older and newer:
                 assert newer <= _successors(older), row["site_id"]
 

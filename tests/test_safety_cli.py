@@ -22,12 +22,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from zoning_plans import strips
 
+from haiha_geo import crs, vector_io
 from haiha_geo.authored import shipped_dir
 from haiha_geo.cli import output as cli_output
-from haiha_geo import crs, io, vector_io
 from haiha_geo.errors import CRSError, GeometryError, OptionError, OutsidePlanningAreaError
-from zoning_plans import strips
 
 ZONE = shapely.box(107.70, 21.40, 107.76, 21.46)  # inside thị trấn Quảng Hà and its neighbours
 

@@ -9,13 +9,12 @@ import time
 
 import openpyxl
 import pytest
+from zoning_plans import strips
 
 from haiha_geo import registry
 from haiha_geo.crosswalks import reaggregate
 from haiha_geo.errors import HaihaGeoError, OptionError, OutputPathError, TableValueError, UnknownUnitError
 from haiha_geo.zoning import land_use_balance
-
-from zoning_plans import strips
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "=1+1", "\t=1+2", "+1", "-1+2", "@SUM(A1)", "\r=1", " =1+1"]
 
@@ -66,8 +65,9 @@ def test_balance_csv_neutralises_formula_text(tmp_path, cli):
 
 
 def test_negative_numbers_stay_numbers_in_csv():
-    from haiha_geo._output import to_csv
     import pandas as pd
+
+    from haiha_geo._output import to_csv
 
     assert to_csv(pd.DataFrame({"a": [-1.5, 2], "b": ["-1", "x"]})) == "a,b\n-1.5,\"'-1\"\n2.0,x\n"
 

@@ -8,10 +8,10 @@ import warnings
 import ezdxf
 import pytest
 import shapely
+from zoning_plans import E0, N0, STRIPS, TOTAL_HA, strips
 
 from haiha_geo.errors import CRSError
 from haiha_geo.zoning import LandUseWarning, land_use_balance, read_dxf
-from zoning_plans import E0, N0, STRIPS, TOTAL_HA, strips
 
 LAYER_NAMES = {"NO-M": "QH_NHAO_MOI", "NO-HT": "QH_NHAO_HIENTRANG", "CC-DVO": "QH_CONGCONG_DVO",
                "CX-DVO": "QH_CAYXANH_DVO", "GT-DT": "QH_GIAOTHONG", "CN": "QH_CONGNGHIEP", "MN": "QH_MATNUOC"}
@@ -113,7 +113,7 @@ def test_gis_files_through_the_cli(tmp_path, cli, suffix):
 
 def test_cli_outputs_and_errors(tmp_path, cli):
     path = tmp_path / "plan.gpkg"
-    strips().assign(code=list(strips()["code"][:-1]) + ["XX"]).to_file(path)
+    strips().assign(code=[*list(strips()["code"][:-1]), "XX"]).to_file(path)
     run = cli("balance", str(path))
     assert run.code == 0 and "TOTAL" in run.out and "unclassified" in run.out
     assert "warning: 1 land-use code(s) not in the category file" in run.err and "'XX'" in run.err

@@ -16,10 +16,10 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from zoning_plans import E0, N0, STRIPS, strips
 
 from haiha_geo.errors import CRSError, InputFileError
 from haiha_geo.zoning import LandUseWarning, land_use_balance, read_dgn
-from zoning_plans import E0, N0, STRIPS, strips
 
 WHOLE = [(code, float(round(width))) for code, width in STRIPS]
 LEVELS = {code: level for level, (code, _) in enumerate(WHOLE, start=10)}

@@ -108,7 +108,7 @@ def fit_dbf(text):
     """
     if not isinstance(text, str) or len(text.encode("utf-8")) <= DBF_TEXT_BYTES:
         return text
-    data = text.encode("utf-8")[:DBF_TEXT_BYTES - len("…".encode("utf-8"))]
+    data = text.encode("utf-8")[:DBF_TEXT_BYTES - len("…".encode())]
     return data.decode("utf-8", errors="ignore") + "…"
 
 
@@ -198,12 +198,11 @@ def export_shapefiles(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
     layers = export_layers(crs)
     crs = layers[0].frame.crs.to_string()
     members = _members(layers, crs)
-    with atomic_path(path, inputs) as tmp:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in members.items():
-                info = zipfile.ZipInfo(f"{path.stem}/{name}", ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, data)
+    with atomic_path(path, inputs) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(f"{path.stem}/{name}", ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
     return ExportResult(path, crs, {layer.name: len(layer.frame) for layer in layers},
                         {layer.name: layer.geometry for layer in layers})

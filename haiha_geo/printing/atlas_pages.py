@@ -148,8 +148,8 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     for i, (number, geom, plane) in enumerate(zip(index["sheet"], index.geometry.values, planning), start=1):
         x0, y0, x1, y1 = plane.bounds
         lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
-        page_layers = drawn if crs == PLANNING_CRS else drawn + [_edge(plane, w)]
-        extra = [(w["sheet"], number)] + corner_rows(geom, plane, crs, w)
+        page_layers = drawn if crs == PLANNING_CRS else [*drawn, _edge(plane, w)]
+        extra = [(w["sheet"], number), *corner_rows(geom, plane, crs, w)]
         block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra)
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])

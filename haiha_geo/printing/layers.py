@@ -48,7 +48,7 @@ class PrintLayer:
     labels: bool = False
     era: str | None = None
     source: str = ""
-    extra: list["PrintLayer"] = field(default_factory=list)
+    extra: list[PrintLayer] = field(default_factory=list)
 
 
 def unit_label(row, lang: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from haiha_geo.zoning.balance import LandUseBalance, LandUseWarning, UnclassifiedCodeError, land_use_balance
 from haiha_geo.zoning.categories import load_categories
-from haiha_geo.zoning.plan import load_plan as read_plan
 from haiha_geo.zoning.dgn import read_dgn
 from haiha_geo.zoning.dxf import read_dxf
+from haiha_geo.zoning.plan import load_plan as read_plan
 from haiha_geo.zoning.plan import read_code_map
 from haiha_geo.zoning.sheet_grid import SheetError
 from haiha_geo.zoning.study import StudyArea, sheets, study_area
