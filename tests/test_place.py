@@ -14,7 +14,7 @@ from haiha_geo.maps.payload import projection
 
 
 def test_pipeline_is_built_from_the_place_and_gives_the_known_point():
-    assert PIPELINE == place.place().pipeline and PLANNING_CRS == "EPSG:5899"
+    assert place.place().pipeline == PIPELINE and PLANNING_CRS == "EPSG:5899"
     e, n = Transformer.from_pipeline(place.place().pipeline).transform(107.7525, 21.45167)
     assert f"{e:.3f} {n:.3f}" == "500064.012 2372959.797"
 
