@@ -64,3 +64,11 @@ class TableValueError(HaihaGeoError, ValueError):
 class LargeOutputWarning(UserWarning):
     """An output (page, table) so large that it is slow to open or share; the message names the option
     that makes it smaller."""
+
+
+class GeometryRepairError(GeometryError):
+    """Invalid geometry in strict mode: the input must be fixed at its source instead of repaired."""
+
+
+class GeometryRepairWarning(UserWarning):
+    """Invalid geometry repaired with ``make_valid``; the message says what changed and the area before/after."""
