@@ -101,7 +101,7 @@ def report_repairs(report: list[dict], strict: bool = False, stacklevel: int = 3
     message = repair_message(report)
     if strict:
         head = message.split(": ", 1)[1].rsplit("; check them", 1)[0]
-        raise GeometryRepairError(f"{len(report)} invalid polygon(s) (strict mode, nothing repaired): {head}; "
+        raise GeometryRepairError(f"{len(report)} invalid polygon(s) (strict mode, nothing repaired; areas before → as make_valid would make them): {head}; "
                                   "fix them in the source (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries)")
     warnings.warn(message, GeometryRepairWarning, stacklevel=stacklevel)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +85,19 @@ def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None) ->
         sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
+
+
+@contextmanager
+def warn_lines(*categories: type[Warning]):
+    """Print each warning of ``categories`` (and every geometry repair) as one line ``haiha-geo: warning: …``."""
+    from haiha_geo.errors import GeometryRepairWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        for category in (GeometryRepairWarning, *categories):
+            warnings.simplefilter("always", category)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, (GeometryRepairWarning, *categories)):
+            print(f"haiha-geo: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
-from haiha_geo.cli.output import add_format, emit
+from haiha_geo.cli.output import add_format, emit, warn_lines
 from haiha_geo.errors import InputFileError
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
@@ -44,7 +43,7 @@ def register(sub) -> None:
     p.add_argument("--unit", action="append", help="check coverage against this unit (repeatable)")
     p.add_argument("--era", choices=era_ids(), default=place().study_era,
                    help=f"era of --unit (default {place().study_era})")
-    p.add_argument("--strict", action="store_true", help="fail on codes the category file does not know")
+    p.add_argument("--strict", action="store_true", help="fail (exit 2) on codes the category file does not know and on invalid polygons")
     add_format(p, BALANCE_FORMATS)
     p.add_argument("--out", help="write to this file (atomically); required for xlsx")
     p.set_defaults(func=_balance)
@@ -84,13 +83,10 @@ def _balance(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and not args.out:
         raise InputFileError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LandUseWarning)
+    with warn_lines(LandUseWarning):
         result = land_use_balance(args.plan, field=args.field, population=args.population,
                                   study_area=args.unit, era=args.era, code_map=args.cad_layer_map,
                                   strict=args.strict, categories=args.categories, layer=args.layer, crs=args.crs)
-    for warning in caught:
-        print(f"haiha-geo: warning: {warning.message}", file=sys.stderr)
     if args.format == "xlsx":
         result.to_xlsx(args.out)
         print(f"wrote {args.out}", file=sys.stderr)
