@@ -19,6 +19,7 @@ are dissolved first, as before. Files are read in chunks
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -155,9 +156,12 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
         if last is not None:  # several chunks: keep only the outline of the ones done
             footprints.append(dissolve(last))
         last = _polygons(chunk, strict)
-        overlapping = overlapping or bool(overlapping_pairs(last)[0].size)
-        if not overlapping:
-            area += _unit_areas(unit_geoms, last)
+        if not overlapping:  # GEOS releases the GIL: check for overlaps while the areas are summed
+            with ThreadPoolExecutor(1) as pool:
+                check = pool.submit(overlapping_pairs, last)
+                chunk_area = _unit_areas(unit_geoms, last)
+                overlapping = bool(check.result()[0].size)
+            area += chunk_area
             layer_m2 += float(shapely.area(last).sum())
     if footprints:  # chunks may overlap one another
         footprints.append(dissolve(last))

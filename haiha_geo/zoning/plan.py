@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Union
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from haiha_geo.crs import to_planning
@@ -70,7 +71,10 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
 
 
 def _codes(values, label: str, field: str):
-    codes = values.astype("string").str.strip()
+    index, uniques = pd.factorize(values, use_na_sentinel=True)  # strip each distinct code once, not every row
+    stripped = pd.Series(uniques).astype("string").str.strip().to_numpy()
+    codes = pd.Series(pd.array([None] * len(values), dtype="string"), index=values.index)
+    codes[index >= 0] = stripped[index[index >= 0]]
     blank = codes.isna() | (codes == "")
     if blank.any():
         rows = ", ".join(str(i) for i in values.index[blank][:10])
