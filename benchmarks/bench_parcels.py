@@ -8,10 +8,12 @@ the district's ~0.5 M parcels of 30 m, the cells shrink so that the window still
 fits the district.
 
 Every (work, size, side) case runs in a fresh process, toolkit and peer
-alternating, so that peak memory is the process's own high-water mark (RSS,
-``os.wait4``'s ``ru_maxrss``; tracemalloc does not see GEOS). Each process loads
-the era units first (both sides need them), then the parcel layer (saved once
-as WKB), then times the work alone. One table is printed:
+alternating, so that peak memory is the process's own high-water mark (RSS;
+tracemalloc does not see GEOS). Each process loads the era units first (both
+sides need them), then the parcel layer (saved once as WKB), resets its peak
+RSS (Linux ``/proc/self/clear_refs``; else ``os.wait4``'s ``ru_maxrss`` of the
+whole process is shown), then times the work alone and reads VmHWM. One table
+is printed:
 
 * ``overlay``: ``overlay_stats(parcels, era)`` vs ``geopandas.overlay(parcels,
   units, how="intersection")`` + area by unit;
@@ -30,6 +32,7 @@ Usage: ``python benchmarks/bench_parcels.py [--sizes 1000 10000 100000] [--with-
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -116,6 +119,8 @@ def run_case(work: str, side: str, path: Path, era: str) -> dict:
 
     era_units = haiha_geo.units(era, crs="EPSG:5899")[["unit_id", "geometry"]]
     parcels = _load(path)
+    gc.collect()
+    reset = _reset_peak()
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LandUseWarning)
@@ -135,11 +140,31 @@ def run_case(work: str, side: str, path: Path, era: str) -> dict:
         else:
             totals = (parcels.area.groupby(parcels["code"]).sum() / 1e4).to_dict()
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "totals": {str(k): float(v) for k, v in totals.items()}}
+    return {"seconds": seconds, "totals": {str(k): float(v) for k, v in totals.items()},
+            "peak_mib": _peak_mib() if reset else None}
+
+
+def _reset_peak() -> bool:
+    """Reset the process's peak RSS (Linux: ``5`` to /proc/self/clear_refs), so that loading is not counted."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mib() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
 def _child(work: str, side: str, path: Path, era: str) -> tuple[dict, float]:
-    """Run one case in a fresh process; return its result and its peak RSS (MiB)."""
+    """Run one case in a fresh process; return its result and its peak RSS (MiB) while working.
+
+    The peak is VmHWM after the process reset it once the units and parcels
+    were loaded (so it counts the resident baseline plus the work); where that
+    reset is not possible, ``os.wait4``'s ``ru_maxrss`` of the whole process.
+    """
     proc = subprocess.Popen([sys.executable, __file__, "--case", work, side, str(path), "--era", era],
                             stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read()
@@ -147,7 +172,8 @@ def _child(work: str, side: str, path: Path, era: str) -> tuple[dict, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"case {work} {side} failed with status {proc.returncode}")
-    return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    result = json.loads(out.strip().splitlines()[-1])
+    return result, result["peak_mib"] or usage.ru_maxrss / 1024
 
 
 def main() -> None:
