@@ -20,6 +20,7 @@ query answers all eras at once (:func:`assign`). Any number of steps works.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -34,6 +35,7 @@ from haiha_geo.errors import RegistryError, UnknownEraError
 from haiha_geo.geometry import coverage_gaps, pairwise_overlaps, polygonal, repair
 from haiha_geo.names import normalise
 from haiha_geo.timeline import Era, era_ids, eras, steps
+from haiha_geo.vector_io import CHUNK_FEATURES, iter_layer
 
 #: Sliver gaps narrower than this (m) are closed when cleaning the first era's coverage.
 #: GADM 4.1 is generalised to ~586 m segments; its slivers are up to ~150 m wide.
@@ -320,18 +322,25 @@ def agreement_2025(source: str = "gadm41") -> pd.DataFrame:
     return agreement("2025", source=source)
 
 
-def assign(points, *, eras: tuple[str, ...] | None = None, source: str = "gadm41") -> pd.DataFrame:
+def assign(points, *, eras: tuple[str, ...] | None = None, source: str = "gadm41", crs: str | None = None,
+           chunk_features: int = CHUNK_FEATURES) -> pd.DataFrame:
     """Assign points to their unit in several eras with one spatial query.
 
     Parameters
     ----------
-    points : GeoSeries, GeoDataFrame or array of shapely Points
+    points : GeoSeries, GeoDataFrame, array of shapely Points, or path
         A GeoSeries/GeoDataFrame must carry a CRS; a bare array is taken as
-        EPSG:4326 (lon, lat).
+        EPSG:4326 (lon, lat). A vector file is read in chunks of
+        ``chunk_features`` (:func:`haiha_geo.vector_io.iter_layer`, with a
+        progress bar on a terminal), so peak memory grows with the chunk.
     eras : tuple of str, optional
         Eras to answer for (default: every era).
     source : str
         Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
+    crs : str, optional
+        CRS of a file that declares none.
+    chunk_features : int
+        Features read at a time from a file.
 
     Returns
     -------
@@ -345,8 +354,15 @@ def assign(points, *, eras: tuple[str, ...] | None = None, source: str = "gadm41
     ['2019/06922', '2020/06922', '2025/06922']
     """
     eras = tuple(registry.check_era(e) for e in (era_ids() if eras is None else eras))
+    if isinstance(points, (str, os.PathLike)):
+        return pd.concat([_assign(chunk, eras, source)
+                          for chunk in iter_layer(points, crs=crs, chunk_features=chunk_features)])
     if not isinstance(points, (gpd.GeoSeries, gpd.GeoDataFrame)):
         points = gpd.GeoSeries(np.asarray(points), crs=GEOGRAPHIC_CRS)
+    return _assign(points, eras, source)
+
+
+def _assign(points: gpd.GeoSeries | gpd.GeoDataFrame, eras: tuple[str, ...], source: str) -> pd.DataFrame:
     index = points.index
     frame = points if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points)
     atoms = _atoms_in(source, frame.crs.to_string() if frame.crs else None)

@@ -68,3 +68,11 @@ class LargeOutputWarning(UserWarning):
 
 class PrintLayoutError(HaihaGeoError, ValueError):
     """A printed page that cannot be laid out: unknown paper, a scale out of range, a sheet too big for the paper."""
+
+
+class GeometryRepairError(GeometryError):
+    """Invalid geometry in strict mode: the input must be fixed at its source instead of repaired."""
+
+
+class GeometryRepairWarning(UserWarning):
+    """Invalid geometry repaired with ``make_valid``; the message says what changed and the area before/after."""

@@ -6,10 +6,12 @@ here knows about eras or the registry.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import shapely
 
-from haiha_geo.errors import GeometryError
+from haiha_geo.errors import GeometryError, GeometryRepairError, GeometryRepairWarning
 
 
 def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
@@ -26,11 +28,15 @@ def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.MultiPolygon(flat)
 
 
-def repair(geoms: np.ndarray, labels: list[str] | None = None) -> tuple[np.ndarray, list[dict]]:
+def repair(geoms: np.ndarray, labels=None, prefix: str = "") -> tuple[np.ndarray, list[dict]]:
     """Repair invalid polygons with ``make_valid``, keep polygon parts only, report what changed.
 
-    Returns the repaired geometries and one report row per repaired geometry
-    (label, reason, area before and after).
+    Validity is checked on the whole array at once (``shapely.is_valid``);
+    only the invalid geometries are repaired, the valid ones are returned as
+    the same objects. Returns the geometries and one report row per repaired
+    geometry (``label`` = ``prefix`` + ``labels[i]``, ``reason``, ``area_before``,
+    ``area_after`` in the CRS's units²); :func:`report_repairs` turns the rows
+    into the one warning every command gives.
 
     Raises
     ------
@@ -44,29 +50,101 @@ def repair(geoms: np.ndarray, labels: list[str] | None = None) -> tuple[np.ndarr
     >>> report[0]["reason"].startswith("Self-intersection"), round(fixed[0].area, 3)
     (True, 2.0)
     """
-    labels = labels or [f"feature {i}" for i in range(len(geoms))]
-    out, report = np.array(geoms, dtype=object), []
-    for i, geom in enumerate(geoms):
-        if geom is None or shapely.is_empty(geom):
-            raise GeometryError(f"{labels[i]}: geometry is missing or empty")
-        if shapely.is_valid(geom) and geom.geom_type in ("Polygon", "MultiPolygon"):
-            continue
-        fixed = polygonal(shapely.make_valid(geom))
+    geoms = np.asarray(geoms, dtype=object)
+    label = (lambda i: f"{prefix}{labels[i]}") if labels is not None else (lambda i: f"{prefix or 'feature '}{i}")
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        raise GeometryError(f"{label(int(np.flatnonzero(missing)[0]))}: geometry is missing or empty")
+    bad = ~(shapely.is_valid(geoms) & np.isin(shapely.get_type_id(geoms), (3, 6)))
+    out, report = geoms.copy(), []
+    for i in np.flatnonzero(bad):
+        reason = shapely.is_valid_reason(geoms[i])
+        fixed = polygonal(shapely.make_valid(geoms[i]))
         if fixed.is_empty:
-            raise GeometryError(f"{labels[i]}: no polygon is left after repairing it ({shapely.is_valid_reason(geom)})")
-        report.append({"label": labels[i], "reason": shapely.is_valid_reason(geom),
-                       "area_before": float(shapely.area(geom)), "area_after": float(fixed.area)})
+            raise GeometryError(f"{label(i)}: no polygon is left after repairing it ({reason})")
+        report.append({"label": label(i), "reason": reason, "area_before": float(shapely.area(geoms[i])),
+                       "area_after": float(fixed.area)})
         out[i] = fixed
     return out, report
 
 
+#: Repaired geometries named one by one in a repair message (the rest are counted).
+REPAIRS_LISTED = 5
+
+
+def repair_message(report: list[dict]) -> str:
+    """One line saying what :func:`repair` changed: each geometry, why, its area before → after (m²).
+
+    Examples
+    --------
+    >>> repair_message([{"label": "zone.gpkg feature 3", "reason": "Self-intersection[1 1]",
+    ...                  "area_before": 0.0, "area_after": 2.0}])
+    '1 invalid polygon(s) repaired with make_valid: zone.gpkg feature 3 (Self-intersection[1 1]): area 0.00 → 2.00 m²; check them in the source, or use --strict to refuse invalid geometry'
+    """
+    listed = "; ".join(f"{r['label']} ({r['reason']}): area {r['area_before']:,.2f} → {r['area_after']:,.2f} m²"
+                       for r in report[:REPAIRS_LISTED])
+    more = f"; and {len(report) - REPAIRS_LISTED} more" if len(report) > REPAIRS_LISTED else ""
+    return (f"{len(report)} invalid polygon(s) repaired with make_valid: {listed}{more}; check them in the source, "
+            "or use --strict to refuse invalid geometry")
+
+
+def report_repairs(report: list[dict], strict: bool = False, stacklevel: int = 3) -> None:
+    """Warn (:class:`GeometryRepairWarning`) about repaired geometries, or raise in strict mode.
+
+    Raises
+    ------
+    GeometryRepairError
+        ``strict`` and at least one geometry needed repair.
+    """
+    if not report:
+        return
+    message = repair_message(report)
+    if strict:
+        head = message.split(": ", 1)[1].rsplit("; check them", 1)[0]
+        raise GeometryRepairError(f"{len(report)} invalid polygon(s) (strict mode, nothing repaired; areas before → as make_valid would make them): {head}; "
+                                  "fix them in the source (QGIS: Vector ▸ Geometry Tools ▸ Fix Geometries)")
+    warnings.warn(message, GeometryRepairWarning, stacklevel=stacklevel)
+
+
+def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)``, ``i < j``, of polygons whose interiors overlap.
+
+    A clean coverage (``shapely.coverage_is_valid``) has none and is answered
+    without comparing pairs; otherwise candidate pairs from an STRtree are
+    tested with one vectorised DE-9IM relate.
+
+    Examples
+    --------
+    >>> a, b, c = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(0.5, 0, 1.5, 1)
+    >>> [p.tolist() for p in overlapping_pairs(np.array([a, b]))]
+    [[], []]
+    >>> [p.tolist() for p in overlapping_pairs(np.array([a, b, c]))]
+    [[0, 1], [2, 2]]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) < 2 or shapely.coverage_is_valid(geoms):
+        return np.empty(0, dtype=int), np.empty(0, dtype=int)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    return left[inner], right[inner]
+
+
+def dissolve(geoms: np.ndarray) -> shapely.Geometry:
+    """Union of polygons: ``coverage_union_all`` for a clean coverage (fast), else ``union_all``."""
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) > 1 and shapely.coverage_is_valid(geoms):
+        return shapely.coverage_union_all(geoms)
+    return shapely.union_all(geoms)
+
+
 def pairwise_overlaps(geoms: np.ndarray, labels: list[str]) -> list[tuple[str, str, float]]:
     """Return ``(a, b, area)`` for each pair of geometries whose interiors overlap (area > 0)."""
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    pairs = sorted({(a, b) for a, b in zip(left, right) if a < b})
-    found = [(labels[a], labels[b], float(shapely.intersection(geoms[a], geoms[b]).area)) for a, b in pairs]
-    return [f for f in found if f[2] > 0]
+    geoms = np.asarray(geoms, dtype=object)
+    left, right = overlapping_pairs(geoms)
+    areas = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    return [(labels[a], labels[b], float(x)) for a, b, x in zip(left, right, areas) if x > 0]
 
 
 def coverage_gaps(geoms: np.ndarray, max_width: float) -> float:

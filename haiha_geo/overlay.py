@@ -1,33 +1,44 @@
 """Area of a polygon layer in each administrative unit of an era.
 
-The layer (a site footprint, a user's zone) is dissolved into one area, so
-overlapping features are counted once, reprojected to VN-2000 / TM-3 107°45′
-(EPSG:5899) with the pinned datum shift, and intersected with every unit of
-the era. Because the units of an era form one clean coverage of the district,
-the unit areas add up to the layer's area inside the district.
+The layer (a site footprint, a user's zone, a cadastral layer of a million
+parcels) is reprojected to VN-2000 / TM-3 107°45′ (EPSG:5899) with the pinned
+datum shift and measured in every unit of the era; overlapping features are
+counted once. Because the units of an era form one clean coverage of the
+district, the unit areas add up to the layer's area inside the district.
+
+How, at the speed of the library underneath: validity is checked on the whole
+array and only invalid features are repaired (and reported, or refused with
+``strict``); when no two features overlap (``shapely.coverage_is_valid``, else
+one vectorised relate of STRtree candidates) a feature lying wholly inside a
+unit (STRtree query, ``contains_properly``) adds its own area to it and only
+features crossing a unit boundary are intersected. Features that do overlap
+are dissolved first, as before. Files are read in chunks
+(:func:`haiha_geo.vector_io.iter_layer`), so peak memory grows with the chunk.
 """
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from haiha_geo.crs import PROVENANCE, parse_crs, require_crs, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import GeometryError
-from haiha_geo.geometry import polygonal
+from haiha_geo.geometry import dissolve, overlapping_pairs, repair, report_repairs
 from haiha_geo.registry import check_era
-from haiha_geo.vector_io import read_layer
+from haiha_geo.vector_io import CHUNK_FEATURES, iter_layer
 
 #: Columns of :func:`overlay_stats`.
 OVERLAY_COLUMNS: tuple[str, ...] = ("unit_id", "code", "name", "type", "area_ha", "unit_area_ha",
                                     "share_of_unit", "share_of_layer")
 
 
-def _read(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None) -> gpd.GeoDataFrame:
+def _chunks(layer, crs: str | None, chunk_features: int):
     assumed = parse_crs(crs, "crs=") if crs is not None else None
     if isinstance(layer, gpd.GeoSeries):
         layer = gpd.GeoDataFrame(geometry=layer)
@@ -38,17 +49,31 @@ def _read(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, crs: str 
         if layer.empty:
             raise GeometryError("the overlay layer has no geometry (every feature is null or empty)")
         require_crs(layer, "the overlay layer")
-        return layer
-    return read_layer(layer, crs=crs, what=f"overlay layer {os.fspath(layer)}")
+        yield layer
+        return
+    yield from iter_layer(layer, crs=crs, what=f"overlay layer {os.fspath(layer)}", chunk_features=chunk_features)
 
 
-def zone_geometry(layer: gpd.GeoDataFrame) -> shapely.Geometry:
+def _polygons(layer: gpd.GeoDataFrame, strict: bool) -> np.ndarray:
+    """The layer's polygons in EPSG:5899, invalid ones repaired (and reported) or refused (``strict``)."""
+    kinds = set(layer.geometry.geom_type)
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        raise GeometryError(f"overlay needs polygons; the layer has {sorted(kinds - {'Polygon', 'MultiPolygon'})} "
+                            "geometries (buffer points or lines first)")
+    geoms, report = repair(to_planning(layer).geometry.values, layer.index, "overlay layer feature ")
+    report_repairs(report, strict, stacklevel=5)
+    return geoms
+
+
+def zone_geometry(layer: gpd.GeoDataFrame, *, strict: bool = False) -> shapely.Geometry:
     """Return the layer's polygons dissolved into one valid (multi)polygon in EPSG:5899.
 
     Raises
     ------
     GeometryError
         A feature that is not a polygon, or no polygon area at all.
+    GeometryRepairError
+        ``strict`` and a feature is invalid.
 
     Examples
     --------
@@ -57,19 +82,32 @@ def zone_geometry(layer: gpd.GeoDataFrame) -> shapely.Geometry:
     >>> round(zone_geometry(zone).area / 1e4, 2)
     100.0
     """
-    kinds = set(layer.geometry.geom_type)
-    if not kinds <= {"Polygon", "MultiPolygon"}:
-        raise GeometryError(f"overlay needs polygons; the layer has {sorted(kinds - {'Polygon', 'MultiPolygon'})} "
-                            "geometries (buffer points or lines first)")
-    planning = to_planning(layer)
-    zone = shapely.union_all([polygonal(shapely.make_valid(g)) for g in planning.geometry.values])
+    zone = dissolve(_polygons(layer, strict))
     if zone.is_empty or zone.area == 0:
         raise GeometryError("the overlay layer has no polygon area")
     return zone
 
 
+def _unit_areas(unit_geoms: np.ndarray, geoms: np.ndarray) -> np.ndarray:
+    """Area (m²) of non-overlapping ``geoms`` in each unit: whole features inside, intersections at the edges."""
+    tree = shapely.STRtree(geoms)
+    own = shapely.area(geoms)
+    area = np.zeros(len(unit_geoms))
+    hit_unit, hit_geom = tree.query(unit_geoms, predicate="intersects")
+    inside_unit, inside_geom = tree.query(unit_geoms, predicate="contains_properly")
+    np.add.at(area, inside_unit, own[inside_geom])
+    crossing = np.ones(len(hit_unit), dtype=bool)
+    if len(inside_unit):  # the pairs of an inside feature are removed; the rest cross a unit boundary
+        key = hit_unit.astype(np.int64) * len(geoms) + hit_geom
+        crossing = ~np.isin(key, inside_unit.astype(np.int64) * len(geoms) + inside_geom)
+    pieces = shapely.intersection(geoms[hit_geom[crossing]], unit_geoms[hit_unit[crossing]])
+    np.add.at(area, hit_unit[crossing], shapely.area(pieces))
+    return area
+
+
 def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, era: str | int, *,
-                  crs: str | None = None, source: str = "gadm41") -> pd.DataFrame:
+                  crs: str | None = None, source: str = "gadm41", strict: bool = False,
+                  chunk_features: int = CHUNK_FEATURES) -> pd.DataFrame:
     """Return the layer's area in each unit of ``era``, in ha (EPSG:5899) and as shares.
 
     Parameters
@@ -82,6 +120,12 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
         CRS to assume when the layer declares none (else a missing CRS raises).
     source : str
         Reference source of the unit polygons.
+    strict : bool
+        Refuse invalid polygons (:class:`~haiha_geo.errors.GeometryRepairError`)
+        instead of repairing them with a :class:`~haiha_geo.errors.GeometryRepairWarning`
+        that names each one with its area before and after.
+    chunk_features : int
+        Features read from a file at a time (peak memory grows with it).
 
     Returns
     -------
@@ -94,7 +138,7 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
 
     Raises
     ------
-    CRSError, GeometryError, InputFileError, UnknownEraError
+    CRSError, GeometryError, GeometryRepairError, InputFileError, UnknownEraError
 
     Examples
     --------
@@ -105,12 +149,32 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
     True
     """
     era = check_era(era)
-    zone = zone_geometry(_read(layer, crs))
     era_units = units(era, source=source, crs="EPSG:5899")
-    pieces = shapely.intersection(era_units.geometry.values, zone)
-    area = shapely.area(pieces) / 1e4
-    unit_area = shapely.area(era_units.geometry.values) / 1e4
-    layer_ha = zone.area / 1e4
+    unit_geoms = np.asarray(era_units.geometry.array, dtype=object)
+    area, layer_m2, overlapping, footprints, last = np.zeros(len(unit_geoms)), 0.0, False, [], None
+    for chunk in _chunks(layer, crs, chunk_features):
+        if last is not None:  # several chunks: keep only the outline of the ones done
+            footprints.append(dissolve(last))
+        last = _polygons(chunk, strict)
+        if not overlapping:  # GEOS releases the GIL: check for overlaps while the areas are summed
+            with ThreadPoolExecutor(1) as pool:
+                check = pool.submit(overlapping_pairs, last)
+                chunk_area = _unit_areas(unit_geoms, last)
+                overlapping = bool(check.result()[0].size)
+            area += chunk_area
+            layer_m2 += float(shapely.area(last).sum())
+    if footprints:  # chunks may overlap one another
+        footprints.append(dissolve(last))
+        last = np.array(footprints, dtype=object)
+        overlapping = overlapping or bool(overlapping_pairs(last)[0].size)
+    if overlapping:  # overlapping features are counted once: dissolve them, then intersect every unit
+        zone = dissolve(last)
+        area, layer_m2 = shapely.area(shapely.intersection(unit_geoms, zone)), zone.area
+    if layer_m2 == 0:
+        raise GeometryError("the overlay layer has no polygon area")
+    area = area / 1e4
+    unit_area = shapely.area(unit_geoms) / 1e4
+    layer_ha = layer_m2 / 1e4
     frame = pd.DataFrame({"unit_id": era_units["unit_id"].values, "code": era_units["code"].values,
                           "name": era_units["name"].values, "type": era_units["type"].values,
                           "area_ha": area, "unit_area_ha": unit_area,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import shapely
 
@@ -60,34 +62,86 @@ def read_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | 
     >>> read_layer(p).crs.to_epsg()
     4326
     """
+    return next(iter_layer(path, layer=layer, crs=crs, what=what, chunk_features=None))
+
+
+#: Features :func:`iter_layer` reads at a time by default.
+CHUNK_FEATURES = 100_000
+
+
+def iter_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | None = None,
+               what: str | None = None, chunk_features: int | None = CHUNK_FEATURES) -> Iterator[gpd.GeoDataFrame]:
+    """Read a vector file in chunks of ``chunk_features`` features, each checked as :func:`read_layer` checks.
+
+    Peak memory grows with the chunk, not the file (pyogrio ``skip_features`` /
+    ``max_features``); the index runs on across chunks, so concatenated they
+    equal one :func:`read_layer`. ``chunk_features=None`` reads the whole file
+    at once. A file above :data:`PROGRESS_BYTES` shows a progress bar (features
+    read) on stderr when it is a terminal.
+
+    Raises
+    ------
+    InputFileError, CRSError, GeometryError
+        As :func:`read_layer`.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "points.geojson"
+    >>> _ = p.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {"n": i}, "geometry": {"type": "Point", "coordinates": [107.75, 21.45]}}
+    ...     for i in range(5)]}))
+    >>> [list(chunk.index) for chunk in iter_layer(p, chunk_features=2)]
+    [[0, 1], [2, 3], [4]]
+    """
     path = Path(path)
     label = what or path.name
     assumed = parse_crs(crs, "crs=") if crs is not None else None  # bad text fails before the file is read
     if not path.exists():
         raise InputFileError(f"{label}: file {path} does not exist")
-    with _progress(path) as bar:
-        try:
-            frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
-            raise InputFileError(f"{label}: cannot read {path} as a vector file ({exc})") from None
-        bar.update()
-        if len(frame) == 0:
-            raise InputFileError(f"{label}: {path} has no features")
-        empty = frame.geometry.isna() | shapely.is_empty(frame.geometry.values)
-        if empty.any():
-            rows = ", ".join(str(i) for i in frame.index[empty][:10])
-            raise GeometryError(f"{label}: {int(empty.sum())} feature(s) have no geometry or an empty one "
-                                f"(rows {rows})")
-        if _undeclared_geojson(path, frame):
-            if assumed is None:
-                raise CRSError(f"{label}: this GeoJSON has no 'crs' member, so it should be lon/lat, but its "
-                               f"coordinates reach x {frame.total_bounds[2]:,.0f}, y "
-                               f"{frame.total_bounds[3]:,.0f}, which cannot be lon/lat" + _advice(frame))
-            frame = frame.set_crs(assumed, allow_override=True)
-        elif frame.crs is None and assumed is not None:
-            frame = frame.set_crs(assumed)
-        require_crs(frame, label)
-        bar.update()
+    total = _feature_count(path, layer, label)
+    step = total if chunk_features is None else max(int(chunk_features), 1)
+    with _progress(path, total) as bar:
+        for start in range(0, total, step):
+            frame = _read_chunk(path, layer, label, start, step)
+            yield _checked(frame, path, label, assumed)
+            bar.update(len(frame))
+
+
+def _feature_count(path: Path, layer: str | None, label: str) -> int:
+    try:
+        count = pyogrio.read_info(path, layer=layer, force_feature_count=True)["features"]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
+        raise InputFileError(f"{label}: cannot read {path} as a vector file ({exc})") from None
+    if count <= 0:
+        raise InputFileError(f"{label}: {path} has no features")
+    return int(count)
+
+
+def _read_chunk(path: Path, layer: str | None, label: str, start: int, count: int) -> gpd.GeoDataFrame:
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer, skip_features=start, max_features=count)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
+        raise InputFileError(f"{label}: cannot read {path} as a vector file ({exc})") from None
+    frame.index = pd.RangeIndex(start, start + len(frame))
+    return frame
+
+
+def _checked(frame: gpd.GeoDataFrame, path: Path, label: str, assumed) -> gpd.GeoDataFrame:
+    empty = frame.geometry.isna() | shapely.is_empty(frame.geometry.values)
+    if empty.any():
+        rows = ", ".join(str(i) for i in frame.index[empty][:10])
+        raise GeometryError(f"{label}: {int(empty.sum())} feature(s) have no geometry or an empty one "
+                            f"(rows {rows})")
+    if _undeclared_geojson(path, frame):
+        if assumed is None:
+            raise CRSError(f"{label}: this GeoJSON has no 'crs' member, so it should be lon/lat, but its "
+                           f"coordinates reach x {frame.total_bounds[2]:,.0f}, y "
+                           f"{frame.total_bounds[3]:,.0f}, which cannot be lon/lat" + _advice(frame))
+        frame = frame.set_crs(assumed, allow_override=True)
+    elif frame.crs is None and assumed is not None:
+        frame = frame.set_crs(assumed)
+    require_crs(frame, label)
     return frame
 
 
@@ -107,10 +161,10 @@ def _advice(frame: gpd.GeoDataFrame) -> str:
 SAMPLE_FEATURES = 200
 
 
-def _progress(path: Path):
-    """A tqdm bar (reading, checking) for a file above :data:`PROGRESS_BYTES`; silent when stderr is no terminal."""
+def _progress(path: Path, total: int):
+    """A tqdm bar (features read) for a file above :data:`PROGRESS_BYTES`; silent when stderr is no terminal."""
     from tqdm import tqdm
 
     size = path.stat().st_size
-    return tqdm(total=2, desc=f"reading {path.name} ({size / 1e6:,.0f} MB)", unit="step", file=sys.stderr,
+    return tqdm(total=total, desc=f"reading {path.name} ({size / 1e6:,.0f} MB)", unit="feature", file=sys.stderr,
                 disable=size < PROGRESS_BYTES or not sys.stderr.isatty(), leave=False)

@@ -93,3 +93,15 @@ def test_assignment_is_consistent_with_lineage(lon, lat):
     links = registry.lineage_table()
     assert ((links.from_unit_id == row.unit_2019) & (links.to_unit_id == row.unit_2020)).any()
     assert ((links.from_unit_id == row.unit_2020) & (links.to_unit_id == row.unit_2025)).any()
+
+
+def test_assign_streams_a_file_in_chunks_with_the_same_answer(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(8)
+    minx, miny, maxx, maxy = haiha_geo.units("2020").total_bounds
+    points = gpd.GeoSeries(shapely.points(rng.uniform(minx, maxx, 300), rng.uniform(miny, maxy, 300)), crs="EPSG:4326")
+    path = tmp_path / "points.gpkg"
+    gpd.GeoDataFrame(geometry=points).to_file(path)
+    streamed = haiha_geo.assign(path, chunk_features=64)
+    pd.testing.assert_frame_equal(streamed, haiha_geo.assign(points))

@@ -64,3 +64,19 @@ def test_atomic_output_gets_ordinary_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50, None])
+def test_reading_in_chunks_equals_one_read(tmp_path, chunk):
+    import pandas as pd
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame({"n": range(50), "name": [f"thửa {i}" for i in range(50)]},
+                             geometry=[shapely.box(500_000 + i, 2_372_000, 500_001 + i, 2_372_001) for i in range(50)],
+                             crs="EPSG:5899")
+    path = tmp_path / "parcels.gpkg"
+    frame.to_file(path)
+    chunks = list(vector_io.iter_layer(path, chunk_features=chunk))
+    assert max(len(c) for c in chunks) == (50 if chunk is None else min(chunk, 50))
+    pd.testing.assert_frame_equal(pd.concat(chunks), vector_io.read_layer(path))

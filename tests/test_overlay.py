@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -11,7 +13,8 @@ from hypothesis import strategies as st
 import haiha_geo
 from haiha_geo import registry
 from haiha_geo.crs import to_geographic
-from haiha_geo.errors import CRSError, GeometryError, InputFileError, UnknownEraError
+from haiha_geo.errors import (CRSError, GeometryError, GeometryRepairError, GeometryRepairWarning, InputFileError,
+                              UnknownEraError)
 from haiha_geo.overlay import OVERLAY_COLUMNS, overlay_stats
 from haiha_geo.project_sites import sites
 from test_project_sites import write_without_crs
@@ -173,3 +176,68 @@ def test_null_geometries_are_skipped_and_all_null_is_refused():
     assert table.attrs["inside_district_ha"] > 0
     with pytest.raises(GeometryError, match="no geometry"):
         overlay_stats(layer[layer.footprint_basis == "none"], "2020")
+
+
+# ---- invalid zones, parcel layers, chunked files (issues 8 and 13) -----------------------------------
+
+def _bowtie_zone() -> gpd.GeoDataFrame:
+    minx, miny, maxx, maxy = _district().bounds
+    x, y = (minx + maxx) / 2, (miny + maxy) / 2
+    bowtie = shapely.Polygon([(x, y), (x + 1_000, y + 1_000), (x + 1_000, y), (x, y + 1_000)])
+    return gpd.GeoDataFrame({"name": ["zone"]}, geometry=[bowtie], crs="EPSG:5899")
+
+
+def test_an_invalid_zone_is_repaired_with_a_warning_or_refused_when_strict():
+    zone = _bowtie_zone()
+    with pytest.warns(GeometryRepairWarning, match=r"feature 0 \(Self-intersection.*area 0.00 → 500,000.00 m²"):
+        table = overlay_stats(zone, "2020")
+    assert table.attrs["layer_area_ha"] == pytest.approx(50.0)
+    with pytest.raises(GeometryRepairError, match="strict mode"):
+        overlay_stats(zone, "2020", strict=True)
+
+
+def test_cli_reports_the_repair_and_strict_exits_2(cli, tmp_path):
+    path = tmp_path / "bowtie.gpkg"
+    _bowtie_zone().to_file(path)
+    run = cli("overlay", str(path), "--era", "2020")
+    assert run.code == 0
+    warning = [line for line in run.err.splitlines() if line.startswith("haiha-geo: warning:")]
+    assert len(warning) == 1 and "Self-intersection" in warning[0] and "area 0.00 → 500,000.00 m²" in warning[0]
+    strict = cli("overlay", str(path), "--era", "2020", "--strict")
+    assert strict.code == 2 and "Traceback" not in strict.err and "strict mode" in strict.err
+    assert strict.out == ""
+
+
+def _parcels(n_side: int = 40, cell: float = 250.0) -> gpd.GeoDataFrame:
+    """A clean coverage of quads around a unit boundary, some cut by the district edge."""
+    minx, miny, maxx, maxy = _district().bounds
+    x0, y0 = (minx + maxx) / 2 - n_side * cell / 2, miny - 1_000
+    quads = [shapely.box(x0 + i * cell, y0 + j * cell, x0 + (i + 1) * cell, y0 + (j + 1) * cell)
+             for i in range(n_side) for j in range(n_side)]
+    return gpd.GeoDataFrame({"n": range(len(quads))}, geometry=quads, crs="EPSG:5899")
+
+
+@pytest.mark.parametrize("era", registry.ERAS)
+def test_parcels_give_the_same_totals_as_geopandas_overlay(era):
+    parcels = _parcels()
+    units = haiha_geo.units(era, crs="EPSG:5899")
+    with warnings.catch_warnings():  # the peer drops the line pieces where parcels touch a unit edge
+        warnings.simplefilter("ignore", UserWarning)
+        peer = gpd.overlay(parcels, units[["unit_id", "geometry"]], how="intersection", keep_geom_type=True)
+    expected = (peer.area.groupby(peer["unit_id"]).sum() / 1e4).reindex(units["unit_id"], fill_value=0.0)
+    table = overlay_stats(parcels, era).set_index("unit_id")
+    assert (table["area_ha"] - expected).abs().max() < 1e-6
+    assert table.attrs["layer_area_ha"] == pytest.approx(parcels.area.sum() / 1e4, abs=1e-6)
+
+
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_a_file_read_in_chunks_gives_the_same_result_as_one_read(tmp_path, overlapping):
+    parcels = _parcels(20, 400.0)
+    if overlapping:  # a copy of the first parcels at the end: they overlap across chunks
+        parcels = gpd.GeoDataFrame(geometry=list(parcels.geometry) + list(parcels.geometry[:30]), crs=parcels.crs)
+    path = tmp_path / "parcels.gpkg"
+    parcels.to_file(path)
+    whole = overlay_stats(path, "2025", chunk_features=10_000)
+    chunked = overlay_stats(path, "2025", chunk_features=37)
+    assert (whole["area_ha"] - chunked["area_ha"]).abs().max() < 1e-6
+    assert chunked.attrs["layer_area_ha"] == pytest.approx(_parcels(20, 400.0).area.sum() / 1e4, abs=1e-6)

@@ -8,12 +8,13 @@ import json
 
 import geopandas as gpd
 import openpyxl
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from haiha_geo.errors import InputFileError, OptionError
+from haiha_geo.errors import GeometryRepairError, GeometryRepairWarning, InputFileError, OptionError
 from haiha_geo.zoning import LandUseWarning, UnclassifiedCodeError, land_use_balance, load_categories
 from haiha_geo.zoning.categories import descendants
 
@@ -157,3 +158,44 @@ def test_totals_equal_plan_area(cells, depth):
     assert abs(result.total_ha - plan.area.sum() / 1e4) <= 0.00005 + 1e-9
     assert round(top["percent"].sum(), 2) == 100.00
     assert result.coverage["gaps_m2"] == 0.0 and result.coverage["overlaps_m2"] <= 1e-6
+
+
+def _bowtie_plan() -> gpd.GeoDataFrame:
+    bowtie = shapely.Polygon([(E0, N0), (E0 + 100, N0 + 100), (E0 + 100, N0), (E0, N0 + 100)])
+    return gpd.GeoDataFrame({"code": ["NO-M", "CX-DT"]}, geometry=[bowtie, shapely.box(E0 + 200, N0, E0 + 300, N0 + 100)],
+                            crs="EPSG:5899")
+
+
+def test_invalid_polygons_are_reported_like_every_command_and_refused_when_strict():
+    with pytest.warns(GeometryRepairWarning, match=r"plan row 0 \(Self-intersection.*area 0.00 → 5,000.00 m²"):
+        result = land_use_balance(_bowtie_plan())
+    assert result.table.set_index("code").loc["NO-M", "area_ha"] == 0.5
+    with pytest.raises(GeometryRepairError, match="strict mode.*plan row 0"):
+        land_use_balance(_bowtie_plan(), strict=True)
+
+
+def test_cli_balance_repair_warning_and_strict(cli, tmp_path):
+    path = tmp_path / "plan.gpkg"
+    _bowtie_plan().to_file(path)
+    run = cli("balance", str(path))
+    assert run.code == 0 and "haiha-geo: warning: 1 invalid polygon(s) repaired" in run.err
+    assert "area 0.00 → 5,000.00 m²" in run.err
+    strict = cli("balance", str(path), "--strict")
+    assert strict.code == 2 and "strict mode" in strict.err and "Traceback" not in strict.err
+
+
+def test_balance_without_the_coverage_report_has_the_same_table():
+    full, bare = land_use_balance(strips()), land_use_balance(strips(), coverage=False)
+    pd.testing.assert_frame_equal(full.table, bare.table)
+    assert bare.coverage is None and bare.plan_area_ha is None
+    assert "Coverage not checked" in bare.render("table")
+    assert json.loads(bare.render("json"))["coverage"] is None
+
+
+def test_a_clean_parcel_coverage_reports_no_gap_or_overlap():
+    parcels = gpd.GeoDataFrame({"code": ["NO-M", "CX-DT"] * 50},
+                               geometry=[shapely.box(E0 + 10 * i, N0 + 10 * j, E0 + 10 * (i + 1), N0 + 10 * (j + 1))
+                                         for i in range(10) for j in range(10)], crs="EPSG:5899")
+    result = land_use_balance(parcels)
+    assert result.coverage["gaps_m2"] == 0.0 and result.coverage["overlaps_m2"] == 0.0
+    assert result.plan_area_ha == result.total_ha == 1.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from haiha_geo.cli.output import REPORT_FORMATS, add_format, emit, pick
+from haiha_geo.cli.output import REPORT_FORMATS, add_format, emit, pick, warn_lines
 from haiha_geo.errors import UnknownEraError
 from haiha_geo.timeline import era_ids
 
@@ -39,6 +39,8 @@ def register(sub) -> None:
     p.add_argument("file", help="vector file of polygons (GeoJSON, GeoPackage, Shapefile, …) with a CRS")
     p.add_argument("--era", required=True, choices=era_ids(), help="administrative era")
     p.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS", help=_CRS_HELP)
+    p.add_argument("--strict", action="store_true",
+                   help="refuse invalid polygons (exit 2) instead of repairing them with a warning")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     add_format(p, REPORT_FORMATS)
     p.set_defaults(func=_overlay)
@@ -83,7 +85,8 @@ def _overlay(args: argparse.Namespace) -> int:
     from haiha_geo.overlay import overlay_stats
     from haiha_geo.report_tables import overlay_report
 
-    frame = overlay_stats(args.file, args.era, crs=args.crs)
+    with warn_lines():
+        frame = overlay_stats(args.file, args.era, crs=args.crs, strict=args.strict)
     machine = {**frame.attrs, "units": records(frame)} if args.format == "json" else frame
     emit(pick(args, lambda: overlay_report(frame, args.era), machine), args.format, args.out, args.lang)
     return 0

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +128,19 @@ def input_paths(args: argparse.Namespace) -> list[Path]:
     values = [v for k, v in vars(args).items() if k != "out"]
     flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
     return [Path(x).expanduser() for x in flat if isinstance(x, str) and x and Path(x).expanduser().exists()]
+
+
+@contextmanager
+def warn_lines(*categories: type[Warning]):
+    """Print each warning of ``categories`` (and every geometry repair) as one line ``haiha-geo: warning: …``."""
+    from haiha_geo.errors import GeometryRepairWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        for category in (GeometryRepairWarning, *categories):
+            warnings.simplefilter("always", category)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, (GeometryRepairWarning, *categories)):
+            print(f"haiha-geo: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)

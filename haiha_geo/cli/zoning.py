@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
-from haiha_geo.cli.output import add_format, emit, pick
+from haiha_geo.cli.output import add_format, emit, pick, warn_lines
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
 
@@ -46,7 +45,8 @@ def register(sub) -> None:
     p.add_argument("--unit", action="append", help="check coverage against this unit (repeatable)")
     p.add_argument("--era", choices=era_ids(), default=place().study_era,
                    help=f"era of --unit (default {place().study_era})")
-    p.add_argument("--strict", action="store_true", help="fail on codes the category file does not know")
+    p.add_argument("--strict", action="store_true",
+                   help="fail (exit 2) on codes the category file does not know and on invalid polygons")
     p.add_argument("--out", help="write to this file (atomically); required for xlsx")
     add_format(p, BALANCE_FORMATS)
     p.set_defaults(func=_balance)
@@ -81,13 +81,11 @@ def _sheets(args: argparse.Namespace) -> int:
 def _balance(args: argparse.Namespace) -> int:
     from haiha_geo.zoning.balance import LandUseWarning, land_use_balance
     from haiha_geo.zoning.export import balance_report
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LandUseWarning)
+
+    with warn_lines(LandUseWarning):
         result = land_use_balance(args.plan, field=args.field, population=args.population,
                                   study_area=args.unit, era=args.era, code_map=args.cad_layer_map,
                                   strict=args.strict, categories=args.categories, layer=args.layer, crs=args.crs)
-    for warning in caught:
-        print(f"haiha-geo: warning: {warning.message}", file=sys.stderr)
     if args.format == "xlsx":  # through the balance, so the workbook is never written over the plan
         result.to_xlsx(args.out, lang=args.lang or "vi")
         print(f"wrote {args.out}", file=sys.stderr)

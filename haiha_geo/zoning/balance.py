@@ -21,6 +21,7 @@ import shapely
 from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
 from haiha_geo.errors import InputFileError
+from haiha_geo.geometry import dissolve
 from haiha_geo.io import write_atomic
 from haiha_geo.report import to_xlsx
 from haiha_geo.values import positive_number
@@ -55,18 +56,19 @@ class LandUseBalance:
         :data:`ROW_COLUMNS`.
     total_ha : float
         Sum of the rows at level 1 (= the summed area of the plan's polygons).
-    plan_area_ha : float
+    plan_area_ha : float or None
         Area of the union of the plan's polygons (differs from ``total_ha``
-        only when polygons overlap).
-    coverage : dict
+        only when polygons overlap); None when coverage was not checked.
+    coverage : dict or None
         ``gaps_m2``, ``overlaps_m2``, ``outside_m2`` and ``against`` (what the
-        gaps were measured against).
+        gaps were measured against); None when coverage was not checked
+        (``land_use_balance(..., coverage=False)``).
     """
 
     table: pd.DataFrame
     total_ha: float
-    plan_area_ha: float
-    coverage: dict[str, Any]
+    plan_area_ha: float | None
+    coverage: dict[str, Any] | None
     population: int | None = None
     warnings: list[str] = field(default_factory=list)
     #: Files the balance was read from (plan, code map, category file): its outputs may be none of them.
@@ -97,6 +99,8 @@ class LandUseBalance:
 
     def _footer(self) -> str:
         cover = self.coverage
+        if cover is None:
+            return (f"Coverage not checked (gaps and overlaps unknown).\nAreas: {PROVENANCE['area_method']}.\n")
         outside = "" if cover["outside_m2"] is None else f", outside {cover['outside_m2']:,.2f} m²"
         return (f"Coverage against {cover['against']}: gaps {cover['gaps_m2']:,.2f} m², overlaps "
                 f"{cover['overlaps_m2']:,.2f} m²{outside}.\nAreas: {PROVENANCE['area_method']}. 'unverified': the "
@@ -133,7 +137,7 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
 def land_use_balance(plan: PlanInput, field: str | None = None, population: int | None = None, *,
                      study_area: Any = None, era: str | None = None, code_map: str | os.PathLike | dict | None = None,
                      strict: bool = False, categories: str | os.PathLike | None = None, layer: str | None = None,
-                     crs: str | None = None, include_empty: bool = False) -> LandUseBalance:
+                     crs: str | None = None, include_empty: bool = False, coverage: bool = True) -> LandUseBalance:
     """Land-use balance of ``plan`` by the code in column ``field``.
 
     Parameters
@@ -157,13 +161,24 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         :func:`haiha_geo.zoning.plan.read_code_map`.
     strict : bool
         Raise :class:`UnclassifiedCodeError` for codes the category file does
-        not know, instead of listing them as unclassified rows with a warning.
+        not know, instead of listing them as unclassified rows with a warning,
+        and :class:`~haiha_geo.errors.GeometryRepairError` for invalid polygons
+        instead of repairing them with a :class:`~haiha_geo.errors.GeometryRepairWarning`.
     categories : path, optional
         A category CSV replacing ``layers/landuse_categories.csv``.
     layer, crs : str, optional
         Passed to the file reader (``crs`` is required for DXF, which carries none).
     include_empty : bool
         Also list categories of zero area.
+    coverage : bool
+        Check gaps, overlaps and the part outside ``study_area`` (the default;
+        one coverage validation, one union). ``False`` gives the table alone.
+
+    Returns
+    -------
+    LandUseBalance
+        The table by category (ha, share, m² per person, norms), the totals,
+        the coverage figures and the warnings; ``.render(fmt)``, ``.to_xlsx(path)``.
 
     Examples
     --------
@@ -181,7 +196,7 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     """
     population = None if population is None else positive_number(population, "population", integer=True,
                                                                  unit="people", example=4000)
-    frame, notes = load_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs)
+    frame, notes = load_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs, strict=strict)
     cats = load_categories(categories)
     areas = frame.geometry.area.groupby(frame["code"]).sum()
     unknown = sorted(set(areas.index) - set(cats["code"]))
@@ -190,15 +205,17 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     if unknown:
         notes.append(_unknown_message(unknown, areas))
     table = _table(cats, areas, unknown, population, include_empty)
-    union = shapely.union_all(frame.geometry.values)
-    coverage = _coverage(frame.geometry.values, union, _study_geometry(study_area, era))
-    if coverage["overlaps_m2"] > 0:
-        notes.append(f"plan polygons overlap by {coverage['overlaps_m2']:,.2f} m²; the overlap is counted once per polygon")
+    cover, plan_ha = None, None
+    if coverage:
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        union = dissolve(geoms)
+        cover, plan_ha = _coverage(geoms, union, _study_geometry(study_area, era)), round(union.area / 1e4, 4)
+        if cover["overlaps_m2"] > 0:
+            notes.append(f"plan polygons overlap by {cover['overlaps_m2']:,.2f} m²; the overlap is counted once per polygon")
     for note in notes:
         warnings.warn(note, LandUseWarning, stacklevel=2)
     total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))
-    return LandUseBalance(table, total_ha, round(union.area / 1e4, 4), coverage, population, notes,
-                          _input_files(plan, code_map, categories))
+    return LandUseBalance(table, total_ha, plan_ha, cover, population, notes, _input_files(plan, code_map, categories))
 
 
 def _input_files(*items: Any) -> tuple[Path, ...]:
@@ -290,8 +307,8 @@ def _round_to_sum(values: np.ndarray, decimals: int, total: float | None = None)
 def _coverage(geoms: np.ndarray, union: shapely.Geometry, study: shapely.Geometry | None) -> dict[str, Any]:
     overlaps = float(shapely.area(geoms).sum() - union.area)
     if study is None:
-        outline = shapely.union_all([shapely.Polygon(shapely.get_exterior_ring(p))
-                                     for p in shapely.get_parts(union) if p.geom_type == "Polygon"])
+        parts = shapely.get_parts(union)
+        outline = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts[shapely.get_type_id(parts) == 3])))
         gaps, outside, against = outline.area - union.area, None, "the plan's outline (holes inside it)"
     else:
         gaps, outside = study.difference(union).area, round(union.difference(study).area, 2)

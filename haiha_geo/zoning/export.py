@@ -61,6 +61,8 @@ def balance_report(balance: LandUseBalance) -> ReportTable:
 
 def _notes(balance: LandUseBalance, lang: str) -> list[str]:
     cover, vi = balance.coverage, lang == "vi"
+    if cover is None:
+        return ["Chưa kiểm tra độ phủ (khe hở, chồng lấn)." if vi else "Coverage not checked (gaps, overlaps)."]
     against = {"the study area": "khu vực nghiên cứu",
                "the plan's outline (holes inside it)": "đường bao của quy hoạch (các lỗ bên trong)"}
     where = against.get(cover["against"], cover["against"]) if vi else cover["against"]

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Union
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from haiha_geo.crs import to_planning
 from haiha_geo.errors import GeometryError, InputFileError
+from haiha_geo.geometry import repair, report_repairs
 from haiha_geo.vector_io import read_layer
-from haiha_geo.geometry import repair
 from haiha_geo.zoning.categories import read_user_csv
 from haiha_geo.zoning.dgn import read_dgn
 from haiha_geo.zoning.dxf import read_dxf
@@ -29,10 +30,14 @@ IGNORE = frozenset({"", "-", "ignore"})
 
 
 def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.PathLike | dict | None = None,
-              layer: str | None = None, crs: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+              layer: str | None = None, crs: str | None = None,
+              strict: bool = False) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Return the plan as a GeoDataFrame (``code``, geometry in EPSG:5899) and notes on what was skipped.
 
-    ``field`` defaults to ``"code"``, ``"layer"`` for DXF, or ``"level"`` for DGN v7.
+    ``field`` defaults to ``"code"``, ``"layer"`` for DXF, or ``"level"`` for DGN v7. Invalid polygons
+    are repaired with a :class:`~haiha_geo.errors.GeometryRepairWarning` (each
+    one, why, area before/after), or refused with ``strict``
+    (:class:`~haiha_geo.errors.GeometryRepairError`).
 
     Examples
     --------
@@ -66,13 +71,15 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
         raise InputFileError(f"{label}: no land-use polygons left after applying the code map")
     planning = to_planning(frame)
     planning, repaired = _polygons(planning, label)
-    if repaired:
-        notes.append(f"{label}: {repaired} invalid polygon(s) repaired with make_valid; check them in the source")
+    report_repairs(repaired, strict, stacklevel=4)
     return planning, notes
 
 
 def _codes(values, label: str, field: str):
-    codes = values.astype("string").str.strip()
+    index, uniques = pd.factorize(values, use_na_sentinel=True)  # strip each distinct code once, not every row
+    stripped = pd.Series(uniques).astype("string").str.strip().to_numpy()
+    codes = pd.Series(pd.array([None] * len(values), dtype="string"), index=values.index)
+    codes[index >= 0] = stripped[index[index >= 0]]
     blank = codes.isna() | (codes == "")
     if blank.any():
         rows = ", ".join(str(i) for i in values.index[blank][:10])
@@ -110,7 +117,7 @@ def read_code_map(path: str | os.PathLike) -> dict[str, str | None]:
             for row in rows if row[key] and row[key].strip()}
 
 
-def _polygons(frame: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, int]:
+def _polygons(frame: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, list[dict]]:
     geoms = frame.geometry.to_numpy()
     kinds = shapely.get_type_id(geoms)
     bad = ~((kinds == 3) | (kinds == 6))
@@ -118,5 +125,7 @@ def _polygons(frame: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, in
         rows = ", ".join(str(i) for i in frame.index[bad][:10])
         raise GeometryError(f"{label}: {int(bad.sum())} feature(s) are not polygons (rows {rows}); "
                             "a land-use plan needs polygons")
-    fixed, repaired = repair(geoms, [f"{label} row {i}" for i in frame.index])
-    return frame.set_geometry(fixed, crs=frame.crs), len(repaired)
+    fixed, repaired = repair(geoms, frame.index, f"{label} row ")
+    if not repaired:
+        return frame, repaired
+    return frame.set_geometry(fixed, crs=frame.crs), repaired

@@ -1,0 +1,61 @@
+"""geometry: vectorised repair (only invalid geometries touched), one repair report, overlaps, dissolve."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import shapely
+
+from haiha_geo.errors import GeometryError, GeometryRepairError, GeometryRepairWarning
+from haiha_geo.geometry import dissolve, overlapping_pairs, repair, repair_message, report_repairs
+
+BOWTIE = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+
+
+def test_only_invalid_geometries_are_repaired_and_valid_ones_are_the_same_objects():
+    valid = [shapely.box(i, 0, i + 1, 1) for i in range(5)]
+    geoms = np.array(valid[:2] + [BOWTIE] + valid[2:], dtype=object)
+    fixed, report = repair(geoms, ["a", "b", "c", "d", "e", "f"], "plan row ")
+    assert [r["label"] for r in report] == ["plan row c"]
+    assert report[0]["area_before"] == 0.0 and report[0]["area_after"] == pytest.approx(2.0)
+    assert report[0]["reason"].startswith("Self-intersection")
+    assert all(fixed[i] is geoms[i] for i in (0, 1, 3, 4, 5))
+    assert fixed[2].is_valid and fixed[2].area == pytest.approx(2.0)
+    assert geoms[2] is BOWTIE  # the input array is not modified
+
+
+@pytest.mark.parametrize("bad", [None, shapely.Polygon()])
+def test_missing_or_empty_geometry_is_an_error(bad):
+    with pytest.raises(GeometryError, match="feature 1: geometry is missing or empty"):
+        repair(np.array([shapely.box(0, 0, 1, 1), bad], dtype=object))
+
+
+def test_one_report_format_warning_or_strict_error():
+    _, report = repair(np.array([BOWTIE]), ["zone.gpkg feature 0"])
+    message = repair_message(report)
+    assert "zone.gpkg feature 0 (Self-intersection" in message and "area 0.00 → 2.00 m²" in message
+    with pytest.warns(GeometryRepairWarning, match="area 0.00 → 2.00 m²"):
+        report_repairs(report)
+    with pytest.raises(GeometryRepairError, match="strict mode.*zone.gpkg feature 0"):
+        report_repairs(report, strict=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report_repairs([])
+
+
+def test_many_repairs_are_one_line():
+    _, report = repair(np.array([BOWTIE] * 12))
+    message = repair_message(report)
+    assert "\n" not in message and message.startswith("12 invalid") and "and 7 more" in message
+
+
+def test_overlapping_pairs_and_dissolve():
+    grid = np.array([shapely.box(i, j, i + 1, j + 1) for i in range(3) for j in range(3)], dtype=object)
+    assert overlapping_pairs(grid)[0].size == 0
+    assert dissolve(grid).equals(shapely.box(0, 0, 3, 3))
+    shifted = np.append(grid, shapely.box(0.5, 0.5, 1.5, 1.5))
+    left, right = overlapping_pairs(shifted)
+    assert sorted(zip(left.tolist(), right.tolist())) == [(0, 9), (1, 9), (3, 9), (4, 9)]
+    assert dissolve(shifted).area == pytest.approx(9.0)
