@@ -411,3 +411,16 @@ def test_byte_identical_across_processes(tmp_path):
         digests.add(hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())
     assert len(digests) == 1
     assert (tmp_path / "a.html").read_text(encoding="utf-8") == build_map(offline=True).html
+
+
+def test_popup_notes_are_vietnamese(projects_page):
+    """Authored notes reach the popups in Vietnamese (``note_vi``); the English stays in the tables."""
+    data = data_block(projects_page.html)
+    strings = data["strings"]
+    notes = [strings[n] if isinstance(n, int) else n for o in data["topology"]["objects"].values() for g in o
+             for _, n in g["properties"].get("byYear", {}).values()]
+    sites = next(lay for lay in data["layers"] if lay["id"] == "sites")
+    notes += [strings[v] if isinstance(v, int) else v for f in sites["features"] for k, v in f["properties"]["rows"]
+              if (strings[k] if isinstance(k, int) else k) == "Ghi chú"]
+    assert notes and not any(word in n for n in notes for word in ("not yet met", " not found", "met by the end"))
+    assert any("chưa đạt vào cuối năm 2019" in n for n in notes)

@@ -91,8 +91,9 @@ def site_rows(row: dict) -> list[list[str]]:
         rows.append(["Hiện trạng", _text(row["status"]) + (f" ({year})" if year else "")])
     rows.append(["Vị trí", FOOTPRINT_LABELS.get(row.get("footprint_basis"), str(row.get("footprint_basis")))])
     rows.append(["Nguồn", (_text(row.get("source")) or "").replace(";", "; ")])
-    if _text(row.get("note")):
-        rows.append(["Ghi chú", _text(row["note"])])
+    note = _text(row.get("note_vi")) or _text(row.get("note"))  # authored notes are shown in Vietnamese
+    if note:
+        rows.append(["Ghi chú", note])
     return rows
 
 
@@ -208,7 +209,7 @@ def ntm_layer(b: Build, spec: LayerSpec) -> dict:
         for row in ntm.ntm_status(_era_of(year), year).to_dict("records"):
             status = row["status"] if _text(row["status"]) else "unknown"
             note = "; ".join(filter(None, [_text(row.get("act")), (_text(row.get("source")) or "").replace(";", "; "),
-                                           _text(row.get("note"))]))
+                                           _text(row.get("note_vi"))]))
             by_unit.setdefault(row["unit_id"], {})[str(year)] = [status, note]
     names = []
     for era in timeline.era_ids():
