@@ -417,7 +417,8 @@ def popup_texts(o: Opened, layer_id: str) -> dict[str, str]:
     return o.js("""id => { const out = {}; const g = haihaMap.layers[id];
         if (!haihaMap.map.hasLayer(g)) haihaMap.map.addLayer(g);
         g.haihaFeatures.eachLayer(l => { l.openPopup();
-            out[l.feature.properties.title] = l.getPopup().getElement().querySelector('.leaflet-popup-content').innerText; });
+            const content = l.getPopup().getElement().querySelector('.leaflet-popup-content');
+            out[l.feature.properties.title] = content.innerText; });
         haihaMap.map.closePopup(); return out; }""", layer_id)
 
 
@@ -462,12 +463,13 @@ def test_legend_swatches_are_the_drawn_fills(browser, district_html, tmp_path):
     for name in layer_names(o)[:3]:
         show_only(o, name)
         era_id = o.js("n => haihaMap.data.layers.find(l => l.name === n).id", name)
-        drawn = set(o.js("id => [...document.querySelectorAll('path.haiha-layer-' + id)].map(p => p.getAttribute('fill'))",
-                         era_id))
+        drawn = set(o.js("id => [...document.querySelectorAll('path.haiha-layer-' + id)]"
+                         ".map(p => p.getAttribute('fill'))", era_id))
         swatches = o.js("""n => { const out = []; let inside = false;
             document.querySelectorAll('.haiha-legend-body > div').forEach(d => {
                 if (d.classList.contains('haiha-legend-layer')) inside = d.textContent === n;
-                else if (inside) d.querySelectorAll('.haiha-swatch').forEach(s => out.push(getComputedStyle(s).backgroundColor)); });
+                else if (inside) d.querySelectorAll('.haiha-swatch')
+                    .forEach(s => out.push(getComputedStyle(s).backgroundColor)); });
             return out; }""", name)
         shown = {_hex(c) for c in swatches if not c.endswith(", 0)")}
         assert shown == drawn, name
@@ -484,7 +486,8 @@ def test_every_name_shown_where_it_fits_or_on_hover(browser, district_html, tmp_
     assert len(shown) > 6  # 6 of 16 before names were placed by fit and collision
     hidden = o.js("""() => { const out = []; haihaMap.layers.era2019.haihaLabels.forEach(m => {
         if (m.getElement().classList.contains('haiha-label-hidden')) { const lp = m.getLatLng();
-            const p = haihaMap.map.latLngToContainerPoint(lp); const r = haihaMap.map.getContainer().getBoundingClientRect();
+            const p = haihaMap.map.latLngToContainerPoint(lp);
+            const r = haihaMap.map.getContainer().getBoundingClientRect();
             out.push([m.haihaUnit.feature.properties.title, p.x + r.left, p.y + r.top]); } }); return out; }""")
     assert len(shown) + len(hidden) == 16
     for title, x, y in hidden:  # a name that does not fit is given on hover
@@ -510,14 +513,16 @@ def test_phone_controls_collapse_and_leave_the_map(browser, spec, tmp_path):
     assert o.count(".haiha-legend.haiha-collapsed") == 1
     boxes = control_boxes(o)
     assert_apart(boxes)
-    area = o.js("() => { const r = document.querySelector('.folium-map').getBoundingClientRect(); return r.width * r.height; }")
+    area = o.js("() => { const r = document.querySelector('.folium-map').getBoundingClientRect(); "
+                "return r.width * r.height; }")
     assert sum(b["area"] for b in boxes) <= area / 4, boxes
     if spec == "maps/projects.toml":
         slider = o.page.locator(".haiha-year input")
         box = slider.bounding_box()
         assert box["width"] >= 100 and box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0]
         slider.fill("0")
-        assert o.page.locator(".haiha-year").get_attribute("data-year") == o.js("() => haihaMap.data.layers.find(l => l.id === 'ntm').years[0]")
+        first = o.js("() => haihaMap.data.layers.find(l => l.id === 'ntm').years[0]")
+        assert o.page.locator(".haiha-year").get_attribute("data-year") == first
     o.page.locator(".haiha-legend-toggle").click()  # the legend opens from its button
     assert o.count(".haiha-legend.haiha-collapsed") == 0
     o.page.locator(".haiha-legend-toggle").click()
@@ -537,7 +542,8 @@ def test_print_shows_title_legend_scale_footer_only(browser, district_html, tmp_
         assert not shown[hidden], hidden
     for kept in ('.haiha-title', '.haiha-legend-body', '.leaflet-control-scale', '.haiha-footer'):
         assert shown[kept], kept
-    footer = o.js("() => { const f = document.querySelector('.haiha-footer'); return [f.scrollHeight, f.clientHeight]; }")
+    footer = o.js("() => { const f = document.querySelector('.haiha-footer'); "
+                  "return [f.scrollHeight, f.clientHeight]; }")
     assert footer[0] <= footer[1] + 1  # the whole provenance is printed
     assert "Mức tin cậy" in o.page.locator(".haiha-footer").inner_text()
     assert_apart(control_boxes(o))

@@ -144,7 +144,8 @@ def sites_layer(b: Build, spec: LayerSpec) -> dict:
 
     frame = _sites(b.source)
     drawn = frame.geometry.notna() & ~shapely.is_empty(frame.geometry.values)
-    located = frame[drawn & np.array([_has_location(r) for r in frame.drop(columns=frame.geometry.name).to_dict("records")])]
+    records = frame.drop(columns=frame.geometry.name).to_dict("records")
+    located = frame[drawn & np.array([_has_location(r) for r in records])]
     shared = {key: i for i, (key, _, _) in enumerate(host_footprints(b))} if b.geometry else {}
     own = _own_geometry(b, spec, located, shared)
     outlines, icons, taken = [], [], set()

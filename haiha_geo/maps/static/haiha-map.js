@@ -418,7 +418,7 @@
         entries.filter(function (d) { return map.hasLayer(layers[d.id]); }).forEach(function (d) {
           div.appendChild(el("div", "haiha-legend-layer", d.name));
           d.legend.forEach(function (item) {
-            var row = el("div", "haiha-legend-row");
+            var row = el("div", "haiha-legend-row" + (item.fills && item.fills.length > 1 ? " haiha-legend-many" : ""));
             (item.fills || [item.fill]).forEach(function (fill) {
               var sw = el("span", "haiha-swatch");
               sw.style.background = fill || "transparent";
