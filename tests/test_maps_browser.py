@@ -431,6 +431,10 @@ def test_search_popup_stays_open_until_closed(browser, district_html, tmp_path):
     settle(o)  # the fit to the unit has ended
     o.page.wait_for_timeout(1000)  # the observation window: the popup must still be there
     assert popup.count() == 1 and "xã Quảng Điền" in popup.inner_text()
+    covered = o.js("""() => { const p = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+        return [...document.querySelectorAll('.haiha-title, .leaflet-control')].some(e => { const r = e.getBoundingClientRect();
+            return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; }); }""")
+    assert not covered  # the popup panned itself clear of the title and the controls
     artifact(o, "desktop-search-popup")
     o.page.locator(".leaflet-popup-close-button").click()
     popup.wait_for(state="detached")

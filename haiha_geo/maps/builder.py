@@ -173,7 +173,7 @@ def _act_rows(act: dict[str, str]) -> list[list[str]]:
 def _area_rows(unit: dict) -> list[list[str]]:
     """Map area, published area (with its tag) and, when they differ by more than :data:`AREA_GAP`, why."""
     mapped = float(unit["area_ha"])
-    rows = [["Diện tích bản đồ (tính từ ranh giới)", f"{vn_number(mapped)} ha"]]
+    rows = [["Diện tích bản đồ", f"{vn_number(mapped)} ha"]]
     if present(unit.get("official_area_ha")):
         published = float(unit["official_area_ha"])
         rows.append(["Diện tích tự nhiên công bố", tagged(f"{vn_number(published, 0)} ha",

@@ -577,8 +577,9 @@
   /** Let a popup pan itself clear of the control corners (the layer list would cover its close button). */
   function popupClear(map, popup) {
     if (!popup) return;
-    var c = map._controlCorners, gap = 10;
-    popup.options.autoPanPaddingTopLeft = L.point(c.topleft.offsetWidth + gap, gap);
+    var c = map._controlCorners, gap = 10, title = document.querySelector(".haiha-title");
+    var top = title ? title.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top : 0;
+    popup.options.autoPanPaddingTopLeft = L.point(c.topleft.offsetWidth + gap, Math.max(top, 0) + gap);
     popup.options.autoPanPaddingBottomRight = L.point(c.topright.offsetWidth + gap, c.bottomright.offsetHeight + gap);
   }
 
