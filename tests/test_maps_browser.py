@@ -333,9 +333,12 @@ def test_ntm_year_slider_and_site_icons(browser, tmp_path):
     assert any("xã Quảng Điền" in t and "Đạt chuẩn nông thôn mới" in t and "2019" in t for t in texts)
     assert o.count(".haiha-icon.haiha-layer-sites") >= 4  # the border gate has no cited location: no icon
     assert o.count("path.haiha-layer-sites[stroke-dasharray]") >= 1
+    o.js("() => haihaMap.map.closePopup()")  # the last new-rural popup could cover the icon
+    o.page.locator(".leaflet-popup").wait_for(state="detached")
     o.page.locator(".haiha-icon.haiha-layer-sites").first.click()
-    popup = o.page.locator(".leaflet-popup-content").last
-    assert "Diện tích" in popup.inner_text() and "Nguồn" in popup.inner_text()
+    popup = o.page.locator(".leaflet-popup-content", has_text="Nguồn")  # wait for the site's popup itself
+    popup.wait_for()
+    assert "Diện tích" in popup.inner_text()
     o.page.screenshot(path=str(tmp_path / "projects.png"))
     assert_clean(o)
 
