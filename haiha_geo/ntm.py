@@ -39,7 +39,7 @@ STATUSES: tuple[str, ...] = (*LEVELS, "not_applicable")
 DISTRICT_STATUSES: tuple[str, ...] = ("not_met", "met_or_within_reach", "met")
 #: Columns of :func:`ntm_status`.
 STATUS_COLUMNS: tuple[str, ...] = ("code", "name", "type", "unit_id", "status", "year_lower", "year_upper",
-                                   "act", "source", "note")
+                                   "act", "source", "note", "note_vi")
 
 
 class YearOutsideEraError(UnknownEraError):
@@ -152,7 +152,9 @@ def _resolve(rows: pd.DataFrame, year: int, era: str) -> dict:
     if rows.empty:
         note = (f"no record: the communes of era {era} start their own record and no source gives it yet"
                 if era == era_ids()[-1] else "no record for this unit")
-        return {"status": None, "note": note}
+        note_vi = (f"chưa có hồ sơ: các xã thời kỳ {era} bắt đầu hồ sơ riêng và chưa nguồn nào ghi"
+                   if era == era_ids()[-1] else "chưa có hồ sơ của đơn vị này")
+        return {"status": None, "note": note, "note_vi": note_vi}
     if (rows["status"] == "not_applicable").any():
         return _pick(rows[rows["status"] == "not_applicable"].iloc[0], "not_applicable")
     achieved = rows[rows["status"].isin(LEVELS[1:])].sort_values("status", key=lambda s: s.map(LEVELS.index),
@@ -166,20 +168,24 @@ def _resolve(rows: pd.DataFrame, year: int, era: str) -> dict:
             return _pick(row, "not_met")
     for _, row in rows[rows["status"] == "met"].iterrows():
         if pd.notna(row["year_lower"]) and year < row["year_lower"]:
-            return {**_pick(row, "not_met"), "note": f"met only from {row['year_lower']} on: {row['note']}"}
+            return {**_pick(row, "not_met"), "note": f"met only from {row['year_lower']} on: {row['note']}",
+                    "note_vi": f"chỉ đạt từ năm {row['year_lower']}: {row['note_vi']}"}
     return _unknown((achieved if not achieved.empty else rows).iloc[0], year)
 
 
 def _pick(row: pd.Series, status: str) -> dict:
     return {"status": status, "year_lower": row["year_lower"], "year_upper": row["year_upper"],
-            "act": row["act"], "source": row["ref_id"], "note": row["note"]}
+            "act": row["act"], "source": row["ref_id"], "note": row["note"], "note_vi": row["note_vi"]}
 
 
 def _unknown(row: pd.Series, year: int) -> dict:
     last = row["observed_to"] if pd.notna(row["observed_to"]) else row["year_upper"]
     why = (f"no source after {last}" if year > last
            else f"{row['status']} by {row['year_upper']}, first year unknown: not known whether by {year}")
-    return {**_pick(row, None), "status": None, "note": f"unknown at the end of {year}: {why}"}
+    why_vi = (f"không có nguồn sau năm {last}" if year > last
+              else f"{row['status']} trước năm {row['year_upper']}, chưa biết năm đầu: không rõ đã đạt vào {year} chưa")
+    return {**_pick(row, None), "status": None, "note": f"unknown at the end of {year}: {why}",
+            "note_vi": f"chưa rõ vào cuối năm {year}: {why_vi}"}
 
 
 def ntm_status(era: str | int, year: int | str) -> pd.DataFrame:

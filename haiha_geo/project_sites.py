@@ -40,7 +40,8 @@ CATEGORIES: tuple[str, ...] = ("economic zone", "industrial zone", "island commu
 FOOTPRINT_BASES: tuple[str, ...] = ("cited_point", "host_units", "user_file", "none")
 _BEFORE_HOSTS = ("site_id", "category", "name_vi", "name_en", "area_ha", "area_qualifier", "area_source",
                  "area_note", "status", "status_year", "status_source", "act", "source")
-_AFTER_HOSTS = ("host_source", "host_confidence", "footprint_basis", "footprint_era", "note", "geometry")
+_AFTER_HOSTS = ("host_source", "host_confidence", "footprint_basis", "footprint_era", "note", "note_vi",
+                "geometry")
 
 
 def host_columns() -> dict[str, str]:

@@ -352,7 +352,9 @@ def test_sites_layer_icons_popups_and_dashed_host_footprints(projects_page):
     import importlib
 
     frame = importlib.import_module("haiha_geo.project_sites").sites()
-    located = frame[frame.geometry.notna()]
+    # drawn: a cited point, or host units that bound a stated area (an area-less site has no cited location)
+    located = frame[frame.geometry.notna() & ((frame["footprint_basis"] != "host_units") | frame["area_ha"].notna())]
+    assert "bac_phong_sinh_gate" not in set(located["site_id"])
     data = data_block(projects_page.html)
     layer = next(lay for lay in data["layers"] if lay["id"] == "sites")
     strings = data["strings"]
@@ -367,7 +369,8 @@ def test_sites_layer_icons_popups_and_dashed_host_footprints(projects_page):
             for f in icons if f["properties"]["title"].startswith("KCN Texhong")
             for k, v in f["properties"]["rows"]}
     assert rows["Diện tích"] == "660 ha" and rows["Văn bản"] == "chưa xác định" and "NSO-TEXHONG" in rows["Nguồn"]
-    assert any("chưa có vị trí" in item["label"] for item in layer["legend"])
+    assert any("Không có vị trí" in item["label"] and "Cửa khẩu Bắc Phong Sinh" in item["label"]
+               for item in layer["legend"])
 
 
 def test_ntm_layer_has_every_year_and_era(projects_page):
@@ -408,3 +411,16 @@ def test_byte_identical_across_processes(tmp_path):
         digests.add(hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())
     assert len(digests) == 1
     assert (tmp_path / "a.html").read_text(encoding="utf-8") == build_map(offline=True).html
+
+
+def test_popup_notes_are_vietnamese(projects_page):
+    """Authored notes reach the popups in Vietnamese (``note_vi``); the English stays in the tables."""
+    data = data_block(projects_page.html)
+    strings = data["strings"]
+    notes = [strings[n] if isinstance(n, int) else n for o in data["topology"]["objects"].values() for g in o
+             for _, n in g["properties"].get("byYear", {}).values()]
+    sites = next(lay for lay in data["layers"] if lay["id"] == "sites")
+    notes += [strings[v] if isinstance(v, int) else v for f in sites["features"] for k, v in f["properties"]["rows"]
+              if (strings[k] if isinstance(k, int) else k) == "Ghi chú"]
+    assert notes and not any(word in n for n in notes for word in ("not yet met", " not found", "met by the end"))
+    assert any("chưa đạt vào cuối năm 2019" in n for n in notes)

@@ -23,6 +23,7 @@ from haiha_geo.errors import InputFileError, LargeOutputWarning
 from haiha_geo.io import write_atomic
 from haiha_geo.maps import page, thematic
 from haiha_geo.maps.context import (
+    CONFIDENCE_TAGS,
     FOOTPRINT_OBJECT,
     PALETTE,
     Build,
@@ -31,6 +32,7 @@ from haiha_geo.maps.context import (
     label_point,
     layer_style,
     present,
+    tagged,
     vn_date,
     vn_number,
 )
@@ -61,6 +63,7 @@ LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy
           "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
           "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ"}
+CONFIDENCE_TITLE = "Mức tin cậy (sau số liệu, ngày)"
 CRS_TEXT = ("hiển thị EPSG:4326 (WGS 84); toạ độ phẳng EPSG:5899 (VN-2000 / TM-3 107°45′, k0 = 0,9999)")
 #: A page above this size (bytes) opens slowly in a browser and is hard to share: building it warns.
 LARGE_PAGE_BYTES = 20 * 1024 * 1024
@@ -115,16 +118,14 @@ class MapRegistry:
     def load(cls) -> MapRegistry:
         units = registry.units_table()
         names = dict(zip(units["unit_id"], [f"{t} {n}" for t, n in zip(units["type"], units["name"])]))
-        acts = {row["act_id"]: {"number": str(row["number"]), "title": str(row["title"]),
-                                "signed": vn_date(row["signed"]), "effective": vn_date(row["effective"])}
-                for row in registry.acts_table().to_dict("records")}
+        acts = {row["act_id"]: _act_record(row) for row in registry.acts_table().to_dict("records")}
         aliases: dict[str, tuple[str, ...]] = {}
         for alias, unit_id in registry.aliases_table()[["alias", "unit_id"]].itertuples(index=False):
             aliases[unit_id] = (*aliases.get(unit_id, ()), alias)
         return cls(names, acts, tuple(registry.lineage_table().to_dict("records")), aliases)
 
     def act(self, act_id: Any) -> dict[str, str]:
-        """Number, title, signing and effective dates of an act (empty when unknown)."""
+        """Number, title and the tagged dates of an act: adopted, in force, units operate (empty when unknown)."""
         return self.acts.get(act_id, {}) if present(act_id) else {}
 
     def links(self, key: str, unit_id: str) -> list[dict[str, Any]]:
@@ -132,14 +133,64 @@ class MapRegistry:
         return [r for r in self.lineage if r[key] == unit_id]
 
 
+#: Popup labels of an act's dates (keys of :func:`_act_record`).
+ACT_DATES = {"signed": "Ngày thông qua (ký)", "in_force": "Ngày có hiệu lực",
+             "units_operate_from": "Đơn vị mới hoạt động từ"}
+#: Computed and published areas differing by more than this share are explained in the popup.
+AREA_GAP = 0.10
+AREA_GAP_WHY = ("ranh giới trên bản đồ dừng ở đường bờ; diện tích tự nhiên công bố tính đến đường mép nước "
+                "thấp nhất trung bình nhiều năm, gồm cả bãi triều")
+
+
+def _act_record(row: dict) -> dict[str, str]:
+    """An act's number, title and each known date with its confidence mark (``acts.csv``)."""
+    record = {"number": str(row["number"]), "title": str(row["title"])}
+    for key, tag in (("signed", "signed_confidence"), ("in_force", "in_force_confidence"),
+                     ("units_operate_from", "units_operate_confidence")):
+        if present(row.get(key)):
+            record[key] = tagged(vn_date(row[key]), row.get(tag))
+    record["effective"] = tagged(vn_date(row["effective"]), row.get("effective_confidence"))
+    return record
+
+
+def act_summary(act: dict[str, str]) -> str:
+    """One line: number and each known date named for what it is.
+
+    Examples
+    --------
+    >>> act_summary({"number": "837/NQ-UBTVQH14", "signed": "17/12/2019 [C]", "in_force": "01/02/2020 [I]"})
+    '837/NQ-UBTVQH14: thông qua 17/12/2019 [C]; hiệu lực 01/02/2020 [I]'
+    """
+    words = {"signed": "thông qua", "in_force": "hiệu lực", "units_operate_from": "đơn vị mới hoạt động từ"}
+    dates = [f"{word} {act[key]}" for key, word in words.items() if act.get(key)]
+    return f"{act['number']}: {'; '.join(dates)}"
+
+
+def _act_rows(act: dict[str, str]) -> list[list[str]]:
+    return [[label, act[key]] for key, label in ACT_DATES.items() if act.get(key)]
+
+
+def _area_rows(unit: dict) -> list[list[str]]:
+    """Map area, published area (with its tag) and, when they differ by more than :data:`AREA_GAP`, why."""
+    mapped = float(unit["area_ha"])
+    rows = [["Diện tích bản đồ", f"{vn_number(mapped)} ha"]]
+    if present(unit.get("official_area_ha")):
+        published = float(unit["official_area_ha"])
+        rows.append(["Diện tích tự nhiên công bố", tagged(f"{vn_number(published, 0)} ha",
+                                                          unit.get("official_area_confidence"))])
+        gap = (mapped - published) / published
+        if abs(gap) > AREA_GAP:
+            rows.append(["Chênh lệch diện tích", f"bản đồ {'nhỏ' if gap < 0 else 'lớn'} hơn công bố "
+                                                 f"{vn_number(abs(gap) * 100, 0)} %: {AREA_GAP_WHY}"])
+    return rows
+
+
 def _unit_rows(unit: dict, reg: MapRegistry) -> list[list[str]]:
     rows = [["Mã đơn vị", str(unit["code"])], ["Loại", str(unit["type"])],
-            ["Hiệu lực", f"{vn_date(unit['valid_from'])} – {vn_date(unit['valid_to'])}"],
-            ["Diện tích (bản đồ)", f"{vn_number(float(unit['area_ha']))} ha"]]
-    if present(unit.get("official_area_ha")):
-        rows.append(["Diện tích chính thức", f"{vn_number(float(unit['official_area_ha']))} ha"])
+            ["Hiệu lực", f"{vn_date(unit['valid_from'])} – {vn_date(unit['valid_to'])}"], *_area_rows(unit)]
     if present(unit.get("population")):
-        rows.append(["Dân số", f"{vn_number(float(unit['population']), 0)} ({unit.get('population_year')})"])
+        rows.append(["Dân số", tagged(f"{vn_number(float(unit['population']), 0)} ({unit.get('population_year')})",
+                                      unit.get("population_confidence"))])
     before = [f"{reg.names[r['from_unit_id']]} ({RELATIONS_IN.get(r['relation'], r['relation'])})"
               for r in reg.links("to_unit_id", unit["unit_id"])]
     after = [f"{RELATIONS_OUT.get(r['relation'], r['relation'])} {reg.names[r['to_unit_id']]}"
@@ -150,10 +201,15 @@ def _unit_rows(unit: dict, reg: MapRegistry) -> list[list[str]]:
         rows.append(["Tiền thân", "; ".join(before)])
     if after:
         rows.append(["Kế tục", "; ".join(after)])
-    for key, label in (("created_by", "Văn bản thành lập"), ("ended_by", "Văn bản chấm dứt")):
-        act = reg.act(unit.get(key))
-        if act:
-            rows.append([label, f"{act['number']}, hiệu lực {act['effective']}"])
+    created = reg.act(unit.get("created_by"))
+    if created and before:
+        rows.append(["Văn bản thành lập", act_summary(created)])
+    elif created:  # no predecessor: the act opened the era (e.g. created the district), not this unit
+        rows.append(["Văn bản đầu thời kỳ", f"{act_summary(created)} ({created['title']}; "
+                                             "không phải văn bản thành lập đơn vị này)"])
+    ended = reg.act(unit.get("ended_by"))
+    if ended:
+        rows.append(["Văn bản chấm dứt", act_summary(ended)])
     return rows
 
 
@@ -183,8 +239,9 @@ def _era_layer(b: Build, spec: LayerSpec) -> dict:
             "tipSuffix": f" ({_label(spec.era)})",
             "show": spec.show, "labels": spec.labels and b.spec.controls.get("labels", True),
             "searchable": spec.searchable, "style": style,
-            "legend": [{"label": f"Ranh giới xã, thị trấn ({_label(spec.era)})", "color": style["color"],
-                        "fill": PALETTE[0]}]}
+            "legend": [{"label": f"Ranh giới xã, thị trấn ({_label(spec.era)})", "color": style["color"]},
+                       {"label": "Nền: mỗi đơn vị một màu (chỉ để phân biệt)", "color": style["color"],
+                        "fills": list(dict.fromkeys(p["fill"] for p in b.era_props.get(spec.era, [])))}]}
 
 
 # ---- merger layers --------------------------------------------------------------------------------------
@@ -221,8 +278,7 @@ def _successor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
     return {"title": p["title"], "tip": f"{p['title']}: {kind.lower()} từ {len(preds)} đơn vị",
             "label": p["label"],
             "rows": [["Hình thức", kind], ["Nghị quyết", act.get("number", "")], ["Tên văn bản", act.get("title", "")],
-                     ["Ngày ký", act.get("signed", "")], ["Ngày hiệu lực", act.get("effective", "")],
-                     ["Đơn vị tiền thân", "; ".join(preds)]]}
+                     *_act_rows(act), ["Đơn vị tiền thân", "; ".join(preds)]]}
 
 
 def _predecessor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
@@ -231,8 +287,7 @@ def _predecessor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
     return {"title": f"{p['title']} (trước {act.get('effective', '')})", "label": p["label"],
             "tip": f"{p['title']}: {'; '.join(after)}",
             "style": {"fill": False, "color": "#444444", "weight": 1.5, "dashArray": "6 4"},
-            "rows": [["Kế tục", "; ".join(after)], ["Nghị quyết", act.get("number", "")],
-                     ["Ngày hiệu lực", act.get("effective", "")]]}
+            "rows": [["Kế tục", "; ".join(after)], ["Nghị quyết", act.get("number", "")], *_act_rows(act)]}
 
 
 # ---- user files ------------------------------------------------------------------------------------------
@@ -370,6 +425,7 @@ def provenance(b: Build) -> dict[str, Any]:
         "simplification": "shapely.coverage_simplify on the era atoms in EPSG:5899; eras dissolved from them",
         "leaflet": f"Leaflet {page.LEAFLET_VERSION} (xstatic-leaflet)",
         "sources": data_sources + b.files,
+        "confidence": "; ".join(f"[{tag}] {meaning}" for tag, meaning in CONFIDENCE_TAGS.items()),
     }
 
 
@@ -419,7 +475,8 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
                         "projection": projection(place()),
                                "tiles": {"url": url, "attribution": attribution} if url else None,
                                "layers": b.layers + cmp_layers, "compare": compares,
-                               "bounds": b.bounds or _feature_bounds(b)}
+                               "bounds": b.bounds or _feature_bounds(b),
+                               "confidence": {"title": CONFIDENCE_TITLE, "tags": CONFIDENCE_TAGS}}
     if b.topology is not None:
         payload["topology"] = {**b.topology.to_json(), "objects": b.objects}
     payload["strings"] = _share_strings(payload)

@@ -76,6 +76,23 @@ def vn_date(iso: Any) -> str:
     return f"{day}/{month}/{year}"
 
 
+#: Confidence tags (``*_confidence`` columns) and what they mean, for the visible mark and its legend.
+CONFIDENCE_TAGS = {"C": "xác nhận trong văn bản gốc", "C2": "nguồn thứ cấp", "I": "suy luận"}
+
+
+def tagged(text: str, tag: Any) -> str:
+    """``text`` with its confidence mark, e.g. ``01/02/2020 [I]`` (no mark when no tag is recorded).
+
+    A tag such as ``"C2 for 2025; I for 2019/2020"`` is kept whole.
+
+    Examples
+    --------
+    >>> tagged("01/02/2020", "I"), tagged("2.602 ha", None)
+    ('01/02/2020 [I]', '2.602 ha')
+    """
+    return f"{text} [{str(tag).strip()}]" if present(tag) and str(tag).strip() else text
+
+
 def present(value: Any) -> bool:
     return value is not None and value is not pd.NA and not (isinstance(value, float) and np.isnan(value))
 

@@ -283,7 +283,7 @@ def footer_html(provenance: dict) -> str:
     """
     labels = {"toolkit": "Công cụ", "eras": "Thời kỳ", "crs": "Hệ toạ độ", "transformation": "Chuyển đổi datum",
               "tolerance_m": "Dung sai đơn giản hoá (m)", "max_displacement_m": "Dịch chuyển lớn nhất (m)",
-              "generated_from": "Đặc tả"}
+              "generated_from": "Đặc tả", "confidence": "Mức tin cậy"}
     parts = [f"<b>{html.escape(label)}:</b> {html.escape(_flat(provenance[key]))}"
              for key, label in labels.items() if key in provenance]
     sources = "; ".join(

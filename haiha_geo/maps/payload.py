@@ -20,6 +20,7 @@ class LegendEntry(TypedDict, total=False):
     label: str
     color: str
     fill: str
+    fills: list[str]                 # several fills drawn (one swatch each), e.g. the units of an era
     dash: bool
 
 
@@ -70,6 +71,7 @@ class Payload(TypedDict, total=False):
     projection: Projection
     topology: dict[str, Any]         # quantised shared arcs and the named objects that use them
     strings: list[str]               # texts shared by many popups (rows refer to them by index)
+    confidence: dict[str, Any]       # legend of the confidence marks: title and {tag: meaning}
 
 
 def projection(place: Place) -> Projection:

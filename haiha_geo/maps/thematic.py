@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -41,7 +42,7 @@ CATEGORY_STYLE = {
     "border gate": ("Cửa khẩu", "CK", "#1f4e79"),
 }
 FOOTPRINT_LABELS = {"cited_point": "điểm do nguồn công bố", "host_units": "hợp các đơn vị chứa (giới hạn trên)",
-              "user_file": "ranh giới từ tệp của người dùng", "none": "chưa có vị trí"}
+              "user_file": "ranh giới từ tệp của người dùng", "none": "không có vị trí"}
 QUALIFIERS = {"over": "trên ", "nearly": "gần "}
 #: New-rural status → (Vietnamese label, colour).
 NTM_STATUS = {
@@ -90,13 +91,21 @@ def site_rows(row: dict) -> list[list[str]]:
         rows.append(["Hiện trạng", _text(row["status"]) + (f" ({year})" if year else "")])
     rows.append(["Vị trí", FOOTPRINT_LABELS.get(row.get("footprint_basis"), str(row.get("footprint_basis")))])
     rows.append(["Nguồn", (_text(row.get("source")) or "").replace(";", "; ")])
-    if _text(row.get("note")):
-        rows.append(["Ghi chú", _text(row["note"])])
+    note = _text(row.get("note_vi")) or _text(row.get("note"))  # authored notes are shown in Vietnamese
+    if note:
+        rows.append(["Ghi chú", note])
     return rows
 
 
 def _sites(source: str):
     return sites(source=source)
+
+
+def _has_location(row: dict) -> bool:
+    """A cited point, a user's footprint, or host units that bound a stated area; an area-less site
+    (a gate, a building) somewhere in its host units has no cited location and is not drawn."""
+    basis = row.get("footprint_basis")
+    return basis in ("cited_point", "user_file") or (basis == "host_units" and _text(row.get("area_ha")) is not None)
 
 
 def host_footprints(b: Build) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
@@ -109,7 +118,7 @@ def host_footprints(b: Build) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     for row in _sites(b.source).to_dict("records"):
         era = _text(row.get("footprint_era"))
         ids = tuple(u for u in (_text(row.get(f"host_units_{era}")) or "").split(";") if u)
-        if row["footprint_basis"] == "host_units" and era in b.spec.eras and ids:
+        if row["footprint_basis"] == "host_units" and _has_location(row) and era in b.spec.eras and ids:
             out.append((row["site_id"], era, ids))
     return tuple(out)
 
@@ -134,13 +143,16 @@ def sites_layer(b: Build, spec: LayerSpec) -> dict:
     """Icons by category, popups, and footprints (dashed when only host units bound them)."""
 
     frame = _sites(b.source)
-    located = frame[frame.geometry.notna() & ~shapely.is_empty(frame.geometry.values)]
+    drawn = frame.geometry.notna() & ~shapely.is_empty(frame.geometry.values)
+    records = frame.drop(columns=frame.geometry.name).to_dict("records")
+    located = frame[drawn & np.array([_has_location(r) for r in records])]
     shared = {key: i for i, (key, _, _) in enumerate(host_footprints(b))} if b.geometry else {}
     own = _own_geometry(b, spec, located, shared)
     outlines, icons, taken = [], [], set()
     for row in located.drop(columns=located.geometry.name).to_dict("records"):
         name, letters, colour = CATEGORY_STYLE.get(row["category"], (row["category"], "•", "#555555"))
-        props = {"title": row["name_vi"], "tip": f"{row['name_vi']} ({name})", "rows": site_rows(row),
+        where = FOOTPRINT_LABELS.get(row["footprint_basis"], row["footprint_basis"])
+        props = {"title": row["name_vi"], "tip": f"{row['name_vi']} ({name}; vị trí: {where})", "rows": site_rows(row),
                  "fill": colour, "color": colour, "symbol": letters}
         style = {**props, "style": _footprint_style(row["footprint_basis"])}
         if row["site_id"] in shared:
@@ -159,12 +171,12 @@ def sites_layer(b: Build, spec: LayerSpec) -> dict:
         taken.add(tuple(geometry["coordinates"]))
         icons.append({"type": "Feature", "geometry": geometry, "properties": props})
     b.objects[f"{spec.id}:{FOOTPRINT_OBJECT}"] = outlines
-    missing = len(frame) - len(located)
+    missing = sorted(set(frame["name_vi"]) - set(located["name_vi"]))
     legend = [{"label": label, "fill": colour, "color": colour, "symbol": letters}
               for cat, (label, letters, colour) in CATEGORY_STYLE.items() if cat in set(located["category"])]
     legend.append({"label": "Ranh giới = hợp các xã chứa (giới hạn trên)", "color": "#555555", "dash": True})
     if missing:
-        legend.append({"label": f"{missing} địa điểm chưa có vị trí (không vẽ)", "color": "#ffffff"})
+        legend.append({"label": f"Không có vị trí (không vẽ): {'; '.join(missing)}", "color": "#ffffff"})
     return {"id": spec.id, "name": spec.name or "Dự án, công trình trọng điểm",
             "objects": [f"{spec.id}:{FOOTPRINT_OBJECT}"] if outlines else [], "features": icons,
             "show": spec.show, "labels": False, "searchable": spec.searchable,
@@ -198,7 +210,7 @@ def ntm_layer(b: Build, spec: LayerSpec) -> dict:
         for row in ntm.ntm_status(_era_of(year), year).to_dict("records"):
             status = row["status"] if _text(row["status"]) else "unknown"
             note = "; ".join(filter(None, [_text(row.get("act")), (_text(row.get("source")) or "").replace(";", "; "),
-                                           _text(row.get("note"))]))
+                                           _text(row.get("note_vi"))]))
             by_unit.setdefault(row["unit_id"], {})[str(year)] = [status, note]
     names = []
     for era in timeline.era_ids():

@@ -217,14 +217,10 @@
     });
   }
 
-  /** Show each name only from the zoom at which it fits inside its unit. */
+  /** Register a layer's names with the label placer (see "labels that fit" below). */
   function fitLabels(map, group, markers) {
-    function update() {
-      var z = map.getZoom();
-      markers.forEach(function (m) { m.setOpacity(z >= m.options.minZoom ? 1 : 0); });
-    }
-    map.on("zoomend", update);
-    group.on("add", update);
+    group.haihaLabels = markers;
+    watchLabels(map);
   }
 
   function pointMarker(def, feature, latlng) {
@@ -264,8 +260,12 @@
     var geo = L.geoJSON({ type: "FeatureCollection", features: features }, options);
     group.addLayer(geo);
     if (def.labels) {
-      var markers = features.filter(function (f) { return f.properties && f.properties.lp && f.properties.label; })
-        .map(function (f) { return labelMarker(def, f.properties, def.labelPane || "tooltipPane"); });
+      var markers = geo.getLayers().filter(function (l) { var p = l.feature.properties; return p && p.lp && p.label; })
+        .map(function (l) {
+          var m = labelMarker(def, l.feature.properties, def.labelPane || "tooltipPane");
+          m.haihaUnit = l; m.haihaPane = def.labelPane || null;
+          return m;
+        });
       markers.forEach(function (m) { group.addLayer(m); });
       fitLabels(map, group, markers);
     }
@@ -380,7 +380,8 @@
       function choose(item) {
         if (!map.hasLayer(item.group)) map.addLayer(item.group);
         var bounds = item.layer.getBounds ? item.layer.getBounds() : L.latLngBounds([item.layer.getLatLng()]);
-        map.fitBounds(bounds, { maxZoom: 14 });
+        map.fitBounds(bounds, { maxZoom: 14, animate: false });  // the popup then pans itself into the final view
+        popupClear(map, item.layer.getPopup());
         item.layer.openPopup(bounds.getCenter());
         list.textContent = "";
       }
@@ -395,7 +396,9 @@
           var li = el("li", null, it.title + (former.length ? " (" + labels.formerly + " " + former.join(", ") + ")" : "")
             + " — " + it.era);
           li.tabIndex = 0;
-          li.addEventListener("click", function () { choose(it); });
+          // stopped here: the list is emptied by choose(), and Leaflet takes a click whose target has left
+          // its control for a map click, which closes the popup just opened
+          li.addEventListener("click", function (ev) { L.DomEvent.stopPropagation(ev); choose(it); });
           li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") choose(it); });
           list.appendChild(li);
         });
@@ -404,7 +407,7 @@
     }).addTo(map);
   }
 
-  function legend(map, defs, layers, labels) {
+  function legend(map, defs, layers, labels, confidence) {
     var entries = defs.filter(function (d) { return d.legend && d.legend.length; });
     if (!entries.length) return;
     control("bottomright", function (div) {
@@ -415,19 +418,22 @@
         entries.filter(function (d) { return map.hasLayer(layers[d.id]); }).forEach(function (d) {
           div.appendChild(el("div", "haiha-legend-layer", d.name));
           d.legend.forEach(function (item) {
-            var row = el("div", "haiha-legend-row");
-            var sw = el("span", "haiha-swatch");
-            sw.style.background = item.fill || "transparent";
-            sw.style.borderColor = item.color || "#333";
-            if (item.dash) sw.style.borderStyle = "dashed";
-            if (item.symbol) sw.textContent = item.symbol;
-            row.appendChild(sw); row.appendChild(el("span", null, item.label));
+            var row = el("div", "haiha-legend-row" + (item.fills && item.fills.length > 1 ? " haiha-legend-many" : ""));
+            (item.fills || [item.fill]).forEach(function (fill) {
+              var sw = el("span", "haiha-swatch");
+              sw.style.background = fill || "transparent";
+              sw.style.borderColor = item.color || "#333";
+              if (item.dash) sw.style.borderStyle = "dashed";
+              if (item.symbol) sw.textContent = item.symbol;
+              row.appendChild(sw);
+            });
+            row.appendChild(el("span", null, item.label));
             div.appendChild(row);
           });
         });
       }
-      map.on("layeradd layerremove", function (ev) { if (ev.layer && ev.layer.haihaFeatures) draw(); });
-      draw();
+      map.on("layeradd layerremove", function (ev) { if (ev.layer && ev.layer.haihaFeatures) div.haihaRedraw(); });
+      collapsible(div, draw, labels, confidence);
     }).addTo(map);
   }
 
@@ -455,12 +461,15 @@
       map.getPane(spec.leftPane).style.clip = "rect(" + [nw.y, cx, se.y, nw.x].join("px,") + "px)";
       map.getPane(spec.rightPane).style.clip = "rect(" + [nw.y, se.x, se.y, cx].join("px,") + "px)";
       divider.style.left = x + "px";
+      map.haihaDivider = x;
+      placeLabels(map);
     }
     group.on("add", function () {
       map.getContainer().appendChild(box); map.getContainer().appendChild(divider);
       map.on("move zoom resize", clip); range.addEventListener("input", clip); clip();
     });
     group.on("remove", function () {
+      map.haihaDivider = null;
       box.remove(); divider.remove(); map.off("move zoom resize", clip);
     });
     return group;
@@ -495,6 +504,93 @@
       range.addEventListener("input", apply);
       apply();
     }).addTo(map);
+  }
+
+  // ---- issue 12: labels that fit, collapsible controls on narrow screens --------
+  /** Below this width (CSS px) the layer list and the legend start collapsed to buttons. */
+  var NARROW_PX = 640;
+  function narrow() { return window.innerWidth < NARROW_PX; }
+
+  function boxesOverlap(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  /** Show every name that fits inside its unit on screen and overlaps no name already shown (largest
+   *  units first); in a swipe view a name shows only when it lies wholly on its era's side. A hidden
+   *  name is still given by the unit's tooltip on hover. */
+  function placeLabels(map) {
+    var markers = [];
+    map.eachLayer(function (g) { if (g.haihaLabels) markers.push.apply(markers, g.haihaLabels); });
+    markers = markers.filter(function (m) { return map.hasLayer(m) && m.getElement(); });
+    markers.sort(function (a, b) { return (a.options.minZoom || 0) - (b.options.minZoom || 0); });
+    var origin = map.getContainer().getBoundingClientRect(), shown = [];
+    markers.forEach(function (m) {
+      var r = m.getElement().firstChild.getBoundingClientRect();
+      var ub = m.haihaUnit.getBounds();
+      var nw = map.latLngToContainerPoint(ub.getNorthWest()), se = map.latLngToContainerPoint(ub.getSouthEast());
+      var fits = r.width <= (se.x - nw.x) * 0.95 && r.height <= (se.y - nw.y) * 0.95;
+      var x = map.haihaDivider, left = r.left - origin.left, right = r.right - origin.left;
+      if (x !== null && x !== undefined && m.haihaPane) {
+        fits = fits && (/-left$/.test(m.haihaPane) ? right < x : left > x);
+      }
+      var ok = fits && !shown.some(function (s) { return boxesOverlap(s, r); });
+      if (ok) shown.push(r);
+      m.setOpacity(ok ? 1 : 0);
+      m.getElement().classList.toggle("haiha-label-hidden", !ok);
+    });
+  }
+
+  function watchLabels(map) {
+    if (map.haihaWatching) return;
+    map.haihaWatching = true;
+    map.haihaDivider = null;
+    // many layers are added at once (one per name): place the names once, at the next frame
+    map.on("zoomend moveend resize layeradd layerremove", function () {
+      if (map.haihaLabelsPending) return;
+      map.haihaLabelsPending = true;
+      requestAnimationFrame(function () { map.haihaLabelsPending = false; placeLabels(map); });
+    });
+  }
+
+  /** The legend's body, with a button that folds it (folded from the start on narrow screens). */
+  function collapsible(div, draw, labels, confidence) {
+    var body = el("div", "haiha-legend-body");
+    var button = el("a", "haiha-legend-toggle", labels.legend);
+    button.href = "#"; button.setAttribute("role", "button");
+    function redraw() {
+      draw();
+      body.textContent = "";
+      while (div.firstChild) body.appendChild(div.firstChild);
+      if (confidence) tagLegend(body, confidence);
+      div.appendChild(button); div.appendChild(body);
+    }
+    function fold(closed) {
+      div.classList.toggle("haiha-collapsed", closed);
+      button.setAttribute("aria-expanded", String(!closed));
+    }
+    L.DomEvent.on(button, "click", function (ev) { L.DomEvent.preventDefault(ev); fold(!div.classList.contains("haiha-collapsed")); });
+    div.haihaRedraw = redraw;
+    redraw();
+    fold(narrow());
+  }
+
+  /** Let a popup pan itself clear of the control corners (the layer list would cover its close button). */
+  function popupClear(map, popup) {
+    if (!popup) return;
+    var c = map._controlCorners, gap = 10, title = document.querySelector(".haiha-title");
+    var top = title ? title.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top : 0;
+    popup.options.autoPanPaddingTopLeft = L.point(c.topleft.offsetWidth + gap, Math.max(top, 0) + gap);
+    popup.options.autoPanPaddingBottomRight = L.point(c.topright.offsetWidth + gap, c.bottomright.offsetHeight + gap);
+  }
+
+  /** The short legend of the confidence marks shown after figures and dates. */
+  function tagLegend(body, confidence) {
+    var box = el("div", "haiha-tags");
+    box.appendChild(el("div", "haiha-legend-layer", confidence.title));
+    Object.keys(confidence.tags).forEach(function (tag) {
+      box.appendChild(el("div", "haiha-tag-row", "[" + tag + "] " + confidence.tags[tag]));
+    });
+    body.appendChild(box);
   }
 
   // ---- the map ---------------------------------------------------------------
@@ -540,14 +636,15 @@
       overlays[escapeHtml(spec.name)] = group;
       if (spec.show) group.addTo(map);
     });
-    L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
+    L.control.layers(null, overlays, { collapsed: narrow(), position: "topright" }).addTo(map);
     var c = data.controls || {};
     if (c.scale) L.control.scale({ imperial: false }).addTo(map);
     if (c.search) search(map, index, labels);
     if (c.fullscreen) fullscreen(map, labels);
     if (c.measure) measure(map, labels);
     if (c.mouse_position) mousePosition(map, labels);
-    if (c.legend) legend(map, data.layers, layers, labels);
+    if (c.legend) legend(map, data.layers, layers, labels, data.confidence);
+    placeLabels(map);
     document.body.classList.add("haiha-ready");  // title and footer are shown once the polygons are painted
     global.haihaMap.ready = true;
   }
