@@ -64,5 +64,6 @@ def _totals(table: pd.DataFrame) -> pd.DataFrame:
     if complete["official_area_ha"] is not None:
         row["difference_pct"] = (row["area_ha"] - row["official_area_ha"]) / row["official_area_ha"] * 100
     if complete["population"] is not None and complete["official_area_ha"] is not None:
-        row["density_per_km2"], row["density_basis"] = row["population"] / (row["official_area_ha"] / 100), "official area"
+        row["density_per_km2"], row["density_basis"] = (row["population"] / (row["official_area_ha"] / 100),
+                                                        "official area")
     return pd.DataFrame([row])

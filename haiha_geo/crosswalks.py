@@ -275,7 +275,8 @@ def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | 
     out, total_in, total_out = _move(series, cw, kind, weight)
     order = registry.units_table(b)["unit_id"]
     residual = (total_out - total_in) / total_in if total_in else total_out - total_in
-    return Reaggregation(values=out.reindex(order), kind=kind, total_in=total_in, total_out=total_out, residual=residual)
+    return Reaggregation(values=out.reindex(order), kind=kind, total_in=total_in, total_out=total_out,
+                         residual=residual)
 
 
 KEY_COLUMNS = ("unit_id", "code", "name")

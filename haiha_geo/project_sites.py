@@ -202,7 +202,8 @@ def _footprint_era(row: pd.Series) -> str | None:
     return next((era for era, column in host_columns().items() if split_ids(row[column])), None)
 
 
-def _geometry(row: pd.Series, unit_geoms: dict[str, shapely.Geometry]) -> tuple[str, str | None, shapely.Geometry | None]:
+def _geometry(row: pd.Series,
+              unit_geoms: dict[str, shapely.Geometry]) -> tuple[str, str | None, shapely.Geometry | None]:
     if pd.notna(row["lon"]):
         return "cited_point", None, shapely.Point(float(row["lon"]), float(row["lat"]))
     era = _footprint_era(row)

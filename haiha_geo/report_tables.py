@@ -81,7 +81,7 @@ def _refs(cells: Iterable[Any]) -> list[str]:
 
 
 def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]) -> list[Source]:
-    """The sources a frame cites: one per (reference, confidence tag) of each ``(ref_column, confidence_column, about)``.
+    """Sources a frame cites: one per (reference, confidence tag) of each ``(ref_column, confidence_column, about)``.
 
     A reference id is shown with its title from ``boundaries/references.csv``;
     a missing confidence column or cell is tagged ``?`` (unknown).
@@ -150,7 +150,9 @@ def units_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
     vi, en = _title(("Danh sách đơn vị hành chính", "Administrative units"), era_id)
     return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Đơn vị hành chính", sheet_en="Units",
                                   **_notes(lambda lang: _area_footer(wide, lang)),
-                                  sources=[_AREA_METHOD, *sources_of(frame, [("official_area_ref", "official_area_confidence", "Diện tích tự nhiên")])])
+                                  sources=[_AREA_METHOD,
+                                           *sources_of(frame, [("official_area_ref", "official_area_confidence",
+                                                                "Diện tích tự nhiên")])])
 
 
 def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
@@ -188,9 +190,13 @@ def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
                Column("density_basis", "Cách tính mật độ", "Density basis", width=20), _GAP]
     vi, en = _title(("Thống kê diện tích và dân số", "Area and population statistics"), era_id)
     styles = [RowStyle(bold=True, numbered=False) if t else RowStyle() for t in total]
-    return ReportTable.from_frame(frame, columns, vi, title_en=en, styles=styles, sheet="Thống kê", sheet_en="Statistics",
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, styles=styles, sheet="Thống kê",
+                                  sheet_en="Statistics",
                                   **_notes(lambda lang: _area_footer(wide, lang)),
-                                  sources=[_AREA_METHOD, *sources_of(frame, [("official_area_ref", "official_area_confidence", "Diện tích tự nhiên"), ("population_ref", "population_confidence", "Dân số")])])
+                                  sources=[_AREA_METHOD,
+                                           *sources_of(frame, [("official_area_ref", "official_area_confidence",
+                                                                "Diện tích tự nhiên"),
+                                                               ("population_ref", "population_confidence", "Dân số")])])
 
 
 def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportTable:

@@ -102,7 +102,8 @@ def _probe(layer, png: Path) -> dict:
     report["geometry"] = QgsWkbTypes.geometryDisplayString(layer.geometryType())
     report["png"] = str(png)
     moment = _first_known_moment(layer) if report["temporal"] else None
-    report["temporal_range"] = [moment.begin().toString("yyyy-MM-dd"), moment.end().toString("yyyy-MM-dd")] if moment else None
+    report["temporal_range"] = ([moment.begin().toString("yyyy-MM-dd"), moment.end().toString("yyyy-MM-dd")]
+                                if moment else None)
     report["painted_pixels"] = _render([layer], png, layer.crs(), moment)
     return report
 

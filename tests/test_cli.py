@@ -8,7 +8,8 @@ def test_units_json(cli, era, n):
     run = cli("units", "--era", era, "--format", "json")
     rows = run.json()
     assert run.code == 0 and len(rows) == n
-    assert set(rows[0]) == {"unit_id", "code", "name", "type", "era", "valid_from", "valid_to", "area_ha", "official_area_ha"}
+    assert set(rows[0]) == {"unit_id", "code", "name", "type", "era", "valid_from", "valid_to", "area_ha",
+                            "official_area_ha"}
 
 
 def test_units_by_date_and_csv(cli):
@@ -26,7 +27,8 @@ def test_crosswalk_json_shape(cli):
 
 def test_lookup_json(cli):
     payload = cli("lookup", "QuảngĐiền", "--era", "2025", "--format", "json").json()
-    assert payload == {"query": "QuảngĐiền", "matches": [{"era": "2019", "code": "06961", "name": "Quảng Điền", "type": "xã"}],
+    assert payload == {"query": "QuảngĐiền",
+                       "matches": [{"era": "2019", "code": "06961", "name": "Quảng Điền", "type": "xã"}],
                        "in_era": [{"code": "06922", "name": "Quảng Hà", "share": 1.0}]}
 
 
@@ -52,7 +54,8 @@ def test_stats_out_is_written_atomically(cli, tmp_path):
 def test_transform_both_ways(cli):
     assert cli("transform", "107.7525", "21.45167", "--from", "EPSG:4326", "--to", "EPSG:5899").out.strip() == \
         "500064.012 2372959.797"
-    lon, lat = map(float, cli("transform", "500064.012", "2372959.797", "--from", "EPSG:5899", "--to", "EPSG:4326").out.split())
+    lon, lat = map(float, cli("transform", "500064.012", "2372959.797", "--from", "EPSG:5899",
+                              "--to", "EPSG:4326").out.split())
     assert abs(lon - 107.7525) < 1e-7 and abs(lat - 21.45167) < 1e-7
 
 

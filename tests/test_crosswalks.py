@@ -66,7 +66,8 @@ def test_intensive_constant_stays_constant(value, pair):
 def test_values_keyed_by_code_or_name():
     by_code = {c: 1.0 for c in registry.units_table("2020").code}
     by_name = {n: 1.0 for n in registry.units_table("2020").name}
-    assert haiha_geo.reaggregate(by_code, "2020", "2025").values.equals(haiha_geo.reaggregate(by_name, "2020", "2025").values)
+    assert haiha_geo.reaggregate(by_code, "2020", "2025").values.equals(
+        haiha_geo.reaggregate(by_name, "2020", "2025").values)
 
 
 def test_missing_values_are_named():

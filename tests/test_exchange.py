@@ -49,7 +49,8 @@ def run_qgis(tmp: Path, *sources: Path) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp)}
     env.pop("PYTHONPATH", None)
     report = tmp / "qgis_report.json"
-    done = subprocess.run([SYSTEM_PYTHON, str(HERE / "qgis_probe.py"), str(report), str(tmp / "png"), *map(str, sources)],
+    done = subprocess.run([SYSTEM_PYTHON, str(HERE / "qgis_probe.py"), str(report), str(tmp / "png"),
+                           *map(str, sources)],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(report.read_text(encoding="utf-8"))
@@ -68,7 +69,8 @@ def keep_artifacts(report: dict) -> None:
 def exported(tmp_path_factory):
     """The export in both CRSs, and what QGIS reports about them."""
     tmp = tmp_path_factory.mktemp("export")
-    results = {crs: export_gpkg(tmp / f"hai_ha_{crs.split(':')[1]}.gpkg", crs=crs) for crs in ("EPSG:5899", "EPSG:4326")}
+    results = {crs: export_gpkg(tmp / f"hai_ha_{crs.split(':')[1]}.gpkg", crs=crs)
+               for crs in ("EPSG:5899", "EPSG:4326")}
     report = run_qgis(tmp, *(r.path for r in results.values()))
     keep_artifacts(report)
     return results, report
@@ -233,9 +235,11 @@ def test_qgis_reads_the_shapefile_crs_style_and_diacritics(shapefiles, name):
     assert probe["valid"] and probe["features"] == result.layers[name]
     assert probe["crs"] == "EPSG:5899"
     # QGIS's definition of EPSG:5899 carries the EPSG:6960 parameters the toolkit pins (QĐ 05/2007/QĐ-BTNMT).
-    assert "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278" in probe["proj"]
+    assert ("+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
+            in probe["proj"])
     assert probe["encoding"] == "UTF-8" and (folder / f"{name}.cpg").read_text() == "UTF-8"
-    assert probe["renderer_on_open"] == probe["renderer"] == ("categorizedSymbol" if name in CATEGORIZED else "singleSymbol")
+    assert probe["renderer_on_open"] == probe["renderer"] == (
+        "categorizedSymbol" if name in CATEGORIZED else "singleSymbol")
     assert probe["labels"]
     assert all(len(f) <= 10 for f in probe["fields"])
     assert probe["painted_pixels"] >= MIN_PIXELS.get(name, 5000)

@@ -39,7 +39,8 @@ def test_read_layer_leaves_input_untouched(tmp_path):
     (json.dumps({"type": "FeatureCollection", "features": []}), InputFileError, "no features"),
     (json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": None}]}),
      GeometryError, "no geometry"),
-    (json.dumps({"type": "FeatureCollection", "features": [_feature([[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]])]}),
+    (json.dumps({"type": "FeatureCollection",
+                 "features": [_feature([[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]])]}),
      CRSError, "outside Vietnam"),
 ])
 def test_read_layer_rejects(tmp_path, content, error, message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 
 import pandas as pd
 import pytest
@@ -14,7 +15,6 @@ from haiha_geo.authored import read_csv
 from haiha_geo.errors import RegistryError
 from haiha_geo.ntm import DISTRICT_STATUSES, STATUSES, commune_records, ntm_district, record_problems
 from haiha_geo.project_sites import CATEGORIES, known_references, site_problems, site_table, split_ids
-import itertools
 
 sites_module = importlib.import_module("haiha_geo.project_sites")  # the module (the package may re-export the function)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 #: An element that makes a browser fetch: script/img/iframe src, link href, CSS url()/@import, to a remote host.
-REMOTE = re.compile(r"""(?:<(?:script|img|iframe|source|embed)\b[^>]*\bsrc|<link\b[^>]*\bhref)\s*=\s*["']?\s*(?:https?:)?//"""
+REMOTE = re.compile(r"""(?:<(?:script|img|iframe|source|embed)\b[^>]*\bsrc|<link\b[^>]*\bhref)"""
+                    r"""\s*=\s*["']?\s*(?:https?:)?//"""
                     r"""|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.IGNORECASE)
 
 
@@ -49,8 +50,10 @@ def test_notebook_runs(path):
     from nbclient import NotebookClient
 
     book = nbformat.read(path, as_version=4)
-    assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code"), "strip outputs before committing"
-    NotebookClient(book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    assert all(not cell.get("outputs") for cell in book.cells if cell.cell_type == "code"), \
+        "strip outputs before committing"
+    NotebookClient(book, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert not errors
     maps = [o for cell in book.cells for o in cell.get("outputs", []) if "srcdoc=" in str(o.get("data", {}))]
@@ -64,4 +67,5 @@ def test_committed_layer_map_matches_the_illustrative_plan(tmp_path, monkeypatch
     import illustrative_plan
 
     fresh = illustrative_plan.write_layer_map(tmp_path / "map.csv")
-    assert (folder / "data" / "illustrative_cad_layers.csv").read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
+    assert ((folder / "data" / "illustrative_cad_layers.csv").read_text(encoding="utf-8")
+            == fresh.read_text(encoding="utf-8"))

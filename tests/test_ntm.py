@@ -137,9 +137,9 @@ def test_cli_2019_table(cli):
     assert run.code == 0
     assert run.out.startswith("Tình trạng nông thôn mới đến 31/12/2019") and "Tình trạng NTM" in run.out
     assert "15 xã: đạt chuẩn 12, chưa đạt 3." in run.out
-    assert "không áp dụng (thị trấn)" in next(l for l in run.out.splitlines() if " Quảng Hà " in l)
+    assert "không áp dụng (thị trấn)" in next(row for row in run.out.splitlines() if " Quảng Hà " in row)
     for name in NOT_YET:
-        line = next(l for l in run.out.splitlines() if f" {name} " in l)
+        line = next(row for row in run.out.splitlines() if f" {name} " in row)
         assert "chưa đạt" in line
     english = cli("ntm", "--era", "2019", "--year", "2019", "--lang", "en")
     assert english.out.startswith("New-rural status at 31 Dec 2019") and "15 xã: met 12, not met 3." in english.out
@@ -168,7 +168,8 @@ def test_cli_district(cli):
     assert any(r["act"] == "1896/QĐ-TTg" for r in rows) and len(rows) == 11
 
 
-@pytest.mark.parametrize("args", [("--era", "2019", "--year", "2021"), ("--era", "2019"), ("--era", "1999", "--year", "1999")])
+@pytest.mark.parametrize("args", [("--era", "2019", "--year", "2021"), ("--era", "2019"),
+                                  ("--era", "1999", "--year", "1999")])
 def test_cli_bad_requests_exit_2_without_traceback(cli, args):
     run = cli("ntm", *args)
     assert run.code == 2 and "Traceback" not in run.err and run.err.startswith("haiha-geo: error:")

@@ -275,7 +275,7 @@ def test_spec_print_table_is_checked():
     base = {"title": "x", "layers": [{"id": "a", "kind": "era", "era": "2025"}]}
     spec = parse_spec({**base, "print": {"paper": "A4", "layers": ["a"]}})
     assert print_map(spec).info[0]["paper"] == "A4"
-    with pytest.raises(InputFileError, match="print.papers"):
+    with pytest.raises(InputFileError, match=r"print\.papers"):
         parse_spec({**base, "print": {"papers": "A4"}})
     with pytest.raises(PrintLayoutError, match="not declare"):
         print_map(parse_spec({**base, "print": {"layers": ["b"]}}))
@@ -298,7 +298,8 @@ def test_unit_labels_never_overlap(out):
             boxes += [(label, m) for m in found]
     for i, (a, ba) in enumerate(boxes):
         for b, bb in boxes[i + 1:]:
-            apart = ba["x1"] <= bb["x0"] or bb["x1"] <= ba["x0"] or ba["bottom"] <= bb["top"] or bb["bottom"] <= ba["top"]
+            apart = (ba["x1"] <= bb["x0"] or bb["x1"] <= ba["x0"]
+                     or ba["bottom"] <= bb["top"] or bb["bottom"] <= ba["top"])
             assert apart, f"labels {a!r} and {b!r} overlap"
 
 

@@ -84,7 +84,8 @@ def test_unknowns_stay_unknown(layer):
     for site in ("hai_ha_seaport_iz", "hai_ha_2_market", "district_culture_sports_centre"):
         assert by_id.loc[site, "footprint_basis"] == "none" and by_id.loc[site, "geometry"] is None
     assert by_id[["area_ha", "act"]].isna().loc["hai_ha_2_market"].all()
-    assert by_id.loc["bac_phong_sinh_ez", "area_ha"] == 9300 and by_id.loc["bac_phong_sinh_ez", "area_qualifier"] == "over"
+    assert (by_id.loc["bac_phong_sinh_ez", "area_ha"] == 9300
+            and by_id.loc["bac_phong_sinh_ez", "area_qualifier"] == "over")
 
 
 def test_quang_ha_point_is_the_cited_one(layer):

@@ -110,7 +110,8 @@ DESTINATIONS = {
 def test_bad_destination_fails_before_any_work(work, cli, monkeypatch, command, case):
     import importlib
 
-    overlay, stats, balance = (importlib.import_module(f"haiha_geo.{m}") for m in ("overlay", "area_stats", "zoning.balance"))
+    overlay, stats, balance = (importlib.import_module(f"haiha_geo.{m}")
+                               for m in ("overlay", "area_stats", "zoning.balance"))
 
     def no_work(*a, **k):
         raise AssertionError("the work started before the destination was checked")

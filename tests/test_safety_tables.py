@@ -84,7 +84,8 @@ def test_balance_xlsx_is_byte_identical_across_runs(tmp_path):
 
 @pytest.mark.parametrize("population", ["abc", 0, -5, math.nan, math.inf, True, 12.5])
 def test_population_must_be_a_whole_positive_number(population):
-    with pytest.raises(OptionError, match=r"population .*: must be a finite positive whole number of people, for example population=4000"):
+    with pytest.raises(OptionError, match=r"population .*: must be a finite positive whole number of people, "
+                                          r"for example population=4000"):
         land_use_balance(strips(), population=population)
 
 

@@ -48,7 +48,7 @@ def test_dxf_gives_the_same_table_as_the_rectangles(tmp_path):
 
 def test_dxf_without_crs_is_rejected(tmp_path, cli):
     dxf = write_dxf(tmp_path / "plan.dxf")
-    with pytest.raises(CRSError, match="records no coordinate reference system.*EPSG:5899"):
+    with pytest.raises(CRSError, match=r"records no coordinate reference system.*EPSG:5899"):
         land_use_balance(dxf)
     run = cli("balance", str(dxf))
     assert run.code == 2 and run.out == ""
@@ -58,7 +58,8 @@ def test_dxf_without_crs_is_rejected(tmp_path, cli):
 def test_cad_layer_map(tmp_path, cli):
     dxf = write_dxf(tmp_path / "plan.dxf", layer_of=LAYER_NAMES.get)
     doc = ezdxf.readfile(dxf)
-    doc.modelspace().add_lwpolyline([(E0 - 50, N0 - 50), (E0 + 600, N0 - 50), (E0 + 600, N0 + 300), (E0 - 50, N0 + 300)],
+    doc.modelspace().add_lwpolyline([(E0 - 50, N0 - 50), (E0 + 600, N0 - 50), (E0 + 600, N0 + 300),
+                                     (E0 - 50, N0 + 300)],
                                     close=True, dxfattribs={"layer": "KHUNG"})
     doc.saveas(dxf)
     mapping = tmp_path / "layers.csv"

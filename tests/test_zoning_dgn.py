@@ -80,7 +80,7 @@ def test_dgn_without_crs_and_dgn_v8_are_typed_errors(tmp_path, cli):
         read_dgn(dgn, crs=None)
     v8 = tmp_path / "v8.dgn"
     v8.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
-    with pytest.raises(InputFileError, match="DGN v8.*save it as V7"):
+    with pytest.raises(InputFileError, match=r"DGN v8.*save it as V7"):
         read_dgn(v8, crs="EPSG:5899")
     run = cli("balance", str(v8), "--crs", "EPSG:5899")
     assert run.code == 2 and run.err.count("\n") == 1 and "DGN v8" in run.err

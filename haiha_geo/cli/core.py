@@ -42,7 +42,8 @@ def register(sub) -> None:
     p.add_argument("--columns", help="comma-separated columns to move (default: every other column)")
     p.add_argument("--kind", choices=("extensive", "intensive"), default="extensive")
     p.add_argument("--weights", default="area", metavar="area|FILE",
-                   help="weights of intensive means: the units' map area (default) or a CSV/XLSX of one weight per unit")
+                   help="weights of intensive means: the units' map area (default) "
+                        "or a CSV/XLSX of one weight per unit")
     p.add_argument("--integers", action="store_true",
                    help="round counts to whole numbers keeping each column's total exactly (largest remainder)")
     add_format(p, REPORT_FORMATS)
@@ -104,7 +105,8 @@ def _crosswalk(args: argparse.Namespace) -> int:
     from haiha_geo.report_tables import crosswalk_report
 
     frame = crosswalk(args.from_era, args.to_era)
-    machine = frame[["from_code", "from_name", "to_code", "to_name", "share", "split"]] if args.format == "json" else frame
+    machine = (frame[["from_code", "from_name", "to_code", "to_name", "share", "split"]] if args.format == "json"
+               else frame)
     emit(pick(args, lambda: crosswalk_report(frame, args.from_era, args.to_era), machine), args.format, args.out,
          args.lang)
     return 0

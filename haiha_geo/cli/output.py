@@ -72,7 +72,8 @@ def _geojson(payload: Any, lang: str | None = None) -> str:
     return to_geographic(payload).to_json(ensure_ascii=False, drop_id=True) + "\n"
 
 
-#: Format name → writer ``(payload, lang) -> text or bytes`` of a ReportTable, DataFrame/GeoDataFrame or JSON-ready data.
+#: Format name → writer ``(payload, lang) -> text or bytes`` of a ReportTable, DataFrame/GeoDataFrame
+#: or JSON-ready data.
 WRITERS: dict[str, Callable[[Any, str | None], str | bytes]] = {
     "table": _text("table"), "csv": _text("csv"), "json": _json, "md": _text("md"), "xlsx": _xlsx,
     "geojson": _geojson,

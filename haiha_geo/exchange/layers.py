@@ -143,7 +143,8 @@ def _site_frame(crs: str) -> gpd.GeoDataFrame:
     layer = sites()
     layer.insert(layer.columns.get_loc("category") + 1, "category_vi",
                  layer["category"].map(lambda c: CATEGORY_STYLE[c][0]))
-    layer.insert(layer.columns.get_loc("footprint_basis") + 1, "footprint_vi", layer["footprint_basis"].map(FOOTPRINT_LABELS))
+    layer.insert(layer.columns.get_loc("footprint_basis") + 1, "footprint_vi",
+                 layer["footprint_basis"].map(FOOTPRINT_LABELS))
     return layer if crs == GEOGRAPHIC_CRS else _located(layer, to_planning)
 
 

@@ -105,7 +105,7 @@ def draw_layers(ax, layers: list[PrintLayer], clip, k: float) -> list[PrintLayer
 
 
 def label_points(geom) -> list[tuple[float, float]]:
-    """Candidate label positions inside ``geom``: centre of the largest inscribed circle, then a representative point."""
+    """Candidate label positions in ``geom``: centre of the largest inscribed circle, then a representative point."""
     largest = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
     circle = shapely.maximum_inscribed_circle(largest, tolerance=max(largest.area ** 0.5 / 200, 1.0))
     centre = shapely.get_point(circle, 0)

@@ -164,10 +164,11 @@ def fit_sheet(frame_w: float, frame_h: float, paper: str, orientation: str | Non
     --------
     >>> fit_sheet(500, 500, "A1").orientation
     'portrait'
-    >>> fit_sheet(500, 500, "A3")
+    >>> fit_sheet(500, 500, "A3")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    haiha_geo.errors.PrintLayoutError: the sheet (500 × 500 mm at true scale) does not fit A3 with its grid labels and title block; the smallest paper that fits is A1 (--paper A1)
+    haiha_geo.errors.PrintLayoutError: the sheet (500 × 500 mm at true scale) does not fit A3 with its grid labels
+    and title block; the smallest paper that fits is A1 (--paper A1)
     """
     orientations = (orientation,) if orientation else ("portrait", "landscape")
     for o in orientations:

@@ -175,7 +175,9 @@ def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
     """North arrow, scale, legend, extra blocks and title block in the panel."""
     p, pad = lay.panel, 3 * k ** 0.5
     body = 6.5 * k
-    entries = [*draw.legend_entries(drawn), (w["grid_line"].format(step=titleblock.format_int(step, content.lang)), {"color": "#555555", "weight": 0.5}, "line")]
+    entries = [*draw.legend_entries(drawn),
+               (w["grid_line"].format(step=titleblock.format_int(step, content.lang)),
+                {"color": "#555555", "weight": 0.5}, "line")]
     side = lay.orientation == "landscape"
     if side:
         inner = layout.Box(p.x + pad, p.y + pad, p.w - 2 * pad, p.h - 2 * pad)

@@ -203,7 +203,8 @@ def _height(rows, size_pt: float) -> float:
     line = size_pt * 0.3528 * 1.3
     total = 0.0
     for kind, left, right in rows:
-        total += (len(left) * 1.25 + len(right)) * line + 1.5 if kind == "mark" else max(len(left), len(right)) * line + 1.2
+        total += ((len(left) * 1.25 + len(right)) * line + 1.5 if kind == "mark"
+                  else max(len(left), len(right)) * line + 1.2)
     return total
 
 

@@ -36,7 +36,8 @@ _GDAL_KINDS = {"AcDbPolyline": "LWPOLYLINE", "AcDb2dPolyline": "POLYLINE", "AcDb
                "AcDbHatch": "HATCH", "AcDbBlockReference": "INSERT"}
 
 
-def read_dxf(path: str | os.PathLike, *, crs: str | None, engine: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+def read_dxf(path: str | os.PathLike, *, crs: str | None,
+             engine: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read the closed shapes of a DXF drawing's model space as polygons.
 
     Parameters

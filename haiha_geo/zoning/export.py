@@ -68,7 +68,8 @@ def _notes(balance: LandUseBalance, lang: str) -> list[str]:
     where = against.get(cover["against"], cover["against"]) if vi else cover["against"]
     outside = "" if cover["outside_m2"] is None else (
         f"; ngoài khu vực {cover['outside_m2']:,.2f} m²" if vi else f"; outside {cover['outside_m2']:,.2f} m²")
-    lines = [f"Độ phủ so với {where}: khe hở {cover['gaps_m2']:,.2f} m², chồng lấn {cover['overlaps_m2']:,.2f} m²{outside}."
+    lines = [f"Độ phủ so với {where}: khe hở {cover['gaps_m2']:,.2f} m², chồng lấn "
+             f"{cover['overlaps_m2']:,.2f} m²{outside}."
              if vi else f"Coverage against {where}: gaps {cover['gaps_m2']:,.2f} m², overlaps "
                         f"{cover['overlaps_m2']:,.2f} m²{outside}.",
              (f"Diện tích bản đồ của các đa giác, trong EPSG:5899; diện tích hợp (không tính chồng lấn hai lần) "
