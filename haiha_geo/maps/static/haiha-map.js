@@ -273,6 +273,44 @@
     return group;
   }
 
+  // ---- large polygon layers (issue 13): own shared arcs, canvas, level of detail ------------------
+  /** A layer with its own topology: below def.detailZoom its dissolved outline, from it every feature on a
+   *  canvas (decoded on the first zoom-in). Exposes haihaFeatures (the features, once decoded) and
+   *  haihaLevel ("outline" or "detail"). */
+  function parcelLayer(map, def) {
+    var topo = def.topology, arcs = null, detail = null;
+    var group = L.featureGroup();
+    var renderer = L.canvas({ padding: 0.3 });
+    function decoded() { return arcs || (arcs = decodeArcs(topo)); }
+    var outlineDef = Object.assign({}, def, { style: Object.assign({}, def.style, { fillOpacity: 0.15, dashArray: "4 3" }) });
+    var outline = L.geoJSON({ type: "FeatureCollection", features: topoFeatures(topo, decoded(), "outline") },
+      { style: function (f) { return pathStyle(outlineDef, f.properties || {}); }, renderer: renderer });
+    outline.bindTooltip(function (layer) { return el("span", null, layer.feature.properties.tip); }, { sticky: true });
+    outline.on("click", function (ev) { map.setView(ev.latlng, Math.ceil(def.detailZoom)); });
+    var features = L.featureGroup();  // filled on the first zoom-in
+    features.eachLayer = function (fn, ctx) { if (detail) detail.eachLayer(fn, ctx); return this; };
+    function build() {
+      detail = L.geoJSON({ type: "FeatureCollection", features: topoFeatures(topo, decoded(), "features") },
+        { style: function (f) { return pathStyle(def, f.properties || {}); }, renderer: renderer });
+      detail.bindPopup(function (layer) { return popupNode(layer.feature.properties); }, { maxWidth: 360 });
+      detail.bindTooltip(function (layer) {
+        return el("span", null, layer.feature.properties.tip || layer.feature.properties.title);
+      }, { sticky: true });
+    }
+    function update() {
+      var wanted = map.getZoom() >= def.detailZoom ? "detail" : "outline";
+      if (wanted === group.haihaLevel) return;
+      if (wanted === "detail" && !detail) build();
+      group.clearLayers();
+      group.addLayer(wanted === "detail" ? detail : outline);
+      group.haihaLevel = wanted;
+    }
+    group.on("add", function () { update(); map.on("zoomend", update); });
+    group.on("remove", function () { map.off("zoomend", update); group.haihaLevel = null; });
+    group.haihaFeatures = features;
+    return group;
+  }
+
   // ---- controls ----------------------------------------------------------------
   function control(position, build) {
     var C = L.Control.extend({
@@ -519,7 +557,7 @@
       var features = (def.objects || []).reduce(function (all, name) {
         return all.concat(topoFeatures(data.topology, arcs, name));
       }, []).concat(def.features || []);
-      var layer = buildLayer(map, def, features);
+      var layer = def.topology ? parcelLayer(map, def) : buildLayer(map, def, features);
       layers[def.id] = layer;
       if (def.years) yearControl(map, def, layer, labels);
       if (def.control !== false) overlays[escapeHtml(def.name)] = layer;
