@@ -40,11 +40,16 @@ def test_reported_displacement_is_within_tolerance_and_true(parcel_page, parcel_
     assert stats["layer_displacement_m"]["user1"] <= stats["tolerance_m"]
     layer = next(lay for lay in data_block(parcel_page.html)["layers"] if lay["id"] == "user1")
 
+    flat = layer["topology"]["arcs"]
+    points = np.cumsum(np.reshape(np.concatenate(flat), (-1, 2)), axis=0).tolist()  # chained deltas
+    ends = np.cumsum([len(a) // 2 for a in flat])
+
     class Topo:
         digits = -round(np.log10(layer["topology"]["transform"]["scale"][0]))
-        arcs = [np.cumsum(np.reshape(a, (-1, 2)), axis=0).tolist() for a in layer["topology"]["arcs"]]
+        arcs = [points[e - len(a) // 2:e] for a, e in zip(flat, ends)]
 
-    stored = [decode(Topo, o["arcs"]) for o in layer["topology"]["objects"]["features"]]
+    assert layer["topology"]["chained"]
+    stored = [decode(Topo, ids) for ids in layer["topology"]["objects"]["features"]]
     back = gpd.GeoSeries(stored, crs="EPSG:4326").to_crs("EPSG:5899").values
     original = gpd.read_file(parcel_file).geometry.values
     assert len(stored) == len(original) >= userlayer.LARGE_FEATURES
@@ -56,9 +61,12 @@ def test_reported_displacement_is_within_tolerance_and_true(parcel_page, parcel_
 def test_parcels_share_arcs_and_ship_an_outline(parcel_page):
     layer = next(lay for lay in data_block(parcel_page.html)["layers"] if lay["id"] == "user1")
     assert layer["canvas"] and "features" not in layer and len(layer["topology"]["objects"]["outline"]) == 1
-    refs = sum(len(ring) for o in layer["topology"]["objects"]["features"] for poly in o["arcs"] for ring in poly)
+    refs = sum(len(ring) for ids in layer["topology"]["objects"]["features"] for poly in ids for ring in poly)
     assert len(layer["topology"]["arcs"]) < 0.6 * refs, "an edge two parcels share is stored once"
     assert 13 < layer["detailZoom"] < 17
+    table = layer["table"]
+    assert table["labels"] == ["ma_thua", "loai_dat", "dien_tich"] and "dict" in table["columns"][1]
+    assert table["columns"][0]["values"][:2] == ["T000001", "T000002"]
 
 
 def test_small_polygon_layer_keeps_geojson_and_the_bound(tmp_path):
@@ -91,6 +99,10 @@ def test_parcels_on_canvas_switch_level_of_detail_on_zoom(parcel_page, tmp_path)
                 layer["topology"]["objects"]["features"])
             assert o.count("path.haiha-layer-user1") == 0 and o.console_errors == [] and o.outside_requests == []
             o.page.screenshot(path=str(tmp_path / "detail.png"))
+            o.js("Object.entries(haihaMap.layers).forEach(([id, l]) => id !== 'user1' && haihaMap.map.removeLayer(l))")
+            o.page.mouse.click(640, 430)
+            o.page.wait_for_selector(".haiha-popup")
+            assert o.page.locator(".haiha-popup th").all_inner_texts() == ["ma_thua", "loai_dat", "dien_tich"]
             o.js("void haihaMap.map.setZoom(11, {animate: false})")
             o.page.wait_for_function("haihaMap.layers.user1.haihaLevel === 'outline'")
         finally:

@@ -275,9 +275,9 @@ def _parcel_layer(b: Build, name: str, stored: np.ndarray, features: list[dict],
     hint = f"{name}: {count} đối tượng, phóng to để xem từng đối tượng"
     bounds = [round(float(v), b.digits) for v in shapely.total_bounds(stored)]
     return {"canvas": True, "bounds": bounds, "detailZoom": detail_zoom, "outlineDisplacement": round(moved, 2),
-            "topology": {**topo.to_json(), "objects": {
-                "features": [{"arcs": a, "properties": f["properties"]} for a, f in zip(objects["features"],
-                                                                                        features)],
+            "table": userlayer.table(features),
+            "topology": {**topo.to_json(chained=True), "objects": {
+                "features": objects["features"],
                 "outline": [{"arcs": objects["outline"][0], "properties": {"title": name, "tip": hint,
                                                                            "rows": [["Số đối tượng", count]]}}]}}}
 
@@ -480,7 +480,7 @@ def _share_strings(payload: dict) -> list[str]:
     the result is stable). Also drops each feature's internal ``unit_id``.
     """
     objects = [*payload.get("topology", {}).get("objects", {}).values(),
-               *(objs for lay in payload["layers"] for objs in lay.get("topology", {}).get("objects", {}).values())]
+               *(lay["topology"]["objects"]["outline"] for lay in payload["layers"] if "table" in lay)]
     features = [o["properties"] for objs in objects for o in objs]
     features += [f["properties"] for lay in payload["layers"] for f in lay.get("features", [])]
     features = list({id(p): p for p in features}.values())  # a compared file layer shares its features

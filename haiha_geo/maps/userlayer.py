@@ -107,3 +107,35 @@ def outline(stored: np.ndarray, tolerance_m: float, digits: int) -> tuple[shapel
 def median_width_m(stored: np.ndarray) -> float:
     """Square root of the median feature area (m), in EPSG:5899."""
     return float(np.sqrt(np.median(shapely.area(_back(stored)))))
+
+
+def table(features: list[dict]) -> dict:
+    """Popup texts of many features as columns: ``labels``, per column its ``values`` or ``dict`` + ``codes``.
+
+    A column with few distinct texts (land-use codes) is stored once per text, indexed by ``codes``;
+    a missing cell is ``null``. ``titles`` holds the features' titles when they are not ``prefix #n``.
+
+    Examples
+    --------
+    >>> f = [{"properties": {"title": "L #1", "rows": [["loai", "ONT"]]}},
+    ...      {"properties": {"title": "L #2", "rows": [["loai", "ONT"]]}}]
+    >>> table(f)
+    {'labels': ['loai'], 'columns': [{'dict': ['ONT'], 'codes': [0, 0]}], 'prefix': 'L'}
+    """
+    rows = [dict(f["properties"]["rows"]) for f in features]
+    labels = list(dict.fromkeys(label for r in rows for label in r))
+    columns = []
+    for label in labels:
+        values = [r.get(label) for r in rows]
+        distinct = list(dict.fromkeys(v for v in values if v is not None))
+        if len(distinct) * 4 < len(values):
+            index = {v: i for i, v in enumerate(distinct)}
+            columns.append({"dict": distinct, "codes": [None if v is None else index[v] for v in values]})
+        else:
+            columns.append({"values": values})
+    titles = [f["properties"]["title"] for f in features]
+    prefix = titles[0].rsplit(" #", 1)[0] if titles else ""
+    out = {"labels": labels, "columns": columns}
+    if titles != [f"{prefix} #{i + 1}" for i in range(len(titles))]:
+        return {**out, "titles": titles}
+    return {**out, "prefix": prefix}

@@ -277,11 +277,33 @@
   /** A layer with its own topology: below def.detailZoom its dissolved outline, from it every feature on a
    *  canvas (decoded on the first zoom-in). Exposes haihaFeatures (the features, once decoded) and
    *  haihaLevel ("outline" or "detail"). */
+  function decodeChained(topo) {
+    var sx = topo.transform.scale[0], sy = topo.transform.scale[1], x = 0, y = 0;
+    return topo.arcs.map(function (flat) {
+      var out = [];
+      for (var i = 0; i < flat.length; i += 2) {
+        x += flat[i]; y += flat[i + 1];
+        out.push([x * sx, y * sy]);
+      }
+      return out;
+    });
+  }
+
+  /** Title and popup rows of feature i of a columnar table (userlayer.table). */
+  function tableRow(table, i) {
+    var rows = [];
+    table.labels.forEach(function (label, c) {
+      var col = table.columns[c], v = col.values ? col.values[i] : (col.codes[i] === null ? null : col.dict[col.codes[i]]);
+      if (v !== null && v !== undefined) rows.push([label, v]);
+    });
+    return { title: table.titles ? table.titles[i] : table.prefix + " #" + (i + 1), rows: rows };
+  }
+
   function parcelLayer(map, def) {
     var topo = def.topology, arcs = null, detail = null;
     var group = L.featureGroup();
     var renderer = L.canvas({ padding: 0.3 });
-    function decoded() { return arcs || (arcs = decodeArcs(topo)); }
+    function decoded() { return arcs || (arcs = decodeChained(topo)); }
     var outlineDef = Object.assign({}, def, { style: Object.assign({}, def.style, { fillOpacity: 0.15, dashArray: "4 3" }) });
     var outline = L.geoJSON({ type: "FeatureCollection", features: topoFeatures(topo, decoded(), "outline") },
       { style: function (f) { return pathStyle(outlineDef, f.properties || {}); }, renderer: renderer });
@@ -290,11 +312,14 @@
     var features = L.featureGroup();  // filled on the first zoom-in
     features.eachLayer = function (fn, ctx) { if (detail) detail.eachLayer(fn, ctx); return this; };
     function build() {
-      detail = L.geoJSON({ type: "FeatureCollection", features: topoFeatures(topo, decoded(), "features") },
-        { style: function (f) { return pathStyle(def, f.properties || {}); }, renderer: renderer });
-      detail.bindPopup(function (layer) { return popupNode(layer.feature.properties); }, { maxWidth: 360 });
+      var all = decoded(), style = pathStyle(def, {});
+      detail = L.geoJSON({ type: "FeatureCollection", features: topo.objects.features.map(function (ids, i) {
+        return toFeature(all, { arcs: ids, properties: { i: i } });
+      }) }, { style: function () { return style; }, renderer: renderer });
+      detail.bindPopup(function (layer) { return popupNode(tableRow(def.table, layer.feature.properties.i)); },
+        { maxWidth: 360 });
       detail.bindTooltip(function (layer) {
-        return el("span", null, layer.feature.properties.tip || layer.feature.properties.title);
+        return el("span", null, tableRow(def.table, layer.feature.properties.i).title);
       }, { sticky: true });
     }
     function update() {
