@@ -149,10 +149,10 @@ def main(argv: list[str] | None = None) -> None:
     header = ("parcels", "page bytes haiha_geo / explore", "ratio", "drawn ms", "ratio", "detail ms",
               "JS heap MB (after detail) / explore", "ratio", "build s", "largest displacement m (tol 20)")
     widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
-    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     print("-|-".join("-" * w for w in widths))
     for row in rows:
-        print(" | ".join(c.ljust(w) for c, w in zip(row, widths)))
+        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
 
 
 if __name__ == "__main__":

@@ -8,11 +8,10 @@ import re
 import numpy as np
 import pytest
 import shapely
-
-from haiha_geo.maps import build_map
-from haiha_geo.maps import userlayer
-from haiha_geo.maps.topology import decode
 from parcels import parcels
+
+from haiha_geo.maps import build_map, userlayer
+from haiha_geo.maps.topology import decode
 
 
 def data_block(html: str) -> dict:
@@ -46,7 +45,7 @@ def test_reported_displacement_is_within_tolerance_and_true(parcel_page, parcel_
 
     class Topo:
         digits = -round(np.log10(layer["topology"]["transform"]["scale"][0]))
-        arcs = [points[e - len(a) // 2:e] for a, e in zip(flat, ends)]
+        arcs = [points[e - len(a) // 2:e] for a, e in zip(flat, ends, strict=True)]  # noqa: RUF012
 
     assert layer["topology"]["chained"]
     stored = [decode(Topo, ids) for ids in layer["topology"]["objects"]["features"]]
@@ -80,7 +79,6 @@ def test_small_polygon_layer_keeps_geojson_and_the_bound(tmp_path):
 @pytest.mark.browser
 def test_parcels_on_canvas_switch_level_of_detail_on_zoom(parcel_page, tmp_path):
     from playwright.sync_api import sync_playwright
-
     from test_maps_browser import CHROMIUM, CHROMIUM_ARGS, open_page
 
     layer = next(lay for lay in data_block(parcel_page.html)["layers"] if lay["id"] == "user1")
