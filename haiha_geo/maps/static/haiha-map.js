@@ -312,10 +312,16 @@
     var features = L.featureGroup();  // filled on the first zoom-in
     features.eachLayer = function (fn, ctx) { if (detail) detail.eachLayer(fn, ctx); return this; };
     function build() {
-      var all = decoded(), style = pathStyle(def, {});
-      detail = L.geoJSON({ type: "FeatureCollection", features: topo.objects.features.map(function (ids, i) {
-        return toFeature(all, { arcs: ids, properties: { i: i } });
-      }) }, { style: function () { return style; }, renderer: renderer });
+      var all = decoded(), style = Object.assign(pathStyle(def, {}), { renderer: renderer });
+      // L.polygon straight from the arcs: no GeoJSON coordinates kept beside Leaflet's own points
+      detail = L.featureGroup(topo.objects.features.map(function (ids, i) {
+        var polygon = L.polygon(ids.map(function (rings) {
+          return rings.map(function (ring) { return ringOf(all, ring).map(function (p) { return [p[1], p[0]]; }); });
+        }), style);
+        polygon.feature = { properties: { i: i } };
+        return polygon;
+      }));
+      arcs = null;  // the outline and every feature are built: the decoded arcs are no longer needed
       detail.bindPopup(function (layer) { return popupNode(tableRow(def.table, layer.feature.properties.i)); },
         { maxWidth: 360 });
       detail.bindTooltip(function (layer) {
