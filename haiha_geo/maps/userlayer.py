@@ -117,10 +117,9 @@ def table(features: list[dict]) -> dict:
 
     Examples
     --------
-    >>> f = [{"properties": {"title": "L #1", "rows": [["loai", "ONT"]]}},
-    ...      {"properties": {"title": "L #2", "rows": [["loai", "ONT"]]}}]
+    >>> f = [{"properties": {"title": f"L #{i}", "rows": [["loai", "ONT"]]}} for i in range(1, 6)]
     >>> table(f)
-    {'labels': ['loai'], 'columns': [{'dict': ['ONT'], 'codes': [0, 0]}], 'prefix': 'L'}
+    {'labels': ['loai'], 'columns': [{'dict': ['ONT'], 'codes': [0, 0, 0, 0, 0]}], 'prefix': 'L'}
     """
     rows = [dict(f["properties"]["rows"]) for f in features]
     labels = list(dict.fromkeys(label for r in rows for label in r))
