@@ -21,7 +21,7 @@ from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError, LargeOutputWarning
 from haiha_geo.io import write_atomic
-from haiha_geo.maps import page, thematic
+from haiha_geo.maps import page, thematic, userlayer
 from haiha_geo.maps.context import (
     CONFIDENCE_TAGS,
     FOOTPRINT_OBJECT,
@@ -79,7 +79,8 @@ class MapResult:
         The page.
     stats : dict
         ``vertices_before``, ``vertices_after`` (per era, summed), ``stored_vertices``
-        (shared borders counted once), ``max_displacement_m``, ``tolerance_m``,
+        (shared borders counted once), ``max_displacement_m`` (and
+        ``layer_displacement_m`` per layer: measured on what the page stores), ``tolerance_m``,
         ``html_bytes``, ``data_bytes`` (the JSON data block) and ``build_seconds``.
     inputs : tuple of Path
         The files the page was built from (the spec file and user layers).
@@ -299,14 +300,41 @@ def _sha256(path: Path) -> str:
 def _file_layer(b: Build, spec: LayerSpec) -> dict:
     path, index = Path(spec.path), b.spec.layers.index(spec)
     frame = read_layer(path, crs=spec.crs, what=f"layer {spec.id}")
-    simple, report = simplify_layer(frame, b.tolerance_m)
-    b.reports[spec.id] = report
     b.files.append({"source": f"user layer {spec.id}", "file": path.name, "sha256": _sha256(path), "licence": ""})
     color = PALETTE[(index * 5 + 3) % len(PALETTE)]
     style = layer_style(spec, color="#e31a1c", fillColor=color, fillOpacity=0.4, weight=2)
-    return {"id": spec.id, "name": spec.name or path.name, "features": geojson_features(simple, b.digits, path.stem),
-            "show": spec.show, "labels": False, "searchable": spec.searchable, "style": style,
-            "legend": [{"label": spec.name or path.name, "color": style["color"], "fill": style["fillColor"]}]}
+    name = spec.name or path.name
+    layer = {"id": spec.id, "name": name, "show": spec.show, "labels": False, "searchable": spec.searchable,
+             "style": style, "legend": [{"label": name, "color": style["color"], "fill": style["fillColor"]}]}
+    polygonal = len(frame) and np.isin(shapely.get_type_id(frame.geometry.values), (3, 6)).all()
+    if not polygonal:  # points and lines: per-feature Douglas-Peucker, a distance bound
+        simple, b.reports[spec.id] = simplify_layer(frame, b.tolerance_m)
+        return {**layer, "features": geojson_features(simple, b.digits, path.stem)}
+    large = len(frame) >= userlayer.LARGE_FEATURES
+    stored, report, _, _ = userlayer.bounded(frame, b.tolerance_m, b.digits, encode_arcs=large)
+    b.reports[spec.id] = report
+    features = geojson_features(frame.set_geometry(gpd.GeoSeries(stored, index=frame.index, crs="EPSG:4326")),
+                                b.digits, path.stem)
+    if not large:
+        return {**layer, "features": features}
+    return {**layer, **_parcel_layer(b, name, stored, features, report)}
+
+
+def _parcel_layer(b: Build, name: str, stored: np.ndarray, features: list[dict], report: SimplifyReport) -> dict:
+    """Shared arcs, canvas and the level-of-detail rule of a large polygon layer (see :mod:`.userlayer`)."""
+    ring, moved = userlayer.outline(stored, b.tolerance_m, b.digits)
+    report.max_displacement_m = max(report.max_displacement_m, moved)  # the outline is stored too
+    topo, objects = encode({"features": list(stored), "outline": [ring]}, b.digits)
+    detail_zoom = label_min_zoom(userlayer.median_width_m(stored) ** 2 / 1e4, userlayer.DETAIL_PX)
+    count = vn_number(len(stored), 0)
+    hint = f"{name}: {count} đối tượng, phóng to để xem từng đối tượng"
+    bounds = [round(float(v), b.digits) for v in shapely.total_bounds(stored)]
+    return {"canvas": True, "bounds": bounds, "detailZoom": detail_zoom, "outlineDisplacement": round(moved, 2),
+            "table": userlayer.table(features),
+            "topology": {**topo.to_json(chained=True), "objects": {
+                "features": objects["features"],
+                "outline": [{"arcs": objects["outline"][0], "properties": {"title": name, "tip": hint,
+                                                                           "rows": [["Số đối tượng", count]]}}]}}}
 
 
 #: Layer kind (``kind`` in a map spec) → the function that builds its definition; the one table of builders.
@@ -491,6 +519,7 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
         "stored_vertices": (b.topology.vertices if b.topology else 0),
         "era_vertices_after": report.vertices_after if report else 0,
         "max_displacement_m": prov["max_displacement_m"],
+        "layer_displacement_m": {k: round(r.max_displacement_m, 2) for k, r in b.reports.items()},
         "html_bytes": len(html_text.encode("utf-8")),
         "data_bytes": len(page.safe_json(payload).encode("utf-8")),
         "build_seconds": round(time.perf_counter() - start, 3),
@@ -507,7 +536,8 @@ def _share_strings(payload: dict) -> list[str]:
     index into the returned list (numbered in order of first appearance, so
     the result is stable). Also drops each feature's internal ``unit_id``.
     """
-    objects = payload.get("topology", {}).get("objects", {}).values()
+    objects = [*payload.get("topology", {}).get("objects", {}).values(),
+               *(lay["topology"]["objects"]["outline"] for lay in payload["layers"] if "table" in lay)]
     features = [o["properties"] for objs in objects for o in objs]
     features += [f["properties"] for lay in payload["layers"] for f in lay.get("features", [])]
     features = list({id(p): p for p in features}.values())  # a compared file layer shares its features
@@ -531,6 +561,7 @@ def _share_strings(payload: dict) -> list[str]:
 
 def _feature_bounds(b: Build) -> list[float] | None:
     coords = [c for lay in b.layers for f in lay.get("features", []) for c in _all_coords(f["geometry"])]
+    coords += [tuple(lay["bounds"][i:i + 2]) for lay in b.layers if "bounds" in lay for i in (0, 2)]
     if not coords:
         return None
     xs, ys = zip(*coords)

@@ -48,6 +48,13 @@ class LayerDef(TypedDict, total=False):
     year: str
     colors: dict[str, str]
     statusLabels: dict[str, str]
+    # a large polygon layer (maps/userlayer.py): its own shared arcs ("features" and its dissolved "outline"),
+    # drawn on a canvas; below detailZoom only the outline is drawn
+    topology: dict[str, Any]
+    canvas: bool
+    detailZoom: float
+    bounds: list[float]
+    outlineDisplacement: float
 
 
 class Projection(TypedDict):

@@ -208,17 +208,25 @@ class Topology:
         self.arcs.append(points)
         return len(self.arcs) - 1
 
-    def to_json(self) -> dict:
-        """The ``arcs`` and ``transform`` members of the page's topology (flat delta-encoded arcs)."""
+    def to_json(self, chained: bool = False) -> dict:
+        """The ``arcs`` and ``transform`` members of the page's topology (flat delta-encoded arcs).
+
+        ``chained``: each arc's first point is a delta from the previous arc's last point (``"chained":
+        true``; arcs of neighbouring parcels follow one another, so the deltas stay small).
+        """
         scale = 10.0 ** -self.digits
         flat_arcs = []
+        px, py = 0, 0
         for arc in self.arcs:
-            flat, px, py = [], 0, 0
+            flat = []
+            if not chained:
+                px, py = 0, 0
             for x, y in arc:
                 flat += [x - px, y - py]
                 px, py = x, y
             flat_arcs.append(flat)
-        return {"transform": {"scale": [scale, scale], "translate": [0, 0]}, "arcs": flat_arcs}
+        out = {"transform": {"scale": [scale, scale], "translate": [0, 0]}, "arcs": flat_arcs}
+        return {**out, "chained": True} if chained else out
 
     @property
     def vertices(self) -> int:

@@ -273,6 +273,75 @@
     return group;
   }
 
+  // ---- large polygon layers (issue 13): own shared arcs, canvas, level of detail ------------------
+  /** A layer with its own topology: below def.detailZoom its dissolved outline, from it every feature on a
+   *  canvas (decoded on the first zoom-in). Exposes haihaFeatures (the features, once decoded) and
+   *  haihaLevel ("outline" or "detail"). */
+  function decodeChained(topo) {
+    var sx = topo.transform.scale[0], sy = topo.transform.scale[1], x = 0, y = 0;
+    return topo.arcs.map(function (flat) {
+      var out = [];
+      for (var i = 0; i < flat.length; i += 2) {
+        x += flat[i]; y += flat[i + 1];
+        out.push([x * sx, y * sy]);
+      }
+      return out;
+    });
+  }
+
+  /** Title and popup rows of feature i of a columnar table (userlayer.table). */
+  function tableRow(table, i) {
+    var rows = [];
+    table.labels.forEach(function (label, c) {
+      var col = table.columns[c], v = col.values ? col.values[i] : (col.codes[i] === null ? null : col.dict[col.codes[i]]);
+      if (v !== null && v !== undefined) rows.push([label, v]);
+    });
+    return { title: table.titles ? table.titles[i] : table.prefix + " #" + (i + 1), rows: rows };
+  }
+
+  function parcelLayer(map, def) {
+    var topo = def.topology, arcs = null, detail = null;
+    var group = L.featureGroup();
+    var renderer = L.canvas({ padding: 0.3 });
+    function decoded() { return arcs || (arcs = decodeChained(topo)); }
+    var outlineDef = Object.assign({}, def, { style: Object.assign({}, def.style, { fillOpacity: 0.15, dashArray: "4 3" }) });
+    var outline = L.geoJSON({ type: "FeatureCollection", features: topoFeatures(topo, decoded(), "outline") },
+      { style: function (f) { return pathStyle(outlineDef, f.properties || {}); }, renderer: renderer });
+    outline.bindTooltip(function (layer) { return el("span", null, layer.feature.properties.tip); }, { sticky: true });
+    outline.on("click", function (ev) { map.setView(ev.latlng, Math.ceil(def.detailZoom)); });
+    var features = L.featureGroup();  // filled on the first zoom-in
+    features.eachLayer = function (fn, ctx) { if (detail) detail.eachLayer(fn, ctx); return this; };
+    function build() {
+      var all = decoded(), style = Object.assign(pathStyle(def, {}), { renderer: renderer });
+      // L.polygon straight from the arcs: no GeoJSON coordinates kept beside Leaflet's own points
+      detail = L.featureGroup(topo.objects.features.map(function (ids, i) {
+        var polygon = L.polygon(ids.map(function (rings) {
+          return rings.map(function (ring) { return ringOf(all, ring).map(function (p) { return [p[1], p[0]]; }); });
+        }), style);
+        polygon.feature = { properties: { i: i } };
+        return polygon;
+      }));
+      arcs = null;  // the outline and every feature are built: the decoded arcs are no longer needed
+      detail.bindPopup(function (layer) { return popupNode(tableRow(def.table, layer.feature.properties.i)); },
+        { maxWidth: 360 });
+      detail.bindTooltip(function (layer) {
+        return el("span", null, tableRow(def.table, layer.feature.properties.i).title);
+      }, { sticky: true });
+    }
+    function update() {
+      var wanted = map.getZoom() >= def.detailZoom ? "detail" : "outline";
+      if (wanted === group.haihaLevel) return;
+      if (wanted === "detail" && !detail) build();
+      group.clearLayers();
+      group.addLayer(wanted === "detail" ? detail : outline);
+      group.haihaLevel = wanted;
+    }
+    group.on("add", function () { update(); map.on("zoomend", update); });
+    group.on("remove", function () { map.off("zoomend", update); group.haihaLevel = null; });
+    group.haihaFeatures = features;
+    return group;
+  }
+
   // ---- controls ----------------------------------------------------------------
   function control(position, build) {
     var C = L.Control.extend({
@@ -615,7 +684,7 @@
       var features = (def.objects || []).reduce(function (all, name) {
         return all.concat(topoFeatures(data.topology, arcs, name));
       }, []).concat(def.features || []);
-      var layer = buildLayer(map, def, features);
+      var layer = def.topology ? parcelLayer(map, def) : buildLayer(map, def, features);
       layers[def.id] = layer;
       if (def.years) yearControl(map, def, layer, labels);
       if (def.control !== false) overlays[escapeHtml(def.name)] = layer;
