@@ -61,14 +61,14 @@ SPEC = parse_spec({
 #: performance.now() and paint entries are relative to navigation start.
 DRAW_PROBE = """
 new MutationObserver((_, obs) => {
-  if (document.querySelectorAll('.leaflet-overlay-pane path, .leaflet-pane path').length >= %d) {
+  if (document.querySelectorAll('.leaflet-overlay-pane path, .leaflet-pane path').length >= POLYGONS) {
     obs.disconnect(); window.__paths = performance.now();
   }
 }).observe(document, {childList: true, subtree: true});
 new PerformanceObserver(list => {
   for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') window.__paint = e.startTime;
 }).observe({type: 'paint', buffered: true});
-""" % POLYGONS
+""".replace("POLYGONS", str(POLYGONS))
 
 
 def build_ours() -> tuple[str, dict]:
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         (f"drawn in Chromium ({POLYGONS} polygons), ms (median)", f"{drawn['ours']:.0f}", f"{drawn['explore']:.0f}",
          f"{drawn['ours'] / drawn['explore']:.2f} (target ≤ 1)"),
     ]
-    widths = [max(len(str(r[i])) for r in rows + [("", "haiha_geo --offline", "explore()", "ratio")])
+    widths = [max(len(str(r[i])) for r in [*rows, ("", "haiha_geo --offline", "explore()", "ratio")])
               for i in range(4)]
     header = ("", "haiha_geo --offline", "explore()", "ratio")
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)))

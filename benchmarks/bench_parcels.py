@@ -201,7 +201,7 @@ def main() -> None:
                 diff = max(abs(ours["totals"].get(key, 0.0) - peer["totals"].get(key, 0.0)) for key in keys)
                 rows.append((work, n, ours["seconds"], peer["seconds"], ours_mib, peer_mib, diff))
                 print(f"  done {work} {n:,}", file=sys.stderr)
-    print(f"| work | parcels | toolkit s | peer s | ratio | toolkit peak RSS MiB | peer peak RSS MiB | max |Δ| ha |")
+    print("| work | parcels | toolkit s | peer s | ratio | toolkit peak RSS MiB | peer peak RSS MiB | max |Δ| ha |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for work, n, ours_s, peer_s, ours_mib, peer_mib, diff in rows:
         print(f"| {work} | {n:,} | {ours_s:.3f} | {peer_s:.3f} | {ours_s / peer_s:.2f} | {ours_mib:,.0f} | "

@@ -61,7 +61,7 @@ def parse_crs(text, option: str = "CRS") -> CRS:
     >>> parse_crs("banana", "--crs")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    haiha_geo.errors.CRSError: --crs 'banana' is not a coordinate reference system; give an EPSG code, for example EPSG:5899 ...
+    haiha_geo.errors.CRSError: --crs 'banana' is not a coordinate reference system; give an EPSG code, ...
     """
     if isinstance(text, CRS):
         return text
@@ -161,7 +161,7 @@ def require_crs(frame: gpd.GeoDataFrame, what: str = "the layer") -> CRS:
     >>> require_crs(utm, "zone.gpkg")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    haiha_geo.errors.OutsidePlanningAreaError: zone.gpkg is declared in EPSG:5899 (VN-2000 / TM-3 107-45) but, read in it, lies at lon 110.5…110.5, lat 21.4…21.4, ... the coordinates fit EPSG:32648 (WGS 84 / UTM zone 48N)...
+    haiha_geo.errors.OutsidePlanningAreaError: zone.gpkg is declared in EPSG:5899 ... fit EPSG:32648 (WGS 84 / UTM zone 48N)...
     """
     if frame.crs is None:
         raise CRSError(f"{what} has no coordinate reference system; declare it ({_CRS_EXAMPLE})"
@@ -236,7 +236,8 @@ def _implausible(coords: np.ndarray, crs: CRS) -> tuple[str | None, type[CRSErro
         return f"{where}, outside Vietnam", CRSError
     if not _touches_planning_area(extent):
         b = PLANNING_AREA_BOUNDS
-        return (f"{where}, outside {_PLACE.name} {_PLACE.kind_en} (lon {b[0]:.1f}…{b[2]:.1f}, lat {b[1]:.1f}…{b[3]:.1f})",
+        return (f"{where}, outside {_PLACE.name} {_PLACE.kind_en} "
+                f"(lon {b[0]:.1f}…{b[2]:.1f}, lat {b[1]:.1f}…{b[3]:.1f})",
                 OutsidePlanningAreaError)
     return None, CRSError
 

@@ -16,7 +16,7 @@ BOWTIE = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
 
 def test_only_invalid_geometries_are_repaired_and_valid_ones_are_the_same_objects():
     valid = [shapely.box(i, 0, i + 1, 1) for i in range(5)]
-    geoms = np.array(valid[:2] + [BOWTIE] + valid[2:], dtype=object)
+    geoms = np.array([*valid[:2], BOWTIE, *valid[2:]], dtype=object)
     fixed, report = repair(geoms, ["a", "b", "c", "d", "e", "f"], "plan row ")
     assert [r["label"] for r in report] == ["plan row c"]
     assert report[0]["area_before"] == 0.0 and report[0]["area_after"] == pytest.approx(2.0)
@@ -38,7 +38,7 @@ def test_one_report_format_warning_or_strict_error():
     assert "zone.gpkg feature 0 (Self-intersection" in message and "area 0.00 → 2.00 m²" in message
     with pytest.warns(GeometryRepairWarning, match="area 0.00 → 2.00 m²"):
         report_repairs(report)
-    with pytest.raises(GeometryRepairError, match="strict mode.*zone.gpkg feature 0"):
+    with pytest.raises(GeometryRepairError, match=r"strict mode.*zone\.gpkg feature 0"):
         report_repairs(report, strict=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -69,8 +69,8 @@ def test_atomic_output_gets_ordinary_permissions(tmp_path):
 
 @pytest.mark.parametrize("chunk", [1, 7, 50, None])
 def test_reading_in_chunks_equals_one_read(tmp_path, chunk):
-    import pandas as pd
     import geopandas as gpd
+    import pandas as pd
     import shapely
 
     frame = gpd.GeoDataFrame({"n": range(50), "name": [f"thửa {i}" for i in range(50)]},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from haiha_geo import eras, registry
 from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.errors import InputFileError
-from haiha_geo.maps import build_map, load_spec, parse_spec
+from haiha_geo.maps import build_map, load_spec
 from haiha_geo.maps.builder import resolve_tiles
 from haiha_geo.maps.page import safe_json
 from haiha_geo.maps.topology import decode, encode, grid_digits, simplify_hierarchy
@@ -59,7 +60,8 @@ def write_payload_layer(folder) -> str:
         x, y = 107.70 + 0.01 * i, 21.45
         features.append({"type": "Feature", "properties": {"name": payload, "ghi chú": payload, payload: "v",
                                                            "url": "javascript:window.__xss=1"},
-                         "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x + 0.008, y], [x + 0.008, y + 0.008],
+                         "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x + 0.008, y],
+                                                                          [x + 0.008, y + 0.008],
                                                                           [x, y + 0.008], [x, y]]]}})
     features.append({"type": "Feature", "properties": {"name": PAYLOADS[0], "ghi chú": "https://example.org/a?b=<c>"},
                      "geometry": {"type": "Point", "coordinates": [107.76, 21.47]}})
@@ -311,7 +313,7 @@ def test_provenance_footer_meta_and_json(default_page):
 def test_user_layer_recorded_with_sha256(tmp_path):
     layer = write_payload_layer(tmp_path)
     page = build_map("maps/mergers.toml", offline=True, layers=[layer])
-    digest = hashlib.sha256(open(layer, "rb").read()).hexdigest()
+    digest = hashlib.sha256(Path(layer).read_bytes()).hexdigest()
     assert digest in page.html
 
 

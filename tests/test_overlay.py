@@ -9,15 +9,21 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_project_sites import write_without_crs
 
 import haiha_geo
 from haiha_geo import registry
 from haiha_geo.crs import to_geographic
-from haiha_geo.errors import (CRSError, GeometryError, GeometryRepairError, GeometryRepairWarning, InputFileError,
-                              UnknownEraError)
+from haiha_geo.errors import (
+    CRSError,
+    GeometryError,
+    GeometryRepairError,
+    GeometryRepairWarning,
+    InputFileError,
+    UnknownEraError,
+)
 from haiha_geo.overlay import OVERLAY_COLUMNS, overlay_stats
 from haiha_geo.project_sites import sites
-from test_project_sites import write_without_crs
 
 TOLERANCE_HA = 0.01
 
@@ -44,7 +50,7 @@ def _check_sums(table, zone: gpd.GeoDataFrame) -> None:
 
 
 def test_zone_across_units_and_the_shore():
-    minx, miny, maxx, maxy = _district().bounds
+    minx, miny, maxx, _maxy = _district().bounds
     zone = _box((minx + maxx) / 2, miny - 2_000, 8_000, 15_000)  # reaches beyond the district's southern edge
     table = overlay_stats(zone, "2019")
     assert list(table.columns) == list(OVERLAY_COLUMNS) and len(table) == 16
@@ -131,7 +137,7 @@ def test_file_errors(tmp_path):
 
 @pytest.fixture
 def zone_file(tmp_path):
-    minx, miny, maxx, maxy = _district().bounds
+    minx, miny, maxx, _maxy = _district().bounds
     zone = _box((minx + maxx) / 2 - 3_000, miny - 1_000, 6_000, 12_000)
     path = tmp_path / "zone.gpkg"
     zone.to_file(path)
@@ -210,7 +216,7 @@ def test_cli_reports_the_repair_and_strict_exits_2(cli, tmp_path):
 
 def _parcels(n_side: int = 40, cell: float = 250.0) -> gpd.GeoDataFrame:
     """A clean coverage of quads around a unit boundary, some cut by the district edge."""
-    minx, miny, maxx, maxy = _district().bounds
+    minx, miny, maxx, _maxy = _district().bounds
     x0, y0 = (minx + maxx) / 2 - n_side * cell / 2, miny - 1_000
     quads = [shapely.box(x0 + i * cell, y0 + j * cell, x0 + (i + 1) * cell, y0 + (j + 1) * cell)
              for i in range(n_side) for j in range(n_side)]

@@ -248,8 +248,8 @@ def test_crs_option_reaches_a_layer_without_crs(cli, in_tmp, option):
 
 @pytest.mark.browser
 def test_browser_popup_shows_payloads_literally_and_runs_nothing(in_tmp):
-    from test_maps_browser import CHROMIUM, CHROMIUM_ARGS, open_page
     from playwright.sync_api import sync_playwright
+    from test_maps_browser import CHROMIUM, CHROMIUM_ARGS, open_page
 
     values = {k: v + END for k, v in PAYLOADS.items()}
     page = build_map(layers=[write_layer(in_tmp / "in.geojson", values)], offline=True).html

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import operator
 
 import geopandas as gpd
 import openpyxl
@@ -13,12 +15,11 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from zoning_plans import E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips
 
 from haiha_geo.errors import GeometryRepairError, GeometryRepairWarning, InputFileError, OptionError
 from haiha_geo.zoning import LandUseWarning, UnclassifiedCodeError, land_use_balance, load_categories
 from haiha_geo.zoning.categories import descendants
-
-from zoning_plans import E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips
 
 
 def test_areas_are_exact_and_shares_add_up():
@@ -98,7 +99,7 @@ def test_bad_plans_are_clear_errors():
         land_use_balance(plan, field="zone")
     with pytest.raises(OptionError, match="population"):
         land_use_balance(plan, population=0)
-    blank = plan.assign(code=[None] + list(plan["code"][1:]))
+    blank = plan.assign(code=[None, *list(plan["code"][1:])])
     with pytest.raises(InputFileError, match="no value in 'code'"):
         land_use_balance(blank)
 
@@ -110,7 +111,7 @@ def test_csv_and_xlsx_exports_are_stable(tmp_path):
     land_use_balance(strips(), population=4000).to_csv(second)
     assert first.read_bytes() == second.read_bytes()
     rows = list(csv.DictReader(io.StringIO(first.read_text(encoding="utf-8"))))
-    assert [r["code"] for r in rows] == list(result.table["code"]) + ["TOTAL"]
+    assert [r["code"] for r in rows] == [*list(result.table["code"]), "TOTAL"]
     assert rows[-1]["area_ha"] == "10.0002" and rows[-1]["percent"] == "100.0"
     book = openpyxl.load_workbook(result.to_xlsx(tmp_path / "balance.xlsx"))
     sheet = book.worksheets[0]
@@ -133,7 +134,7 @@ def test_every_category_descends_from_a_top_level_group():
     tops = cats.loc[cats["level"] == 1, "code"].tolist()
     assert tops == ["DXD", "KHAC"]
     below = descendants(cats)
-    assert sorted(sum((below[t] for t in tops), [])) == sorted(cats["code"])
+    assert sorted(functools.reduce(operator.iadd, (below[t] for t in tops), [])) == sorted(cats["code"])
     assert cats["source"].str.len().gt(0).all() and cats["confidence"].isin(["C", "C2", "I"]).all()
     normed = cats[(cats["min_m2_per_person"] != "") | (cats["min_share_pct"] != "")]
     assert normed["norm_source"].str.len().gt(0).all() and normed["norm_confidence"].ne("").all()
@@ -170,7 +171,7 @@ def test_invalid_polygons_are_reported_like_every_command_and_refused_when_stric
     with pytest.warns(GeometryRepairWarning, match=r"plan row 0 \(Self-intersection.*area 0.00 → 5,000.00 m²"):
         result = land_use_balance(_bowtie_plan())
     assert result.table.set_index("code").loc["NO-M", "area_ha"] == 0.5
-    with pytest.raises(GeometryRepairError, match="strict mode.*plan row 0"):
+    with pytest.raises(GeometryRepairError, match=r"strict mode.*plan row 0"):
         land_use_balance(_bowtie_plan(), strict=True)
 
 

@@ -30,7 +30,8 @@ def register(sub) -> None:
     p.add_argument("--out", help="write to this file (atomically) instead of the terminal")
     p.set_defaults(func=_sheets)
 
-    p = sub.add_parser("balance", help="land-use balance table of a zoning plan (GeoPackage, Shapefile, GeoJSON, DXF, DGN v7)")
+    p = sub.add_parser("balance", help="land-use balance table of a zoning plan "
+                                       "(GeoPackage, Shapefile, GeoJSON, DXF, DGN v7)")
     p.add_argument("plan", help="plan file")
     p.add_argument("--layer", help="layer of a multi-layer file (GeoPackage)")
     codes = p.add_mutually_exclusive_group()

@@ -267,7 +267,8 @@ def _merger_layer(b: Build, spec: LayerSpec) -> dict:
     return {"id": spec.id, "name": spec.name or f"Sáp nhập {_label(spec.to_era)}",
             "objects": [succ_name, pred_name], "show": spec.show, "labels": False,
             "searchable": spec.searchable, "style": style,
-            "legend": [{"label": "Đơn vị mới (sáp nhập, chia tách)", "color": style["color"], "fill": style["fillColor"]},
+            "legend": [{"label": "Đơn vị mới (sáp nhập, chia tách)", "color": style["color"],
+                        "fill": style["fillColor"]},
                        {"label": f"Ranh giới tiền thân ({_label(spec.from_era)})", "color": "#444444",
                         "dash": True}]}
 

@@ -41,7 +41,8 @@ STYLE_KEYS = ("color", "weight", "opacity", "fillColor", "fillOpacity", "dashArr
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$")
 _LAYER_KEYS = {"id": str, "kind": str, "name": str, "era": str, "from": str, "to": str, "path": str,
-               "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int, "first_year": int, "crs": str, "colors": list}
+               "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int, "first_year": int,
+               "crs": str, "colors": list}
 _TOP_KEYS = {"title": str, "description": str, "tolerance_m": (int, float), "layers": list, "compare": list,
              "controls": dict, "print": dict}
 #: Optional ``[print]`` table: what ``haiha-geo print`` puts on paper (haiha_geo.printing checks the values).

@@ -14,6 +14,7 @@ lists). A border shared by two units, or by three eras, costs one arc.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from collections.abc import Iterable, Sequence
@@ -260,7 +261,7 @@ def quantise_rings(geom: shapely.Geometry, digits: int) -> list[list[list[Point]
 def _junctions(rings: Iterable[list[Point]]) -> set[Point]:
     neighbours: dict[Point, set[Point]] = {}
     for ring in rings:
-        for a, b in zip(ring[:-1], ring[1:]):
+        for a, b in itertools.pairwise(ring):
             neighbours.setdefault(a, set()).add(b)
             neighbours.setdefault(b, set()).add(a)
     return {p for p, ns in neighbours.items() if len(ns) != 2}
@@ -272,7 +273,7 @@ def _cut_ring(ring: list[Point], junctions: set[Point]) -> list[list[Point]]:
     if not starts:
         start = body.index(min(body))
         rotated = body[start:] + body[:start]
-        return [rotated + [rotated[0]]]
+        return [[*rotated, rotated[0]]]
     rotated = body[starts[0]:] + body[:starts[0]]
     rotated.append(rotated[0])
     pieces, current = [], [rotated[0]]

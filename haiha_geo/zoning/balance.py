@@ -211,7 +211,8 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         union = dissolve(geoms)
         cover, plan_ha = _coverage(geoms, union, _study_geometry(study_area, era)), round(union.area / 1e4, 4)
         if cover["overlaps_m2"] > 0:
-            notes.append(f"plan polygons overlap by {cover['overlaps_m2']:,.2f} m²; the overlap is counted once per polygon")
+            notes.append(f"plan polygons overlap by {cover['overlaps_m2']:,.2f} m²; "
+                         "the overlap is counted once per polygon")
     for note in notes:
         warnings.warn(note, LandUseWarning, stacklevel=2)
     total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Union
 
 import geopandas as gpd
 import pandas as pd
@@ -24,7 +23,7 @@ from haiha_geo.zoning.categories import read_user_csv
 from haiha_geo.zoning.dgn import read_dgn
 from haiha_geo.zoning.dxf import read_dxf
 
-PlanInput = Union[gpd.GeoDataFrame, str, os.PathLike]
+PlanInput = gpd.GeoDataFrame | str | os.PathLike
 #: Code-map values that drop the features of a CAD layer (frames, annotation).
 IGNORE = frozenset({"", "-", "ignore"})
 
