@@ -184,7 +184,8 @@ def test_search_ignores_diacritics(browser, district_html, tmp_path):
 
 def test_js_normaliser_matches_python(browser, district_html, tmp_path):
     o = open_page(browser, district_html, tmp_path, "district-normalise")
-    names = [*list(registry.units_table()["name"]), "xã Quảng Điền", "TT. Quảng Hà", "Thị trấn  Quảng Hà", "QUẢNG ĐỨC", "Quảng Thịnh"]
+    names = [*registry.units_table()["name"],
+             "xã Quảng Điền", "TT. Quảng Hà", "Thị trấn  Quảng Hà", "QUẢNG ĐỨC", "Quảng Thịnh"]
     labels = [f"{t} {n}" for t, n in zip(registry.units_table()["type"], registry.units_table()["name"])]
     for text in names + labels:
         assert o.js("t => HaihaMap.normalise(t)", text) == normalise(text), text
@@ -434,8 +435,10 @@ def test_search_popup_stays_open_until_closed(browser, district_html, tmp_path):
     settle(o)  # the fit to the unit has ended
     o.page.wait_for_timeout(1000)  # the observation window: the popup must still be there
     assert popup.count() == 1 and "xã Quảng Điền" in popup.inner_text()
-    covered = o.js("""() => { const p = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
-        return [...document.querySelectorAll('.haiha-title, .leaflet-control')].some(e => { const r = e.getBoundingClientRect();
+    covered = o.js("""() => {
+        const p = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+        return [...document.querySelectorAll('.haiha-title, .leaflet-control')].some(e => {
+            const r = e.getBoundingClientRect();
             return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; }); }""")
     assert not covered  # the popup panned itself clear of the title and the controls
     artifact(o, "desktop-search-popup")

@@ -87,7 +87,8 @@ def test_layer_attributes_are_data(cli, in_tmp, payload, place):
     out = in_tmp / "out.html"
     run = cli("map", "--offline", "--layer", layer, "--out", str(out))
     assert_inert(run, out, value, "json")
-    features = next(lay for lay in data_block(out.read_text(encoding="utf-8"))["layers"] if lay["id"] == "user1")["features"]
+    layers = data_block(out.read_text(encoding="utf-8"))["layers"]
+    features = next(lay for lay in layers if lay["id"] == "user1")["features"]
     strings = data_block(out.read_text(encoding="utf-8"))["strings"]
     shown = [strings[x] if isinstance(x, int) else x for f in features for row in f["properties"]["rows"] for x in row]
     assert value in shown

@@ -163,7 +163,8 @@ def test_totals_equal_plan_area(cells, depth):
 
 def _bowtie_plan() -> gpd.GeoDataFrame:
     bowtie = shapely.Polygon([(E0, N0), (E0 + 100, N0 + 100), (E0 + 100, N0), (E0, N0 + 100)])
-    return gpd.GeoDataFrame({"code": ["NO-M", "CX-DT"]}, geometry=[bowtie, shapely.box(E0 + 200, N0, E0 + 300, N0 + 100)],
+    return gpd.GeoDataFrame({"code": ["NO-M", "CX-DT"]},
+                            geometry=[bowtie, shapely.box(E0 + 200, N0, E0 + 300, N0 + 100)],
                             crs="EPSG:5899")
 
 
