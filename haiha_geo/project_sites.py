@@ -28,7 +28,7 @@ from haiha_geo.authored import read_csv
 from haiha_geo.crs import GEOGRAPHIC_CRS, to_geographic
 from haiha_geo.eras import units
 from haiha_geo.errors import GeometryError, InputFileError, RegistryError
-from haiha_geo.geometry import repair
+from haiha_geo.geometry import repair, report_repairs
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
 from haiha_geo.vector_io import read_layer
@@ -219,7 +219,7 @@ def _unit_geometries(source: str) -> dict[str, shapely.Geometry]:
 
 
 def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
-          source: str = "gadm41", crs: str | None = None) -> gpd.GeoDataFrame:
+          source: str = "gadm41", crs: str | None = None, strict: bool = False) -> gpd.GeoDataFrame:
     """Return the project sites as a GeoDataFrame in EPSG:4326.
 
     Parameters
@@ -232,6 +232,9 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
         Reference source of the unit polygons used for host-unit footprints.
     crs : str, optional
         CRS of a footprints file that declares none (see :func:`haiha_geo.vector_io.read_layer`).
+    strict : bool
+        Refuse invalid footprint polygons (:class:`~haiha_geo.errors.GeometryRepairError`) instead of
+        repairing them with a :class:`~haiha_geo.errors.GeometryRepairWarning` (what changed, area before/after).
 
     Returns
     -------
@@ -256,12 +259,12 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     layer = gpd.GeoDataFrame(frame, geometry=[g for _, _, g in built], crs=GEOGRAPHIC_CRS)
     if footprints is not None:
         layer = _apply_footprints(layer, read_footprints(footprints, set(layer["site_id"]), source=source,
-                                                                   crs=crs))
+                                                         crs=crs, strict=strict))
     return layer[list(site_columns())]
 
 
 def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: set[str], *,
-                    source: str = "gadm41", crs: str | None = None) -> gpd.GeoSeries:
+                    source: str = "gadm41", crs: str | None = None, strict: bool = False) -> gpd.GeoSeries:
     """Read and check user footprints; return one polygonal geometry per site_id (EPSG:4326).
 
     ``crs`` is assumed for a file that declares none (:func:`haiha_geo.vector_io.read_layer`).
@@ -287,7 +290,8 @@ def read_footprints(footprints: str | os.PathLike | gpd.GeoDataFrame, site_ids: 
     if bad.any():
         raise GeometryError(f"footprints must be polygons; {int(bad.sum())} feature(s) are "
                             f"{sorted(set(frame.geometry.geom_type[bad]))}")
-    fixed, _ = repair(frame.geometry.values, [f"footprint of {s}" for s in frame["site_id"]])
+    fixed, report = repair(frame.geometry.values, [f"footprint of {s}" for s in frame["site_id"]])
+    report_repairs(report, strict)
     merged = frame.assign(geometry=fixed).dissolve(by="site_id").geometry
     _check_inside_district(merged, source)
     return merged

@@ -161,3 +161,14 @@ def test_cli_footprints_without_crs_exit_2(cli, tmp_path):
     path = write_without_crs(_zone_in("2020/06922"), tmp_path / "nocrs.shp")
     run = cli("sites", "--footprints", str(path))
     assert run.code == 2 and "Traceback" not in run.err and "coordinate reference system" in run.err
+
+
+def test_an_invalid_footprint_is_reported_or_refused_with_strict(cli, tmp_path):
+    bowtie = shapely.Polygon([(107.74, 21.44), (107.76, 21.46), (107.76, 21.44), (107.74, 21.46)])
+    path = tmp_path / "fp.geojson"
+    gpd.GeoDataFrame({"site_id": ["quang_ha_town"]}, geometry=[bowtie], crs="EPSG:4326").to_file(path)
+    run = cli("sites", "--footprints", str(path), "--format", "json")
+    assert run.code == 0 and "warning: 1 invalid polygon(s) repaired" in run.err
+    assert "footprint of quang_ha_town" in run.err
+    strict = cli("sites", "--footprints", str(path), "--strict")
+    assert strict.code == 2 and len(strict.err.strip().splitlines()) == 1 and "strict mode" in strict.err

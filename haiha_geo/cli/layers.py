@@ -20,6 +20,8 @@ def register(sub) -> None:
     p.add_argument("--footprints", metavar="FILE",
                    help="vector file of polygons with a site_id column replacing those sites' footprints")
     p.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS", help=_CRS_HELP)
+    p.add_argument("--strict", action="store_true",
+                   help="refuse invalid footprint polygons (exit 2) instead of repairing them with a warning")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     add_format(p, ("table", "json", "geojson", "md", "xlsx"))
     p.set_defaults(func=_sites)
@@ -52,7 +54,8 @@ def _sites(args: argparse.Namespace) -> int:
     from haiha_geo.project_sites import host_columns, sites
     from haiha_geo.report_tables import sites_report
 
-    layer = sites(footprints=args.footprints, crs=args.crs)
+    with warn_lines():
+        layer = sites(footprints=args.footprints, crs=args.crs, strict=args.strict)
     if args.format == "geojson":
         emit(layer.to_json(drop_id=True, ensure_ascii=False, indent=2) + "\n", out=args.out)
         return 0
