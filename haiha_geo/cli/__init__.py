@@ -15,8 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+import haiha_geo.cli.core as core
+import haiha_geo.cli.exchange as exchange
+import haiha_geo.cli.layers as layers
+import haiha_geo.cli.maps as maps
+import haiha_geo.cli.printing as printing
+import haiha_geo.cli.zoning as zoning
 from haiha_geo._version import __version__
-from haiha_geo.cli import core, exchange, layers, maps, printing, zoning
 from haiha_geo.cli.output import input_paths
 from haiha_geo.errors import HaihaGeoError, OptionError
 from haiha_geo.io import check_output

@@ -13,6 +13,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+import haiha_geo.maps.page as page
+import haiha_geo.maps.thematic as thematic
+import haiha_geo.maps.userlayer as userlayer
 from haiha_geo import eras as eras_model
 from haiha_geo import registry, sources, timeline
 from haiha_geo._cache import cached
@@ -21,7 +24,6 @@ from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError, LargeOutputWarning
 from haiha_geo.io import write_atomic
-from haiha_geo.maps import page, thematic, userlayer
 from haiha_geo.maps.context import (
     CONFIDENCE_TAGS,
     FOOTPRINT_OBJECT,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
+import haiha_geo.printing.layout as layout
+import haiha_geo.printing.titleblock as titleblock
 from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.errors import PrintLayoutError
-from haiha_geo.printing import layout, titleblock
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
 from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block

@@ -15,13 +15,16 @@ from pathlib import Path
 import matplotlib
 import shapely
 
+import haiha_geo.printing.draw as draw
+import haiha_geo.printing.grid as grid
+import haiha_geo.printing.layout as layout
+import haiha_geo.printing.titleblock as titleblock
 from haiha_geo import registry
 from haiha_geo._version import __version__
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.io import atomic_path
 from haiha_geo.maps.spec import MapSpec, load_spec
 from haiha_geo.place import place
-from haiha_geo.printing import draw, grid, layout, titleblock
 from haiha_geo.printing.layers import PrintLayer, from_spec
 from haiha_geo.sources import provenance
 
