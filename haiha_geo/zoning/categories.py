@@ -67,7 +67,7 @@ def load_categories(path: str | os.PathLike | None = None) -> pd.DataFrame:
     [1, 3, 4]
     """
     rows = _read_rows(path)
-    frame = pd.DataFrame(rows, columns=list(COLUMNS)).fillna("")
+    frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object).fillna("")
     frame = frame.apply(lambda col: col.str.strip())
     label = str(path or f"layers/{CATEGORIES_FILE}")
     _check(frame, label)
