@@ -125,7 +125,8 @@ def data_dir() -> DataDir:
     return found
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in 1 MiB blocks (reference files, user layers, printed sources)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -135,7 +136,7 @@ def _sha256(path: Path) -> str:
 
 @cache
 def _verified(path: Path, mtime_ns: int, size: int) -> str:
-    return _sha256(path)
+    return file_sha256(path)
 
 
 def source_file(name: str, file: str = "communes") -> Path:

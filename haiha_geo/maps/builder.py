@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -296,14 +295,11 @@ def _predecessor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
 
 # ---- user files ------------------------------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _file_layer(b: Build, spec: LayerSpec) -> dict:
     path, index = Path(spec.path), b.spec.layers.index(spec)
     frame = read_layer(path, crs=spec.crs, what=f"layer {spec.id}")
-    b.files.append({"source": f"user layer {spec.id}", "file": path.name, "sha256": _sha256(path), "licence": ""})
+    b.files.append({"source": f"user layer {spec.id}", "file": path.name, "sha256": sources.file_sha256(path),
+                    "licence": ""})
     color = PALETTE[(index * 5 + 3) % len(PALETTE)]
     style = layer_style(spec, color="#e31a1c", fillColor=color, fillOpacity=0.4, weight=2)
     name = spec.name or path.name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import geopandas as gpd
 from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import PrintLayoutError
+from haiha_geo.sources import file_sha256
 from haiha_geo.timeline import era_ids
 from haiha_geo.vector_io import read_layer
 
@@ -90,11 +90,7 @@ def merger_layer(before: str, after: str, lang: str, words: dict, style: dict | 
 
 def short_sha(path: Path) -> str:
     """First 12 hex digits of the sha256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:12]
+    return file_sha256(path)[:12]
 
 
 def file_layer(path: str | Path, style: dict | None = None, name: str = "") -> PrintLayer:

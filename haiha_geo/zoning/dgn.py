@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from pathlib import Path
 
 import geopandas as gpd
 import shapely
 
 from haiha_geo.crs import require_crs
-from haiha_geo.errors import CRSError, InputFileError
-from haiha_geo.zoning.dxf import _drop_duplicates, _gdal_shape
+from haiha_geo.errors import InputFileError
+from haiha_geo.zoning.dxf import _drop_duplicates, _gdal_shape, check_cad_file
 
 #: First bytes of an OLE compound document: a DGN v8 file.
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -48,12 +47,7 @@ def read_dgn(path: str | os.PathLike, *, crs: str | None) -> tuple[gpd.GeoDataFr
     InputFileError
         Missing file, a DGN v8 file, an unreadable file, or no closed shapes.
     """
-    path = Path(path)
-    if crs is None:
-        raise CRSError(f"{path.name}: a DGN v7 drawing records no coordinate reference system; state it, for "
-                       "example crs='EPSG:5899' (CLI: --crs EPSG:5899) for VN-2000 / TM-3 107°45′")
-    if not path.exists():
-        raise InputFileError(f"{path.name}: file {path} does not exist")
+    path = check_cad_file(path, crs, "a DGN v7 drawing")
     with path.open("rb") as handle:
         if handle.read(8) == OLE_MAGIC:
             raise InputFileError(f"{path.name} is a DGN v8 file (MicroStation V8 or later), which GDAL reads only "

@@ -36,6 +36,25 @@ _GDAL_KINDS = {"AcDbPolyline": "LWPOLYLINE", "AcDb2dPolyline": "POLYLINE", "AcDb
                "AcDbHatch": "HATCH", "AcDbBlockReference": "INSERT"}
 
 
+def check_cad_file(path: str | os.PathLike, crs: str | None, kind: str) -> Path:
+    """``path`` as a Path, once it exists and ``crs`` is given (CAD drawings record no CRS).
+
+    Raises
+    ------
+    CRSError
+        ``crs`` is None.
+    InputFileError
+        The file does not exist.
+    """
+    path = Path(path)
+    if crs is None:
+        raise CRSError(f"{path.name}: {kind} records no coordinate reference system; state it, for "
+                       "example crs='EPSG:5899' (CLI: --crs EPSG:5899) for VN-2000 / TM-3 107°45′")
+    if not path.exists():
+        raise InputFileError(f"{path.name}: file {path} does not exist")
+    return path
+
+
 def read_dxf(path: str | os.PathLike, *, crs: str | None,
              engine: str | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read the closed shapes of a DXF drawing's model space as polygons.
@@ -74,12 +93,7 @@ def read_dxf(path: str | os.PathLike, *, crs: str | None,
     >>> frame.loc[0, "layer"], float(frame.area.iloc[0])
     ('NO-M', 10000.0)
     """
-    path = Path(path)
-    if crs is None:
-        raise CRSError(f"{path.name}: a DXF drawing records no coordinate reference system; state it, for "
-                       "example crs='EPSG:5899' (CLI: --crs EPSG:5899) for VN-2000 / TM-3 107°45′")
-    if not path.exists():
-        raise InputFileError(f"{path.name}: file {path} does not exist")
+    path = check_cad_file(path, crs, "a DXF drawing")
     rows, skipped = (_gdal_rows if _engine(engine) == "gdal" else _ezdxf_rows)(path)
     rows = [r for r in rows if not r["geometry"].is_empty and r["geometry"].area > 0]
     if not rows:
