@@ -177,8 +177,20 @@ def require_crs(frame: gpd.GeoDataFrame, what: str = "the layer") -> CRS:
 
 
 def _sample(geoms: np.ndarray) -> np.ndarray:
-    """The extreme vertices and an even sample of at most :data:`SAMPLE_SIZE` vertices, as an (n, 2) array."""
-    coords = shapely.get_coordinates(np.asarray(geoms)[~shapely.is_missing(np.asarray(geoms))])
+    """The extreme vertices and an even sample of at most :data:`SAMPLE_SIZE` vertices, as an (n, 2) array.
+
+    Only the features holding the layer's extreme bounds and an even sample of
+    the others are read vertex by vertex, so the cost grows with the number
+    of features (one vectorised ``bounds``), not with their vertices.
+    """
+    geoms = np.asarray(geoms)
+    if len(geoms) > SAMPLE_SIZE:
+        bounds = shapely.bounds(geoms)  # NaN for missing and empty features
+        low = np.where(np.isnan(bounds[:, :2]), np.inf, bounds[:, :2]).argmin(axis=0)
+        high = np.where(np.isnan(bounds[:, 2:]), -np.inf, bounds[:, 2:]).argmax(axis=0)
+        geoms = geoms[np.unique(np.concatenate([low, high, np.linspace(0, len(geoms) - 1, SAMPLE_SIZE).astype(int)]))]
+    geoms = geoms[~shapely.is_missing(geoms)]
+    coords = shapely.get_coordinates(geoms)
     if len(coords) <= SAMPLE_SIZE:
         return coords
     extremes = np.concatenate([coords.argmin(axis=0), coords.argmax(axis=0)])

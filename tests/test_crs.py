@@ -75,3 +75,15 @@ def test_transform_rejects_other_crs():
 def test_require_crs_ignores_null_geometries():
     frame = gpd.GeoDataFrame(geometry=[None, shapely.Point(107.75, 21.45)], crs="EPSG:4326")
     assert crs.require_crs(frame).to_epsg() == 4326
+
+
+@pytest.mark.parametrize("stray", [1, 2_998, 4_999])
+def test_plausibility_sample_keeps_the_extreme_features(stray):
+    """Among many features only a sample is read vertex by vertex, but always the ones at the layer's edges."""
+    x = 500_000 + (np.arange(5_000) % 70) * 30.0
+    geoms = shapely.box(x, 2_372_000, x + 20, 2_372_020)
+    geoms[stray] = shapely.box(3_500_000, 2_372_000, 3_500_020, 2_372_020)  # thousands of km east: the Pacific
+    with pytest.raises(CRSError, match="outside Vietnam"):
+        crs.require_crs(gpd.GeoDataFrame(geometry=geoms, crs="EPSG:5899"))
+    geoms[stray] = shapely.box(500_000, 2_372_000, 500_020, 2_372_020)
+    assert crs.require_crs(gpd.GeoDataFrame(geometry=geoms, crs="EPSG:5899")).to_epsg() == 5899
