@@ -6,7 +6,9 @@ here knows about eras or the registry.
 
 from __future__ import annotations
 
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
@@ -31,7 +33,7 @@ def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 def repair(geoms: np.ndarray, labels=None, prefix: str = "") -> tuple[np.ndarray, list[dict]]:
     """Repair invalid polygons with ``make_valid``, keep polygon parts only, report what changed.
 
-    Validity is checked on the whole array at once (``shapely.is_valid``);
+    Validity is checked on the whole array at once (:func:`valid_polygons`);
     only the invalid geometries are repaired, the valid ones are returned as
     the same objects. Returns the geometries and one report row per repaired
     geometry (``label`` = ``prefix`` + ``labels[i]``, ``reason``, ``area_before``,
@@ -52,10 +54,10 @@ def repair(geoms: np.ndarray, labels=None, prefix: str = "") -> tuple[np.ndarray
     """
     geoms = np.asarray(geoms, dtype=object)
     label = (lambda i: f"{prefix}{labels[i]}") if labels is not None else (lambda i: f"{prefix or 'feature '}{i}")
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    missing = shapely.get_num_coordinates(geoms) == 0  # None and empty geometries alike
     if missing.any():
         raise GeometryError(f"{label(int(np.flatnonzero(missing)[0]))}: geometry is missing or empty")
-    bad = ~(shapely.is_valid(geoms) & np.isin(shapely.get_type_id(geoms), (3, 6)))
+    bad = ~valid_polygons(geoms)
     out, report = geoms.copy(), []
     for i in np.flatnonzero(bad):
         reason = shapely.is_valid_reason(geoms[i])
@@ -66,6 +68,34 @@ def repair(geoms: np.ndarray, labels=None, prefix: str = "") -> tuple[np.ndarray
                        "area_after": float(fixed.area)})
         out[i] = fixed
     return out, report
+
+
+#: Features per thread when :func:`valid_polygons` checks a large array on several cores.
+VALIDITY_CHUNK = 50_000
+
+
+def valid_polygons(geoms: np.ndarray) -> np.ndarray:
+    """Boolean array: which geometries are valid polygons or multipolygons (GEOS ``is_valid``).
+
+    GEOS releases the GIL, so arrays of more than :data:`VALIDITY_CHUNK`
+    features are checked in parts on all cores.
+
+    Examples
+    --------
+    >>> bowtie = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    >>> valid_polygons(np.array([shapely.box(0, 0, 1, 1), bowtie, shapely.Point(0, 0)])).tolist()
+    [True, False, False]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    workers = min(os.cpu_count() or 1, len(geoms) // VALIDITY_CHUNK)
+    if workers < 2:
+        return _valid_polygons(geoms)
+    with ThreadPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(_valid_polygons, np.array_split(geoms, workers))))
+
+
+def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
+    return shapely.is_valid(geoms) & np.isin(shapely.get_type_id(geoms), (3, 6))
 
 
 #: Repaired geometries named one by one in a repair message (the rest are counted).

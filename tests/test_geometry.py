@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
+from haiha_geo import geometry
 from haiha_geo.errors import GeometryError, GeometryRepairError, GeometryRepairWarning
 from haiha_geo.geometry import dissolve, overlapping_pairs, repair, repair_message, report_repairs
 
@@ -59,3 +60,11 @@ def test_overlapping_pairs_and_dissolve():
     left, right = overlapping_pairs(shifted)
     assert sorted(zip(left.tolist(), right.tolist())) == [(0, 9), (1, 9), (3, 9), (4, 9)]
     assert dissolve(shifted).area == pytest.approx(9.0)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 1_000])
+def test_valid_polygons_in_parts_is_the_serial_answer(monkeypatch, chunk):
+    monkeypatch.setattr(geometry, "VALIDITY_CHUNK", chunk)
+    monkeypatch.setattr(geometry.os, "cpu_count", lambda: 4)
+    geoms = np.array([shapely.box(i, 0, i + 1, 1) for i in range(9)] + [BOWTIE, shapely.Point(0, 0)], dtype=object)
+    assert geometry.valid_polygons(geoms).tolist() == [True] * 9 + [False, False]
