@@ -231,33 +231,36 @@ def _unknown_message(unknown: list[str], areas: pd.Series) -> str:
 
 def _table(cats: pd.DataFrame, areas: pd.Series, unknown: list[str], population: int | None,
            include_empty: bool) -> pd.DataFrame:
-    own = pd.concat([cats["code"].map(areas).fillna(0.0).set_axis(cats["code"]), areas[unknown]])
-    own_ha = pd.Series(_round_to_sum(own.to_numpy() / 1e4, 4), index=own.index)
-    own_pct = pd.Series(_round_to_sum(own.to_numpy() / own.sum() * 100.0, 2, 100.0), index=own.index)
+    categories = cats.to_dict("records")  # a few dozen rows: plain dicts, not pandas rows, keep this cheap
+    codes = [row["code"] for row in categories] + unknown
+    own = np.array([float(areas.get(code, 0.0)) for code in codes])
+    own_ha = dict(zip(codes, _round_to_sum(own / 1e4, 4)))
+    own_pct = dict(zip(codes, _round_to_sum(own / own.sum() * 100.0, 2, 100.0)))
     below = descendants(cats) | {code: [code] for code in unknown}
-    rows = [_category_row(row, below[row["code"]], own_ha, own_pct, population) for _, row in cats.iterrows()]
+    rows = [_category_row(row, below[row["code"]], own_ha, own_pct, population) for row in categories]
     rows += [_unclassified_row(code, own_ha, own_pct, population) for code in unknown]
-    table = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
-    for _, row in cats.iterrows():
-        _check_norm(table, row, population)
+    by_code = {row["code"]: row for row in rows}
+    for row in categories:
+        _check_norm(by_code, row, population)
     if not include_empty:
-        present = own[own > 0].index
-        table = table[[bool(present.intersection(below[code]).size) for code in table["code"]]]
-    return table.reset_index(drop=True)
+        present = {code for code, area in zip(codes, own) if area > 0}
+        rows = [row for row in rows if present.intersection(below[row["code"]])]
+    return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
 
 
-def _category_row(row: pd.Series, codes: list[str], own_ha: pd.Series, own_pct: pd.Series,
+def _category_row(row: dict[str, Any], codes: list[str], own_ha: dict[str, float], own_pct: dict[str, float],
                   population: int | None) -> dict[str, Any]:
-    area = round(float(own_ha[codes].sum()), 4)
+    area = round(sum(own_ha[code] for code in codes), 4)
     norm = norm_of(row)
     return {"code": row["code"], "name": row["name"], "level": int(row["level"]), "parent": row["parent"] or None,
-            "area_ha": area, "percent": round(float(own_pct[codes].sum()), 2),
+            "area_ha": area, "percent": round(sum(own_pct[code] for code in codes), 2),
             "m2_per_person": _per_person(area, population), "norm": norm.describe() if norm else None,
             "norm_met": None, "classified": True, "confidence": row["confidence"] or None,
             "verified": row["confidence"] == VERIFIED, "colour": row["colour"] or None, "source": row["source"] or None}
 
 
-def _unclassified_row(code: str, own_ha: pd.Series, own_pct: pd.Series, population: int | None) -> dict[str, Any]:
+def _unclassified_row(code: str, own_ha: dict[str, float], own_pct: dict[str, float],
+                      population: int | None) -> dict[str, Any]:
     area = round(float(own_ha[code]), 4)
     return {"code": code, "name": f"(unclassified code {code})", "level": 1, "parent": None, "area_ha": area,
             "percent": round(float(own_pct[code]), 2), "m2_per_person": _per_person(area, population),
@@ -265,20 +268,19 @@ def _unclassified_row(code: str, own_ha: pd.Series, own_pct: pd.Series, populati
             "colour": None, "source": None}
 
 
-def _check_norm(table: pd.DataFrame, row: pd.Series, population: int | None) -> None:
-    norm = norm_of(row)
+def _check_norm(rows: dict[str, dict[str, Any]], category: dict[str, Any], population: int | None) -> None:
+    norm = norm_of(category)
     if norm is None:
         return
-    at = table.index[table["code"] == row["code"]][0]
-    results = []
+    row, results = rows[category["code"]], []
     if norm.min_m2_per_person is not None and population:
-        results.append(table.at[at, "m2_per_person"] >= norm.min_m2_per_person)
+        results.append(row["m2_per_person"] >= norm.min_m2_per_person)
     if norm.min_share_pct is not None:
-        base = float(table.loc[table["code"] == norm.share_of, "area_ha"].iloc[0])
+        base = rows[norm.share_of]["area_ha"]
         if base > 0:
-            results.append(table.at[at, "area_ha"] / base * 100.0 >= norm.min_share_pct)
+            results.append(row["area_ha"] / base * 100.0 >= norm.min_share_pct)
     if results:
-        table.at[at, "norm_met"] = bool(all(results))
+        row["norm_met"] = bool(all(results))
 
 
 def _per_person(area_ha: float, population: int | None) -> float | None:

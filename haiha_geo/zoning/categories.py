@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -115,8 +117,8 @@ def _check(frame: pd.DataFrame, label: str) -> None:
             raise RegistryError(f"{label}: the norm of {code} is a share of unknown category {share_of!r}")
 
 
-def norm_of(row: pd.Series) -> Norm | None:
-    """The norm a category row states, or None."""
+def norm_of(row: Mapping[str, Any]) -> Norm | None:
+    """The norm a category row (a mapping of column to text, or a pandas row) states, or None."""
     per_person = _number(row.get("min_m2_per_person", ""))
     share = _number(row.get("min_share_pct", ""))
     if per_person is None and share is None:

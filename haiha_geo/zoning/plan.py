@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -65,7 +66,8 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
     if code_map is not None:
         codes = _apply_map(codes, code_map if isinstance(code_map, dict) else read_code_map(code_map))
     frame = gpd.GeoDataFrame({"code": codes.to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs)
-    frame = frame[frame["code"].notna()].reset_index(drop=True)
+    if frame["code"].isna().any():  # features of CAD layers the code map drops
+        frame = frame[frame["code"].notna()].reset_index(drop=True)
     if frame.empty:
         raise InputFileError(f"{label}: no land-use polygons left after applying the code map")
     planning = to_planning(frame)
@@ -74,21 +76,23 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
     return planning, notes
 
 
-def _codes(values, label: str, field: str):
-    index, uniques = pd.factorize(values, use_na_sentinel=True)  # strip each distinct code once, not every row
-    stripped = pd.Series(uniques).astype("string").str.strip().to_numpy()
-    codes = pd.Series(pd.array([None] * len(values), dtype="string"), index=values.index)
-    codes[index >= 0] = stripped[index[index >= 0]]
-    blank = codes.isna() | (codes == "")
+def _codes(values: pd.Series, label: str, field: str) -> pd.Series:
+    """The codes of ``values``, stripped; every distinct value is handled once, not every row."""
+    index, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = np.array([str(value).strip() for value in uniques] + [""], dtype=object)  # last: missing
+    codes = stripped[index]  # the sentinel -1 picks the trailing ""
+    blank = codes == ""
     if blank.any():
         rows = ", ".join(str(i) for i in values.index[blank][:10])
         raise InputFileError(f"{label}: {int(blank.sum())} feature(s) have no value in {field!r} (rows {rows})")
-    return codes
+    return pd.Series(codes, index=values.index, dtype=object)
 
 
-def _apply_map(codes, mapping: dict[str, str | None]):
+def _apply_map(codes: pd.Series, mapping: dict[str, str | None]) -> pd.Series:
     keys = {str(k).strip().casefold(): v for k, v in mapping.items()}
-    return codes.map(lambda value: keys.get(value.casefold(), value))
+    index, uniques = pd.factorize(codes)
+    mapped = np.array([keys.get(value.casefold(), value) for value in uniques], dtype=object)
+    return pd.Series(mapped[index], index=codes.index, dtype=object)
 
 
 def read_code_map(path: str | os.PathLike) -> dict[str, str | None]:
