@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import numpy as np
 import shapely
@@ -70,15 +71,16 @@ def repair(geoms: np.ndarray, labels=None, prefix: str = "") -> tuple[np.ndarray
     return out, report
 
 
-#: Features per thread when :func:`valid_polygons` checks a large array on several cores.
-VALIDITY_CHUNK = 50_000
+#: Features per thread when :func:`valid_polygons` or :func:`coverage_is_valid` checks a large array on
+#: several cores (GEOS releases the GIL).
+PARALLEL_CHUNK = 50_000
 
 
 def valid_polygons(geoms: np.ndarray) -> np.ndarray:
     """Boolean array: which geometries are valid polygons or multipolygons (GEOS ``is_valid``).
 
-    GEOS releases the GIL, so arrays of more than :data:`VALIDITY_CHUNK`
-    features are checked in parts on all cores.
+    Arrays of more than :data:`PARALLEL_CHUNK` features are checked in
+    parts on all cores.
 
     Examples
     --------
@@ -87,7 +89,7 @@ def valid_polygons(geoms: np.ndarray) -> np.ndarray:
     [True, False, False]
     """
     geoms = np.asarray(geoms, dtype=object)
-    workers = min(os.cpu_count() or 1, len(geoms) // VALIDITY_CHUNK)
+    workers = _workers(len(geoms))
     if workers < 2:
         return _valid_polygons(geoms)
     with ThreadPoolExecutor(workers) as pool:
@@ -96,6 +98,38 @@ def valid_polygons(geoms: np.ndarray) -> np.ndarray:
 
 def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
     return shapely.is_valid(geoms) & np.isin(shapely.get_type_id(geoms), (3, 6))
+
+
+def _workers(n: int) -> int:
+    return min(os.cpu_count() or 1, n // PARALLEL_CHUNK)
+
+
+def coverage_is_valid(geoms: np.ndarray) -> bool:
+    """Whether polygons form a clean coverage (``shapely.coverage_is_valid``), checked in strips on all cores.
+
+    Above :data:`PARALLEL_CHUNK` features per core the array is cut into
+    vertical strips at quantiles of the feature centres, a feature whose
+    bounds reach across a cut belonging to both strips. Two polygons that
+    overlap, or whose edges do not match, share a point, and that point lies
+    in a strip holding both of them; so the coverage is clean exactly when
+    every strip is.
+
+    Examples
+    --------
+    >>> a, b, c = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(0.5, 0, 1.5, 1)
+    >>> coverage_is_valid(np.array([a, b])), coverage_is_valid(np.array([a, b, c]))
+    (True, False)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    workers = _workers(len(geoms))
+    if workers < 2:
+        return bool(shapely.coverage_is_valid(geoms))
+    bounds = shapely.bounds(geoms)
+    cuts = np.quantile((bounds[:, 0] + bounds[:, 2]) / 2, np.linspace(0, 1, workers + 1))
+    cuts[0], cuts[-1] = -np.inf, np.inf
+    strips = [geoms[(bounds[:, 2] >= low) & (bounds[:, 0] <= high)] for low, high in pairwise(cuts)]
+    with ThreadPoolExecutor(workers) as pool:
+        return all(pool.map(shapely.coverage_is_valid, strips))
 
 
 #: Repaired geometries named one by one in a repair message (the rest are counted).
@@ -141,7 +175,7 @@ def report_repairs(report: list[dict], strict: bool = False, stacklevel: int = 3
 def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs ``(i, j)``, ``i < j``, of polygons whose interiors overlap.
 
-    A clean coverage (``shapely.coverage_is_valid``) has none and is answered
+    A clean coverage (:func:`coverage_is_valid`) has none and is answered
     without comparing pairs; otherwise candidate pairs from an STRtree are
     tested with one vectorised DE-9IM relate.
 
@@ -154,7 +188,7 @@ def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     [[0, 1], [2, 2]]
     """
     geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) < 2 or shapely.coverage_is_valid(geoms):
+    if len(geoms) < 2 or coverage_is_valid(geoms):
         return np.empty(0, dtype=int), np.empty(0, dtype=int)
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = left < right
@@ -166,7 +200,7 @@ def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def dissolve(geoms: np.ndarray) -> shapely.Geometry:
     """Union of polygons: ``coverage_union_all`` for a clean coverage (fast), else ``union_all``."""
     geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) > 1 and shapely.coverage_is_valid(geoms):
+    if len(geoms) > 1 and coverage_is_valid(geoms):
         return shapely.coverage_union_all(geoms)
     return shapely.union_all(geoms)
 

@@ -7,13 +7,16 @@ counted once. Because the units of an era form one clean coverage of the
 district, the unit areas add up to the layer's area inside the district.
 
 How, at the speed of the library underneath: validity is checked on the whole
-array and only invalid features are repaired (and reported, or refused with
-``strict``); when no two features overlap (``shapely.coverage_is_valid``, else
-one vectorised relate of STRtree candidates) a feature lying wholly inside a
-unit (STRtree query, ``contains_properly``) adds its own area to it and only
-features crossing a unit boundary are intersected. Features that do overlap
-are dissolved first, as before. Files are read in chunks
-(:func:`haiha_geo.vector_io.iter_layer`), so peak memory grows with the chunk.
+array (on all cores) and only invalid features are repaired (and reported, or
+refused with ``strict``). When no two features overlap
+(:func:`haiha_geo.geometry.coverage_is_valid`, checked in strips on all cores
+while the areas are summed; else one vectorised relate of STRtree candidates),
+a polygon that meets no unit boundary (an exact test against the boundary
+segments near it, found through short boxes along the boundaries) adds its own
+area to the unit holding its first vertex, and only the features meeting a
+boundary are intersected. Features that do overlap are dissolved first, as
+before. Files are read in chunks (:func:`haiha_geo.vector_io.iter_layer`), so
+peak memory grows with the chunk.
 """
 
 from __future__ import annotations
@@ -89,20 +92,77 @@ def zone_geometry(layer: gpd.GeoDataFrame, *, strict: bool = False) -> shapely.G
     return zone
 
 
-def _unit_areas(unit_geoms: np.ndarray, geoms: np.ndarray) -> np.ndarray:
-    """Area (m²) of non-overlapping ``geoms`` in each unit: whole features inside, intersections at the edges."""
-    tree = shapely.STRtree(geoms)
+#: Length (m) of the boxes indexing the units' boundaries: a feature is tested against the boundary
+#: segments whose boxes its own box meets, so short boxes keep the tests few.
+BOUNDARY_BOX_M = 50.0
+#: Margin (m) of those boxes, far above the rounding of the points that cut a segment into boxes.
+_BOX_MARGIN_M = 1e-3
+
+
+class _Boundaries:
+    """The units of an era for the overlay: polygons, exact boundary segments, and short boxes along them."""
+
+    def __init__(self, unit_geoms: np.ndarray):
+        self.units = unit_geoms
+        lines = [shapely.get_coordinates(line) for line in shapely.get_parts(shapely.boundary(unit_geoms))]
+        start, end = np.concatenate([c[:-1] for c in lines]), np.concatenate([c[1:] for c in lines])
+        self.segments = shapely.linestrings(np.stack([start, end], axis=1))
+        steps = np.maximum(np.ceil(np.hypot(*(end - start).T) / BOUNDARY_BOX_M), 1).astype(int)
+        self.segment_of = np.repeat(np.arange(len(start)), steps)
+        step = np.arange(len(self.segment_of)) - np.repeat(np.cumsum(steps) - steps, steps)
+        a = start[self.segment_of] + (end - start)[self.segment_of] * (step / steps[self.segment_of])[:, None]
+        b = start[self.segment_of] + (end - start)[self.segment_of] * ((step + 1) / steps[self.segment_of])[:, None]
+        low, high = np.minimum(a, b) - _BOX_MARGIN_M, np.maximum(a, b) + _BOX_MARGIN_M
+        self.boxes = shapely.STRtree(shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1]))
+        self.tree = shapely.STRtree(unit_geoms)
+        shapely.prepare(unit_geoms)
+
+    def touching(self, geoms: np.ndarray) -> np.ndarray:
+        """Boolean array: which features meet a unit boundary (exact test on the segments near each one)."""
+        feature, box = self.boxes.query(geoms)
+        pairs = np.unique(feature.astype(np.int64) * len(self.segments) + self.segment_of[box])
+        feature, segment = np.divmod(pairs, len(self.segments))
+        touching = np.zeros(len(geoms), dtype=bool)
+        touching[feature[shapely.intersects(geoms[feature], self.segments[segment])]] = True
+        return touching
+
+    def holding(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (point, unit) of the points lying inside a unit."""
+        found = [np.empty(0, dtype=int)], [np.empty(0, dtype=int)]
+        for k, unit in enumerate(self.units):
+            x0, y0, x1, y1 = unit.bounds
+            near = np.flatnonzero((points[:, 0] >= x0) & (points[:, 0] <= x1)
+                                  & (points[:, 1] >= y0) & (points[:, 1] <= y1))
+            inside = near[shapely.contains_xy(unit, points[near, 0], points[near, 1])]
+            found[0].append(inside)
+            found[1].append(np.full(len(inside), k))
+        return np.concatenate(found[0]), np.concatenate(found[1])
+
+
+def _first_vertices(geoms: np.ndarray) -> np.ndarray:
+    counts = shapely.get_num_coordinates(geoms)
+    return shapely.get_coordinates(geoms)[np.cumsum(counts) - counts]
+
+
+def _unit_areas(units: _Boundaries, geoms: np.ndarray) -> np.ndarray:
+    """Area (m²) of non-overlapping ``geoms`` in each unit: whole features inside, intersections at the edges.
+
+    A polygon that meets no unit boundary lies wholly inside the unit that
+    holds its first vertex (or outside them all), so it adds its own area
+    there; only multipolygons, features meeting a boundary and features
+    outside every unit are intersected with the units their boxes meet.
+    """
     own = shapely.area(geoms)
-    area = np.zeros(len(unit_geoms))
-    hit_unit, hit_geom = tree.query(unit_geoms, predicate="intersects")
-    inside_unit, inside_geom = tree.query(unit_geoms, predicate="contains_properly")
-    np.add.at(area, inside_unit, own[inside_geom])
-    crossing = np.ones(len(hit_unit), dtype=bool)
-    if len(inside_unit):  # the pairs of an inside feature are removed; the rest cross a unit boundary
-        key = hit_unit.astype(np.int64) * len(geoms) + hit_geom
-        crossing = ~np.isin(key, inside_unit.astype(np.int64) * len(geoms) + inside_geom)
-    pieces = shapely.intersection(geoms[hit_geom[crossing]], unit_geoms[hit_unit[crossing]])
-    np.add.at(area, hit_unit[crossing], shapely.area(pieces))
+    area = np.zeros(len(units.units))
+    whole = np.flatnonzero(~(units.touching(geoms) | (shapely.get_type_id(geoms) == 6)))
+    point, unit = units.holding(_first_vertices(geoms[whole]))
+    np.add.at(area, unit, own[whole[point]])
+    placed = np.zeros(len(geoms), dtype=bool)
+    placed[whole[point]] = True
+    rest = np.flatnonzero(~placed)
+    feature, unit = units.tree.query(geoms[rest], predicate="intersects")
+    pieces = shapely.intersection(geoms[rest[feature]], units.units[unit])
+    np.add.at(area, unit, shapely.area(pieces))
     return area
 
 
@@ -152,6 +212,7 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
     era = check_era(era)
     era_units = units(era, source=source, crs="EPSG:5899")
     unit_geoms = np.asarray(era_units.geometry.array, dtype=object)
+    boundaries = _Boundaries(unit_geoms)
     area, layer_m2, overlapping, footprints, last = np.zeros(len(unit_geoms)), 0.0, False, [], None
     for chunk in _chunks(layer, crs, chunk_features):
         if last is not None:  # several chunks: keep only the outline of the ones done
@@ -160,7 +221,7 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
         if not overlapping:  # GEOS releases the GIL: check for overlaps while the areas are summed
             with ThreadPoolExecutor(1) as pool:
                 check = pool.submit(overlapping_pairs, last)
-                chunk_area = _unit_areas(unit_geoms, last)
+                chunk_area = _unit_areas(boundaries, last)
                 overlapping = bool(check.result()[0].size)
             area += chunk_area
             layer_m2 += float(shapely.area(last).sum())

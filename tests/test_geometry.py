@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 
 from haiha_geo import geometry
 from haiha_geo.errors import GeometryError, GeometryRepairError, GeometryRepairWarning
@@ -64,7 +65,25 @@ def test_overlapping_pairs_and_dissolve():
 
 @pytest.mark.parametrize("chunk", [1, 3, 1_000])
 def test_valid_polygons_in_parts_is_the_serial_answer(monkeypatch, chunk):
-    monkeypatch.setattr(geometry, "VALIDITY_CHUNK", chunk)
+    monkeypatch.setattr(geometry, "PARALLEL_CHUNK", chunk)
     monkeypatch.setattr(geometry.os, "cpu_count", lambda: 4)
     geoms = np.array([shapely.box(i, 0, i + 1, 1) for i in range(9)] + [BOWTIE, shapely.Point(0, 0)], dtype=object)
     assert geometry.valid_polygons(geoms).tolist() == [True] * 9 + [False, False]
+
+
+def _grid(n: int) -> np.ndarray:
+    return np.array([shapely.box(i, j, i + 1, j + 1) for i in range(n) for j in range(n)], dtype=object)
+
+
+@pytest.mark.parametrize("chunk", [2, 7, 30])
+@pytest.mark.parametrize("at", [0, 17, 31, 32, 33, 63])
+@pytest.mark.parametrize("shift", [0.0, 0.3, 1e-9])
+def test_coverage_in_strips_is_the_whole_answer(monkeypatch, chunk, at, shift):
+    """A flaw anywhere (also straddling a strip cut) is found, a clean grid passes, with the answer of one call."""
+    grid = _grid(8)
+    grid[at] = shapely.affinity.translate(grid[at], xoff=shift)
+    expected = bool(shapely.coverage_is_valid(grid))
+    monkeypatch.setattr(geometry, "PARALLEL_CHUNK", chunk)
+    monkeypatch.setattr(geometry.os, "cpu_count", lambda: 4)
+    assert geometry.coverage_is_valid(grid) is expected
+    assert expected is (shift == 0.0)

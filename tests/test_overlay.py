@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -22,6 +23,7 @@ from haiha_geo.errors import (
     InputFileError,
     UnknownEraError,
 )
+from haiha_geo.geometry import overlapping_pairs
 from haiha_geo.overlay import OVERLAY_COLUMNS, overlay_stats
 from haiha_geo.project_sites import sites
 
@@ -247,3 +249,28 @@ def test_a_file_read_in_chunks_gives_the_same_result_as_one_read(tmp_path, overl
     chunked = overlay_stats(path, "2025", chunk_features=37)
     assert (whole["area_ha"] - chunked["area_ha"]).abs().max() < 1e-6
     assert chunked.attrs["layer_area_ha"] == pytest.approx(_parcels(20, 400.0).area.sum() / 1e4, abs=1e-6)
+
+
+@pytest.mark.parametrize("era", registry.ERAS)
+@pytest.mark.parametrize("kind", ["triangles", "multipolygons"])
+def test_features_touching_unit_boundaries_are_measured_exactly(era, kind):
+    """Triangles pinned to the units' own boundary vertices, and multipolygons with parts in two units.
+
+    A feature is added whole to the unit holding its first vertex only when it meets no unit boundary; these
+    features meet one at a single point, cross it, or lie just inside it, and must get exactly their
+    intersection areas.
+    """
+    units = haiha_geo.units(era, crs="EPSG:5899")
+    vertices = shapely.get_coordinates(shapely.boundary(units.geometry.values))[::3]
+    rng = np.random.default_rng(5)
+    first, third = (vertices + rng.uniform(-3, 3, vertices.shape) for _ in range(2))
+    geoms = shapely.polygons(np.stack([first, vertices, third, first], axis=1))
+    geoms = geoms[shapely.is_valid(geoms) & (shapely.area(geoms) > 0.01)]
+    if kind == "multipolygons":
+        geoms = shapely.multipolygons(np.stack([geoms[:-1:2], geoms[1::2]], axis=1))
+        geoms = geoms[shapely.is_valid(geoms)]
+    geoms = np.delete(geoms, overlapping_pairs(geoms)[1])  # features that overlap are dissolved: keep none
+    expected = [shapely.area(shapely.intersection(unit, geoms)).sum() / 1e4 for unit in units.geometry]
+    table = overlay_stats(gpd.GeoDataFrame(geometry=geoms, crs="EPSG:5899"), era)
+    assert len(geoms) > 100
+    assert np.abs(table["area_ha"].to_numpy() - np.array(expected)).max() < 1e-9
