@@ -87,3 +87,15 @@ def test_coverage_in_strips_is_the_whole_answer(monkeypatch, chunk, at, shift):
     monkeypatch.setattr(geometry.os, "cpu_count", lambda: 4)
     assert geometry.coverage_is_valid(grid) is expected
     assert expected is (shift == 0.0)
+
+
+@pytest.mark.parametrize("strip", [1, 4, 10, 1_000])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_dissolve_in_strips_is_the_union(monkeypatch, strip, shuffle):
+    grid = _grid(9)
+    grid = grid[np.random.default_rng(3).permutation(len(grid))] if shuffle else grid
+    grid = np.concatenate([grid, [shapely.box(20, 20, 21, 21)]])  # and an island apart
+    monkeypatch.setattr(geometry, "DISSOLVE_STRIP", strip)
+    merged = geometry.dissolve(grid)
+    assert merged.is_valid and merged.equals(shapely.union_all(grid))
+    assert merged.area == pytest.approx(82.0, abs=1e-9)
