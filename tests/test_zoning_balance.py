@@ -7,12 +7,14 @@ import functools
 import io
 import json
 import operator
+import warnings
 
 import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from zoning_plans import E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips
@@ -201,3 +203,55 @@ def test_a_clean_parcel_coverage_reports_no_gap_or_overlap():
     result = land_use_balance(parcels)
     assert result.coverage["gaps_m2"] == 0.0 and result.coverage["overlaps_m2"] == 0.0
     assert result.plan_area_ha == result.total_ha == 1.0
+
+
+def _grid_plan(n: int = 12) -> gpd.GeoDataFrame:
+    codes = ["NO-M", "CX-DT", "GT-DT", "NO-HT"]
+    return gpd.GeoDataFrame({"code": [codes[(i * n + j) % 4] for i in range(n) for j in range(n)]},
+                            geometry=[shapely.box(E0 + 10 * i, N0 + 10 * j, E0 + 10 * (i + 1), N0 + 10 * (j + 1))
+                                      for i in range(n) for j in range(n)], crs="EPSG:5899")
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50, 10_000])
+@pytest.mark.parametrize("case", ["clean", "overlap across chunks", "gap"])
+def test_a_file_read_in_chunks_gives_the_balance_of_one_read(tmp_path, chunk, case):
+    plan = _grid_plan()
+    if case == "overlap across chunks":  # the last feature is a copy of the first: they overlap across chunks
+        plan = pd.concat([plan, plan.iloc[:1]], ignore_index=True)
+    if case == "gap":
+        plan = plan.drop(index=40).reset_index(drop=True)
+    path = tmp_path / "plan.gpkg"
+    plan.to_file(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LandUseWarning)
+        whole = land_use_balance(plan)
+        chunked = land_use_balance(path, chunk_features=chunk)
+    pd.testing.assert_frame_equal(whole.table, chunked.table)
+    assert chunked.coverage == whole.coverage and chunked.plan_area_ha == whole.plan_area_ha
+    expected = {"clean": (0.0, 0.0), "overlap across chunks": (0.0, 100.0), "gap": (100.0, 0.0)}[case]
+    assert (chunked.coverage["gaps_m2"], chunked.coverage["overlaps_m2"]) == expected
+
+
+def test_repairs_in_several_chunks_are_one_warning_and_strict_refuses_the_first(tmp_path):
+    plan = pd.concat([_grid_plan(3), _bowtie_plan().iloc[:1], _bowtie_plan().iloc[:1]],
+                     ignore_index=True)
+    plan.geometry = [shapely.affinity.translate(g, yoff=1_000 * k) for k, g in enumerate(plan.geometry)]
+    path = tmp_path / "plan.gpkg"
+    plan.to_file(path)
+    with pytest.warns(GeometryRepairWarning) as caught:
+        land_use_balance(path, chunk_features=10)
+    repairs = [w for w in caught if issubclass(w.category, GeometryRepairWarning)]
+    assert len(repairs) == 1 and "2 invalid polygon(s)" in str(repairs[0].message)
+    assert "plan.gpkg row 9" in str(repairs[0].message) and "plan.gpkg row 10" in str(repairs[0].message)
+    with pytest.raises(GeometryRepairError, match=r"1 invalid polygon\(s\).*row 9"):
+        land_use_balance(path, chunk_features=10, strict=True)
+
+
+def test_a_code_map_dropping_whole_chunks_is_fine_and_dropping_all_is_an_error(tmp_path):
+    plan = _grid_plan(4).assign(code=["KHUNG"] * 8 + ["NO-M"] * 8)
+    path = tmp_path / "plan.gpkg"
+    plan.to_file(path)
+    result = land_use_balance(path, code_map={"KHUNG": None}, chunk_features=3)
+    assert result.total_ha == 0.08
+    with pytest.raises(InputFileError, match="no land-use polygons left"):
+        land_use_balance(path, code_map={"KHUNG": None, "NO-M": None}, chunk_features=3)

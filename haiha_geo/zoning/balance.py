@@ -21,13 +21,14 @@ import shapely
 from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
 from haiha_geo.errors import InputFileError
-from haiha_geo.geometry import dissolve
+from haiha_geo.geometry import dissolve, report_repairs
 from haiha_geo.io import write_atomic
 from haiha_geo.report import to_xlsx
 from haiha_geo.values import positive_number
+from haiha_geo.vector_io import CHUNK_FEATURES
 from haiha_geo.zoning.categories import VERIFIED, descendants, load_categories, norm_of
 from haiha_geo.zoning.export import balance_report
-from haiha_geo.zoning.plan import PlanInput, load_plan
+from haiha_geo.zoning.plan import PlanInput, iter_plan
 from haiha_geo.zoning.study import as_planning_geometry
 
 TOTAL_CODE = "TOTAL"
@@ -137,7 +138,8 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
 def land_use_balance(plan: PlanInput, field: str | None = None, population: int | None = None, *,
                      study_area: Any = None, era: str | None = None, code_map: str | os.PathLike | dict | None = None,
                      strict: bool = False, categories: str | os.PathLike | None = None, layer: str | None = None,
-                     crs: str | None = None, include_empty: bool = False, coverage: bool = True) -> LandUseBalance:
+                     crs: str | None = None, include_empty: bool = False, coverage: bool = True,
+                     chunk_features: int = CHUNK_FEATURES) -> LandUseBalance:
     """Land-use balance of ``plan`` by the code in column ``field``.
 
     Parameters
@@ -173,6 +175,10 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     coverage : bool
         Check gaps, overlaps and the part outside ``study_area`` (the default;
         one coverage validation, one union). ``False`` gives the table alone.
+    chunk_features : int
+        Features read from a GIS file at a time (:func:`haiha_geo.zoning.plan.iter_plan`):
+        peak memory grows with the chunk (and, with ``coverage``, the outline
+        of what was read), not with the file.
 
     Returns
     -------
@@ -196,9 +202,20 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     """
     population = None if population is None else positive_number(population, "population", integer=True,
                                                                  unit="people", example=4000)
-    frame, notes = load_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs, strict=strict)
+    areas, notes, repaired, footprints, summed = pd.Series(dtype=float), [], [], [], 0.0
+    for frame, chunk_notes, chunk_repaired in iter_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs,
+                                                        chunk_features=chunk_features):
+        repaired += chunk_repaired
+        if strict:  # refuse at the first chunk holding an invalid polygon
+            report_repairs(repaired, strict, stacklevel=2)
+        notes += chunk_notes
+        areas = areas.add(frame.geometry.area.groupby(frame["code"]).sum(), fill_value=0.0)
+        if coverage:  # keep only the chunk's outline: the report needs the union, not the parcels
+            geoms = np.asarray(frame.geometry.array, dtype=object)
+            summed += float(shapely.area(geoms).sum())
+            footprints.append(dissolve(geoms))
+    report_repairs(repaired, strict, stacklevel=2)
     cats = load_categories(categories)
-    areas = frame.geometry.area.groupby(frame["code"]).sum()
     unknown = sorted(set(areas.index) - set(cats["code"]))
     if unknown and strict:
         raise UnclassifiedCodeError(_unknown_message(unknown, areas) + " (strict mode)")
@@ -207,9 +224,8 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     table = _table(cats, areas, unknown, population, include_empty)
     cover, plan_ha = None, None
     if coverage:
-        geoms = np.asarray(frame.geometry.array, dtype=object)
-        union = dissolve(geoms)
-        cover, plan_ha = _coverage(geoms, union, _study_geometry(study_area, era)), round(union.area / 1e4, 4)
+        union = footprints[0] if len(footprints) == 1 else dissolve(np.array(footprints, dtype=object))
+        cover, plan_ha = _coverage(summed, union, _study_geometry(study_area, era)), round(union.area / 1e4, 4)
         if cover["overlaps_m2"] > 0:
             notes.append(f"plan polygons overlap by {cover['overlaps_m2']:,.2f} m²; "
                          "the overlap is counted once per polygon")
@@ -307,8 +323,8 @@ def _round_to_sum(values: np.ndarray, decimals: int, total: float | None = None)
     return floors / unit
 
 
-def _coverage(geoms: np.ndarray, union: shapely.Geometry, study: shapely.Geometry | None) -> dict[str, Any]:
-    overlaps = float(shapely.area(geoms).sum() - union.area)
+def _coverage(summed_m2: float, union: shapely.Geometry, study: shapely.Geometry | None) -> dict[str, Any]:
+    overlaps = summed_m2 - union.area
     if study is None:
         parts = shapely.get_parts(union)
         outline = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts[shapely.get_type_id(parts) == 3])))

@@ -9,6 +9,7 @@ optionally renamed through a code map (CAD layer → land-use code).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +20,7 @@ import shapely
 from haiha_geo.crs import to_planning
 from haiha_geo.errors import GeometryError, InputFileError
 from haiha_geo.geometry import repair, report_repairs
-from haiha_geo.vector_io import read_layer
+from haiha_geo.vector_io import CHUNK_FEATURES, iter_layer
 from haiha_geo.zoning.categories import read_user_csv
 from haiha_geo.zoning.dgn import read_dgn
 from haiha_geo.zoning.dxf import read_dxf
@@ -37,7 +38,8 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
     ``field`` defaults to ``"code"``, ``"layer"`` for DXF, or ``"level"`` for DGN v7. Invalid polygons
     are repaired with a :class:`~haiha_geo.errors.GeometryRepairWarning` (each
     one, why, area before/after), or refused with ``strict``
-    (:class:`~haiha_geo.errors.GeometryRepairError`).
+    (:class:`~haiha_geo.errors.GeometryRepairError`). :func:`iter_plan` reads
+    a large file chunk by chunk instead.
 
     Examples
     --------
@@ -47,33 +49,75 @@ def load_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.P
     >>> frame["code"].tolist(), frame.crs.to_epsg(), notes
     (['NO-M'], 5899, [])
     """
+    (frame, notes, repaired), = iter_plan(plan, field=field, code_map=code_map, layer=layer, crs=crs,
+                                          chunk_features=None)
+    report_repairs(repaired, strict, stacklevel=3)
+    return frame, notes
+
+
+def iter_plan(plan: PlanInput, *, field: str | None = None, code_map: str | os.PathLike | dict | None = None,
+              layer: str | None = None, crs: str | None = None, chunk_features: int | None = CHUNK_FEATURES,
+              ) -> Iterator[tuple[gpd.GeoDataFrame, list[str], list[dict]]]:
+    """Read the plan chunk by chunk: ``(frame, notes, repairs)`` for each chunk of ``chunk_features`` features.
+
+    ``frame`` is as :func:`load_plan` returns it; ``repairs`` are the rows of
+    :func:`haiha_geo.geometry.repair` for the chunk's invalid polygons (already
+    repaired in ``frame``); ``notes`` (CAD entities skipped) come with the first
+    chunk. GIS files are read with :func:`haiha_geo.vector_io.iter_layer`, so
+    peak memory grows with the chunk; a GeoDataFrame, DXF or DGN is one chunk.
+
+    Raises
+    ------
+    InputFileError
+        Unreadable file, missing or blank code column, or no polygon left after the code map.
+    GeometryError, CRSError
+        Features that are not polygons; a missing or implausible CRS.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> plan = gpd.GeoDataFrame({"code": ["NO-M", "GT-DT"]}, geometry=[box(500000, 2372000, 500010, 2372010),
+    ...                          box(500010, 2372000, 500020, 2372010)], crs="EPSG:5899")
+    >>> [len(frame) for frame, _, _ in iter_plan(plan)]
+    [2]
+    """
+    mapping = read_code_map(code_map) if isinstance(code_map, (str, os.PathLike)) else code_map
     notes: list[str] = []
     if isinstance(plan, gpd.GeoDataFrame):
-        frame, label = plan, "plan"
+        chunks, label = [plan], "plan"
     elif Path(plan).suffix.lower() == ".dxf":
         frame, notes = read_dxf(plan, crs=crs)
-        field, label = field or "layer", Path(plan).name
+        chunks, field, label = [frame], field or "layer", Path(plan).name
     elif Path(plan).suffix.lower() == ".dgn":
         frame, notes = read_dgn(plan, crs=crs)
-        field, label = field or "level", Path(plan).name
+        chunks, field, label = [frame], field or "level", Path(plan).name
     else:
-        frame, label = read_layer(plan, layer=layer, crs=crs, what="plan"), Path(plan).name
-    field = field or "code"
+        chunks = iter_layer(plan, layer=layer, crs=crs, what="plan", chunk_features=chunk_features)
+        label = Path(plan).name
+    kept = 0
+    for frame in chunks:
+        planning, repaired = _plan_chunk(frame, field or "code", mapping, label)
+        if len(planning):
+            kept += len(planning)
+            yield planning, notes, repaired
+            notes = []
+    if not kept:
+        raise InputFileError(f"{label}: no land-use polygons left after applying the code map")
+
+
+def _plan_chunk(frame: gpd.GeoDataFrame, field: str, mapping: dict | None,
+                label: str) -> tuple[gpd.GeoDataFrame, list[dict]]:
     if field not in frame.columns:
         columns = ", ".join(c for c in frame.columns if c != frame.geometry.name)
         raise InputFileError(f"{label} has no column {field!r}; columns: {columns or '(none)'}")
     codes = _codes(frame[field], label, field)
-    if code_map is not None:
-        codes = _apply_map(codes, code_map if isinstance(code_map, dict) else read_code_map(code_map))
-    frame = gpd.GeoDataFrame({"code": codes.to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs)
+    if mapping is not None:
+        codes = _apply_map(codes, mapping)
+    frame = gpd.GeoDataFrame({"code": codes.to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs,
+                             index=frame.index)
     if frame["code"].isna().any():  # features of CAD layers the code map drops
-        frame = frame[frame["code"].notna()].reset_index(drop=True)
-    if frame.empty:
-        raise InputFileError(f"{label}: no land-use polygons left after applying the code map")
-    planning = to_planning(frame)
-    planning, repaired = _polygons(planning, label)
-    report_repairs(repaired, strict, stacklevel=4)
-    return planning, notes
+        frame = frame[frame["code"].notna()]
+    return _polygons(to_planning(frame), label) if len(frame) else (frame, [])
 
 
 def _codes(values: pd.Series, label: str, field: str) -> pd.Series:
