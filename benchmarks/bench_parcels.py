@@ -20,7 +20,11 @@ is printed:
 * ``balance+report``: ``land_use_balance(parcels)`` (with its coverage report)
   vs ``parcels.dissolve("code")``;
 * ``balance``: ``land_use_balance(parcels, coverage=False)`` vs
-  ``parcels.area.groupby(parcels["code"]).sum()``.
+  ``parcels.area.groupby(parcels["code"]).sum()``;
+* ``overlay-file`` and ``balance-file``: the same from a GeoPackage of the
+  parcels, the toolkit reading it in chunks (``vector_io.iter_layer``), the
+  peer with ``geopandas.read_file`` first (the reading is timed and its
+  memory counted on both sides).
 
 ``max |Δ| ha`` is the largest difference of the per-unit (overlay) or per-code
 (balance) totals between the two sides; the balance table is rounded to
@@ -47,7 +51,7 @@ import numpy as np
 CELL_M = 30.0
 JITTER_M = 8.0
 CODES = ("NO-M", "NO-HT", "CX-DT", "GT-DT", "CN", "NN", "LN", "MN", "HH", "CC-DT")
-WORKS = ("overlay", "balance+report", "balance")
+WORKS = ("overlay", "balance+report", "balance", "overlay-file", "balance-file")
 
 
 def build_parcels(n: int, era: str, seed: int = 13):
@@ -118,12 +122,16 @@ def run_case(work: str, side: str, path: Path, era: str) -> dict:
     from haiha_geo.zoning import LandUseWarning, land_use_balance
 
     era_units = haiha_geo.units(era, crs="EPSG:5899")[["unit_id", "geometry"]]
-    parcels = _load(path)
+    gpkg = path.with_suffix(".gpkg")
+    parcels = gpkg if work.endswith("-file") else _load(path)
     gc.collect()
     reset = _reset_peak()
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LandUseWarning)
+        if work.endswith("-file") and side == "peer":
+            parcels = gpd.read_file(gpkg)
+        work = work.removesuffix("-file")
         if work == "overlay" and side == "toolkit":
             table = overlay_stats(parcels, era)
             totals = dict(zip(table["unit_id"], table["area_ha"]))
@@ -192,7 +200,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             path = Path(tmp) / f"parcels_{n}.npz"
-            _save(build_parcels(n, args.era), path)
+            frame = build_parcels(n, args.era)
+            _save(frame, path)
+            if any(work.endswith("-file") for work in args.works):
+                frame.to_file(path.with_suffix(".gpkg"), engine="pyogrio")
+            del frame
             for k, work in enumerate(args.works):
                 order = ("toolkit", "peer") if k % 2 == 0 else ("peer", "toolkit")
                 got = {side: _child(work, side, path, args.era) for side in order}
