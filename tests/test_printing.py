@@ -136,7 +136,11 @@ def test_title_block_dates_the_data_not_the_run(district_pdf):
 
     with pdfplumber.open(district_pdf) as pdf:
         text = pdf.pages[0].extract_text()
-    assert "hiệu lực 01/07/2025" in text
+    flat = " ".join(text.split())
+    assert "4 đơn vị hành chính cấp xã, từ 01/07/2025" in flat
+    for part in ("theo 1679/NQ-UBTVQH15 ngày", "16/06/2025, hiệu lực 16/06/2025;",  # the label wraps between
+                 "đơn vị mới hoạt động từ 01/07/2025"):
+        assert part in flat
     assert dt.date.today().strftime("%d/%m/%Y") not in text
 
 

@@ -228,7 +228,12 @@ def _tools(paper, box, scale: int, lang: str, w: dict, body: float, k: float) ->
 
 
 def era_dates(era: str, lang: str) -> tuple[str, str]:
-    """(era line, date-of-data line) for ``era`` from the registry: the act that created its units."""
+    """(era line, date-of-data line) for ``era`` from the registry: the act that created its units.
+
+    The date line gives the act's signing and entry into force (tagged when
+    inferred) and, when they start later, the day its new units operate from
+    (``acts.csv``: ``in_force``, ``units_operate_from``).
+    """
 
     w = titleblock.words(lang)
     units = registry.units_table(era)
@@ -236,9 +241,14 @@ def era_dates(era: str, lang: str) -> tuple[str, str]:
     start = str(units["valid_from"].min())
     act = acts.loc[units["created_by"].mode().iloc[0]]
     era_line = w["era_line"].format(era=era, n=len(units), start=titleblock.format_date(start, lang))
-    inferred = w["inferred"] if act["effective_confidence"] == "I" else ""
-    date_line = w["date_line"].format(act=act["number"], signed=titleblock.format_date(act["signed"], lang),
-                                      effective=titleblock.format_date(act["effective"], lang), inferred=inferred)
+    in_force, confidence = ((act["in_force"], act["in_force_confidence"]) if act["in_force"]
+                            else (act["effective"], act["effective_confidence"]))  # entry into force not recorded
+    operate = act["units_operate_from"]
+    date_line = w["date_line"].format(
+        act=act["number"], signed=titleblock.format_date(act["signed"], lang),
+        in_force=titleblock.format_date(in_force, lang), inferred=w["inferred"] if confidence == "I" else "",
+        operate=w["operate"].format(date=titleblock.format_date(operate, lang)) if operate and operate != in_force
+        else "")
     return era_line, date_line
 
 
