@@ -99,3 +99,29 @@ def test_dissolve_in_strips_is_the_union(monkeypatch, strip, shuffle):
     merged = geometry.dissolve(grid)
     assert merged.is_valid and merged.equals(shapely.union_all(grid))
     assert merged.area == pytest.approx(82.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("chunk", [5, 10_000])
+def test_overlapping_pairs_are_every_pair_a_brute_force_relate_finds(monkeypatch, seed, chunk):
+    """A clean grid with a few stray, duplicated and nested polygons; coverage checked in strips and whole."""
+    rng = np.random.default_rng(seed)
+    grid = _grid(8)
+    x, y = rng.uniform(0, 8, (2, 6))
+    strays = [shapely.box(a, b, a + rng.uniform(0.1, 2), b + rng.uniform(0.1, 2)) for a, b in zip(x, y)]
+    extra = [grid[rng.integers(64)], shapely.affinity.scale(grid[rng.integers(64)], 0.5, 0.5)]
+    geoms = np.concatenate([grid, strays, extra])
+    geoms = geoms[rng.permutation(len(geoms))]
+    monkeypatch.setattr(geometry, "PARALLEL_CHUNK", chunk)
+    monkeypatch.setattr(geometry.os, "cpu_count", lambda: 3)
+    i, j = np.triu_indices(len(geoms), 1)
+    inner = shapely.relate_pattern(geoms[i], geoms[j], "2********")
+    left, right = overlapping_pairs(geoms)
+    assert sorted(zip(left.tolist(), right.tolist())) == sorted(zip(i[inner].tolist(), j[inner].tolist()))
+
+
+def test_overlapping_pairs_of_two_stacked_tilings_are_all_found():
+    """Each tiling's own edges match, so GEOS flags only the outer cells' edges; every pair must still be found."""
+    first = [shapely.box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)]
+    second = [shapely.box(i + 0.5, j + 0.5, i + 1.5, j + 1.5) for i in range(5) for j in range(5)]
+    assert len(overlapping_pairs(np.array(first + second))[0]) == 100
