@@ -39,7 +39,7 @@ CATEGORIES: tuple[str, ...] = ("economic zone", "industrial zone", "island commu
 #: How a site's geometry was obtained.
 FOOTPRINT_BASES: tuple[str, ...] = ("cited_point", "host_units", "user_file", "none")
 _BEFORE_HOSTS = ("site_id", "category", "name_vi", "name_en", "area_ha", "area_qualifier", "area_source",
-                 "area_note", "status", "status_year", "status_source", "act", "source")
+                 "area_note", "status", "status_vi", "status_year", "status_source", "act", "source")
 _AFTER_HOSTS = ("host_source", "host_confidence", "footprint_basis", "footprint_era", "note", "note_vi",
                 "geometry")
 

@@ -31,6 +31,12 @@ bool       True / False                          Có / Không (Yes / No)
 date       ``datetime.date`` or ISO text         dd/mm/yyyy (ISO in English)
 =========  ====================================  =======================
 
+A ``text`` column may name its values (``labels``: a stable key shown in
+Vietnamese or English words, e.g. ``merged_into`` → *nhập vào* / *merged
+into*), and a column may belong to one language (``lang``: ``name_vi`` in the
+Vietnamese table, ``name_en`` in the English one); the CSV and JSON keyed by
+the stable keys hold every column and the keys themselves.
+
 ``decimals`` on a column changes the number of decimals of ``ha``,
 ``number``, ``share`` and ``percent``. Unknown values (None, NaN) are blank
 cells. Numbers in text use ``,`` for thousands and ``.`` for decimals in both
@@ -107,6 +113,10 @@ class Column:
         Decimals of a ``ha``, ``number``, ``share`` or ``percent`` column (2 by default).
     width : float, optional
         XLSX column width in characters (fitted to the content by default).
+    labels : tuple of (key, vi, en), optional
+        Words for the values of a ``text`` column that holds stable keys.
+    lang : {"vi", "en"}, optional
+        Show the column only in the table of this language.
 
     Examples
     --------
@@ -114,6 +124,9 @@ class Column:
     '#,##0.00'
     >>> Column("share", "Tỷ lệ", "Share", "share", decimals=1).number_format()
     '0.0%'
+    >>> Column("relation", "Quan hệ", "Relation", labels=(("merged_into", "nhập vào", "merged into"),)).text(
+    ...     "merged_into", "en")
+    'merged into'
     """
 
     key: str
@@ -122,6 +135,8 @@ class Column:
     kind: str = "text"
     decimals: int | None = None
     width: float | None = None
+    labels: tuple[tuple[str, str, str], ...] = ()
+    lang: str | None = None
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
@@ -129,6 +144,19 @@ class Column:
                                   "stable keys such as 'area_ha'")
         if self.kind not in KINDS:
             raise TableValueError(f"column {self.key!r}: unknown kind {self.kind!r}; use one of {', '.join(KINDS)}")
+        if self.labels and self.kind != "text":
+            raise TableValueError(f"column {self.key!r}: only a text column can name its values (labels)")
+        if self.lang is not None:
+            _check_lang(self.lang)
+
+    def label(self, value: Any, lang: str = "vi") -> Any:
+        """``value`` in the words of ``lang`` when :attr:`labels` names it, else ``value`` itself."""
+        words = {key: (vi, en) for key, vi, en in self.labels}
+        return words[value][LANGS.index(_check_lang(lang))] if value in words else value
+
+    def shown_in(self, lang: str | None) -> bool:
+        """Whether the column belongs to the table in ``lang`` (None: the keyed table, every column)."""
+        return lang is None or self.lang in (None, lang)
 
     def header(self, lang: str = "vi") -> str:
         """The header in ``lang``."""
@@ -186,7 +214,7 @@ class Column:
             return _word("yes" if value else "no", lang)
         if self.kind == "date":
             return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
-        return value
+        return self.label(value, lang)
 
 
 def _date(value: Any, where: str) -> dt.date:
@@ -334,6 +362,11 @@ class ReportTable:
         """Checked values, one list per row in column order (None when unknown)."""
         return [list(row) for row in self._cells]
 
+    def shown(self, lang: str | None) -> tuple[list[Column], list[list[Any]]]:
+        """The columns of the table in ``lang`` (every one when None) and their values, one list per row."""
+        keep = [i for i, c in enumerate(self.columns) if c.shown_in(lang)]
+        return [self.columns[i] for i in keep], [[row[i] for i in keep] for row in self._cells]
+
     def title_in(self, lang: str) -> str:
         """The title in ``lang``."""
         return self.title if _check_lang(lang) == "vi" or not self.title_en else self.title_en
@@ -348,8 +381,10 @@ class ReportTable:
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """The values as a DataFrame keyed by column key, or by the headers in ``lang``; dates as ISO text."""
-        names = [c.key if lang is None else c.header(lang) for c in self.columns]
-        rows = [[v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in self._cells]
+        columns, cells = self.shown(lang)
+        names = [c.key if lang is None else c.header(lang) for c in columns]
+        rows = [[v.isoformat() if isinstance(v, dt.date) else v if lang is None else c.label(v, lang)
+                 for c, v in zip(columns, row)] for row in cells]
         return pd.DataFrame(rows, columns=names, dtype=object)
 
     def render(self, fmt: str, lang: str | None = None) -> str:
@@ -403,9 +438,9 @@ def render(table: ReportTable, fmt: str, lang: str | None = None) -> str:
     if fmt not in ("table", "md"):
         raise OptionError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
     lang = _check_lang(lang or "vi")
-    shown = pd.DataFrame(_display_rows(table, lang), columns=[_word("stt", lang)] + [c.header(lang)
-                                                                                      for c in table.columns])
-    right = [True] + [c.kind not in ("text", "bool", "date") for c in table.columns]
+    columns = table.shown(lang)[0]
+    shown = pd.DataFrame(_display_rows(table, lang), columns=[_word("stt", lang)] + [c.header(lang) for c in columns])
+    right = [True] + [c.kind not in ("text", "bool", "date") for c in columns]
     if fmt == "md":
         return f"**{table.title_in(lang)}**\n\n" + to_markdown(shown, right) + _footer(table, lang)
     return f"{table.title_in(lang)}\n\n" + to_text(shown, right) + _footer(table, lang)
@@ -413,11 +448,12 @@ def render(table: ReportTable, fmt: str, lang: str | None = None) -> str:
 
 def _display_rows(table: ReportTable, lang: str) -> list[list[str]]:
     rows, number = [], 0
-    for i, values in enumerate(table._cells):
+    columns, cells = table.shown(lang)
+    for i, values in enumerate(cells):
         style = table.style(i)
         number += style.numbered
         texts = [("  " * style.indent if c.key == table.label_key else "") + c.text(v, lang)
-                 for c, v in zip(table.columns, values)]
+                 for c, v in zip(columns, values)]
         rows.append([str(number) if style.numbered else "", *texts])
     return rows
 
@@ -437,7 +473,7 @@ def _source_line(source: Source) -> str:
 
 
 def _json(table: ReportTable, lang: str | None) -> str:
-    columns = [{"key": c.key, "header": c.header(lang or "vi"), "kind": c.kind} for c in table.columns]
+    columns = [{"key": c.key, "header": c.header(lang or "vi"), "kind": c.kind} for c in table.shown(lang)[0]]
     return to_json({"title": table.title_in(lang or "vi"), "columns": columns,
                     "rows": table.to_frame(lang).to_dict(orient="records"), "notes": table.notes_in(lang or "vi"),
                     "sources": [{"about": s.about, "text": s.text, "confidence": s.confidence}
@@ -549,25 +585,26 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet.title = name
-    width = len(table.columns) + 1
+    columns, cells = table.shown(lang)
+    width = len(columns) + 1
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     _put(sheet.cell(1, 1), table.title_in(lang)).font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    heads = [_word("stt", lang)] + [c.header(lang) for c in table.columns]
+    heads = [_word("stt", lang)] + [c.header(lang) for c in columns]
     for j, head in enumerate(heads, start=1):
         cell = _put(sheet.cell(2, j), head)
         cell.font, cell.border = Font(bold=True), box
         cell.fill = PatternFill("solid", start_color="D9D9D9")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     number = 0
-    for i, values in enumerate(table._cells):
+    for i, values in enumerate(cells):
         style = table.style(i)
         number += style.numbered
         r = i + 3
         _put(sheet.cell(r, 1), number if style.numbered else None).alignment = Alignment(horizontal="center",
                                                                                          vertical="top")
-        for j, (column, value) in enumerate(zip(table.columns, values), start=2):
+        for j, (column, value) in enumerate(zip(columns, values), start=2):
             cell = _put(sheet.cell(r, j), _xlsx_value(column, value, lang))
             cell.number_format, cell.border = column.number_format(lang), box
             cell.alignment = Alignment(vertical="top", wrap_text=column.kind == "text",
@@ -578,9 +615,9 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
         sheet.cell(r, 1).border = box
         if style.fill:
             sheet.cell(r, 2).fill = PatternFill("solid", start_color=style.fill.lstrip("#").upper())
-    _write_footer(sheet, table, lang, len(table._cells) + 4)
-    by_column = list(zip(*table._cells)) or [()] * len(table.columns)
-    widths = [6.0] + [_width(c, col, lang) for c, col in zip(table.columns, by_column)]
+    _write_footer(sheet, table, lang, len(cells) + 4)
+    by_column = list(zip(*cells)) or [()] * len(columns)
+    widths = [6.0] + [_width(c, col, lang) for c, col in zip(columns, by_column)]
     for j, value in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(j)].width = value
     sheet.freeze_panes = "A3"
@@ -600,7 +637,7 @@ def _write_footer(sheet, table: ReportTable, lang: str, first: int) -> None:
 def _xlsx_value(column: Column, value: Any, lang: str) -> Any:
     if value is None:
         return None
-    return column.text(value, lang) if column.kind == "bool" else value
+    return column.text(value, lang) if column.kind == "bool" else column.label(value, lang)
 
 
 def _put(cell, value: Any):

@@ -47,13 +47,16 @@ SHORELINE = ("đa giác dừng ở đường bờ; diện tích tự nhiên côn
              "and includes the tidal flats")
 TOTAL = ("Tổng cộng", "Total")
 
+#: Words for the registry's unit types (the type column holds the Vietnamese term).
+UNIT_TYPES = (("xã", "xã", "commune"), ("thị trấn", "thị trấn", "township"), ("phường", "phường", "ward"))
 _CODE = Column("code", "Mã ĐVHC", "Code", width=9)
 _NAME = Column("name", "Tên đơn vị", "Unit", width=22)
-_TYPE = Column("type", "Loại", "Type", width=10)
+_TYPE = Column("type", "Loại", "Type", width=10, labels=UNIT_TYPES)
 _AREA = Column("area_ha", "Diện tích bản đồ (ha)", "Map area (ha)", "ha")
 _OFFICIAL = Column("official_area_ha", "Diện tích tự nhiên công bố (ha)", "Published natural area (ha)", "ha")
 _DIFF = Column("difference_pct", "Chênh lệch (%)", "Difference (%)", "percent")
-_GAP = Column("area_note", "Ghi chú diện tích", "Area note", width=40)
+_GAP = Column("area_note", "Ghi chú diện tích", "Area note", width=40,
+              labels=(("shoreline", f"> {AREA_GAP_PCT:g} %: {SHORELINE[0]}", f"> {AREA_GAP_PCT:g} %: {SHORELINE[1]}"),))
 _POP = Column("population", "Dân số (người)", "Population (people)", "count")
 _POP_YEAR = Column("population_year", "Năm số liệu dân số", "Population year", "year", width=10)
 _SOURCE = Column("source", "Nguồn", "Source", width=24)
@@ -118,7 +121,7 @@ def _area_notes(frame: pd.DataFrame) -> tuple[list[str | None], bool]:
     """Per row: the shoreline note when map and published area differ by more than :data:`AREA_GAP_PCT`."""
     diff = (frame["area_ha"] - frame["official_area_ha"]) / frame["official_area_ha"] * 100
     wide = [bool(pd.notna(d) and abs(d) > AREA_GAP_PCT) for d in diff]
-    return [("> 10 %: " + SHORELINE[0]) if w else None for w in wide], any(wide)
+    return ["shoreline" if w else None for w in wide], any(wide)
 
 
 def _area_footer(any_wide: bool, lang: str) -> list[str]:
@@ -183,11 +186,11 @@ def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
     total = frame["code"] == "TOTAL"
     frame.loc[total, "name"] = TOTAL[0]
     frame["area_note"], wide = _area_notes(frame)
-    basis = {"official area": "theo diện tích công bố", "computed area": "theo diện tích bản đồ"}
-    frame["density_basis"] = frame["density_basis"].map(basis)
     columns = [_CODE, _NAME, _TYPE, _AREA, _OFFICIAL, _DIFF, _POP, _POP_YEAR,
                Column("density_per_km2", "Mật độ dân số (người/km²)", "Density (people/km²)", "number", decimals=1),
-               Column("density_basis", "Cách tính mật độ", "Density basis", width=20), _GAP]
+               Column("density_basis", "Cách tính mật độ", "Density basis", width=20,
+                      labels=(("official area", "theo diện tích công bố", "published area"),
+                              ("computed area", "theo diện tích bản đồ", "map area"))), _GAP]
     vi, en = _title(("Thống kê diện tích và dân số", "Area and population statistics"), era_id)
     styles = [RowStyle(bold=True, numbered=False) if t else RowStyle() for t in total]
     return ReportTable.from_frame(frame, columns, vi, title_en=en, styles=styles, sheet="Thống kê",
@@ -216,18 +219,18 @@ def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportT
                                   sheet="Chuyển đổi", sheet_en="Crosswalk", sources=[_AREA_METHOD])
 
 
-_RELATIONS = {"continues": "giữ nguyên", "unchanged": "không thay đổi", "merged_into": "nhập vào",
-              "split_part": "một phần nhập vào", "split_remainder": "phần còn lại nhập vào"}
+RELATIONS = (("continues", "giữ nguyên", "continues"), ("unchanged", "không thay đổi", "unchanged"),
+             ("merged_into", "nhập vào", "merged into"), ("split_part", "một phần nhập vào", "part merged into"),
+             ("split_remainder", "phần còn lại nhập vào", "remainder merged into"))
 
 
 def lineage_report(frame: pd.DataFrame) -> ReportTable:
     """Merges and splits between eras (:func:`haiha_geo.registry.lineage`) with their acts."""
-    frame = frame.assign(relation_vi=frame["relation"].map(lambda r: _RELATIONS.get(r, r)))
     columns = [Column("act", "Văn bản", "Act", width=18), Column("effective", "Hiệu lực", "In force", "date"),
-               Column("from_type", "Loại (trước)", "Type (before)", width=9),
+               Column("from_type", "Loại (trước)", "Type (before)", width=9, labels=UNIT_TYPES),
                Column("from_name", "Đơn vị trước", "Unit before", width=18),
-               Column("relation_vi", "Quan hệ", "Relation", width=16),
-               Column("to_type", "Loại (sau)", "Type (after)", width=9),
+               Column("relation", "Quan hệ", "Relation", width=16, labels=RELATIONS),
+               Column("to_type", "Loại (sau)", "Type (after)", width=9, labels=UNIT_TYPES),
                Column("to_name", "Đơn vị sau", "Unit after", width=18),
                Column("confidence", "Độ tin cậy", "Confidence", width=10)]
     vi, en = _title(("Lịch sử sắp xếp đơn vị hành chính", "Lineage of the administrative units"))
@@ -252,24 +255,35 @@ def overlay_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
                                   sheet="Chồng xếp", sheet_en="Overlay", sources=[_AREA_METHOD])
 
 
-_STATUS = {"met": "đạt chuẩn", "not_met": "chưa đạt", "not_applicable": "không áp dụng (thị trấn)",
-           "unknown": "chưa rõ"}
+#: A commune's new-rural status (:func:`haiha_geo.ntm.ntm_status`).
+NTM_STATUS = (("met", "đạt chuẩn", "met"), ("not_met", "chưa đạt", "not met"),
+              ("advanced", "nông thôn mới nâng cao", "advanced new-rural"),
+              ("model", "nông thôn mới kiểu mẫu", "model new-rural"),
+              ("not_applicable", "không áp dụng (thị trấn)", "not applicable (township)"),
+              ("unknown", "chưa rõ", "unknown"))
+#: The state of one item of the district checklist (``layers/ntm_district.csv``).
+NTM_DISTRICT_STATUS = (("met", "đạt", "met"), ("not_met", "chưa đạt", "not met"),
+                       ("met_or_within_reach", "đạt hoặc có thể hoàn thành", "met or within reach"))
+NTM_KINDS = (("precondition", "điều kiện", "precondition"), ("criterion", "tiêu chí", "criterion"),
+             ("recognition", "công nhận", "recognition"))
 
 
 def ntm_report(frame: pd.DataFrame, era_id: str, year: int) -> ReportTable:
     """New-rural status of every unit of an era at the end of ``year`` (:func:`haiha_geo.ntm.ntm_status`)."""
-    frame = frame.assign(status_vi=frame["status"].map(lambda s: _STATUS.get(s, s) if isinstance(s, str)
-                                                       else _STATUS["unknown"]))
-    columns = [_CODE, _NAME, _TYPE, Column("status_vi", "Tình trạng NTM", "New-rural status", width=22),
+    frame = frame.assign(status=frame["status"].fillna("unknown"))
+    columns = [_CODE, _NAME, _TYPE, Column("status", "Tình trạng NTM", "New-rural status", width=22,
+                                           labels=NTM_STATUS),
                Column("year_lower", "Năm đạt (sớm nhất)", "Year reached (earliest)", "year", width=10),
                Column("year_upper", "Năm đạt (muộn nhất)", "Year reached (latest)", "year", width=10),
                Column("act", "Quyết định công nhận", "Recognising act", width=20),
-               Column("note", "Ghi chú", "Note", width=40)]
+               Column("note_vi", "Ghi chú", "Note", width=40, lang="vi"),
+               Column("note", "Ghi chú", "Note", width=40, lang="en")]
     vi, en = _title((f"Tình trạng nông thôn mới đến 31/12/{year}", f"New-rural status at 31 Dec {year}"), era_id)
     xa = frame[frame["type"] == "xã"]
-    counts = xa["status"].fillna("unknown").value_counts()
-    notes = ([f"{len(xa)} xã: " + ", ".join(f"{_STATUS.get(s, s)} {n}" for s, n in counts.items()) + "."],
-             [f"{len(xa)} xã: " + ", ".join(f"{s.replace('_', ' ')} {n}" for s, n in counts.items()) + "."])
+    counts = xa["status"].value_counts()
+    status = next(c for c in columns if c.key == "status")
+    notes = ([f"{len(xa)} xã: " + ", ".join(f"{status.label(s, 'vi')} {n}" for s, n in counts.items()) + "."],
+             [f"{len(xa)} communes: " + ", ".join(f"{status.label(s, 'en')} {n}" for s, n in counts.items()) + "."])
     return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Nông thôn mới", sheet_en="New rural",
                                   notes=notes[0], notes_en=notes[1],
                                   sources=sources_of(frame, [("source", None, "Tình trạng NTM")]))
@@ -277,23 +291,41 @@ def ntm_report(frame: pd.DataFrame, era_id: str, year: int) -> ReportTable:
 
 def ntm_district_report(frame: pd.DataFrame, years: dict[int, str]) -> ReportTable:
     """The district's new-rural checklist (:func:`haiha_geo.ntm.ntm_district`); ``years``: ``{year: column}``."""
-    columns = [Column("item", "Mục", "Item", width=8), Column("kind", "Loại", "Kind", width=10),
-               Column("name_vi", "Tiêu chí", "Criterion", width=40),
-               *[Column(col, f"Tình trạng {y}", f"Status {y}", width=12) for y, col in years.items()],
-               Column("act", "Văn bản", "Act", width=18), Column("note", "Ghi chú", "Note", width=40)]
+    columns = [Column("item", "Mục", "Item", width=8), Column("kind", "Loại", "Kind", width=10, labels=NTM_KINDS),
+               Column("name_vi", "Tiêu chí", "Criterion", width=40, lang="vi"),
+               Column("name_en", "Tiêu chí", "Criterion", width=40, lang="en"),
+               *[Column(col, f"Tình trạng {y}", f"Status {y}", width=14, labels=NTM_DISTRICT_STATUS)
+                 for y, col in years.items()],
+               Column("act", "Văn bản", "Act", width=18), Column("note_vi", "Ghi chú", "Note", width=40, lang="vi"),
+               Column("note", "Ghi chú", "Note", width=40, lang="en")]
     vi, en = _title(("Bộ tiêu chí huyện nông thôn mới", "District new-rural checklist"))
     return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Huyện NTM", sheet_en="District",
                                   sources=sources_of(frame, [("source", "confidence", "Tiêu chí")]))
 
 
+#: The kinds of ``layers/sites.csv``.
+SITE_CATEGORIES = (("economic zone", "khu kinh tế", "economic zone"), ("border gate", "cửa khẩu", "border gate"),
+                   ("industrial zone", "khu công nghiệp", "industrial zone"),
+                   ("island commune", "xã đảo", "island commune"), ("urban centre", "đô thị", "urban centre"),
+                   ("market", "chợ", "market"), ("public facility", "công trình công cộng", "public facility"))
+#: How a site's footprint was drawn (:data:`haiha_geo.project_sites.FOOTPRINT_BASES`).
+FOOTPRINT_LABELS = (("host_units", "theo các đơn vị chứa", "host units"),
+                    ("cited_point", "điểm có trích dẫn", "cited point"),
+                    ("user_file", "theo tệp của người dùng", "user's file"), ("none", "không có ranh giới", "none"))
+
+
 def sites_report(frame: pd.DataFrame, host_columns: dict[str, str]) -> ReportTable:
     """Project sites (:func:`haiha_geo.project_sites.sites`); ``host_columns``: ``{era: column}``."""
-    columns = [Column("site_id", "Mã", "Id", width=10), Column("category", "Loại", "Category", width=12),
-               Column("name_vi", "Tên dự án / khu", "Site", width=36),
-               Column("area_qualifier", "Loại diện tích", "Area qualifier", width=12),
+    columns = [Column("site_id", "Mã", "Id", width=10),
+               Column("category", "Loại", "Category", width=12, labels=SITE_CATEGORIES),
+               Column("name_vi", "Tên dự án / khu", "Site", width=36, lang="vi"),
+               Column("name_en", "Tên dự án / khu", "Site", width=36, lang="en"),
+               Column("area_qualifier", "Loại diện tích", "Area qualifier", width=12,
+                      labels=(("over", "trên", "over"), ("nearly", "gần", "nearly"))),
                Column("area_ha", "Diện tích công bố (ha)", "Published area (ha)", "ha"),
-               Column("status", "Tình trạng", "Status", width=14),
-               Column("footprint_basis", "Cơ sở ranh giới", "Footprint basis", width=20),
+               Column("status_vi", "Tình trạng", "Status", width=30, lang="vi"),
+               Column("status", "Tình trạng", "Status", width=30, lang="en"),
+               Column("footprint_basis", "Cơ sở ranh giới", "Footprint basis", width=20, labels=FOOTPRINT_LABELS),
                *[Column(col, f"Đơn vị chứa ({era(e).label('vi')})", f"Host units ({era(e).label('en')})", width=24)
                  for e, col in host_columns.items()]]
     vi, en = _title(("Các khu, dự án trọng điểm", "Project sites"))

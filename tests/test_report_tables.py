@@ -149,3 +149,48 @@ def test_lang_vi_translates_machine_formats(cli):
 def test_xlsx_needs_out_before_any_work(cli):
     run = cli("units", "--era", LAST, "--format", "xlsx")
     assert run.code == 2 and "give --out" in run.err and run.out == ""
+
+
+def test_words_for_every_value_the_data_holds():
+    """Each stable key the analyses return has Vietnamese and English words in the reports."""
+    import pandas as pd
+
+    from haiha_geo import ntm, project_sites, registry, report_tables
+
+    def keys(labels):
+        return {key for key, _, _ in labels}
+
+    district = ntm.ntm_district()
+    assert set(ntm.STATUSES) | {"not_applicable", "unknown"} <= keys(report_tables.NTM_STATUS)
+    statuses = pd.concat([district[c] for c in district.columns if c.startswith("status_")])
+    assert set(statuses.dropna()) <= keys(report_tables.NTM_DISTRICT_STATUS)
+    assert set(district["kind"]) <= keys(report_tables.NTM_KINDS)
+    assert set(registry.lineage()["relation"]) <= keys(report_tables.RELATIONS)
+    assert set(registry.units_table()["type"]) <= keys(report_tables.UNIT_TYPES)
+    assert set(project_sites.CATEGORIES) <= keys(report_tables.SITE_CATEGORIES)
+    assert set(project_sites.FOOTPRINT_BASES) <= keys(report_tables.FOOTPRINT_LABELS)
+
+
+#: Commands whose tables hold named values or texts in both languages.
+WORDED = ["lineage", "ntm", "ntm-district", "sites", "stats", "units"]
+
+
+@pytest.mark.parametrize("name", WORDED)
+def test_cells_speak_the_language_of_the_table(cli, inputs, name):
+    """No stable key or English text in a Vietnamese table's cells, no Vietnamese word of a key in an English one."""
+    import json
+
+    from haiha_geo import report_tables as rt
+
+    vocab = [*rt.NTM_STATUS, *rt.NTM_DISTRICT_STATUS, *rt.NTM_KINDS, *rt.RELATIONS, *rt.UNIT_TYPES,
+             *rt.SITE_CATEGORIES, *rt.FOOTPRINT_LABELS]
+    cells = {}
+    for lang in ("vi", "en"):
+        run = cli(*_args(name, inputs), "--format", "json", "--lang", lang)
+        assert run.code == 0, run.err
+        cells[lang] = {v for row in json.loads(run.out)["rows"] for v in row.values() if isinstance(v, str)}
+    assert not cells["vi"] & {key for key, vi, _ in vocab if key != vi}
+    assert not cells["en"] & {vi for key, vi, en in vocab if vi != en}
+    english = {"not yet met at the end of 2019; one of the 3 remaining xã targeted for 2020", "planning",
+               "operating: 25 projects, 18 in operation by 7/2024"}
+    assert not cells["vi"] & english

@@ -88,7 +88,8 @@ def site_rows(row: dict) -> list[list[str]]:
     rows = [["Loại", label], ["Diện tích", _area(row)], ["Văn bản", _text(row.get("act")) or "chưa xác định"]]
     if _text(row.get("status")):
         year = _text(row.get("status_year"))
-        rows.append(["Hiện trạng", _text(row["status"]) + (f" ({year})" if year else "")])
+        status = _text(row.get("status_vi")) or _text(row["status"])  # authored texts are shown in Vietnamese
+        rows.append(["Hiện trạng", status + (f" ({year})" if year else "")])
     rows.append(["Vị trí", FOOTPRINT_LABELS.get(row.get("footprint_basis"), str(row.get("footprint_basis")))])
     rows.append(["Nguồn", (_text(row.get("source")) or "").replace(";", "; ")])
     note = _text(row.get("note_vi")) or _text(row.get("note"))  # authored notes are shown in Vietnamese
