@@ -7,7 +7,7 @@ takes the frame the analysis returns and gives it Vietnamese and English
 headers with units, a title naming what and which era
 (:attr:`haiha_geo.timeline.Era.label_vi`), notes, and the sources with their
 confidence tags (the registry's ``*_ref`` / ``*_confidence`` columns, titles
-from ``boundaries/references.csv``).
+from ``boundaries/references.csv`` and ``layers/references.csv``).
 
 The column keys are the frames' own snake_case names, so the machine formats
 keep their keys. Area terms are kept apart: a polygon's area is *diện tích
@@ -34,7 +34,8 @@ from haiha_geo.crosswalks import WEIGHTS_AREA, TableReaggregation
 from haiha_geo.crs import PROVENANCE
 from haiha_geo.names import fold
 from haiha_geo.place import place
-from haiha_geo.registry import references_table, units_table
+from haiha_geo.project_sites import references
+from haiha_geo.registry import units_table
 from haiha_geo.report import Column, ReportTable, RowStyle, Source
 from haiha_geo.timeline import era
 
@@ -86,7 +87,7 @@ def _refs(cells: Iterable[Any]) -> list[str]:
 def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]) -> list[Source]:
     """Sources a frame cites: one per (reference, confidence tag) of each ``(ref_column, confidence_column, about)``.
 
-    A reference id is shown with its title from ``boundaries/references.csv``;
+    A reference id is shown with its title from ``boundaries/references.csv`` or ``layers/references.csv``;
     a missing confidence column or cell is tagged ``?`` (unknown).
 
     Examples
@@ -95,7 +96,8 @@ def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]
     >>> [(s.confidence, s.about) for s in sources_of(frame, [("official_area_ref", "official_area_confidence", "x")])]
     [('C2', 'x')]
     """
-    titles = dict(zip(references_table()["ref_id"], references_table()["title"]))
+    listed = references()
+    titles = {ref: title for ref, title in zip(listed["ref_id"], listed["title"]) if title}
     out: dict[Source, None] = {}
     for ref_col, conf_col, about in pairs:
         if ref_col not in frame.columns:
