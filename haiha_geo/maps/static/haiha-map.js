@@ -509,8 +509,7 @@
         var first = true;
         ringPoints(set, r, set.back[r] === 1, function (x, y) {
           if (first) { ctx.moveTo(x * k - o.x, y * k - o.y); first = false; } else ctx.lineTo(x * k - o.x, y * k - o.y);
-        });
-        ctx.closePath();
+        });  // a ring ends on its first point: no closePath, which costs time in proportion to the whole path
       }
     }
     layer.draw = function () {
