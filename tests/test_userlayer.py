@@ -170,6 +170,7 @@ def test_search_finds_parcels_of_a_large_layer_by_attribute(browser, parcel_page
     o = open_parcels(browser, parcel_page, tmp_path, "parcels-search")
     assert o.js("haihaMap.layers.user1.haihaLevel") == "outline"
     box = o.page.locator(".haiha-search input")
+    assert box.get_attribute("placeholder") == "Tìm xã, thị trấn, đối tượng của lớp…"
     box.fill("t004321")
     results = o.page.locator(".haiha-search-results li")
     assert results.all_inner_texts() == ["thua #4321 (ma_thua: T004321) — thua.gpkg"]
@@ -201,3 +202,16 @@ def test_parcel_layer_keeps_no_leaflet_object_per_parcel_wherever_the_view_goes(
     assert o.count("canvas.haiha-parcels") == 1 and o.count("path.haiha-layer-user1") == 0
     assert o.js("haihaMap.layers.user1.haihaLevel") == "detail" and o.console_errors == []
 
+
+
+@pytest.mark.browser
+def test_search_finds_features_of_a_small_layer_by_attribute_too(browser, tmp_path):
+    """Below the canvas threshold the layer is GeoJSON; its attribute values are found the same way."""
+    path = tmp_path / "few.gpkg"
+    parcels(50).to_file(path)
+    o = open_parcels(browser, build_map(offline=True, layers=[path]), tmp_path, "few-search")
+    o.page.locator(".haiha-search input").fill("t000007")
+    results = o.page.locator(".haiha-search-results li")
+    assert results.all_inner_texts() == ["few #7 (ma_thua: T000007) — few.gpkg"]
+    results.first.click()
+    assert popup_title(o) == "few #7" and o.console_errors == []

@@ -242,7 +242,9 @@
         var p = layer.feature.properties || {};
         if (p.title === undefined) return;
         var keys = [p.search || p.label || p.title].concat(p.aka || []).map(normalise);
-        index.push({ keys: keys, title: p.title, aka: p.aka, era: def.name, layer: layer, group: group });
+        var rows = def.searchRows ? (p.rows || []).map(function (r) { return [text(r[0]), String(text(r[1]))]; }) : [];
+        index.push({ keys: keys, rows: rows, rowKeys: rows.map(function (r) { return normalise(r[1]); }),
+          title: p.title, aka: p.aka, era: def.name, layer: layer, group: group });
       });
     });
     return index;
@@ -747,7 +749,10 @@
     var LIMIT = 12;
     function unit(it, q) {
       var former = (it.aka || []).filter(function (a) { return normalise(a).indexOf(q) !== -1; });
-      return { text: it.title + (former.length ? " (" + labels.formerly + " " + former.join(", ") + ")" : "") + " — " + it.era,
+      var row = it.keys.some(function (k) { return k.indexOf(q) !== -1; }) ? null
+        : it.rows[it.rowKeys.findIndex(function (k) { return k.indexOf(q) !== -1; })];
+      var note = former.length ? " (" + labels.formerly + " " + former.join(", ") + ")" : row ? " (" + row[0] + ": " + row[1] + ")" : "";
+      return { text: it.title + note + " — " + it.era,
         open: function () {
           if (!map.hasLayer(it.group)) map.addLayer(it.group);
           var bounds = it.layer.getBounds ? it.layer.getBounds() : L.latLngBounds([it.layer.getLatLng()]);
@@ -771,7 +776,7 @@
         list.textContent = "";
         if (!q) return;
         var found = index.filter(function (it) {
-          return it.keys.some(function (k) { return k.indexOf(q) !== -1; });
+          return it.keys.concat(it.rowKeys).some(function (k) { return k.indexOf(q) !== -1; });
         }).slice(0, LIMIT).map(function (it) { return unit(it, q); });
         parcels.forEach(function (layer) { found = found.concat(layer.find(q, LIMIT - found.length)); });
         found.forEach(function (item) {
