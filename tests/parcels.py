@@ -37,3 +37,19 @@ def parcels(count: int, size_m: float = 30.0, seed: int = 13) -> gpd.GeoDataFram
     codes = np.array(["ONT", "LUC", "CLN", "BHK", "NTS"])[rng.integers(0, 5, len(geoms))]
     return gpd.GeoDataFrame({"ma_thua": [f"T{n:06d}" for n in range(1, len(geoms) + 1)], "loai_dat": codes,
                              "dien_tich": np.round(shapely.area(geoms), 1)}, geometry=geoms, crs="EPSG:5899")
+
+
+#: Page script (Playwright ``evaluate`` with ``[bounds, zoom]``): visit every part of a layer's lon/lat
+#: ``bounds`` at ``zoom``, view by view, each drawn (two frames); returns how many views were drawn.
+SWEEP = """async ([b, z]) => {
+  const m = haihaMap.map, size = m.getSize(), nw = m.project([b[3], b[0]], z), se = m.project([b[1], b[2]], z);
+  let views = 0;
+  for (let y = nw.y + size.y / 2; y < se.y + size.y / 2; y += size.y) {
+    for (let x = nw.x + size.x / 2; x < se.x + size.x / 2; x += size.x) {
+      m.setView(m.unproject([x, y], z), z, {animate: false});
+      await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+      views++;
+    }
+  }
+  return views;
+}"""

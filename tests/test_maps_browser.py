@@ -162,6 +162,16 @@ def test_popup_names_unit_with_diacritics(browser, district_html, tmp_path):
     assert_clean(o)
 
 
+def test_controls_wait_for_the_first_paint_of_the_layers(browser, district_html, tmp_path):
+    """The layers are drawn first and shown on screen; only then are the controls built (issue 13: built in
+    the next frame, they held back the frame that shows the polygons)."""
+    o = open_page(browser, district_html, tmp_path, "district-paint")
+    marks = o.js("""() => Object.fromEntries(['haiha-layers', 'haiha-controls', 'first-contentful-paint']
+        .map(n => [n, performance.getEntriesByName(n)[0].startTime]))""")
+    assert marks["haiha-layers"] < marks["first-contentful-paint"] <= marks["haiha-controls"], marks
+    assert_clean(o)
+
+
 def test_search_ignores_diacritics(browser, district_html, tmp_path):
     o = open_page(browser, district_html, tmp_path, "district-search")
     box = o.page.locator(".haiha-search input")

@@ -274,3 +274,42 @@ def test_browser_popup_shows_payloads_literally_and_runs_nothing(in_tmp):
         assert value in shown
     assert f"49{END}" not in shown and o.dialogs == [] and o.console_errors == []
     assert not os.path.exists(MARKER)
+
+
+@pytest.mark.browser
+def test_browser_large_layer_search_and_popups_show_payloads_literally(in_tmp):
+    """A layer drawn on the canvas (1,000+ features): its texts reach the search results and popups as text."""
+    from parcels import parcels
+    from playwright.sync_api import sync_playwright
+    from test_maps_browser import CHROMIUM, CHROMIUM_ARGS, open_page
+
+    from haiha_geo.maps import userlayer
+
+    frame = parcels(userlayer.LARGE_FEATURES)
+    texts = [v + END for v in PAYLOADS.values()]
+    frame["ghi_chu"] = [texts[i % len(texts)] for i in range(len(frame))]
+    frame["<img src=x onerror=alert(1)>"] = "x"
+    frame.to_file(in_tmp / "thua.gpkg")
+    page = build_map(layers=[in_tmp / "thua.gpkg"], offline=True).html
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            o = open_page(browser, page, in_tmp, "payloads-large")
+            o.page.evaluate("() => { window.alert = () => { window.__xss = 1; }; }")
+            scripts = o.js("() => document.querySelectorAll('script').length")
+            o.page.locator(".haiha-search input").fill("alert1")
+            results = o.page.locator(".haiha-search-results li")
+            shown = results.all_inner_texts()
+            results.first.click()
+            o.page.wait_for_selector(".leaflet-popup .haiha-popup")
+            popup = o.page.locator(".leaflet-popup-content").inner_text()
+            o.page.screenshot(path=str(in_tmp / "payloads-large.png"))
+            assert o.js("() => document.querySelectorAll('script').length") == scripts
+            assert o.js("() => document.querySelectorAll('.leaflet-container img, .haiha-search img').length") == 0
+            assert o.js("() => window.__xss === undefined")
+        finally:
+            browser.close()
+    for value in (PAYLOADS["js-template"], PAYLOADS["js-backtick"], PAYLOADS["html-script"]):
+        assert any(value + END in text for text in shown), (value, shown)
+    assert "<img src=x onerror=alert(1)>" in popup and END in popup
+    assert o.dialogs == [] and o.console_errors == [] and not os.path.exists(MARKER)

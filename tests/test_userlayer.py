@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 import shapely
-from parcels import parcels
+from parcels import SWEEP, parcels
 
 from haiha_geo.maps import build_map, userlayer
 from haiha_geo.maps.topology import decode
@@ -76,32 +76,142 @@ def test_small_polygon_layer_keeps_geojson_and_the_bound(tmp_path):
     assert len(layer["features"]) == 50 and page.stats["layer_displacement_m"]["user1"] <= 20
 
 
-@pytest.mark.browser
-def test_parcels_on_canvas_switch_level_of_detail_on_zoom(parcel_page, tmp_path):
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
-    from test_maps_browser import CHROMIUM, CHROMIUM_ARGS, open_page
+    from test_maps_browser import CHROMIUM, CHROMIUM_ARGS
 
-    layer = next(lay for lay in data_block(parcel_page.html)["layers"] if lay["id"] == "user1")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            o = open_page(browser, parcel_page.html, tmp_path, "parcels")
-            assert o.js("haihaMap.layers.user1.haihaLevel") == "outline"
-            assert o.count("canvas") >= 1 and o.count("path.haiha-layer-user1") == 0, "drawn on a canvas, not SVG"
-            o.page.screenshot(path=str(tmp_path / "outline.png"))
-            x0, y0, x1, y1 = layer["bounds"]
-            o.js(f"void haihaMap.map.setView([{(y0 + y1) / 2}, {(x0 + x1) / 2}], {int(np.ceil(layer['detailZoom']))}, "
-                 "{animate: false})")
-            o.page.wait_for_function("haihaMap.layers.user1.haihaLevel === 'detail'")
-            assert o.js("haihaMap.layers.user1.getLayers()[0].getLayers().length") == len(
-                layer["topology"]["objects"]["features"])
-            assert o.count("path.haiha-layer-user1") == 0 and o.console_errors == [] and o.outside_requests == []
-            o.page.screenshot(path=str(tmp_path / "detail.png"))
-            o.js("Object.entries(haihaMap.layers).forEach(([id, l]) => id !== 'user1' && haihaMap.map.removeLayer(l))")
-            o.page.mouse.click(640, 430)
-            o.page.wait_for_selector(".haiha-popup")
-            assert o.page.locator(".haiha-popup th").all_inner_texts() == ["ma_thua", "loai_dat", "dien_tich"]
-            o.js("void haihaMap.map.setZoom(11, {animate: false})")
-            o.page.wait_for_function("haihaMap.layers.user1.haihaLevel === 'outline'")
-        finally:
-            browser.close()
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def user_layer(page) -> dict:
+    return next(lay for lay in data_block(page.html)["layers"] if lay["id"] == "user1")
+
+
+def open_parcels(browser, page, tmp_path, name):
+    from test_maps_browser import open_page
+
+    return open_page(browser, page.html, tmp_path, name)
+
+
+def zoom_to_detail(o, layer: dict) -> None:
+    """The layer's centre at its detail zoom (the first zoom where every feature is drawn)."""
+    x0, y0, x1, y1 = layer["bounds"]
+    o.js(f"void haihaMap.map.setView([{(y0 + y1) / 2}, {(x0 + x1) / 2}], {int(np.ceil(layer['detailZoom']))}, "
+         "{animate: false})")
+    o.page.wait_for_function("haihaMap.layers.user1.haihaLevel === 'detail'")
+
+
+def popup_title(o) -> str:
+    o.page.wait_for_selector(".leaflet-popup .haiha-popup")
+    return o.page.locator(".leaflet-popup .haiha-popup-title").inner_text()
+
+
+def tooltips(o) -> list[str]:
+    """The texts of the tooltips shown, once those closing have faded out."""
+    o.page.wait_for_function("document.querySelectorAll('.leaflet-tooltip').length <= 1")
+    return o.page.locator(".leaflet-tooltip").all_inner_texts()
+
+
+def parcel_at(o, x: int, y: int) -> int:
+    return o.js(f"haihaMap.layers.user1.hit(L.point({x}, {y}))")
+
+
+@pytest.mark.browser
+def test_parcels_on_canvas_switch_level_of_detail_on_zoom(browser, parcel_page, tmp_path):
+    o = open_parcels(browser, parcel_page, tmp_path, "parcels")
+    assert o.js("haihaMap.layers.user1.haihaLevel") == "outline"
+    assert o.count("canvas.haiha-parcels") == 1 and o.count("path.haiha-layer-user1") == 0, "one canvas, no SVG"
+    o.page.screenshot(path=str(tmp_path / "outline.png"))
+    zoom_to_detail(o, user_layer(parcel_page))
+    assert o.count("canvas.haiha-parcels") == 1 and o.count("path.haiha-layer-user1") == 0
+    assert o.console_errors == [] and o.outside_requests == []
+    o.page.screenshot(path=str(tmp_path / "detail.png"))
+    under = parcel_at(o, 640, 430)
+    o.page.mouse.click(640, 430)
+    assert popup_title(o) == f"thua #{under + 1}"
+    assert o.page.locator(".haiha-popup th").all_inner_texts() == ["ma_thua", "loai_dat", "dien_tich"]
+    o.js("void haihaMap.map.setZoom(11, {animate: false})")
+    o.page.wait_for_function("haihaMap.layers.user1.haihaLevel === 'outline'")
+
+
+@pytest.mark.browser
+def test_parcel_click_and_hover_win_over_the_unit_fill_below(browser, parcel_page, tmp_path):
+    """The era fills lie below the parcels: over a parcel the parcel's popup and tooltip, elsewhere the unit's."""
+    o = open_parcels(browser, parcel_page, tmp_path, "parcels-over-units")
+    zoom_to_detail(o, user_layer(parcel_page))
+    assert o.js("haihaMap.map.hasLayer(haihaMap.layers.era2025)"), "the unit fills are shown below"
+    inside, outside = parcel_at(o, 642, 431), parcel_at(o, 121, 431)
+    assert inside >= 0 and outside == -1
+    o.page.mouse.move(640, 430)  # enters the unit's path, then the parcel takes the pointer
+    o.page.mouse.move(642, 431)
+    assert tooltips(o) == [f"thua #{inside + 1}"]
+    o.page.mouse.click(642, 431)
+    assert popup_title(o) == f"thua #{inside + 1}"
+    o.page.screenshot(path=str(tmp_path / "parcel-popup.png"))
+    o.page.mouse.move(120, 430)
+    o.page.mouse.move(121, 431)
+    assert tooltips(o) == ["xã Đường Hoa (từ 01/07/2025)"]
+    o.page.mouse.click(120, 430)
+    o.page.wait_for_function("!document.querySelector('.leaflet-popup-content').textContent.includes('thua')")
+    assert popup_title(o).startswith(("xã ", "thị trấn ")), "where there is no parcel the unit's popup opens"
+    o.js("void haihaMap.map.setZoom(12, {animate: false})")
+    o.page.wait_for_function("haihaMap.layers.user1.haihaLevel === 'outline'")
+    o.page.mouse.click(640, 430)  # the outline, over a unit: zooms in there
+    o.page.wait_for_function("haihaMap.layers.user1.haihaLevel === 'detail'")
+    assert o.console_errors == []
+
+
+@pytest.mark.browser
+def test_search_finds_parcels_of_a_large_layer_by_attribute(browser, parcel_page, tmp_path):
+    o = open_parcels(browser, parcel_page, tmp_path, "parcels-search")
+    assert o.js("haihaMap.layers.user1.haihaLevel") == "outline"
+    box = o.page.locator(".haiha-search input")
+    assert box.get_attribute("placeholder") == "Tìm xã, thị trấn, đối tượng của lớp…"
+    box.fill("t004321")
+    results = o.page.locator(".haiha-search-results li")
+    assert results.all_inner_texts() == ["thua #4321 (ma_thua: T004321) — thua.gpkg"]
+    results.first.click()
+    assert popup_title(o) == "thua #4321"
+    assert "T004321" in o.page.locator(".leaflet-popup-content").inner_text()
+    assert o.js("haihaMap.layers.user1.haihaLevel") == "detail"
+    anchor = o.js("(() => { const m = haihaMap.map; "
+                  "return haihaMap.layers.user1.hit(m.latLngToContainerPoint(m._popup.getLatLng())); })()")
+    assert anchor == 4320, "the popup points inside the parcel found"
+    o.page.screenshot(path=str(tmp_path / "search-parcel.png"))
+    box.fill("ONT")
+    assert results.count() == 12 and all("(loai_dat: ONT)" in t for t in results.all_inner_texts())
+    box.fill("quang ha")
+    assert any(t.startswith("xã Quảng Hà") for t in results.all_inner_texts()), "units are still found"
+    assert o.console_errors == []
+
+
+@pytest.mark.browser
+def test_parcel_layer_keeps_no_leaflet_object_per_parcel_wherever_the_view_goes(browser, parcel_page, tmp_path):
+    """Zoomed in and panned across the whole layer: the Leaflet layers and canvases stay as many as at open."""
+    layer = user_layer(parcel_page)
+    o = open_parcels(browser, parcel_page, tmp_path, "parcels-sweep")
+    before = o.js("Object.keys(haihaMap.map._layers).length")
+    zoom_to_detail(o, layer)
+    visited = o.js(SWEEP, [layer["bounds"], int(np.ceil(layer["detailZoom"])) + 2])
+    assert visited >= 6
+    assert o.js("Object.keys(haihaMap.map._layers).length") <= before + 2  # + the parcel tooltip and popup
+    assert o.count("canvas.haiha-parcels") == 1 and o.count("path.haiha-layer-user1") == 0
+    assert o.js("haihaMap.layers.user1.haihaLevel") == "detail" and o.console_errors == []
+
+
+
+@pytest.mark.browser
+def test_search_finds_features_of_a_small_layer_by_attribute_too(browser, tmp_path):
+    """Below the canvas threshold the layer is GeoJSON; its attribute values are found the same way."""
+    path = tmp_path / "few.gpkg"
+    parcels(50).to_file(path)
+    o = open_parcels(browser, build_map(offline=True, layers=[path]), tmp_path, "few-search")
+    o.page.locator(".haiha-search input").fill("t000007")
+    results = o.page.locator(".haiha-search-results li")
+    assert results.all_inner_texts() == ["few #7 (ma_thua: T000007) — few.gpkg"]
+    results.first.click()
+    assert popup_title(o) == "few #7" and o.console_errors == []

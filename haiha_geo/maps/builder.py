@@ -64,6 +64,8 @@ LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy
           "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
           "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ"}
+#: The search box's hint when user layers are searched too (by their attribute values).
+SEARCH_WITH_LAYERS = "Tìm xã, thị trấn, đối tượng của lớp…"
 CONFIDENCE_TITLE = "Mức tin cậy (sau số liệu, ngày)"
 CRS_TEXT = ("hiển thị EPSG:4326 (WGS 84); toạ độ phẳng EPSG:5899 (VN-2000 / TM-3 107°45′, k0 = 0,9999)")
 #: A page above this size (bytes) opens slowly in a browser and is hard to share: building it warns.
@@ -304,6 +306,7 @@ def _file_layer(b: Build, spec: LayerSpec) -> dict:
     style = layer_style(spec, color="#e31a1c", fillColor=color, fillOpacity=0.4, weight=2)
     name = spec.name or path.name
     layer = {"id": spec.id, "name": name, "show": spec.show, "labels": False, "searchable": spec.searchable,
+             "searchRows": True,
              "style": style, "legend": [{"label": name, "color": style["color"], "fill": style["fillColor"]}]}
     polygonal = len(frame) and np.isin(shapely.get_type_id(frame.geometry.values), (3, 6)).all()
     if not polygonal:  # points and lines: per-feature Douglas-Peucker, a distance bound
@@ -498,7 +501,9 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
         b.layers.append(builder(b, lay))
     cmp_layers, compares, panes = _compare_defs(b, {lay["id"]: lay for lay in b.layers})
     url, attribution = resolve_tiles(tiles, offline)
-    payload: Payload = {"labels": LABELS, "controls": spec.controls, "panes": panes,
+    searched = any(lay.kind == "file" and lay.searchable for lay in spec.layers)
+    payload: Payload = {"labels": {**LABELS, "search": SEARCH_WITH_LAYERS} if searched else LABELS,
+                        "controls": spec.controls, "panes": panes,
                         "projection": projection(place()),
                                "tiles": {"url": url, "attribution": attribution} if url else None,
                                "layers": b.layers + cmp_layers, "compare": compares,

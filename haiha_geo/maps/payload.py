@@ -38,6 +38,7 @@ class LayerDef(TypedDict, total=False):
     show: bool
     labels: bool
     searchable: bool
+    searchRows: bool                 # found by its popup texts too (user layers), not only by its title
     control: bool
     style: dict[str, Any]
     legend: list[LegendEntry]

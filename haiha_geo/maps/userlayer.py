@@ -14,8 +14,13 @@ edges, so each edge is stored once), drawn on a canvas, and follows the
 **level-of-detail rule**: below zoom ``detailZoom`` (the zoom from which the
 median feature is :data:`DETAIL_PX` pixels wide, see
 :func:`haiha_geo.maps.context.label_min_zoom`) the page draws the layer's
-dissolved outline only; from that zoom on it draws every feature (decoded on
-the first zoom-in).
+dissolved outline only; from that zoom on it draws the features in view.
+The page keeps no Leaflet object per feature: the arcs are decoded once into
+typed arrays, the features' bounds put in a grid, and one canvas draws the
+features that meet the view after each move, so the tab's memory does not
+grow with the part of the layer visited. Clicks and hovers over a feature
+are its own even above the era fills; the search box finds features by their
+popup texts.
 """
 
 from __future__ import annotations

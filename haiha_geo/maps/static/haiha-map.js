@@ -236,13 +236,15 @@
   /** Search entries (matching key, title, layer) of every feature of the searchable layers. */
   function searchIndex(defs, layers) {
     var index = [];
-    defs.filter(function (d) { return d.searchable; }).forEach(function (def) {
+    defs.filter(function (d) { return d.searchable && !d.topology; }).forEach(function (def) {
       var group = layers[def.id];
       group.haihaFeatures.eachLayer(function (layer) {
         var p = layer.feature.properties || {};
         if (p.title === undefined) return;
         var keys = [p.search || p.label || p.title].concat(p.aka || []).map(normalise);
-        index.push({ keys: keys, title: p.title, aka: p.aka, era: def.name, layer: layer, group: group });
+        var rows = def.searchRows ? (p.rows || []).map(function (r) { return [text(r[0]), String(text(r[1]))]; }) : [];
+        index.push({ keys: keys, rows: rows, rowKeys: rows.map(function (r) { return normalise(r[1]); }),
+          title: p.title, aka: p.aka, era: def.name, layer: layer, group: group });
       });
     });
     return index;
@@ -273,21 +275,14 @@
     return group;
   }
 
-  // ---- large polygon layers (issue 13): own shared arcs, canvas, level of detail ------------------
-  /** A layer with its own topology: below def.detailZoom its dissolved outline, from it every feature on a
-   *  canvas (decoded on the first zoom-in). Exposes haihaFeatures (the features, once decoded) and
-   *  haihaLevel ("outline" or "detail"). */
-  function decodeChained(topo) {
-    var sx = topo.transform.scale[0], sy = topo.transform.scale[1], x = 0, y = 0;
-    return topo.arcs.map(function (flat) {
-      var out = [];
-      for (var i = 0; i < flat.length; i += 2) {
-        x += flat[i]; y += flat[i + 1];
-        out.push([x * sx, y * sy]);
-      }
-      return out;
-    });
-  }
+  // ---- large polygon layers (issue 13): own shared arcs, one canvas, level of detail ------------------
+  /* A layer of many polygons keeps no Leaflet object per feature. Its arcs are decoded once into one
+   * Float64Array of Web-Mercator points, its features into offsets (typed arrays) with their bounds in a
+   * grid of cells, and one canvas (ParcelCanvas, a Leaflet renderer) draws, at every move, the features
+   * whose bounds meet the padded view: the memory held is the same whatever part of the layer has been
+   * visited. Below def.detailZoom the canvas draws the layer's dissolved outline instead. Pointer events
+   * are routed by the map (routeParcels): a click or hover over a feature is the feature's, even where an
+   * era fill lies below; elsewhere the event goes on to what lies under it. */
 
   /** Title and popup rows of feature i of a columnar table (userlayer.table). */
   function tableRow(table, i) {
@@ -299,47 +294,356 @@
     return { title: table.titles ? table.titles[i] : table.prefix + " #" + (i + 1), rows: rows };
   }
 
+  /** Leaflet's EPSG:3857 at zoom 0 over the unit square: pixels at zoom z are 256 * 2^z * [x, y]. */
+  function fromMercator(x, y) {
+    return L.latLng(360 / Math.PI * Math.atan(Math.exp((1 - 2 * y) * Math.PI)) - 90, x * 360 - 180);
+  }
+
+  /** The chained arcs of a topology as one array of Web-Mercator points and the index of each arc's first. */
+  function decodeMercator(topo) {
+    var sx = topo.transform.scale[0], sy = topo.transform.scale[1];
+    var tx = topo.transform.translate[0], ty = topo.transform.translate[1];
+    var n = 0, x = 0, y = 0, k = 0, d = Math.PI / 180;
+    topo.arcs.forEach(function (flat) { n += flat.length / 2; });
+    var xy = new Float64Array(2 * n), start = new Int32Array(topo.arcs.length + 1);
+    topo.arcs.forEach(function (flat, a) {
+      start[a] = k / 2;
+      for (var i = 0; i < flat.length; i += 2) {
+        x += flat[i]; y += flat[i + 1];
+        var s = Math.sin((y * sy + ty) * d);
+        xy[k++] = (x * sx + tx + 180) / 360;
+        xy[k++] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      }
+    });
+    start[topo.arcs.length] = n;
+    return { xy: xy, start: start };
+  }
+
+  /** Call fn(x, y) for each point of ring r of a shape set, in stored order or reversed. */
+  function ringPoints(set, r, reverse, fn) {
+    var xy = set.xy, start = set.start, a0 = set.ring[r], a1 = set.ring[r + 1];
+    for (var j = 0; j < a1 - a0; j++) {
+      var id = reverse ? ~set.arcs[a1 - 1 - j] : set.arcs[a0 + j];
+      var arc = id < 0 ? ~id : id, step = id < 0 ? -1 : 1;
+      var p0 = id < 0 ? start[arc + 1] - 1 : start[arc], end = id < 0 ? start[arc] - 1 : start[arc + 1];
+      for (var p = j ? p0 + step : p0; p !== end; p += step) fn(xy[2 * p], xy[2 * p + 1]);
+    }
+  }
+
+  /** Features (lists of polygons of rings of arc ids) as typed arrays: each feature's first ring, each
+   *  ring's first arc, whether a ring is walked backwards (so that outer rings turn one way and holes the
+   *  other: one nonzero fill then paints many features at once), each feature's bounds, and the grid. */
+  function shapeSet(objects, arcs) {
+    var nr = 0, na = 0;
+    objects.forEach(function (polys) {
+      polys.forEach(function (rings) { nr += rings.length; rings.forEach(function (ids) { na += ids.length; }); });
+    });
+    var n = objects.length, set = { n: n, xy: arcs.xy, start: arcs.start, first: new Int32Array(n + 1),
+      ring: new Int32Array(nr + 1), arcs: new Int32Array(na), back: new Uint8Array(nr), box: new Float64Array(4 * n) };
+    var r = 0, a = 0;
+    objects.forEach(function (polys, f) {
+      var box = [Infinity, Infinity, -Infinity, -Infinity];
+      set.first[f] = r;
+      polys.forEach(function (rings) {
+        rings.forEach(function (ids, h) {
+          set.ring[r] = a;
+          ids.forEach(function (id) { set.arcs[a++] = id; });
+          set.ring[r + 1] = a;
+          var area = 0, px = NaN, py = NaN;
+          ringPoints(set, r, false, function (x, y) {
+            if (px === px) area += px * y - x * py;
+            px = x; py = y;
+            if (x < box[0]) box[0] = x; if (y < box[1]) box[1] = y;
+            if (x > box[2]) box[2] = x; if (y > box[3]) box[3] = y;
+          });
+          set.back[r] = (h === 0) === (area < 0) ? 1 : 0;
+          r++;
+        });
+      });
+      set.box.set(box, 4 * f);
+    });
+    set.first[n] = r;
+    set.grid = cellGrid(set);
+    return set;
+  }
+
+  /** Feature indexes by cell of a grid over the features' bounds, about 32 a cell (CSR arrays). */
+  function cellGrid(set) {
+    var box = set.box, n = set.n, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, f, c;
+    for (f = 0; f < n; f++) {
+      x0 = Math.min(x0, box[4 * f]); y0 = Math.min(y0, box[4 * f + 1]);
+      x1 = Math.max(x1, box[4 * f + 2]); y1 = Math.max(y1, box[4 * f + 3]);
+    }
+    var side = Math.max(1, Math.round(Math.sqrt(n / 32)));
+    var g = { x0: x0, y0: y0, cw: (x1 - x0) / side || 1, ch: (y1 - y0) / side || 1, side: side,
+      start: new Int32Array(side * side + 1), seen: new Uint32Array(n), mark: 0 };
+    function each(f, fn) {
+      var c0 = cellRange(g, box[4 * f], box[4 * f + 2], g.x0, g.cw), r0 = cellRange(g, box[4 * f + 1], box[4 * f + 3], g.y0, g.ch);
+      for (var j = r0[0]; j <= r0[1]; j++) for (var i = c0[0]; i <= c0[1]; i++) fn(j * side + i);
+    }
+    for (f = 0; f < n; f++) each(f, function (cell) { g.start[cell + 1]++; });
+    for (c = 0; c < side * side; c++) g.start[c + 1] += g.start[c];
+    var fill = g.start.slice(0, side * side);
+    g.items = new Int32Array(g.start[side * side]);
+    for (f = 0; f < n; f++) each(f, function (cell) { g.items[fill[cell]++] = f; });
+    return g;
+  }
+
+  function cellRange(g, lo, hi, origin, size) {
+    var clamp = function (v) { return Math.max(0, Math.min(g.side - 1, Math.floor((v - origin) / size))); };
+    return [clamp(lo), clamp(hi)];
+  }
+
+  /** Call fn(f) once for each feature whose bounds meet the box [x0, y0, x1, y1] (Web-Mercator). */
+  function query(set, x0, y0, x1, y1, fn) {
+    var g = set.grid, box = set.box, mark = ++g.mark;
+    var cols = cellRange(g, x0, x1, g.x0, g.cw), rows = cellRange(g, y0, y1, g.y0, g.ch);
+    for (var j = rows[0]; j <= rows[1]; j++) {
+      for (var i = cols[0]; i <= cols[1]; i++) {
+        var cell = j * g.side + i;
+        for (var k = g.start[cell]; k < g.start[cell + 1]; k++) {
+          var f = g.items[k];
+          if (g.seen[f] === mark) continue;
+          g.seen[f] = mark;
+          if (box[4 * f] <= x1 && box[4 * f + 2] >= x0 && box[4 * f + 1] <= y1 && box[4 * f + 3] >= y0) fn(f);
+        }
+      }
+    }
+  }
+
+  /** Whether the Web-Mercator point lies inside feature f (even-odd over its rings). */
+  function inside(set, f, x, y) {
+    var c = false;
+    for (var r = set.first[f]; r < set.first[f + 1]; r++) {
+      var px = NaN, py = NaN;
+      ringPoints(set, r, false, function (qx, qy) {
+        if (px === px && (qy > y) !== (py > y) && x < (px - qx) * (y - qy) / (py - qy) + qx) c = !c;
+        px = qx; py = qy;
+      });
+    }
+    return c;
+  }
+
+  /** A point inside feature f: the middle of its widest inside span on the line through its bounds' centre. */
+  function interior(set, f) {
+    var b = set.box, y = (b[4 * f + 1] + b[4 * f + 3]) / 2, xs = [];
+    for (var r = set.first[f]; r < set.first[f + 1]; r++) {
+      var px = NaN, py = NaN;
+      ringPoints(set, r, false, function (qx, qy) {
+        if (px === px && (qy > y) !== (py > y)) xs.push((px - qx) * (y - qy) / (py - qy) + qx);
+        px = qx; py = qy;
+      });
+    }
+    xs.sort(function (p, q) { return p - q; });
+    var best = [(b[4 * f] + b[4 * f + 2]) / 2, y], width = -1;
+    for (var i = 0; i + 1 < xs.length; i += 2) {
+      if (xs[i + 1] - xs[i] > width) { width = xs[i + 1] - xs[i]; best = [(xs[i] + xs[i + 1]) / 2, y]; }
+    }
+    return best;
+  }
+
+  /** Leaflet's path defaults under a layer's style, as the canvas paints it. */
+  function paintStyle(style) {
+    var s = Object.assign({ stroke: true, color: "#3388ff", weight: 3, opacity: 1, fill: true, fillOpacity: 0.2,
+      lineCap: "round", lineJoin: "round" }, style);
+    s.dash = s.dashArray ? String(s.dashArray).split(/[, ]+/).map(Number) : [];
+    return s;
+  }
+
+  function paint(ctx, s) {
+    if (s.fill) { ctx.globalAlpha = s.fillOpacity; ctx.fillStyle = s.fillColor || s.color; ctx.fill("nonzero"); }
+    if (s.stroke && s.weight) {
+      ctx.setLineDash(s.dash); ctx.globalAlpha = s.opacity; ctx.lineWidth = s.weight; ctx.strokeStyle = s.color;
+      ctx.lineCap = s.lineCap; ctx.lineJoin = s.lineJoin; ctx.stroke();
+    }
+  }
+
+  /** A Leaflet renderer with no paths of its own: its canvas follows the view (padding, zoom animation)
+   *  and is drawn by this.draw() after each move. Pointer events pass through it (see routeParcels). */
+  var ParcelCanvas = L.Renderer.extend({
+    onAdd: function () {
+      L.Renderer.prototype.onAdd.call(this);  // sizes the canvas before it listens to its own updates
+      this.draw();
+    },
+    _initContainer: function () {
+      this._container = el("canvas", "haiha-parcels");
+      this._ctx = this._container.getContext("2d");
+    },
+    _destroyContainer: function () {
+      L.DomUtil.remove(this._container);
+      delete this._container; delete this._ctx;
+    },
+    _update: function () {
+      if (this._map._animatingZoom && this._bounds) return;
+      L.Renderer.prototype._update.call(this);
+      var b = this._bounds, size = b.getSize(), m = L.Browser.retina ? 2 : 1, c = this._container;
+      L.DomUtil.setPosition(c, b.min);
+      c.width = m * size.x; c.height = m * size.y;
+      c.style.width = size.x + "px"; c.style.height = size.y + "px";
+      this._ctx.setTransform(m, 0, 0, m, -m * b.min.x, -m * b.min.y);
+      this.fire("update");
+    },
+    _updatePaths: function () { this.draw(); }
+  });
+
+  /** The canvas pane of large layers: above the era and compared layers, below markers and popups. */
+  var PARCEL_PANE = "haiha-parcels";
+
   function parcelLayer(map, def) {
-    var topo = def.topology, arcs = null, detail = null;
-    var group = L.featureGroup();
-    var renderer = L.canvas({ padding: 0.3 });
-    function decoded() { return arcs || (arcs = decodeChained(topo)); }
-    var outlineDef = Object.assign({}, def, { style: Object.assign({}, def.style, { fillOpacity: 0.15, dashArray: "4 3" }) });
-    var outline = L.geoJSON({ type: "FeatureCollection", features: topoFeatures(topo, decoded(), "outline") },
-      { style: function (f) { return pathStyle(outlineDef, f.properties || {}); }, renderer: renderer });
-    outline.bindTooltip(function (layer) { return el("span", null, layer.feature.properties.tip); }, { sticky: true });
-    outline.on("click", function (ev) { map.setView(ev.latlng, Math.ceil(def.detailZoom)); });
-    var features = L.featureGroup();  // filled on the first zoom-in
-    features.eachLayer = function (fn, ctx) { if (detail) detail.eachLayer(fn, ctx); return this; };
-    function build() {
-      var all = decoded(), style = Object.assign(pathStyle(def, {}), { renderer: renderer });
-      // L.polygon straight from the arcs: no GeoJSON coordinates kept beside Leaflet's own points
-      detail = L.featureGroup(topo.objects.features.map(function (ids, i) {
-        var polygon = L.polygon(ids.map(function (rings) {
-          return rings.map(function (ring) { return ringOf(all, ring).map(function (p) { return [p[1], p[0]]; }); });
-        }), style);
-        polygon.feature = { properties: { i: i } };
-        return polygon;
-      }));
-      arcs = null;  // the outline and every feature are built: the decoded arcs are no longer needed
-      detail.bindPopup(function (layer) { return popupNode(tableRow(def.table, layer.feature.properties.i)); },
-        { maxWidth: 360 });
-      detail.bindTooltip(function (layer) {
-        return el("span", null, tableRow(def.table, layer.feature.properties.i).title);
-      }, { sticky: true });
+    var topo = def.topology, arcs = decodeMercator(topo), detail = null, selected = -1, hovered = null;
+    topo.arcs = null;  // decoded: the typed array holds the same points in a fraction of the JSON's memory
+    var outline = shapeSet(topo.objects.outline.map(function (o) { return o.arcs; }), arcs);
+    var styles = { detail: paintStyle(def.style), selected: paintStyle(Object.assign({}, def.style, { weight: 4,
+      color: "#1f1fff", fillOpacity: Math.min(1, (def.style.fillOpacity || 0.2) + 0.3) })),
+      outline: paintStyle(Object.assign({}, def.style, { fillOpacity: 0.15, dashArray: "4 3" })) };
+    if (!def.pane && !map.getPane(PARCEL_PANE)) map.createPane(PARCEL_PANE).style.zIndex = "450";
+    var layer = new ParcelCanvas({ padding: 0.2, pane: def.pane || PARCEL_PANE });
+    var popup = L.popup({ maxWidth: 360 }), tip = L.tooltip({ direction: "auto", offset: [12, 0] });
+    popup.on("remove", function () { if (selected >= 0) { selected = -1; layer.draw(); } });
+    /** The features as typed arrays, made on the first zoom-in (then their JSON is dropped). */
+    function features() {
+      if (!detail) { detail = shapeSet(topo.objects.features, arcs); topo.objects.features = null; }
+      return detail;
     }
-    function update() {
-      var wanted = map.getZoom() >= def.detailZoom ? "detail" : "outline";
-      if (wanted === group.haihaLevel) return;
-      if (wanted === "detail" && !detail) build();
-      group.clearLayers();
-      group.addLayer(wanted === "detail" ? detail : outline);
-      group.haihaLevel = wanted;
+    function level() { return map.getZoom() >= def.detailZoom ? "detail" : "outline"; }
+    function trace(ctx, set, f, k, o) {
+      for (var r = set.first[f]; r < set.first[f + 1]; r++) {
+        var first = true;
+        ringPoints(set, r, set.back[r] === 1, function (x, y) {
+          if (first) { ctx.moveTo(x * k - o.x, y * k - o.y); first = false; } else ctx.lineTo(x * k - o.x, y * k - o.y);
+        });  // a ring ends on its first point: no closePath, which costs time in proportion to the whole path
+      }
     }
-    group.on("add", function () { update(); map.on("zoomend", update); });
-    group.on("remove", function () { map.off("zoomend", update); group.haihaLevel = null; });
-    group.haihaFeatures = features;
-    return group;
+    layer.draw = function () {
+      var ctx = layer._ctx;
+      if (!ctx) return;
+      ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
+      var lod = layer.haihaLevel = level(), set = lod === "detail" ? features() : outline;
+      var k = 256 * Math.pow(2, map.getZoom()), o = map.getPixelOrigin(), b = layer._bounds;
+      ctx.beginPath();
+      query(set, (b.min.x + o.x) / k, (b.min.y + o.y) / k, (b.max.x + o.x) / k, (b.max.y + o.y) / k,
+        function (f) { trace(ctx, set, f, k, o); });
+      paint(ctx, styles[lod]);
+      if (lod === "detail" && selected >= 0) { ctx.beginPath(); trace(ctx, set, selected, k, o); paint(ctx, styles.selected); }
+    };
+    /** The feature under a container point (its index), or -1. */
+    layer.hit = function (point) {
+      var x = map.haihaDivider;
+      if (def.pane && x !== null && x !== undefined && (/-left$/.test(def.pane) ? point.x > x : point.x < x)) return -1;
+      var ll = map.containerPointToLatLng(point), set = level() === "detail" ? features() : outline, found = -1;
+      var s = Math.sin(ll.lat * Math.PI / 180), mx = (ll.lng + 180) / 360;
+      var my = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      query(set, mx, my, mx, my, function (f) { if (f > found && inside(set, f, mx, my)) found = f; });
+      return found;
+    };
+    /** Click on feature f at latlng: its popup (the outline: zoom in there). */
+    layer.open = function (f, latlng) {
+      if (level() === "outline") { map.setView(latlng, Math.ceil(def.detailZoom)); return; }
+      popup.setLatLng(latlng).setContent(popupNode(tableRow(def.table, f)));
+      popupClear(map, popup);
+      popup.openOn(map);
+      selected = f;
+      layer.draw();
+    };
+    /** Hover over feature f at latlng (f < 0: the pointer left the layer): its title as a tooltip. */
+    layer.hover = function (f, latlng) {
+      if (f < 0) { hovered = null; if (map.hasLayer(tip)) map.removeLayer(tip); return; }
+      var key = level() + f;
+      if (key !== hovered) {
+        tip.setContent(el("span", null, level() === "outline" ? topo.objects.outline[f].properties.tip
+          : tableRow(def.table, f).title));
+        hovered = key;
+      }
+      tip.setLatLng(latlng);
+      if (!map.hasLayer(tip)) tip.addTo(map);
+    };
+    /** Show feature f (from the search box): zoomed in to it, with its popup. */
+    layer.select = function (f) {
+      if (!map.hasLayer(layer)) map.addLayer(layer);
+      var set = features(), b = set.box, dz = Math.ceil(def.detailZoom), p = interior(set, f);
+      var bounds = L.latLngBounds(fromMercator(b[4 * f], b[4 * f + 3]), fromMercator(b[4 * f + 2], b[4 * f + 1]));
+      var at = fromMercator(p[0], p[1]);
+      map.setView(at, Math.max(dz, Math.min(map.getBoundsZoom(bounds), dz + 2)), { animate: false });
+      layer.open(f, at);
+    };
+    layer.find = parcelFinder(def, layer);
+    layer.on("remove", function () { layer.haihaLevel = null; layer.hover(-1); });
+    routeParcels(map).push(layer);
+    return layer;
+  }
+
+  /** Search in a large layer's popup texts: find(q, limit) -> up to limit results {text, open}. The
+   *  normalised texts are made on the first search (a dictionary column once per distinct text). */
+  function parcelFinder(def, layer) {
+    var table = def.table, columns = null;
+    function keys() {
+      return table.labels.map(function (label, c) {
+        var col = table.columns[c], norm = function (v) { return v === null ? "" : normalise(v); };
+        return col.values ? { label: label, values: col.values.map(norm) }
+          : { label: label, dict: col.dict.map(norm), codes: col.codes };
+      }).concat(table.titles ? [{ title: true, values: table.titles.map(normalise) }] : []);
+    }
+    return function (q, limit) {
+      var out = [];
+      if (limit <= 0) return out;
+      columns = columns || keys();
+      var dictHits = columns.map(function (c) { return c.dict && c.dict.map(function (k) { return k.indexOf(q) !== -1; }); });
+      var n = table.columns.length ? table.columns[0][table.columns[0].values ? "values" : "codes"].length : 0;
+      for (var f = 0; f < n && out.length < limit; f++) {
+        for (var c = 0; c < columns.length; c++) {
+          var col = columns[c];
+          var hit = col.dict ? col.codes[f] !== null && dictHits[c][col.codes[f]] : col.values[f].indexOf(q) !== -1;
+          if (!hit) continue;
+          var row = tableRow(table, f), value = col.title ? null : row.rows.filter(function (r) { return r[0] === col.label; })[0];
+          out.push({ text: row.title + (value ? " (" + value[0] + ": " + value[1] + ")" : "") + " — " + def.name,
+            open: layer.select.bind(null, f) });
+          break;
+        }
+      }
+      return out;
+    };
+  }
+
+  /** Elements above the large layers' canvases: they keep their own pointer events. */
+  var ABOVE_PARCELS = ".leaflet-control-container, .leaflet-marker-pane, .leaflet-popup-pane, .leaflet-tooltip-pane, .haiha-compare";
+
+  /** The map's large layers, and the routing of pointer events to them (capture phase, so before the paths
+   *  below): a click on a feature opens it and goes no further; while the pointer is over one, the paths
+   *  below let pointer events through (so their tooltips close) and the feature's tooltip follows it. */
+  function routeParcels(map) {
+    if (map.haihaParcels) return map.haihaParcels;
+    var list = map.haihaParcels = [], box = map.getContainer(), over = null;
+    function depth(layer) {
+      var c = layer._container, pane = c.parentNode;
+      return Number(pane.style.zIndex || 0) * 1e6 + Array.prototype.indexOf.call(pane.children, c);
+    }
+    function under(ev) {
+      if (box.classList.contains("haiha-measuring") || (ev.target.closest && ev.target.closest(ABOVE_PARCELS))) return null;
+      var point = map.mouseEventToContainerPoint(ev), best = null;
+      list.forEach(function (layer) {
+        if (!map.hasLayer(layer) || (best && depth(layer) < depth(best.layer))) return;
+        var f = layer.hit(point);
+        if (f >= 0) best = { layer: layer, f: f };
+      });
+      if (best) best.latlng = map.containerPointToLatLng(point);
+      return best;
+    }
+    function hover(hit) {
+      if (over && (!hit || hit.layer !== over.layer)) over.layer.hover(-1);
+      if (hit) hit.layer.hover(hit.f, hit.latlng);
+      box.classList.toggle("haiha-over-parcel", !!hit);
+      over = hit;
+    }
+    box.addEventListener("click", function (ev) {
+      if (map.dragging && map.dragging.moved()) return;
+      var hit = under(ev);
+      if (!hit) return;
+      ev.stopImmediatePropagation();
+      hit.layer.open(hit.f, hit.latlng);
+    }, true);
+    box.addEventListener("mousemove", function (ev) { hover(ev.buttons ? null : under(ev)); }, true);
+    box.addEventListener("mouseleave", function () { hover(null); });
+    return list;
   }
 
   // ---- controls ----------------------------------------------------------------
@@ -439,7 +743,24 @@
     }).addTo(map);
   }
 
-  function search(map, index, labels) {
+  /** The search box: features of the small layers (index) by name, of the large ones (parcels) by their
+   *  popup texts; a result zooms to its feature and opens its popup. */
+  function search(map, index, parcels, labels) {
+    var LIMIT = 12;
+    function unit(it, q) {
+      var former = (it.aka || []).filter(function (a) { return normalise(a).indexOf(q) !== -1; });
+      var row = it.keys.some(function (k) { return k.indexOf(q) !== -1; }) ? null
+        : it.rows[it.rowKeys.findIndex(function (k) { return k.indexOf(q) !== -1; })];
+      var note = former.length ? " (" + labels.formerly + " " + former.join(", ") + ")" : row ? " (" + row[0] + ": " + row[1] + ")" : "";
+      return { text: it.title + note + " — " + it.era,
+        open: function () {
+          if (!map.hasLayer(it.group)) map.addLayer(it.group);
+          var bounds = it.layer.getBounds ? it.layer.getBounds() : L.latLngBounds([it.layer.getLatLng()]);
+          map.fitBounds(bounds, { maxZoom: 14, animate: false });  // the popup then pans itself into the final view
+          popupClear(map, it.layer.getPopup());
+          it.layer.openPopup(bounds.getCenter());
+        } };
+    }
     control("topright", function (div) {
       div.classList.add("haiha-search");
       var input = el("input");
@@ -447,28 +768,24 @@
       var list = el("ul", "haiha-search-results");
       div.appendChild(input); div.appendChild(list);
       function choose(item) {
-        if (!map.hasLayer(item.group)) map.addLayer(item.group);
-        var bounds = item.layer.getBounds ? item.layer.getBounds() : L.latLngBounds([item.layer.getLatLng()]);
-        map.fitBounds(bounds, { maxZoom: 14, animate: false });  // the popup then pans itself into the final view
-        popupClear(map, item.layer.getPopup());
-        item.layer.openPopup(bounds.getCenter());
+        item.open();
         list.textContent = "";
       }
       input.addEventListener("input", function () {
         var q = normalise(input.value);
         list.textContent = "";
         if (!q) return;
-        index.filter(function (it) {
-          return it.keys.some(function (k) { return k.indexOf(q) !== -1; });
-        }).slice(0, 12).forEach(function (it) {
-          var former = (it.aka || []).filter(function (a) { return normalise(a).indexOf(q) !== -1; });
-          var li = el("li", null, it.title + (former.length ? " (" + labels.formerly + " " + former.join(", ") + ")" : "")
-            + " — " + it.era);
+        var found = index.filter(function (it) {
+          return it.keys.concat(it.rowKeys).some(function (k) { return k.indexOf(q) !== -1; });
+        }).slice(0, LIMIT).map(function (it) { return unit(it, q); });
+        parcels.forEach(function (layer) { found = found.concat(layer.find(q, LIMIT - found.length)); });
+        found.forEach(function (item) {
+          var li = el("li", null, item.text);
           li.tabIndex = 0;
           // stopped here: the list is emptied by choose(), and Leaflet takes a click whose target has left
           // its control for a map click, which closes the popup just opened
-          li.addEventListener("click", function (ev) { L.DomEvent.stopPropagation(ev); choose(it); });
-          li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") choose(it); });
+          li.addEventListener("click", function (ev) { L.DomEvent.stopPropagation(ev); choose(item); });
+          li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") choose(item); });
           list.appendChild(li);
         });
         if (!list.firstChild) list.appendChild(el("li", "haiha-search-none", labels.noResult));
@@ -501,7 +818,8 @@
           });
         });
       }
-      map.on("layeradd layerremove", function (ev) { if (ev.layer && ev.layer.haihaFeatures) div.haihaRedraw(); });
+      var shown = Object.keys(layers).map(function (id) { return layers[id]; });
+      map.on("layeradd layerremove", function (ev) { if (shown.indexOf(ev.layer) !== -1) div.haihaRedraw(); });
       collapsible(div, draw, labels, confidence);
     }).addTo(map);
   }
@@ -691,14 +1009,30 @@
       if (def.show) layer.addTo(map);
     });
     global.haihaMap = { map: map, layers: layers, index: [], data: data, ready: false };
-    // the polygons are painted first; the controls are built at the next frame, after that paint
-    requestAnimationFrame(function () {
-      requestAnimationFrame(function () { controls(map, data, layers, overlays, labels); });
-    });
+    performance.mark("haiha-layers");  // every layer built and the shown ones drawn
+    // the polygons are painted first; the controls are built once that paint is on screen
+    afterFirstPaint(function () { controls(map, data, layers, overlays, labels); });
     return global.haihaMap;
   }
 
+  /** Run fn once the browser reports the page's first contentful paint (at the latest after a second).
+   *  Built in the next frame instead, the controls held back the frame that shows the polygons: Chromium
+   *  reported that paint only after them (traced: about 40 ms later on the district map). */
+  function afterFirstPaint(fn) {
+    var done = false;
+    function once() { if (!done) { done = true; fn(); } }
+    if (global.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).indexOf("paint") !== -1) {
+      new PerformanceObserver(function (list, observer) {
+        if (list.getEntriesByName("first-contentful-paint").length) { observer.disconnect(); once(); }
+      }).observe({ type: "paint", buffered: true });
+      setTimeout(once, 1000);  // a hidden tab does not paint
+    } else {
+      requestAnimationFrame(function () { requestAnimationFrame(once); });
+    }
+  }
+
   function controls(map, data, layers, overlays, labels) {
+    performance.mark("haiha-controls");  // when the controls began, after the layers' first paint
     var index = global.haihaMap.index = searchIndex(data.layers, layers);
     (data.compare || []).forEach(function (spec) {
       var group = compare(map, spec, layers, labels);
@@ -708,7 +1042,10 @@
     L.control.layers(null, overlays, { collapsed: narrow(), position: "topright" }).addTo(map);
     var c = data.controls || {};
     if (c.scale) L.control.scale({ imperial: false }).addTo(map);
-    if (c.search) search(map, index, labels);
+    if (c.search) {
+      search(map, index, data.layers.filter(function (d) { return d.topology && d.searchable; })
+        .map(function (d) { return layers[d.id]; }), labels);
+    }
     if (c.fullscreen) fullscreen(map, labels);
     if (c.measure) measure(map, labels);
     if (c.mouse_position) mousePosition(map, labels);
