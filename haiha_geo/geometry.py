@@ -172,12 +172,13 @@ def report_repairs(report: list[dict], strict: bool = False, stacklevel: int = 3
     warnings.warn(message, GeometryRepairWarning, stacklevel=stacklevel)
 
 
-def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def overlapping_pairs(geoms: np.ndarray, clean: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs ``(i, j)``, ``i < j``, of polygons whose interiors overlap.
 
     A clean coverage (:func:`coverage_is_valid`) has none and is answered
     without comparing pairs; otherwise candidate pairs from an STRtree are
-    tested with one vectorised DE-9IM relate.
+    tested with one vectorised DE-9IM relate. ``clean`` is the answer of
+    :func:`coverage_is_valid` when the caller has it already (None: check).
 
     Examples
     --------
@@ -188,7 +189,7 @@ def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     [[0, 1], [2, 2]]
     """
     geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) < 2 or coverage_is_valid(geoms):
+    if len(geoms) < 2 or (coverage_is_valid(geoms) if clean is None else clean):
         return np.empty(0, dtype=int), np.empty(0, dtype=int)
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = left < right
@@ -201,8 +202,11 @@ def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 DISSOLVE_STRIP = 10_000
 
 
-def dissolve(geoms: np.ndarray) -> shapely.Geometry:
+def dissolve(geoms: np.ndarray, clean: bool | None = None) -> shapely.Geometry:
     """Union of polygons: ``coverage_union_all`` for a clean coverage (fast), else ``union_all``.
+
+    ``clean`` is the answer of :func:`coverage_is_valid` when the caller has
+    it already (None: check).
 
     A large clean coverage is merged in vertical strips of :data:`DISSOLVE_STRIP`
     features (ordered by their centres), then the strips, which form a
@@ -216,7 +220,7 @@ def dissolve(geoms: np.ndarray) -> shapely.Geometry:
     True
     """
     geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) < 2 or not coverage_is_valid(geoms):
+    if len(geoms) < 2 or not (coverage_is_valid(geoms) if clean is None else clean):
         return shapely.union_all(geoms)
     if len(geoms) <= DISSOLVE_STRIP:
         return shapely.coverage_union_all(geoms)

@@ -32,7 +32,7 @@ import shapely
 from haiha_geo.crs import PROVENANCE, parse_crs, require_crs, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import GeometryError
-from haiha_geo.geometry import dissolve, overlapping_pairs, repair, report_repairs
+from haiha_geo.geometry import coverage_is_valid, dissolve, overlapping_pairs, repair, report_repairs
 from haiha_geo.registry import check_era
 from haiha_geo.vector_io import CHUNK_FEATURES, iter_layer
 
@@ -149,12 +149,14 @@ def _unit_areas(units: _Boundaries, geoms: np.ndarray) -> np.ndarray:
 
     A polygon that meets no unit boundary lies wholly inside the unit that
     holds its first vertex (or outside them all), so it adds its own area
-    there; only multipolygons, features meeting a boundary and features
-    outside every unit are intersected with the units their boxes meet.
+    there (so does a multipolygon of one part, as GIS files often store
+    polygons); only multipolygons of several parts, features meeting a
+    boundary and features outside every unit are intersected with the units
+    their boxes meet.
     """
     own = shapely.area(geoms)
     area = np.zeros(len(units.units))
-    whole = np.flatnonzero(~(units.touching(geoms) | (shapely.get_type_id(geoms) == 6)))
+    whole = np.flatnonzero(~(units.touching(geoms) | (shapely.get_num_geometries(geoms) > 1)))
     point, unit = units.holding(_first_vertices(geoms[whole]))
     np.add.at(area, unit, own[whole[point]])
     placed = np.zeros(len(geoms), dtype=bool)
@@ -216,21 +218,24 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
     area, layer_m2, overlapping, footprints, last = np.zeros(len(unit_geoms)), 0.0, False, [], None
     for chunk in _chunks(layer, crs, chunk_features):
         if last is not None:  # several chunks: keep only the outline of the ones done
-            footprints.append(dissolve(last))
-        last = _polygons(chunk, strict)
-        if not overlapping:  # GEOS releases the GIL: check for overlaps while the areas are summed
-            with ThreadPoolExecutor(1) as pool:
-                check = pool.submit(overlapping_pairs, last)
-                chunk_area = _unit_areas(boundaries, last)
-                overlapping = bool(check.result()[0].size)
+            footprints.append(dissolve(*last))
+        geoms = _polygons(chunk, strict)
+        with ThreadPoolExecutor(1) as pool:  # GEOS releases the GIL: check the coverage while the areas are summed
+            check = pool.submit(coverage_is_valid, geoms)
+            chunk_area = None if overlapping else _unit_areas(boundaries, geoms)
+            clean = check.result()
+        overlapping = overlapping or bool(overlapping_pairs(geoms, clean)[0].size)
+        if chunk_area is not None:
             area += chunk_area
-            layer_m2 += float(shapely.area(last).sum())
+            layer_m2 += float(shapely.area(geoms).sum())
+        last = geoms, clean
+    geoms, clean = last
     if footprints:  # chunks may overlap one another
-        footprints.append(dissolve(last))
-        last = np.array(footprints, dtype=object)
-        overlapping = overlapping or bool(overlapping_pairs(last)[0].size)
+        footprints.append(dissolve(geoms, clean))
+        geoms, clean = np.array(footprints, dtype=object), None
+        overlapping = overlapping or bool(overlapping_pairs(geoms)[0].size)
     if overlapping:  # overlapping features are counted once: dissolve them, then intersect every unit
-        zone = dissolve(last)
+        zone = dissolve(geoms, clean)
         area, layer_m2 = shapely.area(shapely.intersection(unit_geoms, zone)), zone.area
     if layer_m2 == 0:
         raise GeometryError("the overlay layer has no polygon area")
