@@ -185,10 +185,8 @@ def _sample(geoms: np.ndarray) -> np.ndarray:
     """
     geoms = np.asarray(geoms)
     if len(geoms) > SAMPLE_SIZE:
-        bounds = shapely.bounds(geoms)  # NaN for missing and empty features
-        low = np.where(np.isnan(bounds[:, :2]), np.inf, bounds[:, :2]).argmin(axis=0)
-        high = np.where(np.isnan(bounds[:, 2:]), -np.inf, bounds[:, 2:]).argmax(axis=0)
-        geoms = geoms[np.unique(np.concatenate([low, high, np.linspace(0, len(geoms) - 1, SAMPLE_SIZE).astype(int)]))]
+        even = np.linspace(0, len(geoms) - 1, SAMPLE_SIZE).astype(int)
+        geoms = geoms[np.unique(np.concatenate([_extreme_features(geoms), even]))]
     geoms = geoms[~shapely.is_missing(geoms)]
     coords = shapely.get_coordinates(geoms)
     if len(coords) <= SAMPLE_SIZE:
@@ -196,6 +194,24 @@ def _sample(geoms: np.ndarray) -> np.ndarray:
     extremes = np.concatenate([coords.argmin(axis=0), coords.argmax(axis=0)])
     even = np.linspace(0, len(coords) - 1, SAMPLE_SIZE - 4).astype(int)
     return coords[np.concatenate([extremes, even])]
+
+
+#: Features whose bounds are held in memory at once while the extreme ones are sought.
+_BOUNDS_BLOCK = 65_536
+
+
+def _extreme_features(geoms: np.ndarray) -> np.ndarray:
+    """Indices of the features holding the smallest x and y and the largest x and y, read block by block."""
+    best, where = np.full(4, np.inf), np.zeros(4, dtype=int)
+    sign = np.array([1.0, 1.0, -1.0, -1.0])  # the largest x and y are the smallest -x and -y
+    for start in range(0, len(geoms), _BOUNDS_BLOCK):
+        signed = shapely.bounds(geoms[start:start + _BOUNDS_BLOCK]) * sign
+        signed[np.isnan(signed)] = np.inf  # missing and empty features
+        at = signed.argmin(axis=0)
+        value = signed[at, np.arange(4)]
+        better = value < best
+        best[better], where[better] = value[better], start + at[better]
+    return where
 
 
 def lonlat_extent(coords: np.ndarray, crs) -> tuple[float, float, float, float] | None:
@@ -319,7 +335,7 @@ def _to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
     return gpd.GeoSeries(geoms, crs=crs).to_crs(GEOGRAPHIC_CRS).values
 
 
-def to_planning(frame: gpd.GeoDataFrame, crs: str | None = None) -> gpd.GeoDataFrame:
+def to_planning(frame: gpd.GeoDataFrame, crs: str | None = None, *, copy: bool = True) -> gpd.GeoDataFrame:
     """Reproject ``frame`` to EPSG:5899 with the pinned EPSG:6960 datum shift.
 
     Layers already in a VN-2000 CRS are reprojected without any datum shift.
@@ -332,6 +348,9 @@ def to_planning(frame: gpd.GeoDataFrame, crs: str | None = None) -> gpd.GeoDataF
         Any layer with a CRS (or with ``crs`` given).
     crs : str, optional
         The CRS to assume when ``frame`` declares none.
+    copy : bool
+        ``False`` returns ``frame`` itself when it is in EPSG:5899 already
+        (for a frame the caller owns: no copy of a million geometries).
 
     Returns
     -------
@@ -351,7 +370,7 @@ def to_planning(frame: gpd.GeoDataFrame, crs: str | None = None) -> gpd.GeoDataF
             frame = frame.set_crs(assumed)
     crs = require_crs(frame)
     if _code(crs) == PLANNING_CRS:
-        return frame.copy()
+        return frame.copy() if copy else frame
     if _is_vn2000(crs):
         return frame.to_crs(PLANNING_CRS)
     geoms = frame.geometry.values if _code(crs) == GEOGRAPHIC_CRS else frame.to_crs(GEOGRAPHIC_CRS).geometry.values

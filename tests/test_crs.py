@@ -78,8 +78,10 @@ def test_require_crs_ignores_null_geometries():
 
 
 @pytest.mark.parametrize("stray", [1, 2_998, 4_999])
-def test_plausibility_sample_keeps_the_extreme_features(stray):
+@pytest.mark.parametrize("block", [7, 1_000, 65_536])
+def test_plausibility_sample_keeps_the_extreme_features(monkeypatch, stray, block):
     """Among many features only a sample is read vertex by vertex, but always the ones at the layer's edges."""
+    monkeypatch.setattr(crs, "_BOUNDS_BLOCK", block)  # the bounds are read block by block
     x = 500_000 + (np.arange(5_000) % 70) * 30.0
     geoms = shapely.box(x, 2_372_000, x + 20, 2_372_020)
     geoms[stray] = shapely.box(3_500_000, 2_372_000, 3_500_020, 2_372_020)  # thousands of km east: the Pacific

@@ -209,7 +209,7 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         if strict:  # refuse at the first chunk holding an invalid polygon
             report_repairs(repaired, strict, stacklevel=2)
         notes += chunk_notes
-        areas = areas.add(frame.geometry.area.groupby(frame["code"]).sum(), fill_value=0.0)
+        areas = areas.add(_area_by_code(frame), fill_value=0.0)
         if coverage:  # keep only the chunk's outline: the report needs the union, not the parcels
             geoms = np.asarray(frame.geometry.array, dtype=object)
             summed += float(shapely.area(geoms).sum())
@@ -233,6 +233,15 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         warnings.warn(note, LandUseWarning, stacklevel=2)
     total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))
     return LandUseBalance(table, total_ha, plan_ha, cover, population, notes, _input_files(plan, code_map, categories))
+
+
+def _area_by_code(frame: pd.DataFrame) -> pd.Series:
+    """Summed area (m²) of each code present in ``frame``, from its categorical ``code`` column."""
+    codes = frame["code"].array
+    which, count = codes.codes.astype(np.intp), len(codes.categories)  # one cast for both counts
+    present = np.bincount(which, minlength=count) > 0
+    area = np.bincount(which, weights=shapely.area(np.asarray(frame.geometry.array)), minlength=count)
+    return pd.Series(area[present], index=pd.Index(np.asarray(codes.categories, dtype=object)[present], dtype=object))
 
 
 def _input_files(*items: Any) -> tuple[Path, ...]:

@@ -113,30 +113,38 @@ def _plan_chunk(frame: gpd.GeoDataFrame, field: str, mapping: dict | None,
     codes = _codes(frame[field], label, field)
     if mapping is not None:
         codes = _apply_map(codes, mapping)
-    frame = gpd.GeoDataFrame({"code": codes.to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs,
+    frame = gpd.GeoDataFrame({"code": codes.array}, geometry=frame.geometry.to_numpy(), crs=frame.crs,
                              index=frame.index)
     if frame["code"].isna().any():  # features of CAD layers the code map drops
         frame = frame[frame["code"].notna()]
-    return _polygons(to_planning(frame), label) if len(frame) else (frame, [])
+    return _polygons(to_planning(frame, copy=False), label) if len(frame) else (frame, [])
 
 
 def _codes(values: pd.Series, label: str, field: str) -> pd.Series:
-    """The codes of ``values``, stripped; every distinct value is handled once, not every row."""
+    """The codes of ``values``, stripped, as a categorical: each distinct value is handled once, not every row."""
     index, uniques = pd.factorize(values, use_na_sentinel=True)
-    stripped = np.array([str(value).strip() for value in uniques] + [""], dtype=object)  # last: missing
-    codes = stripped[index]  # the sentinel -1 picks the trailing ""
-    blank = codes == ""
+    stripped = np.array([str(value).strip() for value in np.asarray(uniques, dtype=object)] + [""], dtype=object)
+    blank = (stripped == "")[index]  # the sentinel -1 picks the trailing "": a missing value
     if blank.any():
         rows = ", ".join(str(i) for i in values.index[blank][:10])
         raise InputFileError(f"{label}: {int(blank.sum())} feature(s) have no value in {field!r} (rows {rows})")
-    return pd.Series(codes, index=values.index, dtype=object)
+    return _categorical(stripped[:-1], index, values.index)
 
 
 def _apply_map(codes: pd.Series, mapping: dict[str, str | None]) -> pd.Series:
     keys = {str(k).strip().casefold(): v for k, v in mapping.items()}
-    index, uniques = pd.factorize(codes)
-    mapped = np.array([keys.get(value.casefold(), value) for value in uniques], dtype=object)
-    return pd.Series(mapped[index], index=codes.index, dtype=object)
+    mapped = np.array([keys.get(code.casefold(), code) for code in codes.cat.categories], dtype=object)
+    return _categorical(mapped, codes.cat.codes.to_numpy(), codes.index)
+
+
+def _categorical(labels: np.ndarray, index: np.ndarray, rows: pd.Index) -> pd.Series:
+    """Rows taking ``labels[index]`` as a categorical Series (one byte a row for up to 127 codes).
+
+    Equal labels become one category (`` A`` and ``A`` strip alike; a code map may join layers); a label
+    None and an index -1 are missing values.
+    """
+    which, categories = pd.factorize(labels)
+    return pd.Series(pd.Categorical.from_codes(np.append(which, -1)[index], categories=categories), index=rows)
 
 
 def read_code_map(path: str | os.PathLike) -> dict[str, str | None]:
