@@ -60,7 +60,7 @@ def _chunks(layer, crs: str | None, chunk_features: int):
 def _polygons(layer: gpd.GeoDataFrame, strict: bool) -> np.ndarray:
     """The layer's polygons in EPSG:5899, invalid ones repaired (and reported) or refused (``strict``)."""
     kinds = shapely.get_type_id(layer.geometry.values)
-    other = ~np.isin(kinds, (3, 6))
+    other = (kinds != 3) & (kinds != 6)
     if other.any():  # one vectorised type check, not a Python loop over the features
         names = sorted(set(layer.geometry.values[other].geom_type))
         raise GeometryError(f"overlay needs polygons; the layer has {names} geometries (buffer points or lines first)")

@@ -209,11 +209,10 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         if strict:  # refuse at the first chunk holding an invalid polygon
             report_repairs(repaired, strict, stacklevel=2)
         notes += chunk_notes
-        areas = areas.add(_area_by_code(frame), fill_value=0.0)
+        chunk_areas = _area_by_code(frame)
+        areas, summed = areas.add(chunk_areas, fill_value=0.0), summed + float(chunk_areas.sum())
         if coverage:  # keep only the chunk's outline: the report needs the union, not the parcels
-            geoms = np.asarray(frame.geometry.array, dtype=object)
-            summed += float(shapely.area(geoms).sum())
-            footprints.append(dissolve(geoms))
+            footprints.append(dissolve(np.asarray(frame.geometry.array, dtype=object)))
     report_repairs(repaired, strict, stacklevel=2)
     cats = load_categories(categories)
     unknown = sorted(set(areas.index) - set(cats["code"]))
