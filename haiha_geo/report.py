@@ -50,6 +50,7 @@ import io
 import math
 import os
 import re
+import textwrap
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -620,8 +621,36 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
     widths = [6.0] + [_width(c, col, lang) for c, col in zip(columns, by_column)]
     for j, value in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(j)].width = value
+    _fit_heights(sheet, table, columns, cells, heads, widths, lang)
     sheet.freeze_panes = "A3"
     _page_setup(sheet, sum(widths), lang)
+
+
+#: Height (points) of one line of the sheet's 11 pt text; spreadsheets do not grow a row for wrapped text
+#: written by a program, so the writer sets the height of every row that wraps.
+LINE_PT = 15.0
+#: Share of a column's width that bold text fills with as many characters as plain text fills the whole.
+BOLD_WIDTH = 0.85
+
+
+def _fit_heights(sheet, table: ReportTable, columns: Sequence[Column], cells: list[list[Any]], heads: list[str],
+                 widths: list[float], lang: str) -> None:
+    """Row heights for the wrapped header and text cells (LibreOffice and Excel would clip them to one line)."""
+    head = max(_line_count(h, w * BOLD_WIDTH) for h, w in zip(heads, widths))
+    if head > 1:
+        sheet.row_dimensions[2].height = head * LINE_PT
+    for i, values in enumerate(cells):
+        narrow = BOLD_WIDTH if table.style(i).bold else 1.0
+        lines = max([_line_count(c.text(v, lang), w * narrow) for c, v, w in zip(columns, values, widths[1:])
+                     if c.kind == "text"] or [1])
+        if lines > 1:
+            sheet.row_dimensions[i + 3].height = lines * LINE_PT
+
+
+def _line_count(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` characters wide."""
+    chars = max(int(width) - 1, 1)
+    return sum(max(len(textwrap.wrap(part, chars)), 1) for part in str(text).split("\n"))
 
 
 def _write_footer(sheet, table: ReportTable, lang: str, first: int) -> None:
@@ -654,11 +683,11 @@ def _put(cell, value: Any):
 
 
 def _width(column: Column, values: Sequence[Any], lang: str) -> float:
-    if column.width is not None:
-        return float(column.width)
-    longest = max((len(line) for v in values for line in column.text(v, lang).splitlines() or [""]), default=0)
     head = column.header(lang)
-    word = max((len(w) for w in head.split()), default=0)
+    word = max((len(w) for w in head.split()), default=0) / BOLD_WIDTH  # a header word is never cut
+    if column.width is not None:
+        return float(max(column.width, math.ceil(word) + 1))
+    longest = max((len(line) for v in values for line in column.text(v, lang).splitlines() or [""]), default=0)
     return float(min(max(longest, word, math.ceil(len(head) / 2), 6) + 2, 50))
 
 

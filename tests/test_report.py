@@ -181,3 +181,15 @@ def test_malformed_tables_and_options(tmp_path):
 def test_empty_table_is_written(tmp_path):
     book = openpyxl.load_workbook(to_xlsx(ReportTable("Rỗng", COLUMNS, []), tmp_path / "e.xlsx"))
     assert [c.value for c in book.worksheets[0][2]][:2] == ["STT", "Tên đơn vị"] and book.sheetnames == ["Rỗng"]
+
+
+def test_rows_that_wrap_are_tall_enough_for_their_lines(tmp_path):
+    """Spreadsheets do not grow a row for wrapped text a program wrote: the header and long notes get heights."""
+    note = "cuối năm 2019: 'về cơ bản đã đạt hoặc có thể phấn đấu hoàn thành' (THEME2019); " * 3
+    columns = [Column("name", "Tên đơn vị", "Unit", width=12),
+               Column("note", "Ghi chú rất dài của bảng báo cáo", "Note", width=20)]
+    rows = [{"name": "Quảng Hà", "note": note}, {"name": "Đường Hoa", "note": "ngắn"}]
+    sheet = openpyxl.load_workbook(to_xlsx(ReportTable("Bảng", columns, rows), tmp_path / "w.xlsx")).worksheets[0]
+    assert sheet.row_dimensions[2].height >= 2 * 15  # the header wraps in a 20-character column
+    assert sheet.row_dimensions[3].height >= len(note) / 19 * 15  # every line of the long note
+    assert sheet.row_dimensions[4].height is None  # one line: the spreadsheet's own height
