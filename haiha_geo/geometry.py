@@ -11,6 +11,7 @@ import ctypes
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from itertools import pairwise
 
 import numpy as np
@@ -105,8 +106,17 @@ def _release_thread_memory() -> None:
 
     Measured on 1M parcels: the threaded validity check left 21 MiB resident, given back in 3 ms.
     """
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, loaded once; None where the C library is not glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    return None
 
 
 def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
