@@ -10,22 +10,34 @@ the shipped files), by, in order:
 2. the environment variable ``HAIHA_GEO_REGISTRY``;
 3. the key ``registry_dir`` in ``haiha-geo.toml`` (see :mod:`haiha_geo.config`).
 
+An override folder must hold at least one of the three; a missing, empty or
+mistyped one is an error, never a silent fall-back to the shipped files.
+
 The override is read and validated exactly like the shipped files. This module
-is the one reader every other module uses: CSV cells are stripped of nothing,
-NFC-normalised, and a blank cell becomes ``None`` here, once.
+is the one reader every other module uses: a file is UTF-8 (a byte-order mark
+and CRLF line ends are fine; another encoding is refused, named, with how to
+convert it), its text NFC-normalised, a control or bidi-control character
+refused with file, row and column; CSV cells are stripped of nothing and a blank
+cell becomes ``None`` here, once. Files are cached by path, modification time
+and size, so an edited file is read again.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import os
+import stat
 import tomllib
 import unicodedata
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
 from haiha_geo._cache import cached, clear_caches, watch_env
 from haiha_geo.config import setting
 from haiha_geo.errors import RegistryError
+from haiha_geo.textfile import FORBIDDEN_IN_FILE, decode, forbidden_character
 
 REGISTRY_ENV_VAR = "HAIHA_GEO_REGISTRY"
 FOLDERS = ("boundaries", "layers", "maps")
@@ -34,6 +46,7 @@ _CHOSEN: list[Path] = []
 watch_env(REGISTRY_ENV_VAR)
 
 
+@functools.cache
 def shipped_dir(folder: str) -> Path:
     """The shipped copy of the authored ``folder`` (one of boundaries, layers, maps)."""
     if folder not in FOLDERS:
@@ -54,10 +67,19 @@ def registry_dir() -> tuple[Path, str] | None:
     else:
         configured = setting("registry_dir")
         found = (configured[0], f"registry_dir in {configured[1]}") if configured else None
-    if found and not found[0].is_dir():
-        raise RegistryError(f"the authored folder {found[0]} (from {found[1]}) does not exist; point it at a "
-                            "folder holding boundaries/ (and optionally layers/ and maps/)")
+    if found:
+        _check_folder(*found)
     return found
+
+
+def _check_folder(folder: Path, origin: str) -> None:
+    fix = "point it at a folder holding boundaries/ (and optionally layers/ and maps/), or unset it"
+    if not folder.is_dir():
+        state = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise RegistryError(f"the authored folder {folder} (from {origin}) {state}; {fix}")
+    if not any((folder / name).is_dir() for name in FOLDERS):
+        raise RegistryError(f"the authored folder {folder} (from {origin}) holds none of boundaries/, layers/, "
+                            f"maps/ (a typo, or the wrong folder?); {fix}")
 
 
 def set_registry_dir(path: str | os.PathLike | None) -> None:
@@ -109,6 +131,42 @@ def display_name(folder: str, name: str) -> str:
     return f"{folder}/{name}" if path.parent == shipped_dir(folder) else str(path)
 
 
+def authored_files() -> list[tuple[str, Path]]:
+    """Every authored CSV and TOML file, as ``(folder, path)``, from the override where it has the folder.
+
+    Examples
+    --------
+    >>> ("boundaries", authored_path("boundaries", "eras.toml")) in authored_files()
+    True
+    """
+    return [(folder, path) for folder in FOLDERS for path in sorted(authored_dir(folder).iterdir())
+            if path.suffix in (".csv", ".toml")]
+
+
+def stamp(folder: str, name: str) -> tuple[Path, int, int, int]:
+    """``(path, modification time in ns, size, inode)`` of an authored file: what its caches are keyed by.
+
+    Raises
+    ------
+    RegistryError
+        The file is missing, not a regular file, or cannot be read.
+    """
+    return path_stamp(authored_path(folder, name))
+
+
+def path_stamp(path: Path) -> tuple[Path, int, int, int]:
+    """:func:`stamp` of the authored file at ``path``."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise RegistryError(f"authored file {path} is missing") from None
+    except OSError as exc:
+        raise RegistryError(f"authored file {path} cannot be read: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise RegistryError(f"authored file {path} is not a regular file")
+    return path, info.st_mtime_ns, info.st_size, info.st_ino
+
+
 def read_csv(folder: str, name: str) -> tuple[dict[str, str | None], ...]:
     """Read an authored CSV file as row dicts (text NFC; a blank cell is ``None``).
 
@@ -117,35 +175,98 @@ def read_csv(folder: str, name: str) -> tuple[dict[str, str | None], ...]:
     >>> read_csv("boundaries", "units.csv")[0]["unit_id"]
     '2019/06922'
     """
-    return _read_csv(authored_path(folder, name))
+    return _read_csv(*stamp(folder, name))
+
+
+def read_file(path: Path) -> tuple | dict:
+    """Read the authored CSV (row dicts) or TOML file at ``path``, checked as :func:`read_csv` and :func:`read_toml`."""
+    return (_read_csv if path.suffix == ".csv" else _read_toml)(*path_stamp(path))
 
 
 @cached
-def _read_csv(path: Path) -> tuple[dict[str, str | None], ...]:
-    if not path.is_file():
-        raise RegistryError(f"authored file {path} is missing")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = []
-        for row in reader:
-            if None in row or None in row.values():
-                raise RegistryError(f"{path}, row {reader.line_num}: {len(reader.fieldnames or ())} columns in the "
-                                    "header but another number in this row; quote a value that holds a comma")
-            rows.append({k: unicodedata.normalize("NFC", v) if v.strip() else None for k, v in row.items()})
-    return tuple(rows)
+def _read_csv(path: Path, *_stamp: int) -> tuple[dict[str, str | None], ...]:
+    text = _text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames
+        if not header:
+            raise RegistryError(f"{path} is empty: it needs a header row naming its columns")
+        rows = [row for row in reader]
+    except csv.Error as exc:
+        raise RegistryError(f"{path}, row {reader.line_num}: not readable as CSV ({exc})") from None
+    if FORBIDDEN_IN_FILE.search(text) or reader.line_num != len(rows) + 1:  # else no cell can hold one
+        _refuse_characters(f"{path}, row 1 (the header)", header)
+        for number, row in enumerate(rows, start=2):
+            for column, value in row.items():
+                _refuse_characters(f"{path}, row {number}, column {column}", [value] if isinstance(value, str) else [])
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise RegistryError(f"{path}, row 1: column(s) {', '.join(map(repr, repeated))} appear twice in the "
+                            "header; give every column once")
+    for number, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            raise RegistryError(f"{path}, row {number}: {len(header)} columns in the header but another number "
+                                "in this row; quote a value that holds a comma")
+    return tuple({k: v if v.strip() else None for k, v in row.items()} for row in rows)
 
 
 def read_toml(folder: str, name: str) -> dict:
-    """Read an authored TOML file."""
-    return _read_toml(authored_path(folder, name))
+    """Read an authored TOML file (text NFC; a control or bidi-control character in a key or string is refused)."""
+    return _read_toml(*stamp(folder, name))
 
 
 @cached
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path, *_stamp: int) -> dict:
+    text = _text(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise RegistryError(f"authored file {path} is missing") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"authored file {path} is not valid TOML: {exc}") from None
+    if FORBIDDEN_IN_FILE.search(text) or any(mark in text for mark in ("\\", '"""', "'''")):  # escapes, long strings
+        for key, value in _strings(data, ""):
+            _refuse_characters(f"{path}, key {key}", [value])
+    return data
+
+
+def _text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(f"authored file {path} cannot be read: {exc.strerror}") from None
+    try:
+        return unicodedata.normalize("NFC", decode(raw, str(path)))
+    except ValueError as exc:
+        raise RegistryError(str(exc)) from None
+
+
+def _strings(value, key: str) -> Iterator[tuple[str, str]]:
+    """``(dotted key, text)`` of every key and string in parsed TOML."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield f"{key}{name}", name
+            yield from _strings(item, f"{key}{name}.")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{key.removesuffix('.')}[{i + 1}].")
+
+
+def _refuse_characters(where: str, texts) -> None:
+    for text in texts:
+        found = forbidden_character(text)
+        if found:
+            raise RegistryError(f"{where}: {found} in {text!r}; delete it (authored text may not hold control, "
+                                "bidi-control or invisible characters)")
+
+
+def contained(relative: str) -> bool:
+    """Whether ``relative`` is a relative path, written with ``/``, that stays inside the folder it is relative to.
+
+    Examples
+    --------
+    >>> contained("gadm41/haiha_communes.geojson"), contained("../../etc/shadow"), contained("/etc/shadow")
+    (True, False, False)
+    """
+    path = PurePosixPath(relative)
+    return bool(relative.strip()) and not path.is_absolute() and ".." not in path.parts and "\\" not in relative

@@ -4,7 +4,8 @@ Looked up, in order: the file named by ``HAIHA_GEO_CONFIG``; ``./haiha-geo.toml`
 ``~/.config/haiha-geo/haiha-geo.toml``. Keys: ``data_dir`` (the reference
 boundary files, see :mod:`haiha_geo.sources`) and ``registry_dir`` (a folder of
 authored files replacing the shipped ones, see :mod:`haiha_geo.authored`). A
-relative path is taken relative to the file that gives it.
+relative path is taken relative to the file that gives it. The file is UTF-8
+(another encoding is refused, named) and each key a path in quotes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tomllib
 from pathlib import Path
 
 from haiha_geo.errors import DataDirError
+from haiha_geo.textfile import decode, forbidden_character
 
 CONFIG_ENV_VAR = "HAIHA_GEO_CONFIG"
 CONFIG_NAME = "haiha-geo.toml"
@@ -32,19 +34,34 @@ def setting(key: str) -> tuple[Path, Path] | None:
     Raises
     ------
     DataDirError
-        The file named by ``HAIHA_GEO_CONFIG`` does not exist, or a settings file is not valid TOML.
+        The file named by ``HAIHA_GEO_CONFIG`` does not exist or is a folder; a settings file cannot be
+        read, is not UTF-8 or not valid TOML; the key's value is not a path in quotes.
     """
     for cfg in config_files():
         if not cfg.is_file():
             if os.environ.get(CONFIG_ENV_VAR):
-                raise DataDirError(f"config file {cfg} named by {CONFIG_ENV_VAR} does not exist")
+                state = "is a folder, not a file" if cfg.is_dir() else "does not exist"
+                raise DataDirError(f"config file {cfg} named by {CONFIG_ENV_VAR} {state}; name a {CONFIG_NAME} "
+                                   "file, or unset it")
             continue
-        try:
-            with cfg.open("rb") as fh:
-                value = tomllib.load(fh).get(key)
-        except tomllib.TOMLDecodeError as exc:
-            raise DataDirError(f"config file {cfg} is not valid TOML: {exc}") from None
-        if value:
-            path = Path(value).expanduser()
-            return (path if path.is_absolute() else cfg.parent / path), cfg
+        value = _settings(cfg).get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip() or forbidden_character(value):
+            raise DataDirError(f"config file {cfg}: {key} must be a path in quotes, e.g. {key} = "
+                               f"\"/data/haiha\", not {value!r}")
+        path = Path(value).expanduser()
+        return (path if path.is_absolute() else cfg.parent / path), cfg
     return None
+
+
+def _settings(cfg: Path) -> dict:
+    try:
+        text = decode(cfg.read_bytes(), str(cfg))
+        return tomllib.loads(text)
+    except OSError as exc:
+        raise DataDirError(f"config file {cfg} cannot be read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataDirError(f"config file {cfg} is not valid TOML: {exc}") from None
+    except ValueError as exc:  # not UTF-8: the message names the encoding and the conversion
+        raise DataDirError(str(exc)) from None

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from haiha_geo._cache import cached
@@ -22,6 +23,8 @@ from haiha_geo.errors import RegistryError
 PLACE_FILE = "place.toml"
 _HELMERT = ("x", "y", "z", "rx", "ry", "rz", "s")
 _PROJECTION = ("lat_0", "lon_0", "k", "x_0", "y_0")
+_CONVENTIONS = ("coordinate_frame", "position_vector")
+_NUMBER = "must be a finite number (digits, no quotes)"
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,8 @@ class Place:
     def pipeline(self) -> str:
         """PROJ pipeline WGS 84 (lon, lat in degrees) → planning CRS (E, N in metres), with the pinned shift."""
         h, p = self.helmert, self.projection
-        shift = " ".join(f"+{k}={h[k]}" for k in _HELMERT)
-        tm = " ".join(f"+{k}={p[k]:g}" for k in _PROJECTION)
+        shift = " ".join(f"+{k}={_exact(h[k])}" for k in _HELMERT)
+        tm = " ".join(f"+{k}={_exact(p[k])}" for k in _PROJECTION)
         return ("+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
                 "+step +proj=push +v_3 +step +proj=cart +ellps=WGS84 "
                 f"+step +inv +proj=helmert {shift} +convention={h['convention']} "
@@ -73,28 +76,90 @@ class Place:
                 f"+step +proj=tmerc {tm} +ellps={p['ellps']}")
 
 
+def _exact(value: float) -> str:
+    """Every digit of a parameter (``:g`` would keep six): ``500000.0`` → ``500000``, ``-191.90441429`` as written."""
+    return repr(value).removesuffix(".0")
+
+
 @cached
 def place() -> Place:
-    """The planning area of ``boundaries/place.toml`` (validated; the key is named in every error)."""
+    """The planning area of ``boundaries/place.toml``, validated: every key present and of its type, every number
+    finite (projection, datum shift, bounds, margin), the file and key named in every error."""
     data = read_toml("boundaries", PLACE_FILE)
-    where = display_name("boundaries", PLACE_FILE)
-    try:
-        about, crs, study = data["place"], data["crs"], data["study"]
-        missing = [k for k in (*_HELMERT, "convention") if k not in crs["helmert"]]
-        missing += [k for k in (*_PROJECTION, "ellps") if k not in crs["projection"]]
-        if missing:
-            raise KeyError(", ".join(missing))
-        return Place(
-            name=about["name"], kind_vi=about["kind_vi"], kind_en=about["kind_en"],
-            province_vi=about["province_vi"], province_en=about["province_en"],
-            title_vi=about["title_vi"], title_en=about["title_en"],
-            bounds=tuple(float(v) for v in about["bounds"]), bounds_source=about["bounds_source"],
-            margin_deg=float(about["margin_deg"]), likely_crs=tuple(about["likely_crs"]),
-            planning_crs=crs["planning"], planning_name=crs["planning_name"], geographic_crs=crs["geographic"],
-            crs_description_vi=crs["description_vi"], crs_description_en=crs["description_en"],
-            projection=dict(crs["projection"]), transformation=crs["transformation"],
-            transformation_name=crs["transformation_name"], transformation_basis=crs["transformation_basis"],
-            helmert=dict(crs["helmert"]), study_unit=study["unit"], study_era=str(study["era"]))
-    except KeyError as exc:
-        raise RegistryError(f"{where}: missing key {exc.args[0]}; see the keys documented in the shipped "
-                            "boundaries/place.toml") from None
+    field = _Fields(data, display_name("boundaries", PLACE_FILE))
+    bounds = field.numbers("place", "bounds", 4)
+    if not (-180 <= bounds[0] < bounds[2] <= 180 and -90 <= bounds[1] < bounds[3] <= 90):
+        raise field.error("place", "bounds", bounds, "must be [west, south, east, north] in degrees, west < east "
+                          "and south < north")
+    margin = field.number("place", "margin_deg")
+    if margin < 0:
+        raise field.error("place", "margin_deg", margin, "must be zero or a positive number of degrees")
+    projection = {k: field.number("crs.projection", k) for k in _PROJECTION} | {
+        "ellps": field.text("crs.projection", "ellps")}
+    convention = field.text("crs.helmert", "convention")
+    if convention not in _CONVENTIONS:
+        raise field.error("crs.helmert", "convention", convention, f"must be one of {', '.join(_CONVENTIONS)}")
+    return Place(
+        name=field.text("place", "name"), kind_vi=field.text("place", "kind_vi"),
+        kind_en=field.text("place", "kind_en"), province_vi=field.text("place", "province_vi"),
+        province_en=field.text("place", "province_en"), title_vi=field.text("place", "title_vi"),
+        title_en=field.text("place", "title_en"), bounds=bounds, bounds_source=field.text("place", "bounds_source"),
+        margin_deg=margin, likely_crs=field.texts("place", "likely_crs"), planning_crs=field.text("crs", "planning"),
+        planning_name=field.text("crs", "planning_name"), geographic_crs=field.text("crs", "geographic"),
+        crs_description_vi=field.text("crs", "description_vi"), crs_description_en=field.text("crs", "description_en"),
+        projection=projection, transformation=field.text("crs", "transformation"),
+        transformation_name=field.text("crs", "transformation_name"),
+        transformation_basis=field.text("crs", "transformation_basis"),
+        helmert={k: field.number("crs.helmert", k) for k in _HELMERT} | {"convention": convention},
+        study_unit=field.text("study", "unit"), study_era=field.text("study", "era"))
+
+
+class _Fields:
+    """Typed reads of a parsed TOML file; an error names the file and the dotted key."""
+
+    def __init__(self, data: dict, where: str):
+        self.data, self.where = data, where
+
+    def error(self, section: str, key: str, value, expected: str) -> RegistryError:
+        return RegistryError(f"{self.where}: {section}.{key} = {value!r} {expected}; see the keys documented in the "
+                             "shipped boundaries/place.toml")
+
+    def _value(self, section: str, key: str):
+        table = self.data
+        for part in section.split("."):
+            table = table.get(part) if isinstance(table, dict) else None
+        if not isinstance(table, dict):
+            raise RegistryError(f"{self.where}: missing table [{section}]; see the keys documented in the shipped "
+                                "boundaries/place.toml")
+        if key not in table:
+            raise RegistryError(f"{self.where}: missing key {key} in [{section}]; see the keys documented in the "
+                                "shipped boundaries/place.toml")
+        return table[key]
+
+    def text(self, section: str, key: str) -> str:
+        value = self._value(section, key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(section, key, value, "must be a non-empty string")
+        return value
+
+    def texts(self, section: str, key: str) -> tuple[str, ...]:
+        value = self._value(section, key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.error(section, key, value, "must be a list of non-empty strings")
+        return tuple(value)
+
+    def number(self, section: str, key: str) -> float:
+        return _finite(self._value(section, key), lambda v: self.error(section, key, v, _NUMBER))
+
+    def numbers(self, section: str, key: str, count: int) -> tuple[float, ...]:
+        value = self._value(section, key)
+        if not isinstance(value, list) or len(value) != count:
+            raise self.error(section, key, value, f"must be a list of {count} numbers")
+        wrong = self.error(section, key, value, f"must be {count} {_NUMBER}s")
+        return tuple(_finite(v, lambda _: wrong) for v in value)
+
+
+def _finite(value, error) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise error(value)
+    return float(value)

@@ -11,7 +11,9 @@ repository (their licences forbid redistribution). The directory is, in order:
 3. the project's data mirror ``shared/data/sources`` in the working directory,
    the package's directory, or any of their parents.
 
-Every file is checked against the sha256 pinned in ``boundaries/sources.toml``.
+Every file is checked against the sha256 pinned in ``boundaries/sources.toml``,
+and its path there must stay inside the data directory (relative, no ``..``):
+nothing outside it is ever opened.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from haiha_geo._cache import cached, clear_caches, watch_env
-from haiha_geo.authored import read_toml
+from haiha_geo.authored import contained, display_name, read_toml
 from haiha_geo.config import CONFIG_ENV_VAR, CONFIG_NAME, setting
 from haiha_geo.errors import DataDirError, RegistryError
 
@@ -152,6 +154,9 @@ def source_file(name: str, file: str = "communes") -> Path:
         entry = info["files"][file]
     except KeyError:
         raise RegistryError(f"source {name!r} has no file {file!r}; files: {', '.join(info['files'])}") from None
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not contained(entry["path"]):
+        raise RegistryError(f"source {name!r}, file {file!r}: its path in {display_name('boundaries', 'sources.toml')} "
+                            "must be a relative path inside the data directory (no leading '/', no '..')")
     root = data_dir()
     path = root.path / entry["path"]
     if not path.is_file():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
 
 from haiha_geo._cache import cached
@@ -25,6 +26,9 @@ ERAS_FILE = "eras.toml"
 CONFIDENCE = ("C", "C2", "I")
 #: What an era's first day is: the day its act was signed, took effect, or the day its units start to operate.
 FROM_BASES = ("signed", "in_force", "units_operate")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: What an era id may be: it is part of unit ids (ERA/CODE) and a command-line choice.
+ERA_ID = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -54,25 +58,35 @@ class Era:
 
 @cached
 def eras() -> tuple[Era, ...]:
-    """The eras, oldest first, validated (file, era and key named in every error)."""
+    """The eras, oldest first, validated (file, era and key named in every error).
+
+    Every key typed (text non-empty, dates real ISO dates), ids unique, and
+    consecutive eras touching: each ends the day before the next starts, so
+    eras neither overlap nor leave a gap, and only the last may be open.
+    """
     data = read_toml("boundaries", ERAS_FILE)
     where = display_name("boundaries", ERAS_FILE)
     tables = data.get("era")
-    if not isinstance(tables, list) or not tables:
-        raise RegistryError(f"{where}: no [[era]] tables; declare at least one era")
-    acts = {row["act_id"] for row in read_csv("boundaries", "acts.csv")}
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+        raise RegistryError(f"{where}: no [[era]] tables; declare at least one era as an [[era]] table")
+    acts = {row.get("act_id") for row in read_csv("boundaries", "acts.csv")}
     out = [_era(table, f"{where}, era #{i + 1}", acts) for i, table in enumerate(tables)]
     ids = [e.id for e in out]
     if len(set(ids)) != len(ids):
         raise RegistryError(f"{where}: era ids repeat: {ids}")
     for older, newer in itertools.pairwise(out):
-        if older.valid_to is None or older.valid_to + dt.timedelta(days=1) != newer.valid_from:
+        if older.valid_to is None:
+            raise RegistryError(f"{where}: era {older.id} has no valid_to but era {newer.id} follows it; only the "
+                                "last era may be open: give it the day before the next era starts")
+        if older.valid_to + dt.timedelta(days=1) != newer.valid_from:
+            relation = "overlap" if newer.valid_from <= older.valid_to else "leave a gap"
             raise RegistryError(f"{where}: era {older.id} ends {older.valid_to} but era {newer.id} starts "
-                                f"{newer.valid_from}; consecutive eras must touch (valid_to + 1 day = next valid_from)")
+                                f"{newer.valid_from}: they {relation}; consecutive eras must touch, oldest first "
+                                "(valid_to + 1 day = next valid_from)")
     return tuple(out)
 
 
-def _era(table: dict, where: str, acts: set[str]) -> Era:
+def _era(table: dict, where: str, acts: set[str | None]) -> Era:
     def text(key: str, required: bool = True) -> str | None:
         value = table.get(key)
         if value is None and not required:
@@ -85,17 +99,21 @@ def _era(table: dict, where: str, acts: set[str]) -> Era:
         value = table.get(key)
         if value is None and not required:
             return None
+        if type(value) is dt.date:  # a TOML date; a date-time is not a day
+            return value
         try:
-            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+            return parse_date(value)
         except ValueError:
-            raise RegistryError(f"{where}: key {key!r} = {value!r} is not an ISO date (YYYY-MM-DD)") from None
+            raise RegistryError(f"{where}: key {key!r} = {value!r} is not an ISO date (YYYY-MM-DD, a real "
+                                "day)") from None
 
     era = Era(id=text("id"), valid_from=date("valid_from"), valid_to=date("valid_to", False),
               from_basis=text("from_basis"), from_confidence=text("from_confidence"), opened_by=text("opened_by"),
               label_vi=text("label_vi"), label_en=text("label_en"), summary_vi=text("summary_vi"),
               summary_en=text("summary_en"), split_source=text("split_source", False))
-    if "/" in era.id or era.id != era.id.strip():
-        raise RegistryError(f"{where}: id {era.id!r} may not contain '/' or spaces")
+    if not ERA_ID.fullmatch(era.id):
+        raise RegistryError(f"{where}: id {era.id!r} must be letters, digits, '.', '_' or '-' (no '/' or spaces), "
+                            "not starting with '-'")
     if era.from_basis not in FROM_BASES:
         raise RegistryError(f"{where}: from_basis {era.from_basis!r} must be one of {', '.join(FROM_BASES)}")
     if era.from_confidence not in CONFIDENCE:
@@ -105,6 +123,19 @@ def _era(table: dict, where: str, acts: set[str]) -> Era:
     if era.valid_to is not None and era.valid_to < era.valid_from:
         raise RegistryError(f"{where}: valid_to {era.valid_to} is before valid_from {era.valid_from}")
     return era
+
+
+def parse_date(text) -> dt.date:
+    """A day written ``YYYY-MM-DD`` (a real one: 2025-02-30 is refused), else :class:`ValueError`.
+
+    Examples
+    --------
+    >>> parse_date("2025-07-01")
+    datetime.date(2025, 7, 1)
+    """
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
 
 
 def era_ids() -> tuple[str, ...]:

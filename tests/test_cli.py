@@ -87,8 +87,9 @@ def test_unknown_choice_is_a_usage_error(cli):
 
 
 def test_validate_exits_1_when_a_check_fails(cli, monkeypatch):
-    from haiha_geo import registry
+    from haiha_geo import authored_checks
 
-    monkeypatch.setattr(registry, "consistency_problems", lambda: ["2019/06946 has no successor in era 2020"])
+    found = (authored_checks.Problem("registry and lineage", "2019/06946 has no successor in era 2020"),)
+    monkeypatch.setattr(authored_checks, "problems", lambda: found)
     run = cli("validate")
     assert run.code == 1 and "[FAIL] registry and lineage: 2019/06946 has no successor" in run.out

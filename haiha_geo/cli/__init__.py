@@ -7,12 +7,17 @@ every format. Building the parser loads nothing heavy (``--version`` and
 runs.
 
 Bad input ends with a one-line message on stderr and exit status 2, never a
-traceback; Ctrl-C with status 130 and no partial output.
+traceback, from the first line of :func:`main` (the authored files are checked
+before the parser is built, since its era choices come from them); an
+unexpected error with one line, status 1 and a hint to rerun with ``--debug``
+(or ``HAIHA_GEO_DEBUG=1``) for the traceback; Ctrl-C with status 130 and no
+partial output.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import haiha_geo.cli.core as core
@@ -21,11 +26,16 @@ import haiha_geo.cli.layers as layers
 import haiha_geo.cli.maps as maps
 import haiha_geo.cli.printing as printing
 import haiha_geo.cli.zoning as zoning
+from haiha_geo import authored_checks
 from haiha_geo._version import __version__
 from haiha_geo.cli.output import input_paths
 from haiha_geo.errors import HaihaGeoError, OptionError
 from haiha_geo.io import check_output
+from haiha_geo.textfile import visible
 from haiha_geo.values import positive_number
+
+#: Set to 1 (or pass ``--debug``) to see the traceback of an unexpected error instead of its one line.
+DEBUG_ENV_VAR = "HAIHA_GEO_DEBUG"
 
 #: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
 COMMANDS = (core, layers, zoning, maps, printing, exchange)
@@ -49,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = Parser(prog="haiha-geo", description="Era-aware planning toolkit for Hải Hà (Quảng Ninh, Vietnam).")
     parser.add_argument("--version", action="version", version=f"haiha-geo {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the traceback of an unexpected error (or set {DEBUG_ENV_VAR}=1)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(sub)
@@ -75,25 +87,43 @@ def check_options(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``haiha-geo`` console script; returns the exit status.
 
-    Errors a user can cause end with one line on stderr and status 2; Ctrl-C
-    ends with status 130 and leaves no partial output.
+    Errors a user can cause (every :class:`~haiha_geo.errors.HaihaGeoError`,
+    raised wherever: settings, authored files, parser set-up, the command) end
+    with one line on stderr and status 2; an unexpected error with one line and
+    status 1 (``--debug`` anywhere in the arguments, or ``HAIHA_GEO_DEBUG=1``,
+    shows its traceback); Ctrl-C with status 130 and no partial output.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get(DEBUG_ENV_VAR, "") not in ("", "0")
     try:
-        check_options(args)
-        if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
-            raise OptionError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
-        if getattr(args, "out", None):  # before any work: a bad destination fails at once
-            check_output(args.out, input_paths(args))
-        return int(args.func(args) or 0)
+        return _run([a for a in argv if a != "--debug"])
     except HaihaGeoError as exc:
-        print(f"haiha-geo: error: {exc}", file=sys.stderr)
+        print(f"haiha-geo: error: {visible(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("haiha-geo: interrupted; nothing was written", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"haiha-geo: internal error: {type(exc).__name__}: {visible(str(exc))} (rerun with --debug, or "
+              f"{DEBUG_ENV_VAR}=1, for the traceback, and report it)", file=sys.stderr)
+        return 1
 
 
+def _run(argv: list[str]) -> int:
+    if argv[:1] != ["--version"]:  # the version needs no data
+        found = authored_checks.problems()
+        if found and next((a for a in argv if not a.startswith("-")), None) == "validate":
+            sys.stdout.write(authored_checks.authored_report().to_text())  # one line per check, every problem
+            return 1
+        authored_checks.check()
+    args = build_parser().parse_args(argv)
+    check_options(args)
+    if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
+        raise OptionError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
+    if getattr(args, "out", None):  # before any work: a bad destination fails at once
+        check_output(args.out, input_paths(args))
+    return int(args.func(args) or 0)
