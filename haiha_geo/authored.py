@@ -239,17 +239,18 @@ def _text(path: Path) -> str:
         raise RegistryError(str(exc)) from None
 
 
-def _strings(value, key: str) -> Iterator[tuple[str, str]]:
-    """``(dotted key, text)`` of every key and string in parsed TOML."""
+def _strings(value, path: str) -> Iterator[tuple[str, str]]:
+    """``(dotted key, text)`` of every key and string in parsed TOML (``era[2].label_vi``)."""
     if isinstance(value, str):
-        yield key, value
+        yield path, value
     elif isinstance(value, dict):
         for name, item in value.items():
-            yield f"{key}{name}", name
-            yield from _strings(item, f"{key}{name}.")
+            key = f"{path}.{name}" if path else name
+            yield key, name
+            yield from _strings(item, key)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _strings(item, f"{key.removesuffix('.')}[{i + 1}].")
+            yield from _strings(item, f"{path}[{i + 1}]")
 
 
 def _refuse_characters(where: str, texts) -> None:

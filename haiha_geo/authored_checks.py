@@ -12,8 +12,6 @@ files have been read. The rules, grouped into the checks of :data:`CHECKS`:
   character (file, row, column or key named); an override folder that holds
   none of ``boundaries/``, ``layers/``, ``maps/`` is refused;
 * **eras**: every key typed, eras oldest first without gap or overlap (:mod:`haiha_geo.timeline`);
-* **place**: every key typed, every number finite (:mod:`haiha_geo.place`); the
-  study unit and era exist;
 * **sources**: each source's era declared, its files' paths inside the data
   folder (no absolute path, no ``..``) with a sha256 of 64 hex digits;
 * **registry and lineage**: every column present and every cell typed (dates
@@ -21,7 +19,9 @@ files have been read. The rules, grouped into the checks of :data:`CHECKS`:
   known), unit ids ``ERA/CODE`` and unique, dates those of the era, every figure
   with its source; lineage a graph that runs forward one era at a time with
   relations of :data:`RELATIONS`, no self-link, every unit linked both ways and
-  splits declared completely.
+  splits declared completely;
+* **place**: every key typed, every number finite (:mod:`haiha_geo.place`); the
+  study unit and era exist.
 
 Examples
 --------
@@ -45,7 +45,7 @@ from haiha_geo.place import place
 from haiha_geo.timeline import CONFIDENCE, Era, era_ids, eras, parse_date, steps
 
 #: The lines of the validation report, in order (each failed line lists its problems).
-CHECKS = ("authored files", "eras", "place", "sources", "registry and lineage")
+CHECKS = ("authored files", "eras", "sources", "registry and lineage", "place")
 #: What each check holds when it passes.
 PASSED = {
     "authored files": "UTF-8, NFC, no control or bidi-control characters",
@@ -160,9 +160,9 @@ def _problems(stamps: tuple) -> tuple[Problem, ...]:
     found += _run("eras", _era_problems)
     if found:
         return (*found, *(_not_checked(c, display_name("boundaries", "eras.toml")) for c in CHECKS[2:]))
-    found += _run("place", _place_problems)
     found += _run("sources", _source_problems)
     found += _run("registry and lineage", _registry_problems)
+    found += _run("place", _place_problems)
     return tuple(found)
 
 

@@ -19,6 +19,8 @@ from haiha_geo.textfile import decode, forbidden_character
 
 CONFIG_ENV_VAR = "HAIHA_GEO_CONFIG"
 CONFIG_NAME = "haiha-geo.toml"
+#: The keys of this module, checked in every settings file read (whichever key is asked for).
+PATH_KEYS = ("data_dir", "registry_dir")
 
 
 def config_files() -> list[Path]:
@@ -44,13 +46,15 @@ def setting(key: str) -> tuple[Path, Path] | None:
                 raise DataDirError(f"config file {cfg} named by {CONFIG_ENV_VAR} {state}; name a {CONFIG_NAME} "
                                    "file, or unset it")
             continue
-        value = _settings(cfg).get(key)
-        if value is None:
+        settings = _settings(cfg)
+        for name in PATH_KEYS:
+            value = settings.get(name)
+            if value is not None and (not isinstance(value, str) or not value.strip() or forbidden_character(value)):
+                raise DataDirError(f"config file {cfg}: {name} must be a path in quotes, e.g. {name} = "
+                                   f"\"/data/haiha\", not {value!r}")
+        if settings.get(key) is None:
             continue
-        if not isinstance(value, str) or not value.strip() or forbidden_character(value):
-            raise DataDirError(f"config file {cfg}: {key} must be a path in quotes, e.g. {key} = "
-                               f"\"/data/haiha\", not {value!r}")
-        path = Path(value).expanduser()
+        path = Path(settings[key]).expanduser()
         return (path if path.is_absolute() else cfg.parent / path), cfg
     return None
 

@@ -114,12 +114,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    if argv[:1] != ["--version"]:  # the version needs no data
-        found = authored_checks.problems()
-        if found and next((a for a in argv if not a.startswith("-")), None) == "validate":
-            sys.stdout.write(authored_checks.authored_report().to_text())  # one line per check, every problem
-            return 1
-        authored_checks.check()
+    if argv[:1] == ["--version"]:  # the version needs no data
+        print(f"haiha-geo {__version__}")
+        return 0
+    found = authored_checks.problems()
+    if found and next((a for a in argv if not a.startswith("-")), None) == "validate":
+        sys.stdout.write(authored_checks.authored_report().to_text())  # one line per check, every problem
+        return 1
+    authored_checks.check()
     args = build_parser().parse_args(argv)
     check_options(args)
     if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
