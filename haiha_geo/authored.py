@@ -167,8 +167,8 @@ def path_stamp(path: Path) -> tuple[Path, int, int, int]:
     return path, info.st_mtime_ns, info.st_size, info.st_ino
 
 
-def read_csv(folder: str, name: str) -> tuple[dict[str, str | None], ...]:
-    """Read an authored CSV file as row dicts (text NFC; a blank cell is ``None``).
+def read_csv(folder: str, name: str) -> Rows:
+    """Read an authored CSV file as row dicts (text NFC; a blank cell is ``None``; ``.lines``: their line numbers).
 
     Examples
     --------
@@ -183,31 +183,62 @@ def read_file(path: Path) -> tuple | dict:
     return (_read_csv if path.suffix == ".csv" else _read_toml)(*path_stamp(path))
 
 
+def check_file(path: Path) -> None:
+    """Check the authored CSV or TOML file at ``path`` as :func:`read_csv` and :func:`read_toml` would.
+
+    A TOML file is parsed only when its text could hide a refused character
+    (a TOML escape, a multi-line string) or shows one; its syntax is otherwise
+    left to its reader, which reports it typed.
+    """
+    info = path_stamp(path)
+    if path.suffix == ".csv":
+        _read_csv(*info)
+    elif _hides_characters(_text(path)):
+        _read_toml(*info)
+
+
+def _hides_characters(text: str) -> bool:
+    """Whether TOML ``text`` may hold a refused character in a key or string (else none of them can)."""
+    return bool(FORBIDDEN_IN_FILE.search(text)) or any(mark in text for mark in ("\\", '"""', "'''"))
+
+
+class Rows(tuple):
+    """The rows of an authored CSV file (dicts), with ``lines``: the file's line number of each (the header is 1)."""
+
+    lines: tuple[int, ...]
+
+
 @cached
-def _read_csv(path: Path, *_stamp: int) -> tuple[dict[str, str | None], ...]:
+def _read_csv(path: Path, *_stamp: int) -> Rows:
     text = _text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = reader.fieldnames
+        header = next(reader, None)
         if not header:
             raise RegistryError(f"{path} is empty: it needs a header row naming its columns")
-        rows = [row for row in reader]
+        found, end = [], reader.line_num
+        for cells in reader:
+            if cells:  # a blank line is no row; a row is named by the line it starts on
+                found.append((end + 1, cells))
+            end = reader.line_num
     except csv.Error as exc:
         raise RegistryError(f"{path}, row {reader.line_num}: not readable as CSV ({exc})") from None
-    if FORBIDDEN_IN_FILE.search(text) or reader.line_num != len(rows) + 1:  # else no cell can hold one
+    if FORBIDDEN_IN_FILE.search(text) or end != len(found) + 1:  # else no cell can hold one
         _refuse_characters(f"{path}, row 1 (the header)", header)
-        for number, row in enumerate(rows, start=2):
-            for column, value in row.items():
-                _refuse_characters(f"{path}, row {number}, column {column}", [value] if isinstance(value, str) else [])
+        for line, cells in found:
+            for column, value in zip(header, cells):
+                _refuse_characters(f"{path}, row {line}, column {column}", [value])
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise RegistryError(f"{path}, row 1: column(s) {', '.join(map(repr, repeated))} appear twice in the "
                             "header; give every column once")
-    for number, row in enumerate(rows, start=2):
-        if None in row or None in row.values():
-            raise RegistryError(f"{path}, row {number}: {len(header)} columns in the header but another number "
-                                "in this row; quote a value that holds a comma")
-    return tuple({k: v if v.strip() else None for k, v in row.items()} for row in rows)
+    for line, cells in found:
+        if len(cells) != len(header):
+            raise RegistryError(f"{path}, row {line}: {len(header)} columns in the header but {len(cells)} in this "
+                                "row; quote a value that holds a comma")
+    rows = Rows(dict(zip(header, [c if c.strip() else None for c in cells])) for _, cells in found)
+    rows.lines = tuple(line for line, _ in found)
+    return rows
 
 
 def read_toml(folder: str, name: str) -> dict:
@@ -222,7 +253,7 @@ def _read_toml(path: Path, *_stamp: int) -> dict:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"authored file {path} is not valid TOML: {exc}") from None
-    if FORBIDDEN_IN_FILE.search(text) or any(mark in text for mark in ("\\", '"""', "'''")):  # escapes, long strings
+    if _hides_characters(text):
         for key, value in _strings(data, ""):
             _refuse_characters(f"{path}, key {key}", [value])
     return data

@@ -30,8 +30,13 @@ def __getattr__(name: str):
 
 def _frame(name: str) -> pd.DataFrame:
     """An authored registry file as a frame, once the authored files have passed :func:`check`."""
-    check()
+    _checked()
     return pd.DataFrame(list(read_csv("boundaries", name)), dtype=object)
+
+
+@cached
+def _checked() -> None:
+    check()  # once per cache lifetime: an edited file drops the caches (authored_checks.problems)
 
 
 @cached

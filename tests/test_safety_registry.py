@@ -233,7 +233,7 @@ CASES: dict[str, tuple[Edit, list[str], str, str]] = {
     "header repeats a column": (replace("units.csv", "unit_id,era,code,name,", "unit_id,era,code,name,name,"),
                                 ["lineage"], "authored files", r"units\.csv, row 1: column\(s\) 'name' appear twice"),
     "ragged row": (replace("units.csv", "2019/06922,2019,06922,Quảng Hà,", "2019/06922,2019,06922,Quảng, Hà,"),
-                   ["lineage"], "authored files", r"units\.csv, row 2: 17 columns in the header but another number"),
+                   ["lineage"], "authored files", r"units\.csv, row 2: 17 columns in the header but 18 in this row"),
     # finding 8: eras.toml malformed, overlapping, gapped, backwards, and variants
     "eras not toml": (replace("eras.toml", 'id = "2019"', 'id = "2019'), ["units", "--era", "2020"], "authored files",
                       r"eras\.toml is not valid TOML"),
