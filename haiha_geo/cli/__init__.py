@@ -15,12 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+import haiha_geo.cli.cache as cache
 import haiha_geo.cli.core as core
 import haiha_geo.cli.exchange as exchange
 import haiha_geo.cli.layers as layers
 import haiha_geo.cli.maps as maps
 import haiha_geo.cli.printing as printing
 import haiha_geo.cli.zoning as zoning
+from haiha_geo import disk_cache
 from haiha_geo._version import __version__
 from haiha_geo.cli.output import input_paths
 from haiha_geo.errors import HaihaGeoError, OptionError
@@ -28,7 +30,7 @@ from haiha_geo.io import check_output
 from haiha_geo.values import positive_number
 
 #: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
-COMMANDS = (core, layers, zoning, maps, printing, exchange)
+COMMANDS = (core, layers, zoning, maps, printing, exchange, cache)
 
 #: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
 CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
@@ -49,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = Parser(prog="haiha-geo", description="Era-aware planning toolkit for Hải Hà (Quảng Ninh, Vietnam).")
     parser.add_argument("--version", action="version", version=f"haiha-geo {__version__}")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the on-disk cache of era tables (see `haiha-geo cache info`)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(sub)
@@ -62,11 +66,12 @@ def check_options(args: argparse.Namespace) -> None:
     ------
     CRSError, OptionError
     """
-    from haiha_geo.crs import parse_crs  # pyproj: loaded only by commands that take a CRS
+    given = {flag: getattr(args, dest) for dest, flag in CRS_OPTIONS.items() if getattr(args, dest, None) is not None}
+    if given:
+        from haiha_geo.crs import parse_crs  # pyproj and geopandas: loaded only when a CRS is given
 
-    for dest, flag in CRS_OPTIONS.items():
-        if getattr(args, dest, None) is not None:
-            parse_crs(getattr(args, dest), flag)
+        for flag, value in given.items():
+            parse_crs(value, flag)
     for dest, (flag, integer, unit, example) in POSITIVE_OPTIONS.items():
         if getattr(args, dest, None) is not None:
             setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer, unit=unit, example=example))
@@ -80,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    disk_cache.set_enabled(not args.no_cache)
     try:
         check_options(args)
         if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
