@@ -46,6 +46,22 @@ def test_a_warm_run_prints_what_a_run_without_cache_prints(cli, cache, argv):
     assert len(entries(cache)) == 1
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_no_cache_is_taken_before_or_after_the_command(cli, cache, where):
+    argv = ["lineage", "--format", "csv"]
+    done = cli("--no-cache", *argv) if where == "before" else cli(*argv, "--no-cache")
+    assert done.code == 0 and done.out.startswith("act,") and entries(cache) == []
+
+
+def test_a_warm_workbook_has_the_bytes_of_a_fresh_one(cli, cache, tmp_path):
+    books = [tmp_path / f"{name}.xlsx" for name in ("fresh", "cold", "warm")]
+    assert cli("--no-cache", "stats", "--era", "2020", "--format", "xlsx", "--out", str(books[0])).code == 0
+    for book in books[1:]:
+        assert cli("stats", "--era", "2020", "--format", "xlsx", "--out", str(book)).code == 0
+    assert books[0].read_bytes() == books[1].read_bytes() == books[2].read_bytes()
+    assert books[0].read_bytes().startswith(b"PK") and len(entries(cache)) == 1
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped byte", "empty", "foreign header", "longer"])
 def test_a_damaged_entry_is_rebuilt_never_used(cli, cache, damage):
     argv = ["stats", "--era", "2025", "--format", "csv"]

@@ -41,7 +41,15 @@ POSITIVE_OPTIONS: dict[str, tuple[str, bool, str | None, int]] = {
 
 
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line (``haiha-geo: error: …``) and exit status 2."""
+    """An argument parser whose usage errors are one line (``haiha-geo: error: …``) and exit status 2.
+
+    Every command takes ``--no-cache`` (before or after its name).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS,
+                          help="neither read nor write the on-disk cache of era tables (see `haiha-geo cache info`)")
 
     def error(self, message: str):
         self.exit(2, f"haiha-geo: error: {message} (see {self.prog} --help)\n")
@@ -51,8 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = Parser(prog="haiha-geo", description="Era-aware planning toolkit for Hải Hà (Quảng Ninh, Vietnam).")
     parser.add_argument("--version", action="version", version=f"haiha-geo {__version__}")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="neither read nor write the on-disk cache of era tables (see `haiha-geo cache info`)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(sub)
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    disk_cache.set_enabled(not args.no_cache)
+    disk_cache.set_enabled(not getattr(args, "no_cache", False))
     try:
         check_options(args)
         if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
