@@ -36,6 +36,7 @@ _QUERIES = {
 #: Label → (argv, target ratio to the peer or None).
 COMMANDS: dict[str, tuple[list[str], float | None]] = {
     'python -c "import geopandas" (peer)': ([sys.executable, "-c", "import geopandas"], None),
+    "python -c pass (the interpreter alone)": ([sys.executable, "-c", "pass"], None),
     "haiha-geo --version": ([*_TOOL, "--version"], 1 / 3),
     "haiha-geo --help": ([*_TOOL, "--help"], 1 / 3),
     **{f"haiha-geo {name} (warm)": ([*_TOOL, *argv], target) for name, (argv, target) in _QUERIES.items()},

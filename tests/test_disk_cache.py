@@ -11,9 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import shapely
 
-from haiha_geo import disk_cache, sources
+from haiha_geo import clear_caches, disk_cache, eras, sources
 from haiha_geo.cli.cache import size_text
 
 QUERIES = [["units", "--era", "2025", "--format", "csv"], ["stats", "--era", "2019", "--format", "json"],
@@ -28,8 +30,9 @@ def cache(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def entries(folder: Path) -> list[Path]:
-    return sorted(folder.glob(f"*{disk_cache.SUFFIX}"))
+def entries(folder: Path, kind: str = "") -> list[Path]:
+    """The entries in ``folder`` (of the command ``kind``; the era model has entries of its own)."""
+    return sorted(p for p in folder.glob(f"{kind}*{disk_cache.SUFFIX}") if not p.name.startswith("model-"))
 
 
 def run(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -40,7 +43,7 @@ def run(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("argv", QUERIES, ids=" ".join)
 def test_a_warm_run_prints_what_a_run_without_cache_prints(cli, cache, argv):
     fresh = cli("--no-cache", *argv)
-    assert fresh.code == 0 and entries(cache) == []  # --no-cache writes nothing
+    assert fresh.code == 0 and not cache.exists()  # --no-cache writes nothing
     cold, warm = cli(*argv), cli(*argv)
     assert cold.out == warm.out == fresh.out and cold.code == warm.code == 0
     assert len(entries(cache)) == 1
@@ -50,7 +53,7 @@ def test_a_warm_run_prints_what_a_run_without_cache_prints(cli, cache, argv):
 def test_no_cache_is_taken_before_or_after_the_command(cli, cache, where):
     argv = ["lineage", "--format", "csv"]
     done = cli("--no-cache", *argv) if where == "before" else cli(*argv, "--no-cache")
-    assert done.code == 0 and done.out.startswith("act,") and entries(cache) == []
+    assert done.code == 0 and done.out.startswith("act,") and not cache.exists()
 
 
 def test_a_warm_workbook_has_the_bytes_of_a_fresh_one(cli, cache, tmp_path):
@@ -92,7 +95,8 @@ def test_concurrent_runs_agree_and_leave_one_whole_entry(cache):
     results = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, [err for _, err in results]
     assert len({out for out, _ in results}) == 1
-    [entry] = entries(cache)  # no temporary file left behind
+    [entry] = entries(cache)
+    assert not list(cache.glob(".tmp-*")) and len(list(cache.glob("model-*"))) == 1  # no temporary file left
     assert disk_cache._unpack(entry.read_bytes()) == results[0][0].encode()
     readers = [subprocess.Popen([sys.executable, "-m", "haiha_geo", *argv], stdout=subprocess.PIPE, text=True)
                for _ in range(4)]
@@ -134,12 +138,36 @@ def test_cache_info_and_clear_touch_only_the_cache_entries(cli, cache):
     cli("lineage")
     cli("units", "--era", "2025")
     (cache / "notes.txt").write_text("the user's own file")
-    shown = cli("cache", "info")
-    assert shown.out.splitlines()[:2] == [f"Thư mục bộ nhớ đệm: {cache} (HAIHA_GEO_CACHE)", "Số mục: 2"]
-    assert shown.out.splitlines()[2] == f"Dung lượng: {size_text(sum(p.stat().st_size for p in entries(cache)))}"
-    assert cli("cache", "clear", "--lang", "en").out == f"Removed 2 entries from {cache}\n"
-    assert entries(cache) == [] and (cache / "notes.txt").exists()
+    kept = list(cache.glob(f"*{disk_cache.SUFFIX}"))  # with the era model's, when this process built it
+    shown = cli("cache", "info").out.splitlines()
+    assert shown == [f"Thư mục bộ nhớ đệm: {cache} (HAIHA_GEO_CACHE)", f"Số mục: {len(kept)}",
+                     f"Dung lượng: {size_text(sum(p.stat().st_size for p in kept))}"]
+    assert cli("cache", "clear", "--lang", "en").out == f"Removed {len(kept)} entries from {cache}\n"
+    assert not list(cache.glob(f"*{disk_cache.SUFFIX}")) and (cache / "notes.txt").exists()
     assert cli("cache", "info", "--lang", "en").out.splitlines()[1:] == ["Entries: 0", "Size: 0 B"]
+
+
+def test_the_era_model_read_back_is_the_one_built(cache, monkeypatch):
+    try:
+        disk_cache.set_enabled(False)
+        clear_caches()
+        fresh = eras.model()
+        disk_cache.set_enabled(True)
+        clear_caches()
+        built = eras.model()
+        monkeypatch.setattr(eras, "_clean_base", lambda source: pytest.fail("the coverage was cleaned again"))
+        clear_caches()
+        read = eras.model()
+    finally:
+        disk_cache.set_enabled(True)
+        clear_caches()
+    assert len(list(cache.glob("model-*"))) == 1
+    for m in (built, read):
+        assert list(m.atoms.columns) == list(fresh.atoms.columns) and m.atoms.crs == fresh.atoms.crs
+        assert list(shapely.to_wkb(m.atoms.geometry.values)) == list(shapely.to_wkb(fresh.atoms.geometry.values))
+        pd.testing.assert_frame_equal(m.atoms.drop(columns="geometry"), fresh.atoms.drop(columns="geometry"))
+        pd.testing.assert_frame_equal(m.split, fresh.split)
+        assert m.cleaning == fresh.cleaning and m.source == fresh.source
 
 
 @pytest.mark.parametrize("how", ["env", "config", "xdg", "home"])
