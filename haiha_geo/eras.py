@@ -20,6 +20,7 @@ query answers all eras at once (:func:`assign`). Any number of steps works.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from haiha_geo import registry, sources
+from haiha_geo import disk_cache, registry, sources
 from haiha_geo._cache import cached
 from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import RegistryError, UnknownEraError
@@ -186,12 +187,40 @@ def _atoms(base_units: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame
 
 @cached
 def model(source: str = "gadm41") -> Model:
-    """Return the built hierarchy for ``source`` (cached; :func:`haiha_geo.sources.clear_caches` drops it)."""
+    """Return the built hierarchy for ``source``.
+
+    Cached in memory (:func:`haiha_geo.clear_caches` drops it) and on disk (:mod:`haiha_geo.disk_cache`,
+    keyed by the toolkit, the registry, the reference files and the clean-up settings), so a new process
+    reads the atoms back instead of cleaning the coverage again; a first build is read back the same way,
+    so every run works on identical atoms.
+    """
     sources.source_info(source)
     registry.check()
+    parts = [source, GAP_WIDTH_M, MIN_SPLIT_FRAGMENT_M2, disk_cache.source_files()]
+    return _model_from_bytes(disk_cache.remember("model", parts, lambda: _model_bytes(_build(source))))
+
+
+def _build(source: str) -> Model:
     base_units, cleaning = _clean_base(source)
     atoms, split = _atoms(base_units)
     return Model(source=source, atoms=atoms, cleaning=cleaning, split=split)
+
+
+def _model_bytes(built: Model) -> bytes:
+    """The model as JSON: the atoms' era labels and WKB (exact coordinates), the split and cleaning reports."""
+    labels = [f"unit_{e}" for e in era_ids()]
+    return json.dumps({"source": built.source, "cleaning": built.cleaning,
+                       "split": built.split.to_dict(orient="records"),
+                       "labels": {c: built.atoms[c].tolist() for c in labels},
+                       "wkb": shapely.to_wkb(built.atoms.geometry.values, hex=True).tolist()},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _model_from_bytes(body: bytes) -> Model:
+    data = json.loads(body)
+    atoms = gpd.GeoDataFrame(data["labels"], geometry=shapely.from_wkb(data["wkb"]), crs=PLANNING_CRS)
+    atoms["area_m2"] = atoms.area
+    return Model(source=data["source"], atoms=atoms, cleaning=data["cleaning"], split=pd.DataFrame(data["split"]))
 
 
 @cached

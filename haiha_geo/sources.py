@@ -23,13 +23,15 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from haiha_geo._cache import cached, clear_caches, watch_env
 from haiha_geo.authored import contained, display_name, read_toml
 from haiha_geo.config import CONFIG_ENV_VAR, CONFIG_NAME, setting
 from haiha_geo.errors import DataDirError, RegistryError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 ENV_VAR = "HAIHA_GEO_DATA"
 MIRROR = Path("shared") / "data" / "sources"
@@ -184,6 +186,8 @@ def read_source(name: str, file: str = "communes") -> gpd.GeoDataFrame:
 
 @cached
 def _read(path: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd  # loaded by the commands that read geometry, not by those that read the catalogue
+
     return gpd.read_file(path)
 
 

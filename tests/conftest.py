@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 import pytest
 
 from haiha_geo.cli import main
+from haiha_geo.disk_cache import CACHE_ENV_VAR
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory):
+    """The on-disk cache of every test (and of the commands they start) is a temporary folder, never the user's."""
+    before = os.environ.get(CACHE_ENV_VAR)
+    os.environ[CACHE_ENV_VAR] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ[CACHE_ENV_VAR]
+    else:
+        os.environ[CACHE_ENV_VAR] = before
 
 
 @dataclass

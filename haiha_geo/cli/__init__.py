@@ -20,13 +20,14 @@ import argparse
 import os
 import sys
 
+import haiha_geo.cli.cache as cache
 import haiha_geo.cli.core as core
 import haiha_geo.cli.exchange as exchange
 import haiha_geo.cli.layers as layers
 import haiha_geo.cli.maps as maps
 import haiha_geo.cli.printing as printing
 import haiha_geo.cli.zoning as zoning
-from haiha_geo import authored_checks
+from haiha_geo import authored_checks, disk_cache
 from haiha_geo._version import __version__
 from haiha_geo.cli.output import input_paths
 from haiha_geo.errors import HaihaGeoError, OptionError
@@ -38,7 +39,7 @@ from haiha_geo.values import positive_number
 DEBUG_ENV_VAR = "HAIHA_GEO_DEBUG"
 
 #: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
-COMMANDS = (core, layers, zoning, maps, printing, exchange)
+COMMANDS = (core, layers, zoning, maps, printing, exchange, cache)
 
 #: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
 CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
@@ -49,7 +50,15 @@ POSITIVE_OPTIONS: dict[str, tuple[str, bool, str | None, int]] = {
 
 
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line (``haiha-geo: error: …``) and exit status 2."""
+    """An argument parser whose usage errors are one line (``haiha-geo: error: …``) and exit status 2.
+
+    Every command takes ``--no-cache`` (before or after its name).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS,
+                          help="neither read nor write the on-disk cache of era tables (see `haiha-geo cache info`)")
 
     def error(self, message: str):
         self.exit(2, f"haiha-geo: error: {message} (see {self.prog} --help)\n")
@@ -74,11 +83,12 @@ def check_options(args: argparse.Namespace) -> None:
     ------
     CRSError, OptionError
     """
-    from haiha_geo.crs import parse_crs  # pyproj: loaded only by commands that take a CRS
+    given = {flag: getattr(args, dest) for dest, flag in CRS_OPTIONS.items() if getattr(args, dest, None) is not None}
+    if given:
+        from haiha_geo.crs import parse_crs  # pyproj and geopandas: loaded only when a CRS is given
 
-    for dest, flag in CRS_OPTIONS.items():
-        if getattr(args, dest, None) is not None:
-            parse_crs(getattr(args, dest), flag)
+        for flag, value in given.items():
+            parse_crs(value, flag)
     for dest, (flag, integer, unit, example) in POSITIVE_OPTIONS.items():
         if getattr(args, dest, None) is not None:
             setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer, unit=unit, example=example))
@@ -123,6 +133,7 @@ def _run(argv: list[str]) -> int:
         return 1
     authored_checks.check()
     args = build_parser().parse_args(argv)
+    disk_cache.set_enabled(not getattr(args, "no_cache", False))
     check_options(args)
     if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
         raise OptionError("--format xlsx writes a binary workbook: give --out FILE.xlsx")

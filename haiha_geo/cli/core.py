@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from haiha_geo.cli.output import REPORT_FORMATS, add_format, emit, pick
+from haiha_geo.cli.output import REPORT_FORMATS, add_format, emit, emit_cached, pick, written
 from haiha_geo.errors import OptionError, UnknownEraError
-from haiha_geo.timeline import era_ids
+from haiha_geo.timeline import era_for_date, era_ids
 
 _UNIT_FIELDS = ["unit_id", "code", "name", "type", "era", "valid_from", "valid_to", "area_ha", "official_area_ha"]
 
@@ -74,42 +74,52 @@ def register(sub) -> None:
 
 
 def _units(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from haiha_geo.eras import units
-    from haiha_geo.report_tables import units_report
-    from haiha_geo.timeline import era_for_date
-
     if args.era is None and args.date is None:
         raise UnknownEraError(f"give --era ({', '.join(era_ids())}) or --date YYYY-MM-DD")
     if args.era and args.date and era_for_date(args.date) != args.era:
         raise OptionError(f"--era {args.era} and --date {args.date} disagree: {args.date} lies in era "
                           f"{era_for_date(args.date)}; give one of them")
-    layer = units(None if args.date else args.era, date=args.date)
-    frame = pd.DataFrame(layer[_UNIT_FIELDS])
-    emit(pick(args, lambda: units_report(frame, frame["era"].iloc[0]), frame), args.format, args.out, args.lang)
+    emit_cached(args, [args.era or era_for_date(args.date)], lambda: written(args, _units_payload(args)))
     return 0
 
 
+def _units_payload(args: argparse.Namespace):
+    import pandas as pd
+
+    from haiha_geo.eras import units
+    from haiha_geo.report_tables import units_report
+
+    layer = units(None if args.date else args.era, date=args.date)
+    frame = pd.DataFrame(layer[_UNIT_FIELDS])
+    return pick(args, lambda: units_report(frame, frame["era"].iloc[0]), frame)
+
+
 def _lineage(args: argparse.Namespace) -> int:
+    emit_cached(args, [], lambda: written(args, _lineage_payload(args)), sources=False)
+    return 0
+
+
+def _lineage_payload(args: argparse.Namespace):
     from haiha_geo.registry import lineage
     from haiha_geo.report_tables import lineage_report
 
     frame = lineage()
-    emit(pick(args, lambda: lineage_report(frame), frame), args.format, args.out, args.lang)
-    return 0
+    return pick(args, lambda: lineage_report(frame), frame)
 
 
 def _crosswalk(args: argparse.Namespace) -> int:
+    emit_cached(args, [args.from_era, args.to_era], lambda: written(args, _crosswalk_payload(args)))
+    return 0
+
+
+def _crosswalk_payload(args: argparse.Namespace):
     from haiha_geo.crosswalks import crosswalk
     from haiha_geo.report_tables import crosswalk_report
 
     frame = crosswalk(args.from_era, args.to_era)
     machine = (frame[["from_code", "from_name", "to_code", "to_name", "share", "split"]] if args.format == "json"
                else frame)
-    emit(pick(args, lambda: crosswalk_report(frame, args.from_era, args.to_era), machine), args.format, args.out,
-         args.lang)
-    return 0
+    return pick(args, lambda: crosswalk_report(frame, args.from_era, args.to_era), machine)
 
 
 def _reaggregate(args: argparse.Namespace) -> int:
@@ -125,28 +135,33 @@ def _reaggregate(args: argparse.Namespace) -> int:
 
 
 def _lookup(args: argparse.Namespace) -> int:
+    emit_cached(args, [args.name, args.era], lambda: _lookup_text(args), sources=args.era is not None)
+    return 0
+
+
+def _lookup_text(args: argparse.Namespace) -> str:
     import pandas as pd
 
     from haiha_geo.crosswalks import lookup
 
     result = lookup(args.name, era=args.era)
     if args.format == "json":
-        emit(result.to_dict(), "json")
-        return 0
-    emit(pd.DataFrame(result.matches), "table")
-    if args.era:
-        sys.stdout.write(f"\nin era {args.era}:\n")
-        emit(pd.DataFrame(result.in_era), "table")
-    return 0
+        return written(args, result.to_dict())
+    text = written(args, pd.DataFrame(result.matches))
+    return text + (f"\nin era {args.era}:\n" + written(args, pd.DataFrame(result.in_era)) if args.era else "")
 
 
 def _stats(args: argparse.Namespace) -> int:
+    emit_cached(args, [args.era], lambda: written(args, _stats_payload(args)))
+    return 0
+
+
+def _stats_payload(args: argparse.Namespace):
     from haiha_geo.area_stats import stats
     from haiha_geo.report_tables import stats_report
 
     frame = stats(args.era)
-    emit(pick(args, lambda: stats_report(frame, args.era), frame), args.format, args.out, args.lang)
-    return 0
+    return pick(args, lambda: stats_report(frame, args.era), frame)
 
 
 def _transform(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from haiha_geo import disk_cache
 from haiha_geo.errors import OptionError
 from haiha_geo.io import write_atomic
 
@@ -122,6 +123,30 @@ def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None, la
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+
+
+def written(args: argparse.Namespace, payload: Any) -> str | bytes:
+    """``payload`` written in the command's ``--format`` (and ``--lang``)."""
+    return WRITERS[args.format](payload, getattr(args, "lang", None))
+
+
+def emit_cached(args: argparse.Namespace, parts: list, render: Callable[[], str | bytes], *,
+                sources: bool = True) -> None:
+    """Write the command's output ``render()``, or the same output kept in the disk cache by an earlier run.
+
+    The entry is keyed by the command, ``parts`` (what else its output depends on), ``--format`` and
+    ``--lang``, and (with ``sources``) the reference files (see :mod:`haiha_geo.disk_cache`); a warm run
+    imports none of the libraries ``render`` needs.
+    """
+    fmt = args.format
+    keyed = [*parts, fmt, getattr(args, "lang", None), *([disk_cache.source_files()] if sources else [])]
+
+    def build() -> bytes:
+        text = render()
+        return text if isinstance(text, bytes) else text.encode("utf-8")
+
+    data = disk_cache.remember(args.command, keyed, build)
+    emit(data if fmt == "xlsx" else data.decode("utf-8"), None, getattr(args, "out", None))
 
 
 def input_paths(args: argparse.Namespace) -> list[Path]:
