@@ -173,7 +173,7 @@ def test_old_names_and_names_without_diacritics_resolve():
 
 
 @pytest.mark.parametrize("change,error,words", [
-    (lambda t: t.assign(xa=["atlantis", *t["xa"].tolist()[1:]]), "UnknownUnitError", ["row 2 ('atlantis')"]),
+    (lambda t: t.assign(xa=["atlantis", *t["xa"].tolist()[1:]]), "UnknownUnitError", ["row 2 ('atlantis'"]),
     (lambda t: t.assign(xa=[t["xa"][1], *t["xa"].tolist()[1:]]), "TableValueError", ["row 2", "row 3"]),
     (lambda t: t.assign(dan_so=["nhiều", *t["dan_so"].tolist()[1:]]), "TableValueError", ["row 2", "'nhiều'"]),
     (lambda t: t.assign(dan_so=[1.5, *t["dan_so"].tolist()[1:]]), "TableValueError", ["whole numbers", "row 2"]),
@@ -194,6 +194,6 @@ def test_cli_reaggregate_errors_are_one_line(cli, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("xa,dan_so\natlantis,5\n", encoding="utf-8")
     run = cli("reaggregate", str(bad), "--from", first, "--to", last)
-    assert run.code == 2 and "row 2 ('atlantis')" in run.err and "Traceback" not in run.err
+    assert run.code == 2 and "row 2 ('atlantis'" in run.err and "Traceback" not in run.err
     run = cli("reaggregate", str(bad), "--from", first, "--to", last, "--weights", str(bad))
     assert run.code == 2 and "intensive" in run.err

@@ -116,7 +116,7 @@ def _population():
 
 @pytest.mark.parametrize("change, error, message", [
     (lambda v: v | {"Quảng Hà": 5}, TableValueError, r"same unit .*row 1 .*row 17 \('Quảng Hà'\)"),
-    (lambda v: v | {"Atlantis": 5}, UnknownUnitError, r"row 17 \('Atlantis'\)"),
+    (lambda v: v | {"Atlantis": 5}, UnknownUnitError, r"row 17 \('Atlantis'"),
     (lambda v: {k: ("many" if i == 2 else x) for i, (k, x) in enumerate(v.items())}, TableValueError,
      r"not finite numbers: row 3 .*'many'"),
     (lambda v: {k: (math.nan if i == 0 else x) for i, (k, x) in enumerate(v.items())}, TableValueError, r"row 1 .*nan"),
