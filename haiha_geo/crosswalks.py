@@ -574,7 +574,7 @@ def _move(series: pd.Series, cw: pd.DataFrame, mean: tuple[pd.Series, str] | Non
     value = cw["from_unit_id"].map(series)
     if mean is None:
         out = (value * cw["share"]).groupby(cw["to_unit_id"]).sum()
-        total_in, total_out = float(series.sum()), float(out.sum())
+        totals = series, out
     else:
         weight, label = mean
         piece = cw["share"] * cw["from_unit_id"].map(weight)
@@ -585,7 +585,9 @@ def _move(series: pd.Series, cw: pd.DataFrame, mean: tuple[pd.Series, str] | Non
                                   f"{', '.join(empty)}, so their mean is undefined; give those units a weight")
         out = (value * piece).groupby(cw["to_unit_id"]).sum() / to_weight
         w = weight.reindex(series.index)
-        total_in, total_out = float((series * w).sum() / w.sum()), float((out * to_weight).sum() / to_weight.sum())
+        totals = series * w / w.sum(), out * to_weight / to_weight.sum()
+    with np.errstate(over="ignore"):  # a sum beyond the floats is refused here, not warned about
+        total_in, total_out = (float(t.sum()) for t in totals)
     if not (math.isfinite(total_in) and math.isfinite(total_out)):
         raise TableValueError(f"{what}: the total is beyond the range of floating-point numbers (about 1.8e308); "
                               "give smaller figures, or whole counts with --integers (exact at any size)")

@@ -260,20 +260,20 @@ def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complet
     """
     era = check_era(era)
     keys = list(keys)
-    texts = [_key_text(k) for k in keys]
+    texts = [k.strip() if k.__class__ is str else _key_text(k) for k in keys]
     era_keys = _era_keys(era)
     found = {text: _match(text, era_keys) for text in dict.fromkeys(texts)}
     rows = range(first_row, first_row + len(keys))
-    unknown = [(r, k, t) for r, k, t in zip(rows, keys, texts) if not found[t]]
+    unknown = [i for i, t in enumerate(texts) if not found[t]]
     if unknown:
-        listed = first_of([row_label(r, k, _hint(t, era)) for r, k, t in unknown[:SHOWN_ROWS]], len(unknown))
-        raise UnknownUnitError(f"{len(unknown):,} row(s) name no unit of era {era}: {listed}; use unit ids, GSO "
-                               f"codes or names of era {era} (see `haiha-geo units --era {era}`)")
-    twice = [(r, k, found[t]) for r, k, t in zip(rows, keys, texts) if len(found[t]) > 1]
+        listed = [row_label(rows[i], keys[i], _hint(texts[i], era)) for i in unknown[:SHOWN_ROWS]]
+        raise UnknownUnitError(f"{len(unknown):,} row(s) name no unit of era {era}: {first_of(listed, len(unknown))}; "
+                               f"use unit ids, GSO codes or names of era {era} (see `haiha-geo units --era {era}`)")
+    twice = [i for i, t in enumerate(texts) if len(found[t]) > 1]
     if twice:
-        listed = first_of([f"{row_label(r, k)}: {', '.join(ids)}" for r, k, ids in twice[:SHOWN_ROWS]], len(twice))
-        raise TableValueError(f"{len(twice):,} row(s) name more than one unit of era {era}: {listed}; key these "
-                              "rows by GSO code or unit id")
+        listed = [f"{row_label(rows[i], keys[i])}: {', '.join(found[texts[i]])}" for i in twice[:SHOWN_ROWS]]
+        raise TableValueError(f"{len(twice):,} row(s) name more than one unit of era {era}: "
+                              f"{first_of(listed, len(twice))}; key these rows by GSO code or unit id")
     ids = [found[t][0] for t in texts]
     _check_once(ids, keys, rows)
     if complete:

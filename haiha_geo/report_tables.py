@@ -381,6 +381,11 @@ def reaggregation_report(result: TableReaggregation) -> ReportTable:
     vi = f"Số liệu chuyển từ đơn vị {a.label('vi')} sang đơn vị {b.label('vi')}, {place().title('vi')}"
     en = f"Figures moved from the units {a.label('en')} to the units {b.label('en')}, {place().title('en')}"
     vi_notes, en_notes = [], []
+    if a == b:
+        vi = f"Số liệu theo đơn vị {a.label('vi')}, {place().title('vi')}"
+        en = f"Figures by the units {a.label('en')}, {place().title('en')}"
+        vi_notes.append("Cùng một thời kỳ: bảng được đối chiếu với các đơn vị của thời kỳ, số liệu giữ nguyên.")
+        en_notes.append("The same era: the table is matched to the era's units, its figures unchanged.")
     for c, s in result.summary.items():
         how = _moved_how(result, c)
         before, after = _figure(s["total_in"]), _figure(s["total_out"])
