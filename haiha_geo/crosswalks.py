@@ -441,6 +441,28 @@ def _rate_weights(frame: pd.DataFrame, rates: Mapping[str, str], key: str, ids: 
     return weights
 
 
+def _check_options(kind: str, weights: object, integers: bool) -> None:
+    if kind not in ("extensive", "intensive"):
+        raise OptionError(f"kind must be 'extensive' (counts, areas) or 'intensive' (rates, densities), not {kind!r}")
+    if kind == "extensive" and not (isinstance(weights, str) and weights == WEIGHTS_AREA):
+        raise OptionError("weights apply to intensive figures (weighted means); extensive ones follow the "
+                          "crosswalk's area shares: drop --weights or use --kind intensive (or --rate COL:WEIGHT)")
+    if integers and kind == "intensive":
+        raise OptionError("--integers rounds counts (extensive figures); means (intensive) are not counts")
+
+
+def _chosen(frame: pd.DataFrame, key: str, columns: list[str] | None, rates: Mapping[str, str]) -> list:
+    """The columns to move (every one but the key by default, the rates added); each, and each weight column, exists."""
+    chosen = [c for c in frame.columns if c != key] if columns is None else list(columns)
+    chosen += [c for c in rates if c not in chosen]
+    named = [*chosen, *(w for w in rates.values() if w != WEIGHTS_AREA)]
+    absent = [c for c in named if c not in frame.columns or c == key]
+    if absent or not chosen:
+        raise OptionError(f"no column(s) {', '.join(map(repr, absent)) or 'to move'} besides the key {key!r}; "
+                          f"the table has {', '.join(map(str, frame.columns))}")
+    return chosen
+
+
 def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | int, to_era: str | int, *,
                       key: str | None = None, columns: list[str] | None = None, kind: str = "extensive",
                       weights: str | os.PathLike | Mapping | pd.Series | pd.DataFrame = WEIGHTS_AREA,
@@ -514,23 +536,11 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     (True, [12.5])
     """
     a, b = registry.check_era(from_era), registry.check_era(to_era)
-    if kind not in ("extensive", "intensive"):
-        raise OptionError(f"kind must be 'extensive' (counts, areas) or 'intensive' (rates, densities), not {kind!r}")
-    if kind == "extensive" and not (isinstance(weights, str) and weights == WEIGHTS_AREA):
-        raise OptionError("weights apply to intensive figures (weighted means); extensive ones follow the "
-                          "crosswalk's area shares: drop --weights or use --kind intensive (or --rate COL:WEIGHT)")
-    if integers and kind == "intensive":
-        raise OptionError("--integers rounds counts (extensive figures); means (intensive) are not counts")
+    _check_options(kind, weights, integers)
     frame = read_table(table)
     key_col = _key_column(frame, key)
     rates = dict(rates or {})
-    chosen = [c for c in frame.columns if c != key_col] if columns is None else list(columns)
-    chosen += [c for c in rates if c not in chosen]
-    named = [*chosen, *(w for w in rates.values() if w != WEIGHTS_AREA)]
-    absent = [c for c in named if c not in frame.columns or c == key_col]
-    if absent or not chosen:
-        raise OptionError(f"no column(s) {', '.join(map(repr, absent)) or 'to move'} besides the key {key_col!r}; "
-                          f"the table has {', '.join(map(str, frame.columns))}")
+    chosen = _chosen(frame, key_col, columns, rates)
     keys = frame[key_col].tolist()
     ids = resolve_units(keys, a, first_row=2)  # the file's line numbers: the header is row 1
     cw = crosswalk(a, b, source=source)
@@ -551,7 +561,7 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
             total_in, total_out, values = sum(counts.values()), sum(moved), _int_column(moved)
         else:
             mean = (by_rate[rates[column]], rates[column]) if column in rates else weight
-            moved, total_in, total_out = _move(series, cw, None if column not in rates and kind == "extensive"
+            moved, total_in, total_out = _move(series, cw, None if kind == "extensive" and column not in rates
                                                else mean, what)
             values = moved.reindex(order).to_numpy()
         residual = (total_out - total_in) / total_in if total_in else total_out - total_in
