@@ -80,14 +80,17 @@ def normalise(text: str) -> str:
 @cached
 def _index() -> dict[str, tuple[str, ...]]:
     """Map each matching key to the unit ids it names (names and aliases, all eras)."""
-    pairs = [(normalise(n), u) for n, u in units_table()[["name", "unit_id"]].itertuples(index=False)]
-    pairs += [(normalise(a), u) for a, u in aliases_table()[["alias", "unit_id"]].itertuples(index=False)]
-    index: dict[str, list[str]] = {}
-    for key, unit_id in pairs:
-        index.setdefault(key, [])
-        if unit_id not in index[key]:
-            index[key].append(unit_id)
-    return {k: tuple(sorted(v)) for k, v in index.items()}
+    pairs = [*units_table()[["name", "unit_id"]].itertuples(index=False),
+             *aliases_table()[["alias", "unit_id"]].itertuples(index=False)]
+    return {k: tuple(sorted(v)) for k, v in _grouped(pairs).items()}
+
+
+def _grouped(pairs) -> dict[str, tuple[str, ...]]:
+    """The unit ids of ``(name, unit_id)`` pairs by the names' matching keys, each id once, in order."""
+    grouped: dict[str, dict[str, None]] = {}
+    for name, unit_id in pairs:
+        grouped.setdefault(normalise(name), {})[unit_id] = None
+    return {k: tuple(v) for k, v in grouped.items()}
 
 
 @cached
@@ -153,16 +156,10 @@ def _era_keys(era: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dic
     """What names a unit of ``era``: unit ids and GSO codes, name keys, former-name keys; and the width of its codes."""
     table = units_table(era)
     exact = dict(zip(table["code"], table["unit_id"])) | {u: u for u in table["unit_id"]}
-    by_name: dict[str, tuple[str, ...]] = {}
-    for name, unit_id in zip(table["name"], table["unit_id"]):
-        by_name[normalise(name)] = (*by_name.get(normalise(name), ()), unit_id)
     aliases = aliases_table()
     aliases = aliases[aliases["unit_id"].str.startswith(era + "/")]
-    by_alias: dict[str, tuple[str, ...]] = {}
-    for alias, unit_id in zip(aliases["alias"], aliases["unit_id"]):
-        if unit_id not in by_alias.get(normalise(alias), ()):
-            by_alias[normalise(alias)] = (*by_alias.get(normalise(alias), ()), unit_id)
-    return exact, by_name, by_alias, max(map(len, table["code"]), default=0)
+    return (exact, _grouped(zip(table["name"], table["unit_id"])), _grouped(zip(aliases["alias"], aliases["unit_id"])),
+            max(map(len, table["code"]), default=0))
 
 
 def _key_text(key: object) -> str:
@@ -212,7 +209,9 @@ def first_of(items: list[str], count: int, sep: str = ", ") -> str:
 
 def _hint(text: str, era: str) -> str:
     """Why ``text`` names no unit of ``era``: a unit of another era, or the nearest names of ``era``."""
-    elsewhere = sorted({u.split("/")[0] for u in _index().get(normalise(text), ())})
+    table = units_table()
+    codes = table.loc[table["code"] == text.zfill(max(map(len, table["code"]), default=0)), "unit_id"]
+    elsewhere = sorted({u.split("/")[0] for u in [*_index().get(normalise(text), ()), *codes]})
     if elsewhere:
         return f"a unit of era {', '.join(elsewhere)}"
     near = _suggestions(text, era) if text else []

@@ -234,3 +234,21 @@ def test_rates_in_a_table_of_counts_through_the_api():
     assert moved_poor.sum() == pytest.approx(poor.sum(), rel=1e-3)
     assert moved.summary["ho_ngheo_pct"]["total_in"] == pytest.approx(poor.sum() / table["so_ho"].sum() * 100)
     assert abs(moved.summary["ho_ngheo_pct"]["residual"]) < 1e-12 and moved.rates == {"ho_ngheo_pct": "so_ho"}
+
+
+def test_cli_xlsx_with_codes_typed_as_numbers(cli, tmp_path):
+    """Excel drops the leading zero of 06922; the code still names its unit."""
+    import openpyxl
+
+    first, last = _first_last()
+    table = _population_table(first)
+    path = tmp_path / "codes.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["code", "dan_so"])
+    for code, people in zip(table["code"], table["dan_so"]):
+        book.active.append([int(code), people])
+    book.save(path)
+    run = cli("reaggregate", str(path), "--from", first, "--to", last, "--key", "code", "--integers",
+              "--format", "json")
+    assert run.code == 0, run.err
+    assert sum(r["dan_so"] for r in run.json()["rows"]) == int(table["dan_so"].sum())

@@ -351,7 +351,7 @@ def test_bad_values_in_a_large_table_name_the_first_20(tmp_path):
 
 
 @pytest.mark.parametrize("key, hint", [("Quang Dienn", "did you mean"), ("Quảng Điền", "a unit of era 2019"),
-                                        ("06961", "")])
+                                        ("06961", "a unit of era 2019"), ("6961", "a unit of era 2019")])
 def test_unknown_names_come_with_the_nearest_names_or_their_era(cli, tmp_path, key, hint):
     units = registry.units_table("2025")
     table = _table(tmp_path, "t.csv", ["xa", "v"], [(key, 1), *((n, 1) for n in units["name"][1:])])
@@ -446,3 +446,30 @@ def test_a_rate_whose_weights_are_all_zero_in_a_unit_is_an_error(tmp_path):
         reaggregate_table(frame, "2019", "2025", rates={"rate": "so_ho"})
     area = reaggregate_table(frame, "2019", "2025", rates={"rate": "area"})
     assert area.frame["rate"].tolist() == pytest.approx([1.0] * 4)
+
+
+def test_control_characters_in_a_key_stay_escaped_on_one_line(cli, tmp_path):
+    units = registry.units_table("2019")
+    hostile = "Atlantis\n\x1b[31mđỏ\r\u202eevil"
+    table = _table(tmp_path, "t.csv", ["xa", "v"], [(hostile, 1), *((n, 1) for n in units["name"][1:])])
+    line = _one_line(cli("reaggregate", str(table), "--from", "2019", "--to", "2025").err)
+    assert "\\n\\x1b[31mđỏ\\r\\u202eevil" in line and "\x1b" not in line and "\u202e" not in line
+
+
+@pytest.mark.parametrize("cell, whole", [("1e20", 10**20), ("2.0E3", 2000), (" 7 ", 7), ("1_000", 1000),
+                                         ("123456789012345678901234567890", 123456789012345678901234567890)])
+def test_whole_numbers_written_any_way_are_read_exactly(cell, whole):
+    import pandas as pd
+
+    units = registry.units_table("2019")
+    frame = pd.DataFrame({"name": units["name"], "v": [cell] + ["0"] * (len(units) - 1)})
+    assert reaggregate_table(frame, "2019", "2019", integers=True).frame["v"].tolist()[0] == whole
+
+
+def test_negative_rate_weights_are_refused(tmp_path):
+    import pandas as pd
+
+    units = registry.units_table("2019")
+    frame = pd.DataFrame({"name": units["name"], "so_ho": [-1] + [5] * (len(units) - 1), "rate": 1.0})
+    with pytest.raises(TableValueError, match="weights must be ≥ 0 and not all 0; check column 'so_ho'"):
+        reaggregate_table(frame, "2019", "2025", rates={"rate": "so_ho"})
