@@ -532,7 +532,7 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     (True, 0.0)
     >>> mixed = people.assign(poor_pct=12.5)
     >>> moved = reaggregate_table(mixed, first, last, rates={"poor_pct": "people"}, integers=True)
-    >>> moved.frame["people"].sum() == people["people"].sum(), sorted(set(moved.frame["poor_pct"].round(9)))
+    >>> bool(moved.frame["people"].sum() == people["people"].sum()), sorted(set(moved.frame["poor_pct"].round(9)))
     (True, [12.5])
     """
     a, b = registry.check_era(from_era), registry.check_era(to_era)
