@@ -286,7 +286,7 @@ class TableReaggregation:
     to_era: str
     weights: str
     integers: bool
-    summary: dict[str, dict[str, float]]
+    summary: dict[str, dict[str, float | int]]
     rates: dict[str, str] = field(default_factory=dict)
 
     def is_count(self, column: str) -> bool:

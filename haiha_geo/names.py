@@ -227,7 +227,8 @@ def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complet
     may be lost, as a spreadsheet drops them), a name with or without
     diacritics, case and type prefix (``xa Quang Dien``), or a former name
     (``Đại Điền Nam``). Each distinct key is normalised once and looked up in
-    a dict, so a column of a million rows takes about a second.
+    a dict: a million rows of a few names take about 1 s, a million
+    distinct names about 4 s.
 
     Parameters
     ----------
