@@ -36,7 +36,7 @@ from haiha_geo.names import fold
 from haiha_geo.place import place
 from haiha_geo.project_sites import references
 from haiha_geo.registry import units_table
-from haiha_geo.report import Column, ReportTable, RowStyle, Source
+from haiha_geo.report import CONFIDENCE, Column, ReportTable, RowStyle, Source
 from haiha_geo.timeline import era
 
 #: Above this difference (per cent) between map and published area a unit says why.
@@ -88,17 +88,22 @@ def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]
     """Sources a frame cites: one per (reference, confidence tag) of each ``(ref_column, confidence_column, about)``.
 
     A reference id is shown with its title from ``boundaries/references.csv`` or ``layers/references.csv``;
-    a missing confidence column or cell is tagged ``?`` (unknown).
+    a missing confidence column or cell is tagged ``?`` (unknown). A reference cited by rows of several
+    confidence tags is listed once, with its tags in the order of :data:`haiha_geo.report.CONFIDENCE`
+    (``C, C2, I``).
 
     Examples
     --------
     >>> frame = pd.DataFrame({"official_area_ref": ["BANDO"], "official_area_confidence": ["C2"]})
     >>> [(s.confidence, s.about) for s in sources_of(frame, [("official_area_ref", "official_area_confidence", "x")])]
     [('C2', 'x')]
+    >>> frame = pd.DataFrame({"ref": ["QD558", "QD558;BANDO"], "tag": ["I", "C"]})
+    >>> [(s.text[:5], s.confidence) for s in sources_of(frame, [("ref", "tag", "x")])]
+    [('QD558', 'C, I'), ('BANDO', 'C')]
     """
     listed = references()
     titles = {ref: title for ref, title in zip(listed["ref_id"], listed["title"]) if title}
-    out: dict[Source, None] = {}
+    found: dict[tuple[str, str], set[str]] = {}
     for ref_col, conf_col, about in pairs:
         if ref_col not in frame.columns:
             continue
@@ -107,8 +112,10 @@ def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]
         for cell, tag in zip(frame[ref_col], tags):
             for ref in _refs([cell]):
                 text = f"{ref}: {titles[ref]}" if ref in titles else ref
-                out[Source(text, tag if isinstance(tag, str) and tag else "?", about)] = None
-    return list(out)
+                found.setdefault((text, about), set()).add(tag if isinstance(tag, str) and tag else "?")
+    order = [*CONFIDENCE, "?"]
+    return [Source(text, ", ".join(sorted(tags, key=lambda t: order.index(t) if t in order else len(order))), about)
+            for (text, about), tags in found.items()]
 
 
 def _with_registry(frame: pd.DataFrame, era_id: str) -> pd.DataFrame:
@@ -221,13 +228,45 @@ def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportT
                                   sheet="Chuyển đổi", sheet_en="Crosswalk", sources=[_AREA_METHOD])
 
 
-RELATIONS = (("continues", "giữ nguyên", "continues"), ("unchanged", "không thay đổi", "unchanged"),
+RELATIONS = (("continues_enlarged", "tiếp tục, nhận đơn vị khác nhập vào", "continues, others merged into it"),
+             ("continues_code_kept", "nhập vào (đơn vị sau giữ mã)", "merged into (which keeps its code)"),
+             ("unchanged", "không thay đổi", "unchanged"),
              ("merged_into", "nhập vào", "merged into"), ("split_part", "một phần nhập vào", "part merged into"),
              ("split_remainder", "phần còn lại nhập vào", "remainder merged into"))
 
 
+def what_happened(relation: str, same_unit: bool) -> str:
+    """The lineage ``relation`` as what happened to the unit: the key of its words in :data:`RELATIONS`.
+
+    ``continues`` says only that the successor keeps the unit's code: with the same type and name
+    the unit went on and others were merged into it (``continues_enlarged``); otherwise it was
+    merged into a new unit that keeps its code (``continues_code_kept``), as xã Quảng Thành into
+    xã Quảng Đức in 2025.
+
+    Examples
+    --------
+    >>> what_happened("continues", same_unit=False), what_happened("merged_into", same_unit=False)
+    ('continues_code_kept', 'merged_into')
+    """
+    if relation != "continues":
+        return relation
+    return "continues_enlarged" if same_unit else "continues_code_kept"
+
+
 def lineage_report(frame: pd.DataFrame) -> ReportTable:
-    """Merges and splits between eras (:func:`haiha_geo.registry.lineage`) with their acts."""
+    """Merges and splits between eras (:func:`haiha_geo.registry.lineage`) with their acts.
+
+    The relation is worded as what happened to the unit (:func:`what_happened`).
+
+    Examples
+    --------
+    >>> from haiha_geo.registry import lineage
+    >>> table = lineage_report(lineage())
+    >>> [r["relation"] for r in table.rows if r["from_name"] == "Quảng Thành" and r["to_name"] == "Quảng Đức"]
+    ['continues_code_kept']
+    """
+    same = (frame["from_name"] == frame["to_name"]) & (frame["from_type"] == frame["to_type"])
+    frame = frame.assign(relation=[what_happened(r, s) for r, s in zip(frame["relation"], same)])
     columns = [Column("act", "Văn bản", "Act", width=18), Column("effective", "Hiệu lực", "In force", "date"),
                Column("from_type", "Loại (trước)", "Type (before)", width=9, labels=UNIT_TYPES),
                Column("from_name", "Đơn vị trước", "Unit before", width=18),

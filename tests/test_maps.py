@@ -426,3 +426,28 @@ def test_popup_notes_are_vietnamese(projects_page):
               if (strings[k] if isinstance(k, int) else k) == "Ghi chú"]
     assert notes and not any(word in n for n in notes for word in ("not yet met", " not found", "met by the end"))
     assert any("chưa đạt vào cuối năm 2019" in n for n in notes)
+
+
+def _texts(data: dict) -> str:
+    """Every string of a page's data block, interned or not, joined by newlines."""
+    found: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+    walk(data)
+    return "\n".join(found)
+
+
+def test_popups_say_a_commune_whose_code_was_kept_was_merged(default_page):
+    """Quảng Thành (2020) was merged into xã Quảng Đức, which keeps its code: it did not "go on as" Quảng Đức."""
+    text = _texts(data_block(default_page.html))
+    assert "nhập vào (giữ mã) xã Quảng Đức" in text and "xã Quảng Thành (nhập vào, giữ mã)" in text
+    assert "tiếp tục là xã Quảng Đức" not in text and "Quảng Thành (giữ tên)" not in text
+    assert "tiếp tục là thị trấn Quảng Hà" in text  # 2019 → 2020: the town went on, others merged into it
