@@ -217,3 +217,13 @@ def test_each_source_is_listed_once_with_its_tags(cli):
     sources = [line for line in out.split("Nguồn:")[1].splitlines() if line.startswith("- ")]
     assert len(sources) == len(set(line.split(" [")[0] for line in sources)) == 3
     assert all(line.endswith("[C, C2, I]") for line in sources)
+
+
+def test_sites_table_shows_names_not_machine_ids(cli):
+    """The sites table showed ``bac_phong_sinh_ez`` and host units as ``2019/06925;…``: now names, ids in csv."""
+    out = cli("sites").out
+    assert "bac_phong_sinh_ez" not in out and "2019/06925" not in out and "2025/" not in out
+    row = next(line for line in out.splitlines() if "Khu kinh tế cửa khẩu Bắc Phong Sinh" in line)
+    assert "Quảng Đức; Quảng Thành; Quảng Thịnh" in row and "site_id" in out  # the note names where ids are
+    machine = cli("sites", "--format", "csv").out
+    assert "bac_phong_sinh_ez" in machine and "2019/06925;2019/06931;2019/06937" in machine

@@ -53,6 +53,7 @@ def register(sub) -> None:
     p.add_argument("name")
     p.add_argument("--era", choices=eras)
     add_format(p, ("table", "json"))
+    p.add_argument("--lang", choices=("vi", "en"), help="language of the table (default Vietnamese)")
     p.set_defaults(func=_lookup)
 
     p = sub.add_parser("stats", help="per-unit area (ha, EPSG:5899), official area, population, density")
@@ -125,18 +126,14 @@ def _reaggregate(args: argparse.Namespace) -> int:
 
 
 def _lookup(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from haiha_geo.crosswalks import lookup
+    from haiha_geo.report_tables import lookup_reports
 
     result = lookup(args.name, era=args.era)
     if args.format == "json":
         emit(result.to_dict(), "json")
         return 0
-    emit(pd.DataFrame(result.matches), "table")
-    if args.era:
-        sys.stdout.write(f"\nin era {args.era}:\n")
-        emit(pd.DataFrame(result.in_era), "table")
+    emit("\n".join(t.render("table", args.lang) for t in lookup_reports(result, args.era)))
     return 0
 
 
