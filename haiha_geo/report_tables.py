@@ -362,8 +362,8 @@ def _unit_names(cell: Any, names: dict[str, str]) -> str | None:
 
 
 #: The note of the sites table on the ids its machine formats keep.
-SITE_IDS_NOTE = ("Mã địa điểm (site_id, dùng cho --footprints) và mã đơn vị chứa: xem --format csv hoặc json.",
-                 "Site ids (site_id, for --footprints) and host unit ids: see --format csv or json.")
+SITE_IDS_NOTE = ("Mã địa điểm (site_id, dùng cho --footprints) và mã đơn vị chứa: xem --format json hoặc geojson.",
+                 "Site ids (site_id, for --footprints) and host unit ids: see --format json or geojson.")
 
 
 def sites_report(frame: pd.DataFrame, host_columns: dict[str, str]) -> ReportTable:

@@ -220,10 +220,10 @@ def test_each_source_is_listed_once_with_its_tags(cli):
 
 
 def test_sites_table_shows_names_not_machine_ids(cli):
-    """The sites table showed ``bac_phong_sinh_ez`` and host units as ``2019/06925;…``: now names, ids in csv."""
+    """The sites table showed ``bac_phong_sinh_ez`` and host units as ``2019/06925;…``: now names, ids in json."""
     out = cli("sites").out
     assert "bac_phong_sinh_ez" not in out and "2019/06925" not in out and "2025/" not in out
     row = next(line for line in out.splitlines() if "Khu kinh tế cửa khẩu Bắc Phong Sinh" in line)
     assert "Quảng Đức; Quảng Thành; Quảng Thịnh" in row and "site_id" in out  # the note names where ids are
-    machine = cli("sites", "--format", "csv").out
+    machine = cli("sites", "--format", "json").out
     assert "bac_phong_sinh_ez" in machine and "2019/06925;2019/06931;2019/06937" in machine
