@@ -139,7 +139,18 @@ def test_new_rural_classes_are_colour_coded_and_follow_the_time_controller(expor
     assert len(set(colours.values())) == len(colours)
     assert probe["temporal"]
     # rendered as the Temporal Controller shows the first year with records: one year's units, not all years
-    assert probe["temporal_range"] == [f"{ntm_years()[0]}-01-01", f"{ntm_years()[0]}-12-31"]
+    assert probe["temporal_range"] == [f"{ntm_years()[0]}-01-01", f"{ntm_years()[0] + 1}-01-01"]
+
+
+def test_new_rural_draws_the_year_on_the_afternoon_of_31_december(exported):
+    """Each year ended at 31/12 00:00, so a frame on the afternoon of 31/12 (the status's date) drew nothing."""
+    year = ntm_years()[0]
+    instants = layers_of(exported, "EPSG:5899")["new_rural"]["instants"]
+    afternoon, new_year = instants[f"{year}-12-31T15:00:00"], instants[f"{year + 1}-01-01T00:00:00"]
+    assert afternoon["years"] == [year] and afternoon["painted_pixels"] >= 5000
+    assert new_year["years"] == [year + 1], "the next year starts at 1/1 00:00, never both years at once"
+    table = pyogrio.read_dataframe(exported[0]["EPSG:5899"].path, layer="new_rural", read_geometry=False)
+    assert (table["date_end"].dt.strftime("%m-%d %H:%M") == "01-01 00:00").all()
 
 
 def test_crosswalk_holds_every_ordered_pair_of_eras(exported):

@@ -52,7 +52,7 @@ ALIASES = {
     "ended_by": "Văn bản chấm dứt (mã)", "ended_act": "Văn bản chấm dứt",
     "year": "Năm (31/12)", "status": "Hiện trạng NTM", "status_vi": "Hiện trạng nông thôn mới",
     "year_lower": "Đạt từ năm (sớm nhất)", "year_upper": "Đạt chậm nhất năm", "act": "Văn bản",
-    "source": "Nguồn", "note": "Ghi chú", "date_start": "Từ ngày", "date_end": "Đến ngày",
+    "source": "Nguồn", "note": "Ghi chú", "date_start": "Từ ngày", "date_end": "Đến trước ngày",
     "site_id": "Mã công trình", "category": "Loại công trình", "category_vi": "Loại công trình",
     "name_vi": "Tên", "name_en": "Tên (tiếng Anh)", "area_qualifier": "Ghi chú diện tích",
     "footprint_basis": "Cơ sở vị trí", "footprint_vi": "Cơ sở vị trí", "footprint_era": "Thời kỳ của đơn vị chứa",
@@ -195,8 +195,10 @@ def ntm_years() -> list[int]:
 def ntm_layer(crs: str) -> ExportLayer:
     """New-rural status of every unit at the end of every year, one feature per unit and year.
 
-    Each feature covers 1 January – 31 December of its year (``date_start``,
-    ``date_end``): QGIS's temporal controller steps through the years.
+    Each feature covers its whole year, 1 January 00:00 up to (not including) 1 January 00:00 of the
+    next (``date_start``, ``date_end``; the style's temporal limits include the beginning and exclude the
+    end): QGIS's temporal controller steps through the years, and a frame on the afternoon of
+    31 December, the day the status refers to, draws that year's status.
     """
 
     geoms = {era: units(era, crs=crs).set_index("unit_id").geometry for era in era_ids()}
@@ -208,7 +210,7 @@ def ntm_layer(crs: str) -> ExportLayer:
     table = pd.concat(rows, ignore_index=True)
     table["status_vi"] = table["status"].map(lambda s: NTM_STATUS[s if isinstance(s, str) else "unknown"][0])
     table["date_start"] = pd.to_datetime(table["year"].astype(str) + "-01-01")
-    table["date_end"] = pd.to_datetime(table["year"].astype(str) + "-12-31")
+    table["date_end"] = pd.to_datetime((table["year"] + 1).astype(str) + "-01-01")
     columns = ["era", "year", "unit_id", "code", "name", "type", "status", "status_vi", "year_lower", "year_upper",
                "act", "source", "note", "date_start", "date_end"]
     geometry = [geoms[e][u] for e, u in zip(table["era"], table["unit_id"])]

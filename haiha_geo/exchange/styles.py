@@ -143,6 +143,7 @@ def _labeling(root: ET.Element, kind: str, labels: Labels) -> None:
 
 
 def _temporal(root: ET.Element, start_field: str, end_field: str) -> None:
+    """Feature ranges from two fields, the start included and the end excluded (``limitMode`` 0)."""
     node = ET.SubElement(root, "temporal", {"enabled": "1", "mode": "2", "startField": start_field,
                                             "endField": end_field, "accumulate": "0", "durationUnit": "min",
                                             "fixedDuration": "0", "limitMode": "0"})
