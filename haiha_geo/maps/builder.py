@@ -67,7 +67,9 @@ LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy
           "fullscreen": "Toàn màn hình", "measure": "Đo khoảng cách, diện tích (VN-2000)",
           "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
-          "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ"}
+          "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ",
+          "searchShort": "Tìm kiếm…", "zoomIn": "Phóng to", "zoomOut": "Thu nhỏ", "layers": "Các lớp bản đồ",
+          "leaflet": "Thư viện bản đồ Leaflet", "below": "Tại điểm này"}
 #: The search box's hint when user layers are searched too (by their attribute values).
 SEARCH_WITH_LAYERS = "Tìm xã, thị trấn, đối tượng của lớp…"
 CONFIDENCE_TITLE = "Mức tin cậy (sau số liệu, ngày)"
@@ -254,12 +256,24 @@ BOUNDARY_PATH = {"noClip": True}
 def _era_layer(b: Build, spec: LayerSpec) -> dict:
     style = layer_style(spec, **BOUNDARY_PATH)
     return {"id": spec.id, "name": spec.name or f"Đơn vị hành chính {_label(spec.era)}", "objects": [spec.era],
-            "tipSuffix": f" ({_label(spec.era)})",
+            "tipSuffix": f" ({_label(spec.era)})", "group": "era",
             "show": spec.show, "labels": spec.labels and b.spec.controls.get("labels", True),
             "searchable": spec.searchable, "style": style,
-            "legend": [{"label": f"Ranh giới xã, thị trấn ({_label(spec.era)})", "color": style["color"]},
+            "legend": [{"label": f"Ranh giới {unit_types(spec.era)} ({_label(spec.era)})", "color": style["color"]},
                        {"label": "Nền: mỗi đơn vị một màu (chỉ để phân biệt)", "color": style["color"],
                         "fills": list(dict.fromkeys(p["fill"] for p in b.era_props.get(spec.era, [])))}]}
+
+
+def unit_types(era_id: str) -> str:
+    """The kinds of unit of an era, as its legend names them: ``xã, thị trấn`` before 1/7/2025, ``xã`` after.
+
+    Examples
+    --------
+    >>> unit_types("2019"), unit_types("2025")
+    ('xã, thị trấn', 'xã')
+    """
+    types = list(registry.units_table(era_id)["type"])
+    return ", ".join(sorted(dict.fromkeys(types), key=lambda t: -types.count(t)))  # the commonest first
 
 
 # ---- merger layers --------------------------------------------------------------------------------------
