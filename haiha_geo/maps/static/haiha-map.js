@@ -276,7 +276,7 @@
       var stacked = def.stackBelow && layer instanceof L.Polygon;
       layer.bindPopup(function (l) {
         return stacked ? stackedNode(p, l, l.getPopup() && l.getPopup().getLatLng()) : popupNode(p);
-      }, { maxWidth: 360, maxHeight: 420 });
+      }, { maxWidth: 360, maxHeight: stacked ? Math.round(global.innerHeight * 0.75) : null });
       layer.bindTooltip(function () { return el("span", null, p.tip || p.title + (def.tipSuffix || "")); }, { sticky: true });
     }
   }
