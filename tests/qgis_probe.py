@@ -120,6 +120,9 @@ def _probe(layer, png: Path) -> dict:
         report["class_attribute"] = renderer.classAttribute()
         report["categories"] = [[str(c.value()) if c.value() not in (None, "") else None, c.label(),
                                  c.symbol().color().name()] for c in renderer.categories()]
+        fills = [(c, c.symbol().symbolLayer(0)) for c in renderer.categories()]
+        report["brushes"] = {str(c.value()): int(layer_.brushStyle()) for c, layer_ in fills
+                             if hasattr(layer_, "brushStyle")}  # Qt.BrushStyle: 1 solid, 0 none, 12 hatched
     report["labels"] = bool(layer.labelsEnabled())
     if layer.labelsEnabled():
         report["label_field"] = layer.labeling().settings().fieldName

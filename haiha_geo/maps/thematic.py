@@ -98,7 +98,7 @@ def site_rows(row: dict) -> list[list[str]]:
         year = _text(row.get("status_year"))
         status = _text(row.get("status_vi")) or _text(row["status"])  # authored texts are shown in Vietnamese
         rows.append(["Hiện trạng", status + (f" ({year})" if year else "")])
-    rows.append(["Vị trí", _where(row)])
+    rows.append(["Vị trí", location_words(row)])
     rows.append(["Nguồn", (_text(row.get("source")) or "").replace(";", "; ")])
     note = _text(row.get("note_vi")) or _text(row.get("note"))  # authored notes are shown in Vietnamese
     if note:
@@ -106,10 +106,18 @@ def site_rows(row: dict) -> list[list[str]]:
     return rows
 
 
-def _where(row: dict) -> str:
-    """How a site is located, in words; host units that are the site itself are its boundary."""
+def location_words(row: dict) -> str:
+    """How a site is located, in words; host units that are the site itself are its boundary.
+
+    Examples
+    --------
+    >>> location_words({"footprint_basis": "host_units", "footprint_upper_bound": True})
+    'hợp các đơn vị chứa (giới hạn trên)'
+    >>> location_words({"footprint_basis": "host_units", "footprint_upper_bound": False})
+    'ranh giới đơn vị hành chính (địa điểm là cả đơn vị)'
+    """
     basis = row.get("footprint_basis")
-    if basis == "host_units" and row.get("footprint_upper_bound") is False:
+    if basis == "host_units" and not row.get("footprint_upper_bound", True):
         return HOST_IS_SITE
     return FOOTPRINT_LABELS.get(basis, str(basis))
 
@@ -179,7 +187,7 @@ def sites_layer(b: Build, spec: LayerSpec) -> dict:
     outlines, icons, taken = [], [], set()
     for row in located.drop(columns=located.geometry.name).to_dict("records"):
         name, letters, colour = CATEGORY_STYLE.get(row["category"], (row["category"], "•", "#555555"))
-        where = _where(row)
+        where = location_words(row)
         props = {"title": row["name_vi"], "tip": f"{row['name_vi']} ({name}; vị trí: {where})", "rows": site_rows(row),
                  "fill": colour, "color": colour, "symbol": letters}
         style = _footprint_props(props, row)
