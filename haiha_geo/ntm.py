@@ -223,7 +223,7 @@ def ntm_status(era: str | int, year: int | str) -> pd.DataFrame:
     {'met': 12, 'not_met': 3, 'not_applicable': 1}
     >>> sorted(table[table.status == "not_met"].name)
     ['Quảng Sơn', 'Quảng Đức', 'Đường Hoa']
-    >>> table[table.status == "not_met"].year_upper.isna().all()
+    >>> bool(table[table.status == "not_met"].year_upper.isna().all())
     True
     """
     era, year = check_year(era, year)
