@@ -274,6 +274,8 @@
     var p = feature.properties || {};
     if (p.title !== undefined) {
       var stacked = def.stackBelow && layer instanceof L.Polygon;
+      // before the popup opens (bindPopup's own click handler comes next): pan it clear of the title and controls
+      layer.on("click", function () { if (layer._map) popupClear(layer._map, layer.getPopup()); });
       layer.bindPopup(function (l) {
         return stacked ? stackedNode(p, l, l.getPopup() && l.getPopup().getLatLng()) : popupNode(p);
       }, { maxWidth: 360, maxHeight: stacked ? Math.round(global.innerHeight * 0.75) : null });
