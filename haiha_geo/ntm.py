@@ -173,8 +173,11 @@ def _resolve(rows: pd.DataFrame, year: int, era: str) -> dict:
     return _unknown((achieved if not achieved.empty else rows).iloc[0], year)
 
 
-def _pick(row: pd.Series, status: str) -> dict:
-    return {"status": status, "year_lower": row["year_lower"], "year_upper": row["year_upper"],
+def _pick(row: pd.Series, status: str | None) -> dict:
+    """The resolved fields of ``row``; the years a level was reached only for a level reached or maybe reached."""
+    reached = status in LEVELS[1:] or (status is None and row["status"] in LEVELS[1:])
+    return {"status": status, "year_lower": row["year_lower"] if reached else None,
+            "year_upper": row["year_upper"] if reached else None,
             "act": row["act"], "source": row["ref_id"], "note": row["note"], "note_vi": row["note_vi"]}
 
 
@@ -205,7 +208,8 @@ def ntm_status(era: str | int, year: int | str) -> pd.DataFrame:
         :data:`STATUS_COLUMNS`: ``status`` is one of ``not_met``, ``met``,
         ``advanced``, ``model``, ``not_applicable`` (thị trấn) or ``None``
         (unknown); ``year_lower``/``year_upper`` bound the year the status was
-        reached (null = not known); ``act`` the recognising act where known;
+        reached (null = not known, and always null for ``not_met`` and
+        ``not_applicable``: nothing was reached); ``act`` the recognising act where known;
         ``source`` the reference ids.
 
     Raises
@@ -219,6 +223,8 @@ def ntm_status(era: str | int, year: int | str) -> pd.DataFrame:
     {'met': 12, 'not_met': 3, 'not_applicable': 1}
     >>> sorted(table[table.status == "not_met"].name)
     ['Quảng Sơn', 'Quảng Đức', 'Đường Hoa']
+    >>> bool(table[table.status == "not_met"].year_upper.isna().all())
+    True
     """
     era, year = check_year(era, year)
     records = commune_records()

@@ -8,7 +8,8 @@ what a source gives:
 * ``host_units``: no geometry is cited, so the site's extent is the union of
   its host units (of the earliest era that lists them, whose units are the
   finest). This is an upper bound of where the site lies, **not** a surveyed
-  boundary;
+  boundary (``footprint_upper_bound``), unless ``host_extent`` is ``site``:
+  the site is the host unit itself (xã đảo Cái Chiên);
 * ``user_file``: a polygon the user supplies (``haiha-geo sites --footprints``);
 * ``none``: neither a point nor host units are known; the geometry is empty
   (null) rather than guessed.
@@ -40,8 +41,10 @@ CATEGORIES: tuple[str, ...] = ("economic zone", "industrial zone", "island commu
 FOOTPRINT_BASES: tuple[str, ...] = ("cited_point", "host_units", "user_file", "none")
 _BEFORE_HOSTS = ("site_id", "category", "name_vi", "name_en", "area_ha", "area_qualifier", "area_source",
                  "area_note", "status", "status_vi", "status_year", "status_source", "act", "source")
-_AFTER_HOSTS = ("host_source", "host_confidence", "footprint_basis", "footprint_era", "note", "note_vi",
-                "geometry")
+_AFTER_HOSTS = ("host_source", "host_confidence", "host_extent", "footprint_basis", "footprint_era",
+                "footprint_upper_bound", "note", "note_vi", "geometry")
+#: What a site's host units are (``host_extent`` of ``layers/sites.csv``; empty: an upper bound).
+HOST_EXTENTS: tuple[str, ...] = ("upper_bound", "site")
 
 
 def host_columns() -> dict[str, str]:
@@ -164,6 +167,9 @@ def _row_problems(row: pd.Series, where: str, known_units: set[str]) -> list[str
         for unit_id in split_ids(row[column]):
             if not unit_id.startswith(f"{era}/") or unit_id not in known_units:
                 problems.append(f"{where}: host unit {unit_id!r} does not exist in era {era}")
+    extent = row.get("host_extent")
+    if pd.notna(extent) and extent not in HOST_EXTENTS:
+        problems.append(f"{where}: host_extent {extent!r} is not one of {', '.join(HOST_EXTENTS)} (empty: upper_bound)")
     if pd.isna(row["lon"]) != pd.isna(row["lat"]):
         problems.append(f"{where}: a point needs both lon and lat")
     return problems
@@ -241,7 +247,10 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     geopandas.GeoDataFrame
         One row per site with :func:`site_columns`. ``footprint_basis`` says
         what the geometry is (see the module notes); ``footprint_era`` is the
-        era whose host units form a ``host_units`` footprint.
+        era whose host units form a ``host_units`` footprint;
+        ``footprint_upper_bound`` is True when that footprint only bounds
+        where the site lies (the site covers part of it), so maps draw it as
+        a possible extent, never as the site's boundary.
 
     Examples
     --------
@@ -250,12 +259,18 @@ def sites(*, footprints: str | os.PathLike | gpd.GeoDataFrame | None = None,
     'cited_point'
     >>> layer.set_index("site_id").loc["cai_chien", "host_units_2020"]
     '2020/06967'
+    >>> layer.set_index("site_id")["footprint_upper_bound"][["texhong_hai_ha_phase1", "cai_chien"]].tolist()
+    [True, False]
     """
     frame = site_table()
+    if "host_extent" not in frame.columns:  # a registry folder of release 0.1: every host list is a bound
+        frame["host_extent"] = None
     unit_geoms = _unit_geometries(source)
     built = [_geometry(row, unit_geoms) for _, row in frame.iterrows()]
     frame["footprint_basis"] = [b for b, _, _ in built]
     frame["footprint_era"] = [e for _, e, _ in built]
+    frame["footprint_upper_bound"] = [b == "host_units" and x != "site" for (b, _, _), x in
+                                      zip(built, frame["host_extent"])]
     layer = gpd.GeoDataFrame(frame, geometry=[g for _, _, g in built], crs=GEOGRAPHIC_CRS)
     if footprints is not None:
         layer = _apply_footprints(layer, read_footprints(footprints, set(layer["site_id"]), source=source,
@@ -311,4 +326,5 @@ def _apply_footprints(layer: gpd.GeoDataFrame, footprints: gpd.GeoSeries) -> gpd
     layer.loc[replace, "geometry"] = footprints.reindex(layer.loc[replace, "site_id"]).values
     layer.loc[replace, "footprint_basis"] = "user_file"
     layer.loc[replace, "footprint_era"] = None
+    layer.loc[replace, "footprint_upper_bound"] = False
     return layer

@@ -575,7 +575,7 @@ def _sources_table(table: ReportTable, lang: str) -> ReportTable:
     columns = [Column("about", *_WORDS["about"]), Column("source", *_WORDS["source"]),
                Column("confidence", *_WORDS["confidence"], width=12)]
     rows = [{"about": s.about, "source": s.text, "confidence": s.confidence} for s in table.sources]
-    tags = [t for t in CONFIDENCE if any(s.confidence == t for s in table.sources)]
+    tags = [t for t in CONFIDENCE if any(t in s.confidence.split(", ") for s in table.sources)]
     legend = [f"[{t}] {CONFIDENCE[t][i]}" for t in tags]
     title = f"{_word('sources_title', lang)}: {table.title_in(lang)}"
     return ReportTable(title, columns, rows, notes=legend, date=table.date)

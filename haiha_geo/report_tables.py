@@ -36,7 +36,7 @@ from haiha_geo.names import fold
 from haiha_geo.place import place
 from haiha_geo.project_sites import references
 from haiha_geo.registry import units_table
-from haiha_geo.report import Column, ReportTable, RowStyle, Source
+from haiha_geo.report import CONFIDENCE, Column, ReportTable, RowStyle, Source
 from haiha_geo.timeline import era
 
 #: Above this difference (per cent) between map and published area a unit says why.
@@ -88,17 +88,22 @@ def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]
     """Sources a frame cites: one per (reference, confidence tag) of each ``(ref_column, confidence_column, about)``.
 
     A reference id is shown with its title from ``boundaries/references.csv`` or ``layers/references.csv``;
-    a missing confidence column or cell is tagged ``?`` (unknown).
+    a missing confidence column or cell is tagged ``?`` (unknown). A reference cited by rows of several
+    confidence tags is listed once, with its tags in the order of :data:`haiha_geo.report.CONFIDENCE`
+    (``C, C2, I``).
 
     Examples
     --------
     >>> frame = pd.DataFrame({"official_area_ref": ["BANDO"], "official_area_confidence": ["C2"]})
     >>> [(s.confidence, s.about) for s in sources_of(frame, [("official_area_ref", "official_area_confidence", "x")])]
     [('C2', 'x')]
+    >>> frame = pd.DataFrame({"ref": ["QD558", "QD558;BANDO"], "tag": ["I", "C"]})
+    >>> [(s.text[:5], s.confidence) for s in sources_of(frame, [("ref", "tag", "x")])]
+    [('QD558', 'C, I'), ('BANDO', 'C')]
     """
     listed = references()
     titles = {ref: title for ref, title in zip(listed["ref_id"], listed["title"]) if title}
-    out: dict[Source, None] = {}
+    found: dict[tuple[str, str], set[str]] = {}
     for ref_col, conf_col, about in pairs:
         if ref_col not in frame.columns:
             continue
@@ -107,8 +112,10 @@ def sources_of(frame: pd.DataFrame, pairs: Sequence[tuple[str, str | None, str]]
         for cell, tag in zip(frame[ref_col], tags):
             for ref in _refs([cell]):
                 text = f"{ref}: {titles[ref]}" if ref in titles else ref
-                out[Source(text, tag if isinstance(tag, str) and tag else "?", about)] = None
-    return list(out)
+                found.setdefault((text, about), set()).add(tag if isinstance(tag, str) and tag else "?")
+    order = [*CONFIDENCE, "?"]
+    return [Source(text, ", ".join(sorted(tags, key=lambda t: order.index(t) if t in order else len(order))), about)
+            for (text, about), tags in found.items()]
 
 
 def _with_registry(frame: pd.DataFrame, era_id: str) -> pd.DataFrame:
@@ -221,13 +228,45 @@ def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportT
                                   sheet="Chuyển đổi", sheet_en="Crosswalk", sources=[_AREA_METHOD])
 
 
-RELATIONS = (("continues", "giữ nguyên", "continues"), ("unchanged", "không thay đổi", "unchanged"),
+RELATIONS = (("continues_enlarged", "tiếp tục, nhận đơn vị khác nhập vào", "continues, others merged into it"),
+             ("continues_code_kept", "nhập vào (đơn vị sau giữ mã)", "merged into (which keeps its code)"),
+             ("unchanged", "không thay đổi", "unchanged"),
              ("merged_into", "nhập vào", "merged into"), ("split_part", "một phần nhập vào", "part merged into"),
              ("split_remainder", "phần còn lại nhập vào", "remainder merged into"))
 
 
+def what_happened(relation: str, same_unit: bool) -> str:
+    """The lineage ``relation`` as what happened to the unit: the key of its words in :data:`RELATIONS`.
+
+    ``continues`` says only that the successor keeps the unit's code: with the same type and name
+    the unit went on and others were merged into it (``continues_enlarged``); otherwise it was
+    merged into a new unit that keeps its code (``continues_code_kept``), as xã Quảng Thành into
+    xã Quảng Đức in 2025.
+
+    Examples
+    --------
+    >>> what_happened("continues", same_unit=False), what_happened("merged_into", same_unit=False)
+    ('continues_code_kept', 'merged_into')
+    """
+    if relation != "continues":
+        return relation
+    return "continues_enlarged" if same_unit else "continues_code_kept"
+
+
 def lineage_report(frame: pd.DataFrame) -> ReportTable:
-    """Merges and splits between eras (:func:`haiha_geo.registry.lineage`) with their acts."""
+    """Merges and splits between eras (:func:`haiha_geo.registry.lineage`) with their acts.
+
+    The relation is worded as what happened to the unit (:func:`what_happened`).
+
+    Examples
+    --------
+    >>> from haiha_geo.registry import lineage
+    >>> table = lineage_report(lineage())
+    >>> [r["relation"] for r in table.rows if r["from_name"] == "Quảng Thành" and r["to_name"] == "Quảng Đức"]
+    ['continues_code_kept']
+    """
+    same = (frame["from_name"] == frame["to_name"]) & (frame["from_type"] == frame["to_type"])
+    frame = frame.assign(relation=[what_happened(r, s) for r, s in zip(frame["relation"], same)])
     columns = [Column("act", "Văn bản", "Act", width=18), Column("effective", "Hiệu lực", "In force", "date"),
                Column("from_type", "Loại (trước)", "Type (before)", width=9, labels=UNIT_TYPES),
                Column("from_name", "Đơn vị trước", "Unit before", width=18),
@@ -316,10 +355,32 @@ FOOTPRINT_LABELS = (("host_units", "theo các đơn vị chứa", "host units"),
                     ("user_file", "theo tệp của người dùng", "user's file"), ("none", "không có ranh giới", "none"))
 
 
+def _unit_names(cell: Any, names: dict[str, str]) -> str | None:
+    """``2019/06925;2019/06931`` as ``Quảng Đức; Quảng Thành`` (an id the registry does not know stays as it is)."""
+    ids = _refs([cell])
+    return "; ".join(names.get(i, i) for i in ids) if ids else None
+
+
+#: The note of the sites table on the ids its machine formats keep.
+SITE_IDS_NOTE = ("Mã địa điểm (site_id, dùng cho --footprints) và mã đơn vị chứa: xem --format json hoặc geojson.",
+                 "Site ids (site_id, for --footprints) and host unit ids: see --format json or geojson.")
+
+
 def sites_report(frame: pd.DataFrame, host_columns: dict[str, str]) -> ReportTable:
-    """Project sites (:func:`haiha_geo.project_sites.sites`); ``host_columns``: ``{era: column}``."""
-    columns = [Column("site_id", "Mã", "Id", width=10),
-               Column("category", "Loại", "Category", width=12, labels=SITE_CATEGORIES),
+    """Project sites (:func:`haiha_geo.project_sites.sites`); ``host_columns``: ``{era: column}``.
+
+    Sites and host units are shown by their names; the ids stay in the machine formats.
+
+    Examples
+    --------
+    >>> from haiha_geo.project_sites import host_columns, sites
+    >>> table = sites_report(sites().drop(columns="geometry"), host_columns())
+    >>> table.rows[0]["host_units_2025"], "site_id" in [c.key for c in table.columns]
+    ('Quảng Đức', False)
+    """
+    names = dict(zip(*(units_table()[c] for c in ("unit_id", "name"))))
+    frame = frame.assign(**{col: [_unit_names(v, names) for v in frame[col]] for col in host_columns.values()})
+    columns = [Column("category", "Loại", "Category", width=12, labels=SITE_CATEGORIES),
                Column("name_vi", "Tên dự án / khu", "Site", width=36, lang="vi"),
                Column("name_en", "Tên dự án / khu", "Site", width=36, lang="en"),
                Column("area_qualifier", "Loại diện tích", "Area qualifier", width=12,
@@ -332,9 +393,59 @@ def sites_report(frame: pd.DataFrame, host_columns: dict[str, str]) -> ReportTab
                  for e, col in host_columns.items()]]
     vi, en = _title(("Các khu, dự án trọng điểm", "Project sites"))
     return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Dự án", sheet_en="Sites",
+                                  notes=[SITE_IDS_NOTE[0]], notes_en=[SITE_IDS_NOTE[1]],
                                   sources=sources_of(frame, [("area_source", None, "Diện tích"),
                                                              ("host_source", "host_confidence", "Đơn vị chứa"),
                                                              ("source", None, "Dự án")]))
+
+
+def lookup_reports(result, era_id: str | None = None) -> list[ReportTable]:
+    """What :func:`haiha_geo.crosswalks.lookup` found: the matching units, and (with ``era_id``) where they lie then.
+
+    Examples
+    --------
+    >>> from haiha_geo.crosswalks import lookup
+    >>> found, then = lookup_reports(lookup("Dai Dien Nam", era="2025"), "2025")
+    >>> [c.header() for c in found.columns], then.rows[0]["name"]
+    (['Thời kỳ', 'Mã ĐVHC', 'Tên đơn vị', 'Loại'], 'Quảng Hà')
+    """
+    columns = [Column("era", "Thời kỳ", "Era", width=8), _CODE, _NAME, _TYPE]
+    matches = pd.DataFrame(result.matches, columns=[c.key for c in columns])
+    tables = [ReportTable.from_frame(matches, columns, f"Đơn vị có tên «{result.query}»",
+                                     title_en=f"Units named «{result.query}»")]
+    if era_id is not None:
+        e = era(era_id)
+        share = Column("share", "Tỷ lệ diện tích", "Share of area", "share")
+        found = pd.DataFrame(result.in_era, columns=["code", "name", "share"])
+        tables.append(ReportTable.from_frame(found, [_CODE, _NAME, share], f"Thuộc đơn vị hành chính ({e.label('vi')})",
+                                             title_en=f"In the units of {e.label('en')}"))
+    return tables
+
+
+def sheets_report(frame: pd.DataFrame, area_name: str) -> ReportTable:
+    """Map sheets covering a study area (:func:`haiha_geo.zoning.study.sheets`), with their confidence tags.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"sheet": ["373498-3"], "scale": [2000], "system": ["cadastral"],
+    ...                       "parent": ["373498"], "size_confidence": ["C2"], "number_confidence": ["I"]})
+    >>> table = sheets_report(frame, "Quảng Hà")
+    >>> [c.header() for c in table.columns][:3], table.values()[0][1]
+    (['Số hiệu mảnh', 'Tỷ lệ', 'Hệ thống'], '1/2000')
+    """
+    tags = tuple((t, t, t) for t in CONFIDENCE)
+    columns = [Column("sheet", "Số hiệu mảnh", "Sheet", width=16), Column("scale", "Tỷ lệ", "Scale", width=9),
+               Column("system", "Hệ thống", "System", width=12, labels=SHEET_SYSTEMS),
+               Column("parent", "Mảnh gốc", "Parent sheet", width=14),
+               Column("size_confidence", "Độ tin cậy kích thước", "Size confidence", width=10, labels=tags),
+               Column("number_confidence", "Độ tin cậy số hiệu", "Number confidence", width=10, labels=tags)]
+    frame = frame.assign(scale=[f"1/{int(v)}" for v in frame["scale"]])
+    vi, en = _title((f"Mảnh bản đồ phủ {area_name}", f"Map sheets covering {area_name}"))
+    return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Mảnh bản đồ", sheet_en="Sheets")
+
+
+#: The sheet systems of :func:`haiha_geo.zoning.study.sheets`.
+SHEET_SYSTEMS = (("cadastral", "bản đồ địa chính", "cadastral"), ("topographic", "bản đồ địa hình", "topographic"))
 
 
 def study_area_report(area) -> ReportTable:

@@ -62,14 +62,40 @@ def _render(layers, path: Path, crs, moment=None) -> int:
 
 
 def _first_known_moment(layer):
-    """The date range of the first feature with a recorded status: what the Temporal Controller would show."""
+    """The date range of the first feature with a recorded status: what the Temporal Controller would show.
+
+    The range includes its beginning and excludes its end, as the controller's frames do.
+    """
     from qgis.core import QgsDateTimeRange
 
     props = layer.temporalProperties()
     for feature in layer.getFeatures():
         if feature["status"] not in (None, "", "not_applicable") and str(feature["status"]) != "NULL":
-            return QgsDateTimeRange(feature[props.startField()], feature[props.endField()])
+            return QgsDateTimeRange(feature[props.startField()], feature[props.endField()], True, False)
     return None
+
+
+def _instants(layer, moment, png: Path) -> dict:
+    """At instants around the end of ``moment``'s first year: the years of the features drawn, and pixels.
+
+    ``YYYY-12-31T15:00`` is an afternoon of the day a year-end status refers to; ``YYYY+1-01-01T00:00``
+    the first instant of the next year.
+    """
+    from qgis.core import QgsDateTimeRange, QgsFeatureRequest, QgsVectorLayerTemporalContext
+    from qgis.PyQt.QtCore import QDateTime, Qt
+
+    year = moment.begin().date().year()
+    out = {}
+    for text in (f"{year}-12-31T15:00:00", f"{year + 1}-01-01T00:00:00"):
+        instant = QDateTime.fromString(text, Qt.ISODate)
+        frame = QgsDateTimeRange(instant, instant)
+        context = QgsVectorLayerTemporalContext()
+        context.setLayer(layer)
+        expression = layer.temporalProperties().createFilterString(context, frame)
+        years = sorted({int(f["year"]) for f in layer.getFeatures(QgsFeatureRequest().setFilterExpression(expression))})
+        out[text] = {"years": years, "painted_pixels": _render([layer], png.with_name(f"{png.stem}-{text[:10]}.png"),
+                                                               layer.crs(), frame)}
+    return out
 
 
 def _probe(layer, png: Path) -> dict:
@@ -94,6 +120,9 @@ def _probe(layer, png: Path) -> dict:
         report["class_attribute"] = renderer.classAttribute()
         report["categories"] = [[str(c.value()) if c.value() not in (None, "") else None, c.label(),
                                  c.symbol().color().name()] for c in renderer.categories()]
+        fills = [(c, c.symbol().symbolLayer(0)) for c in renderer.categories()]
+        report["brushes"] = {str(c.value()): int(layer_.brushStyle()) for c, layer_ in fills
+                             if hasattr(layer_, "brushStyle")}  # Qt.BrushStyle: 1 solid, 0 none, 12 hatched
     report["labels"] = bool(layer.labelsEnabled())
     if layer.labelsEnabled():
         report["label_field"] = layer.labeling().settings().fieldName
@@ -105,6 +134,8 @@ def _probe(layer, png: Path) -> dict:
     report["temporal_range"] = ([moment.begin().toString("yyyy-MM-dd"), moment.end().toString("yyyy-MM-dd")]
                                 if moment else None)
     report["painted_pixels"] = _render([layer], png, layer.crs(), moment)
+    if moment is not None:
+        report["instants"] = _instants(layer, moment, png)
     return report
 
 

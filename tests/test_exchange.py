@@ -31,9 +31,9 @@ SPATIAL = ("units_2019", "units_2020", "units_2025", "new_rural", "sites_points"
            "study_area", "sheets_2000")
 TABLES = ("sites", "lineage", "crosswalk", "acts", "provenance")
 CATEGORIZED = {"units_2019": "code", "units_2020": "code", "units_2025": "code", "new_rural": "status",
-               "sites_points": "category", "sites_footprints": "footprint_basis"}
+               "sites_points": "category", "sites_footprints": "footprint_kind"}
 LABELLED = {"units_2019": "name", "units_2020": "name", "units_2025": "name", "new_rural": "name",
-            "sites_points": "name_vi", "sites_footprints": "name_vi", "study_area": "name", "sheets_2000": "sheet"}
+            "sites_points": "name_vi", "sites_footprints": "map_label", "study_area": "name", "sheets_2000": "sheet"}
 #: A layer's PNG must paint at least this many pixels (of 900 × 900): a point marker paints ~1,100.
 MIN_PIXELS = {"sites_points": 300}
 
@@ -139,7 +139,18 @@ def test_new_rural_classes_are_colour_coded_and_follow_the_time_controller(expor
     assert len(set(colours.values())) == len(colours)
     assert probe["temporal"]
     # rendered as the Temporal Controller shows the first year with records: one year's units, not all years
-    assert probe["temporal_range"] == [f"{ntm_years()[0]}-01-01", f"{ntm_years()[0]}-12-31"]
+    assert probe["temporal_range"] == [f"{ntm_years()[0]}-01-01", f"{ntm_years()[0] + 1}-01-01"]
+
+
+def test_new_rural_draws_the_year_on_the_afternoon_of_31_december(exported):
+    """Each year ended at 31/12 00:00, so a frame on the afternoon of 31/12 (the status's date) drew nothing."""
+    year = ntm_years()[0]
+    instants = layers_of(exported, "EPSG:5899")["new_rural"]["instants"]
+    afternoon, new_year = instants[f"{year}-12-31T15:00:00"], instants[f"{year + 1}-01-01T00:00:00"]
+    assert afternoon["years"] == [year] and afternoon["painted_pixels"] >= 5000
+    assert new_year["years"] == [year + 1], "the next year starts at 1/1 00:00, never both years at once"
+    table = pyogrio.read_dataframe(exported[0]["EPSG:5899"].path, layer="new_rural", read_geometry=False)
+    assert (table["date_end"].dt.strftime("%m-%d %H:%M") == "01-01 00:00").all()
 
 
 def test_crosswalk_holds_every_ordered_pair_of_eras(exported):
@@ -265,3 +276,17 @@ def test_shapefile_zip_is_byte_identical_and_lists_field_names(tmp_path):
 def test_shapefile_output_must_be_a_zip(cli, tmp_path):
     run = cli("export", "--format", "shp", "--out", str(tmp_path / "hai_ha.shp"))
     assert run.code == 2 and ".zip" in run.err and run.err.count("\n") == 1
+
+
+def test_upper_bound_footprints_are_hatched_possible_extents_in_qgis(exported):
+    """The Texhong footprint (five host communes, Cái Chiên island included) was styled and labelled as the park."""
+    results, _ = exported
+    probe = layers_of(exported, "EPSG:5899")["sites_footprints"]
+    labels = {value: label for value, label, _ in probe["categories"]}
+    assert labels["upper_bound"].startswith("Phạm vi có thể (") and "giới hạn trên" in labels["upper_bound"]
+    assert probe["brushes"]["upper_bound"] == 12 and probe["brushes"]["site_unit"] == 0  # Qt.BDiagPattern, none
+    table = pyogrio.read_dataframe(results["EPSG:5899"].path, layer="sites_footprints").set_index("site_id")
+    assert table.loc["texhong_hai_ha_phase1", "footprint_kind"] == "upper_bound"
+    assert table.loc["texhong_hai_ha_phase1", "map_label"] == "Phạm vi có thể của KCN Texhong Hải Hà (giai đoạn 1)"
+    assert table.loc["cai_chien", ["footprint_kind", "map_label"]].tolist() == ["site_unit", "Xã đảo Cái Chiên"]
+    assert probe["label_field"] == "map_label"

@@ -126,7 +126,8 @@ def test_offline_page_references_nothing_outside(default_page):
     assert not re.search(r"<script[^>]+src=", html)
     assert not re.search(r"<link[^>]+href=", html)
     assert "cdn." not in html and "jquery" not in html.lower() and "bootstrap" not in html.lower()
-    assert not re.search(r"url\((?!data:|#default#VML)", html), "every stylesheet url() is a data: URI"
+    # every url() is a data: URI or a reference inside the page (#default#VML, the hatching pattern "url(#")
+    assert not re.search(r"url\((?!data:|#default#VML|#\" \+ hatchPattern)", html), "url() outside the page"
     assert "L.version" in html or 't.version="1.9.3"' in html
 
 
@@ -365,7 +366,15 @@ def test_sites_layer_icons_popups_and_dashed_host_footprints(projects_page):
     assert layer["objects"] == ["sites:footprints"]
     assert len(icons) == len(located) and all(f["properties"]["symbol"] for f in icons)
     hosted = (located["footprint_basis"] == "host_units").sum()
-    assert len(outlines) == hosted and all(f["properties"]["style"]["dashArray"] for f in outlines)
+    assert len(outlines) == hosted
+    bounds = set(located[located["footprint_upper_bound"]]["name_vi"])
+    for f in outlines:  # an upper bound is hatched, dashed and named as the possible extent, never as the site
+        style, title = f["properties"]["style"], f["properties"]["title"]
+        upper = title.startswith("Phạm vi có thể của ")
+        assert upper == bool(style.get("hatch")) == bool(style.get("dashArray")), title
+        assert upper == (title.removeprefix("Phạm vi có thể của ") in bounds)
+    assert {f["properties"]["title"] for f in outlines} >= {"Phạm vi có thể của KCN Texhong Hải Hà (giai đoạn 1)",
+                                                           "Xã đảo Cái Chiên"}
     assert projects_page.stats["stored_vertices"] == build_map(offline=True).stats["stored_vertices"]
     rows = {strings[k] if isinstance(k, int) else k: strings[v] if isinstance(v, int) else v
             for f in icons if f["properties"]["title"].startswith("KCN Texhong")
@@ -426,3 +435,28 @@ def test_popup_notes_are_vietnamese(projects_page):
               if (strings[k] if isinstance(k, int) else k) == "Ghi chú"]
     assert notes and not any(word in n for n in notes for word in ("not yet met", " not found", "met by the end"))
     assert any("chưa đạt vào cuối năm 2019" in n for n in notes)
+
+
+def _texts(data: dict) -> str:
+    """Every string of a page's data block, interned or not, joined by newlines."""
+    found: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+    walk(data)
+    return "\n".join(found)
+
+
+def test_popups_say_a_commune_whose_code_was_kept_was_merged(default_page):
+    """Quảng Thành (2020) was merged into xã Quảng Đức, which keeps its code: it did not "go on as" Quảng Đức."""
+    text = _texts(data_block(default_page.html))
+    assert "nhập vào (giữ mã) xã Quảng Đức" in text and "xã Quảng Thành (nhập vào, giữ mã)" in text
+    assert "tiếp tục là xã Quảng Đức" not in text and "Quảng Thành (giữ tên)" not in text
+    assert "tiếp tục là thị trấn Quảng Hà" in text  # 2019 → 2020: the town went on, others merged into it

@@ -597,3 +597,119 @@ def test_sites_without_cited_location_are_not_points(browser, tmp_path):
     assert "Không có vị trí (không vẽ)" in legend and "Cửa khẩu Bắc Phong Sinh" in legend
     artifact(o, "desktop-projects")
     assert_clean(o)
+
+
+# ---- what planners saw wrong (issue 17) ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def projects_html():
+    return build_map("maps/projects.toml", offline=True).html
+
+
+LEAFLET_ENGLISH = ("Zoom in", "Zoom out", "Layers", "A JavaScript library for interactive maps")
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_leaflet_speaks_vietnamese_without_its_flag(browser, district_html, tmp_path, media):
+    o = open_page(browser, district_html, tmp_path, f"leaflet-words-{media}", DESKTOP)
+    o.page.emulate_media(media=media)
+    titles = o.js("() => [...document.querySelectorAll('[title], [aria-label]')].flatMap(e => "
+                  "[e.getAttribute('title'), e.getAttribute('aria-label')]).filter(Boolean)")
+    assert not set(titles) & set(LEAFLET_ENGLISH), titles
+    assert o.page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Phóng to"
+    assert o.page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Thu nhỏ"
+    assert o.page.locator(".leaflet-control-layers-toggle").get_attribute("title") == "Các lớp bản đồ"
+    attribution = o.page.locator(".leaflet-control-attribution")
+    assert attribution.is_visible() and attribution.inner_text().strip() == "Leaflet"
+    assert attribution.locator("svg").count() == 0, "Leaflet's flag is gone from the attribution"
+    artifact(o, f"leaflet-words-{media}")
+    assert_clean(o)
+
+
+def test_2025_legend_has_no_thi_tran(browser, district_html, tmp_path):
+    """There is no thị trấn after 1/7/2025: the legend names the unit types of the era shown."""
+    o = open_page(browser, district_html, tmp_path, "legend-2025", DESKTOP)
+    show_only(o, next(n for n in layer_names(o) if n.startswith("Từ 01/07/2025")))
+    legend = o.page.locator(".haiha-legend-body").inner_text()
+    assert "Ranh giới xã (từ 01/07/2025)" in legend and "thị trấn" not in legend
+    show_only(o, next(n for n in layer_names(o) if n.startswith("Trước 01/02/2020")))
+    assert "Ranh giới xã, thị trấn (trước 01/02/2020)" in o.page.locator(".haiha-legend-body").inner_text()
+    assert_clean(o)
+
+
+def test_search_result_of_another_era_replaces_the_shown_era(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "search-era", DESKTOP)
+    shown = o.js("() => haihaMap.data.layers.filter(d => d.group === 'era' && haihaMap.map.hasLayer("
+                 "haihaMap.layers[d.id])).map(d => d.id)")
+    assert len(shown) == 1 and shown[0].endswith("2025")
+    o.page.locator(".haiha-search input").fill("tien toi")  # xã Tiến Tới ended on 1/2/2020
+    o.page.locator(".haiha-search-results li").first.click()
+    o.page.locator(".leaflet-popup-content").wait_for()
+    settle(o)
+    after = o.js("() => haihaMap.data.layers.filter(d => d.group === 'era' && haihaMap.map.hasLayer("
+                 "haihaMap.layers[d.id])).map(d => d.id)")
+    assert after == ["era2019"], after
+    assert unit_paths(o, "era2019") == UNITS_PER_ERA["2019"] and unit_paths(o, shown[0]) == 0
+    boxes = o.page.locator(".leaflet-control-layers-overlays input:checked").count()
+    assert boxes == 1  # the layer list says so too
+    artifact(o, "search-other-era")
+    assert_clean(o)
+
+
+def test_click_in_a_site_footprint_gives_the_site_and_the_commune(browser, projects_html, tmp_path):
+    """A click inside the Texhong footprint opened the site only, never the commune's new-rural status."""
+    o = open_page(browser, projects_html, tmp_path, "footprint-click", DESKTOP)
+    point = o.js("""() => { const m = haihaMap.map; let found = null;
+        haihaMap.layers.sites.haihaFeatures.eachLayer(l => {
+            if (found || !(l instanceof L.Polygon) || !l.feature.properties.title.includes('Texhong')) return;
+            const b = l.getBounds(), nw = m.latLngToContainerPoint(b.getNorthWest()),
+                  se = m.latLngToContainerPoint(b.getSouthEast()), box = m.getContainer().getBoundingClientRect();
+            for (let y = nw.y + 3; y < se.y && !found; y += 4) for (let x = nw.x + 3; x < se.x && !found; x += 4) {
+                const e = document.elementFromPoint(box.left + x, box.top + y);
+                if (e && e.classList && e.classList.contains('haiha-hatched')) found = [box.left + x, box.top + y];
+            } });
+        return found; }""")
+    assert point, "a point of the page inside the footprint"
+    o.page.mouse.click(*point)
+    popup = o.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert text.startswith("Phạm vi có thể của KCN Texhong Hải Hà (giai đoạn 1)")
+    assert "Tại điểm này — Nông thôn mới (cuối năm)" in text and "Trạng thái cuối năm 2019" in text
+    assert any(name in text for name in ("Quảng Phong", "Quảng Trung", "Phú Hải", "Quảng Điền", "Cái Chiên"))
+    below = popup.locator(".haiha-popup-below").first.bounding_box()
+    assert below["y"] + below["height"] <= DESKTOP[1], "the commune's part is in view, not scrolled away"
+    hatched = o.js("() => [...document.querySelectorAll('path.haiha-hatched')].map(p => p.getAttribute('fill'))")
+    assert hatched and all(f.startswith("url(#haiha-hatch-") for f in hatched)
+    assert o.js("(id) => !!document.getElementById(id)", hatched[0][5:-1])
+    artifact(o, "footprint-click")
+    assert_clean(o)
+
+
+def test_phone_print_legend_under_the_map_and_footer_inside_the_page(browser, projects_html, tmp_path):
+    o = open_page(browser, projects_html, tmp_path, "phone-print", PHONE)
+    o.page.emulate_media(media="print")
+    settle(o)
+    box = o.js("""() => Object.fromEntries(['.folium-map', '.haiha-legend', '.haiha-footer'].map(s => {
+        const e = document.querySelector(s), r = e.getBoundingClientRect();
+        return [s, {top: r.top, bottom: r.bottom, left: r.left, right: r.right, scroll: e.scrollWidth,
+                    width: e.clientWidth}]; }))""")
+    mapped, legend, footer = box[".folium-map"], box[".haiha-legend"], box[".haiha-footer"]
+    assert legend["top"] >= mapped["bottom"] - 1, "the legend lies under the map, not over it"
+    assert legend["bottom"] <= footer["top"] + 1 and footer["bottom"] <= PHONE[1] + 1
+    assert footer["right"] <= PHONE[0] and footer["scroll"] <= footer["width"] + 1, "the footer wraps in the page"
+    assert mapped["bottom"] - mapped["top"] >= PHONE[1] / 3
+    assert o.page.locator(".haiha-legend-toggle").is_hidden()
+    artifact(o, "phone-print")
+    assert_clean(o)
+
+
+def test_phone_search_hint_is_not_cut(browser, district_html, tmp_path):
+    o = open_page(browser, district_html, tmp_path, "phone-search", PHONE)
+    fit = o.js("""() => { const i = document.querySelector('.haiha-search input'), s = getComputedStyle(i);
+        const c = document.createElement('canvas').getContext('2d'); c.font = s.font;
+        const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+        return [i.placeholder, c.measureText(i.placeholder).width, room, i.getAttribute('aria-label')]; }""")
+    assert fit[1] <= fit[2], fit
+    assert fit[3] == "Tìm xã, thị trấn…"
+    assert_clean(o)

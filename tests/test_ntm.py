@@ -162,6 +162,16 @@ def test_cli_2019_json_bounds(cli):
     assert all(r["source"] == "THEME2019" for r in met)
 
 
+@pytest.mark.parametrize("era, year", [("2019", 2019), ("2019", 2018), ("2020", 2020)])
+def test_communes_not_met_show_no_year_reached(cli, era, year):
+    """A commune *chưa đạt* reached nothing: its "Năm đạt" cells are empty (they showed 2019)."""
+    table = ntm_status(era, year)
+    assert table[table.status.isin(["not_met", "not_applicable"])][["year_lower", "year_upper"]].isna().all().all()
+    rows = cli("ntm", "--era", era, "--year", str(year), "--format", "json", "--lang", "vi").json()["rows"]
+    shown = [r for r in rows if r["Tình trạng NTM"] in ("chưa đạt", "không áp dụng (thị trấn)")]
+    assert shown and all(r["Năm đạt (sớm nhất)"] is None and r["Năm đạt (muộn nhất)"] is None for r in shown)
+
+
 def test_cli_district(cli):
     table, js = cli("ntm", "--district"), cli("ntm", "--district", "--format", "json")
     assert table.code == 0 and "1896/QĐ-TTg" in table.out

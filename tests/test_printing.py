@@ -317,3 +317,23 @@ def test_english_atlas_names_the_unit_in_english(out):
     path = atlas("Cái Chiên", era="2025", only=SHEETS[:1], lang="en").save(out / "atlas-en.pdf")
     text = pypdf.PdfReader(path).pages[0].extract_text()
     assert "MAP OF Cái Chiên commune — SCALE 1:2,000" in text and "Sheet junction" in text
+
+
+@pytest.mark.parametrize("era, named, absent", [("2025", ["gadm41", "vn3dmap2025"], []),
+                                                ("2019", ["gadm41"], ["vn3dmap2025"])])
+def test_source_line_names_the_source_that_cuts_the_split(era, named, absent):
+    """Era 2025's split of Quảng Long is cut by vn3dmap2025: the source line named gadm41 only."""
+    from haiha_geo.maps.spec import load_spec
+    from haiha_geo.printing import titleblock
+    from haiha_geo.printing.layers import from_spec
+    from haiha_geo.printing.page import source_lines
+
+    layers, _ = from_spec(load_spec(None), era=era, files=[], lang="vi", words=titleblock.words("vi"))
+    refs, _ = source_lines(layers)
+    assert all(f"{name}/" in refs for name in named) and not any(f"{n}/" in refs for n in absent), refs
+
+
+def test_printed_source_line_of_2025_names_vn3dmap2025(district_pdf):
+    with pdfplumber.open(district_pdf) as pdf:
+        flat = " ".join(pdf.pages[0].extract_text().split())
+    assert "gadm41/" in flat and "vn3dmap2025/" in flat

@@ -138,7 +138,7 @@ def test_bad_footprints_are_refused(tmp_path, change, error, message):
 
 def test_cli_table(cli):
     run = cli("sites")
-    assert run.code == 0 and "bac_phong_sinh_ez" in run.out and "theo các đơn vị chứa" in run.out
+    assert run.code == 0 and "Khu kinh tế cửa khẩu Bắc Phong Sinh" in run.out and "theo các đơn vị chứa" in run.out
 
 
 def test_cli_json(cli):

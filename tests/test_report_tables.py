@@ -165,7 +165,8 @@ def test_words_for_every_value_the_data_holds():
     statuses = pd.concat([district[c] for c in district.columns if c.startswith("status_")])
     assert set(statuses.dropna()) <= keys(report_tables.NTM_DISTRICT_STATUS)
     assert set(district["kind"]) <= keys(report_tables.NTM_KINDS)
-    assert set(registry.lineage()["relation"]) <= keys(report_tables.RELATIONS)
+    assert {report_tables.what_happened(r, same) for r in registry.lineage()["relation"]
+            for same in (True, False)} <= keys(report_tables.RELATIONS)
     assert set(registry.units_table()["type"]) <= keys(report_tables.UNIT_TYPES)
     assert set(project_sites.CATEGORIES) <= keys(report_tables.SITE_CATEGORIES)
     assert set(project_sites.FOOTPRINT_BASES) <= keys(report_tables.FOOTPRINT_LABELS)
@@ -194,3 +195,35 @@ def test_cells_speak_the_language_of_the_table(cli, inputs, name):
     english = {"not yet met at the end of 2019; one of the 3 remaining xã targeted for 2020", "planning",
                "operating: 25 projects, 18 in operation by 7/2024"}
     assert not cells["vi"] & english
+
+
+# ---- what planners saw wrong (issue 17) ------------------------------------------------------------------
+
+def test_lineage_says_a_unit_whose_code_was_kept_was_merged(cli):
+    """Quảng Thành's code went on in xã Quảng Đức (2025), the commune itself was merged: never "giữ nguyên"."""
+    lines = cli("lineage").out.splitlines()
+    thanh = next(line for line in lines if " Quảng Thành " in line and "Quảng Đức" in line)
+    assert "nhập vào (đơn vị sau giữ mã)" in thanh and "giữ nguyên" not in thanh
+    ha = next(line for line in lines if "837/" in line and line.count("Quảng Hà") == 2)
+    assert "tiếp tục, nhận đơn vị khác nhập vào" in ha
+    english = cli("lineage", "--lang", "en").out
+    assert "merged into (which keeps its code)" in english
+    assert {r["relation"] for r in cli("lineage", "--format", "json").json()} >= {"continues"}  # keys stay
+
+
+def test_each_source_is_listed_once_with_its_tags(cli):
+    """``ntm --district`` listed each source three times (once per confidence tag)."""
+    out = cli("ntm", "--district").out
+    sources = [line for line in out.split("Nguồn:")[1].splitlines() if line.startswith("- ")]
+    assert len(sources) == len(set(line.split(" [")[0] for line in sources)) == 3
+    assert all(line.endswith("[C, C2, I]") for line in sources)
+
+
+def test_sites_table_shows_names_not_machine_ids(cli):
+    """The sites table showed ``bac_phong_sinh_ez`` and host units as ``2019/06925;…``: now names, ids in json."""
+    out = cli("sites").out
+    assert "bac_phong_sinh_ez" not in out and "2019/06925" not in out and "2025/" not in out
+    row = next(line for line in out.splitlines() if "Khu kinh tế cửa khẩu Bắc Phong Sinh" in line)
+    assert "Quảng Đức; Quảng Thành; Quảng Thịnh" in row and "site_id" in out  # the note names where ids are
+    machine = cli("sites", "--format", "json").out
+    assert "bac_phong_sinh_ez" in machine and "2019/06925;2019/06931;2019/06937" in machine

@@ -71,3 +71,25 @@ def test_cli_sheets_and_study_area(cli):
     assert run.code == 0 and "Quảng Điền" in run.out and " ha " in run.out
     assert cli("sheets", "--unit", "Atlantis").code == 2
     assert cli("sheets", "--unit", "Quảng Hà", "--scale", "1234").code == 2
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "csv"])
+def test_cli_sheets_headers_vietnamese_english_and_csv(cli, fmt):
+    """``sheets`` printed English headers and had no csv format."""
+    args = ("sheets", "--unit", "Quảng Hà", "--era", "2020", "--scale", "2000", "--format", fmt)
+    vi, en = cli(*args), cli(*args, "--lang", "en")
+    assert vi.code == en.code == 0
+    if fmt == "csv":
+        assert vi.out.startswith("sheet,scale,system,parent,size_confidence,number_confidence\n")
+        assert en.out.startswith("Sheet,Scale,System,Parent sheet,Size confidence,Number confidence")
+        return
+    assert "Số hiệu mảnh" in vi.out and "bản đồ địa chính" in vi.out and "1/2000" in vi.out
+    assert "size_confidence" not in vi.out and "Number confidence" in en.out and "cadastral" in en.out
+
+
+def test_cli_sheets_xlsx(cli, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "sheets.xlsx"
+    assert cli("sheets", "--unit", "Quảng Hà", "--era", "2020", "--format", "xlsx", "--out", str(out)).code == 0
+    assert openpyxl.load_workbook(out).worksheets[0].cell(2, 2).value == "Số hiệu mảnh"

@@ -57,6 +57,7 @@ def register(sub) -> None:
     p.add_argument("name")
     p.add_argument("--era", choices=eras)
     add_format(p, ("table", "json"))
+    p.add_argument("--lang", choices=("vi", "en"), help="language of the table (default Vietnamese)")
     p.set_defaults(func=_lookup)
 
     p = sub.add_parser("stats", help="per-unit area (ha, EPSG:5899), official area, population, density")
@@ -145,15 +146,13 @@ def _lookup(args: argparse.Namespace) -> int:
 
 
 def _lookup_text(args: argparse.Namespace) -> str:
-    import pandas as pd
-
     from haiha_geo.crosswalks import lookup
+    from haiha_geo.report_tables import lookup_reports
 
     result = lookup(args.name, era=args.era)
     if args.format == "json":
         return written(args, result.to_dict())
-    text = written(args, pd.DataFrame(result.matches))
-    return text + (f"\nin era {args.era}:\n" + written(args, pd.DataFrame(result.in_era)) if args.era else "")
+    return "\n".join(t.render("table", args.lang) for t in lookup_reports(result, args.era))
 
 
 def _stats(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from haiha_geo.cli.output import add_format, emit, pick, warn_lines
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
 
-SHEET_FORMATS = ("table", "json", "geojson")
+SHEET_FORMATS = ("table", "csv", "json", "md", "xlsx", "geojson")
 STUDY_FORMATS = ("table", "json", "geojson", "md", "xlsx")
 BALANCE_FORMATS = ("table", "csv", "json", "md", "xlsx")
 
@@ -27,7 +27,6 @@ def register(sub) -> None:
     p.add_argument("--scale", default=2000, help="scale denominator (default 2000)")
     p.add_argument("--system", choices=("cadastral", "topographic"), default="cadastral")
     add_format(p, SHEET_FORMATS)
-    p.add_argument("--out", help="write to this file (atomically) instead of the terminal")
     p.set_defaults(func=_sheets)
 
     p = sub.add_parser("balance", help="land-use balance table of a zoning plan "
@@ -73,9 +72,13 @@ def _study_area(args: argparse.Namespace) -> int:
 
 
 def _sheets(args: argparse.Namespace) -> int:
+    from haiha_geo.report_tables import sheets_report
     from haiha_geo.zoning.study import sheets, study_area
 
-    emit(sheets(study_area(args.unit, args.era), args.scale, args.system), args.format, args.out)
+    area = study_area(args.unit, args.era)
+    frame = sheets(area, args.scale, args.system)
+    payload = frame if args.format == "geojson" else pick(args, lambda: sheets_report(frame, area.name), frame)
+    emit(payload, args.format, args.out, args.lang)
     return 0
 
 

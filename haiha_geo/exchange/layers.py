@@ -27,7 +27,15 @@ from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, to_geographic, to_planni
 from haiha_geo.eras import units
 from haiha_geo.errors import CRSError
 from haiha_geo.exchange.styles import Category, Labels, Symbol, qml
-from haiha_geo.maps.thematic import CATEGORY_STYLE, FOOTPRINT_LABELS, NTM_STATUS
+from haiha_geo.maps.thematic import (
+    CATEGORY_STYLE,
+    FOOTPRINT_LABELS,
+    HOST_IS_SITE,
+    NTM_STATUS,
+    POSSIBLE_EXTENT,
+    POSSIBLE_EXTENT_NOTE,
+    location_words,
+)
 from haiha_geo.ntm import commune_records, ntm_status
 from haiha_geo.project_sites import sites
 from haiha_geo.timeline import era_ids
@@ -52,10 +60,12 @@ ALIASES = {
     "ended_by": "Văn bản chấm dứt (mã)", "ended_act": "Văn bản chấm dứt",
     "year": "Năm (31/12)", "status": "Hiện trạng NTM", "status_vi": "Hiện trạng nông thôn mới",
     "year_lower": "Đạt từ năm (sớm nhất)", "year_upper": "Đạt chậm nhất năm", "act": "Văn bản",
-    "source": "Nguồn", "note": "Ghi chú", "date_start": "Từ ngày", "date_end": "Đến ngày",
+    "source": "Nguồn", "note": "Ghi chú", "date_start": "Từ ngày", "date_end": "Đến trước ngày",
     "site_id": "Mã công trình", "category": "Loại công trình", "category_vi": "Loại công trình",
     "name_vi": "Tên", "name_en": "Tên (tiếng Anh)", "area_qualifier": "Ghi chú diện tích",
     "footprint_basis": "Cơ sở vị trí", "footprint_vi": "Cơ sở vị trí", "footprint_era": "Thời kỳ của đơn vị chứa",
+    "host_extent": "Đơn vị chứa là", "footprint_upper_bound": "Chỉ là giới hạn trên", "footprint_kind": "Cách vẽ",
+    "map_label": "Nhãn bản đồ",
     "sheet": "Số hiệu mảnh", "scale": "Tỷ lệ (1:)", "system": "Hệ mảnh", "parent": "Mảnh cha",
     "unit_ids": "Các đơn vị", "predecessors": "Đơn vị tiền thân",
 }
@@ -144,7 +154,7 @@ def _site_frame(crs: str) -> gpd.GeoDataFrame:
     layer.insert(layer.columns.get_loc("category") + 1, "category_vi",
                  layer["category"].map(lambda c: CATEGORY_STYLE[c][0]))
     layer.insert(layer.columns.get_loc("footprint_basis") + 1, "footprint_vi",
-                 layer["footprint_basis"].map(FOOTPRINT_LABELS))
+                 [location_words(r) for r in layer.drop(columns=layer.geometry.name).to_dict("records")])
     return layer if crs == GEOGRAPHIC_CRS else _located(layer, to_planning)
 
 
@@ -156,6 +166,25 @@ def _located(layer: gpd.GeoDataFrame, move) -> gpd.GeoDataFrame:
     return out
 
 
+#: How a footprint is drawn in QGIS: an upper bound hatched and dashed as the site's possible extent.
+FOOTPRINT_KINDS = {
+    "upper_bound": (f"{POSSIBLE_EXTENT} ({POSSIBLE_EXTENT_NOTE})", Symbol("#6a3d9a", "#6a3d9a", 0.5, dash=True,
+                                                                     opacity=0.6, hatch=True)),
+    "site_unit": (HOST_IS_SITE, Symbol(None, "#6a3d9a", 0.6)),
+    "user_file": (FOOTPRINT_LABELS["user_file"], Symbol(None, "#6a3d9a", 0.6)),
+}
+
+
+def _footprint_kinds(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``footprint_kind`` (a key of :data:`FOOTPRINT_KINDS`) and ``map_label``: an upper bound is labelled as
+    the site's possible extent, not as the site."""
+    upper = polygons["footprint_upper_bound"].astype(bool)
+    kinds = ["upper_bound" if u else "user_file" if b == "user_file" else "site_unit"
+             for u, b in zip(upper, polygons["footprint_basis"])]
+    labels = [f"{POSSIBLE_EXTENT} của {n}" if u else n for u, n in zip(upper, polygons["name_vi"])]
+    return polygons.assign(footprint_kind=kinds, map_label=labels)
+
+
 def site_layers(crs: str) -> list[ExportLayer]:
     """Sites with a cited point, sites with a footprint (host units or a user's file), and all site records."""
     layer = _site_frame(crs)
@@ -164,14 +193,15 @@ def site_layers(crs: str) -> list[ExportLayer]:
     polygons = layer[(kinds == 3) | (kinds == 6)].reset_index(drop=True)
     cats = [Category(c, label, Symbol(colour, "#ffffff", 0.4, size=4.0))
             for c, (label, _, colour) in CATEGORY_STYLE.items() if c in set(points["category"])]
-    outlines = [Category(b, FOOTPRINT_LABELS[b], Symbol(None, "#6a3d9a", 0.6, dash=b == "host_units"))
-                for b in FOOTPRINT_LABELS if b in set(polygons["footprint_basis"])]
+    polygons = _footprint_kinds(polygons)
+    outlines = [Category(kind, label, symbol) for kind, (label, symbol) in FOOTPRINT_KINDS.items()
+                if kind in set(polygons["footprint_kind"])]
     return [
         ExportLayer("sites_points", points, "Công trình, dự án: vị trí do nguồn công bố",
                     qml("point", cats, field="category", labels=Labels("name_vi"), aliases=_aliases(points)), "point"),
         ExportLayer("sites_footprints", polygons,
                     "Công trình, dự án: phạm vi (hợp các đơn vị chứa là giới hạn trên, không phải ranh giới đo đạc)",
-                    qml("polygon", outlines, field="footprint_basis", labels=Labels("name_vi"),
+                    qml("polygon", outlines, field="footprint_kind", labels=Labels("map_label"),
                         aliases=_aliases(polygons)), "polygon"),
         ExportLayer("sites", pd.DataFrame(layer.drop(columns=layer.geometry.name)),
                     "Công trình, dự án: toàn bộ hồ sơ (kể cả chưa có vị trí)"),
@@ -195,8 +225,10 @@ def ntm_years() -> list[int]:
 def ntm_layer(crs: str) -> ExportLayer:
     """New-rural status of every unit at the end of every year, one feature per unit and year.
 
-    Each feature covers 1 January – 31 December of its year (``date_start``,
-    ``date_end``): QGIS's temporal controller steps through the years.
+    Each feature covers its whole year, 1 January 00:00 up to (not including) 1 January 00:00 of the
+    next (``date_start``, ``date_end``; the style's temporal limits include the beginning and exclude the
+    end): QGIS's temporal controller steps through the years, and a frame on the afternoon of
+    31 December, the day the status refers to, draws that year's status.
     """
 
     geoms = {era: units(era, crs=crs).set_index("unit_id").geometry for era in era_ids()}
@@ -208,7 +240,7 @@ def ntm_layer(crs: str) -> ExportLayer:
     table = pd.concat(rows, ignore_index=True)
     table["status_vi"] = table["status"].map(lambda s: NTM_STATUS[s if isinstance(s, str) else "unknown"][0])
     table["date_start"] = pd.to_datetime(table["year"].astype(str) + "-01-01")
-    table["date_end"] = pd.to_datetime(table["year"].astype(str) + "-12-31")
+    table["date_end"] = pd.to_datetime((table["year"] + 1).astype(str) + "-01-01")
     columns = ["era", "year", "unit_id", "code", "name", "type", "status", "status_vi", "year_lower", "year_upper",
                "act", "source", "note", "date_start", "date_end"]
     geometry = [geoms[e][u] for e, u in zip(table["era"], table["unit_id"])]

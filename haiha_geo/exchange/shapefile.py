@@ -48,7 +48,8 @@ SHORT_NAMES = {
     "population_ref": "pop_ref", "created_act": "creat_act", "category_vi": "categ_vi",
     "area_qualifier": "area_qual", "area_source": "area_src", "status_year": "status_yr",
     "status_source": "status_src", "host_source": "host_src", "host_confidence": "host_conf",
-    "footprint_basis": "fp_basis", "footprint_vi": "fp_vi", "footprint_era": "fp_era",
+    "footprint_basis": "fp_basis", "footprint_vi": "fp_vi", "footprint_era": "fp_era", "host_extent": "host_ext",
+    "footprint_upper_bound": "fp_upper", "footprint_kind": "fp_kind",
     "predecessors": "predecess", "size_confidence": "size_conf", "number_confidence": "num_conf",
 }
 #: Host-unit columns are named per era (``host_units_ERA``) and shortened to ``host_ERA``.

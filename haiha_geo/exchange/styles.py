@@ -30,7 +30,8 @@ KINDS = {"point": ("marker", "0"), "line": ("line", "1"), "polygon": ("fill", "2
 class Symbol:
     """One symbol: fill colour, outline colour, width (mm) and line style.
 
-    ``fill=None`` draws no fill (outline only); ``dash=True`` a dashed outline.
+    ``fill=None`` draws no fill (outline only); ``dash=True`` a dashed outline;
+    ``hatch=True`` fills a polygon with diagonal lines (of ``fill``, else of the outline colour).
     For points, ``size`` is the marker diameter in mm.
 
     Examples
@@ -45,6 +46,7 @@ class Symbol:
     dash: bool = False
     size: float = 3.0
     opacity: float = 1.0
+    hatch: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,12 @@ def _properties(kind: str, symbol: Symbol) -> tuple[str, dict[str, str]]:
     if kind == "line":
         return "SimpleLine", {"line_color": rgba(symbol.outline), "line_width": f"{symbol.width:g}",
                               "line_style": outline_style, "line_width_unit": "MM"}
-    return "SimpleFill", {"color": rgba(symbol.fill or "#ffffff", symbol.opacity if symbol.fill else 0.0),
-                          "style": "solid" if symbol.fill else "no", "outline_color": rgba(symbol.outline),
+    if symbol.hatch:
+        colour, style = rgba(symbol.fill or symbol.outline, symbol.opacity), "b_diagonal"
+    else:
+        colour = rgba(symbol.fill or "#ffffff", symbol.opacity if symbol.fill else 0.0)
+        style = "solid" if symbol.fill else "no"
+    return "SimpleFill", {"color": colour, "style": style, "outline_color": rgba(symbol.outline),
                           "outline_width": f"{symbol.width:g}", "outline_width_unit": "MM",
                           "outline_style": outline_style, "joinstyle": "round"}
 
@@ -143,6 +149,7 @@ def _labeling(root: ET.Element, kind: str, labels: Labels) -> None:
 
 
 def _temporal(root: ET.Element, start_field: str, end_field: str) -> None:
+    """Feature ranges from two fields, the start included and the end excluded (``limitMode`` 0)."""
     node = ET.SubElement(root, "temporal", {"enabled": "1", "mode": "2", "startField": start_field,
                                             "endField": end_field, "accumulate": "0", "durationUnit": "min",
                                             "fixedDuration": "0", "limitMode": "0"})

@@ -51,19 +51,25 @@ from haiha_geo.maps.topology import (
     simplify_layer,
 )
 from haiha_geo.place import place
+from haiha_geo.report_tables import what_happened
 from haiha_geo.values import positive_number
 from haiha_geo.vector_io import read_layer
 
-#: How a predecessor went on ("… xã Quảng Hà") and how a successor received it ("xã Quảng Long (…)").
-RELATIONS_OUT = {"continues": "tiếp tục là", "merged_into": "nhập vào", "split_part": "một phần nhập vào",
+#: How a predecessor went on ("… xã Quảng Hà") and how a successor received it ("xã Quảng Long (…)"), by
+#: :func:`haiha_geo.report_tables.what_happened`.
+RELATIONS_OUT = {"continues_enlarged": "tiếp tục là", "continues_code_kept": "nhập vào (giữ mã)",
+                 "merged_into": "nhập vào", "split_part": "một phần nhập vào",
                  "split_remainder": "phần còn lại thuộc", "unchanged": "giữ nguyên là"}
-RELATIONS_IN = {"continues": "giữ tên", "merged_into": "nhập vào", "split_part": "một phần",
+RELATIONS_IN = {"continues_enlarged": "tiếp tục, mở rộng", "continues_code_kept": "nhập vào, giữ mã",
+                "merged_into": "nhập vào", "split_part": "một phần",
                 "split_remainder": "phần còn lại", "unchanged": "giữ nguyên"}
 LABELS = {"search": "Tìm xã, thị trấn…", "noResult": "Không tìm thấy", "legend": "Chú giải",
           "fullscreen": "Toàn màn hình", "measure": "Đo khoảng cách, diện tích (VN-2000)",
           "measureHint": "Nhấp lên bản đồ để đo", "length": "Chiều dài", "area": "Diện tích",
           "mouseHint": "Di chuột trên bản đồ để xem toạ độ", "compare": "Kéo để so sánh trước/sau",
-          "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ"}
+          "year": "Năm", "status": "Trạng thái cuối năm", "source": "Căn cứ", "formerly": "tên cũ",
+          "searchShort": "Tìm kiếm…", "zoomIn": "Phóng to", "zoomOut": "Thu nhỏ", "layers": "Các lớp bản đồ",
+          "leaflet": "Thư viện bản đồ Leaflet", "below": "Tại điểm này"}
 #: The search box's hint when user layers are searched too (by their attribute values).
 SEARCH_WITH_LAYERS = "Tìm xã, thị trấn, đối tượng của lớp…"
 CONFIDENCE_TITLE = "Mức tin cậy (sau số liệu, ngày)"
@@ -132,6 +138,11 @@ class MapRegistry:
         """Number, title and the tagged dates of an act: adopted, in force, units operate (empty when unknown)."""
         return self.acts.get(act_id, {}) if present(act_id) else {}
 
+    def relation(self, row: dict[str, Any], words: dict[str, str]) -> str:
+        """The words of a lineage ``row``'s relation: what happened to the unit (a code kept is not a unit kept)."""
+        key = what_happened(row["relation"], self.names[row["from_unit_id"]] == self.names[row["to_unit_id"]])
+        return words.get(key, key)
+
     def links(self, key: str, unit_id: str) -> list[dict[str, Any]]:
         """Lineage rows whose ``key`` (``from_unit_id`` or ``to_unit_id``) is ``unit_id``."""
         return [r for r in self.lineage if r[key] == unit_id]
@@ -195,9 +206,9 @@ def _unit_rows(unit: dict, reg: MapRegistry) -> list[list[str]]:
     if present(unit.get("population")):
         rows.append(["Dân số", tagged(f"{vn_number(float(unit['population']), 0)} ({unit.get('population_year')})",
                                       unit.get("population_confidence"))])
-    before = [f"{reg.names[r['from_unit_id']]} ({RELATIONS_IN.get(r['relation'], r['relation'])})"
+    before = [f"{reg.names[r['from_unit_id']]} ({reg.relation(r, RELATIONS_IN)})"
               for r in reg.links("to_unit_id", unit["unit_id"])]
-    after = [f"{RELATIONS_OUT.get(r['relation'], r['relation'])} {reg.names[r['to_unit_id']]}"
+    after = [f"{reg.relation(r, RELATIONS_OUT)} {reg.names[r['to_unit_id']]}"
              for r in reg.links("from_unit_id", unit["unit_id"])]
     if reg.aliases.get(unit["unit_id"]):
         rows.append(["Tên cũ", "; ".join(reg.aliases[unit["unit_id"]])])
@@ -245,12 +256,24 @@ BOUNDARY_PATH = {"noClip": True}
 def _era_layer(b: Build, spec: LayerSpec) -> dict:
     style = layer_style(spec, **BOUNDARY_PATH)
     return {"id": spec.id, "name": spec.name or f"Đơn vị hành chính {_label(spec.era)}", "objects": [spec.era],
-            "tipSuffix": f" ({_label(spec.era)})",
+            "tipSuffix": f" ({_label(spec.era)})", "group": "era",
             "show": spec.show, "labels": spec.labels and b.spec.controls.get("labels", True),
             "searchable": spec.searchable, "style": style,
-            "legend": [{"label": f"Ranh giới xã, thị trấn ({_label(spec.era)})", "color": style["color"]},
+            "legend": [{"label": f"Ranh giới {unit_types(spec.era)} ({_label(spec.era)})", "color": style["color"]},
                        {"label": "Nền: mỗi đơn vị một màu (chỉ để phân biệt)", "color": style["color"],
                         "fills": list(dict.fromkeys(p["fill"] for p in b.era_props.get(spec.era, [])))}]}
+
+
+def unit_types(era_id: str) -> str:
+    """The kinds of unit of an era, as its legend names them: ``xã, thị trấn`` before 1/7/2025, ``xã`` after.
+
+    Examples
+    --------
+    >>> unit_types("2019"), unit_types("2025")
+    ('xã, thị trấn', 'xã')
+    """
+    types = list(registry.units_table(era_id)["type"])
+    return ", ".join(sorted(dict.fromkeys(types), key=lambda t: -types.count(t)))  # the commonest first
 
 
 # ---- merger layers --------------------------------------------------------------------------------------
@@ -284,7 +307,7 @@ def _merger_layer(b: Build, spec: LayerSpec) -> dict:
 def _successor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
     act = reg.act(rows[0]["act_id"])
     kind = "Sáp nhập và chia tách" if any(r["relation"].startswith("split") for r in rows) else "Sáp nhập"
-    preds = [f"{reg.names[r['from_unit_id']]} ({RELATIONS_IN.get(r['relation'], r['relation'])})" for r in rows]
+    preds = [f"{reg.names[r['from_unit_id']]} ({reg.relation(r, RELATIONS_IN)})" for r in rows]
     return {"title": p["title"], "tip": f"{p['title']}: {kind.lower()} từ {len(preds)} đơn vị",
             "label": p["label"],
             "rows": [["Hình thức", kind], ["Nghị quyết", act.get("number", "")], ["Tên văn bản", act.get("title", "")],
@@ -293,7 +316,7 @@ def _successor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
 
 def _predecessor_props(p: dict, rows: list[dict], reg: MapRegistry) -> dict:
     act = reg.act(rows[0]["act_id"])
-    after = [f"{RELATIONS_OUT.get(r['relation'], r['relation'])} {reg.names[r['to_unit_id']]}" for r in rows]
+    after = [f"{reg.relation(r, RELATIONS_OUT)} {reg.names[r['to_unit_id']]}" for r in rows]
     return {"title": f"{p['title']} (trước {act.get('effective', '')})", "label": p["label"],
             "tip": f"{p['title']}: {'; '.join(after)}",
             "style": {"fill": False, "color": "#444444", "weight": 1.5, "dashArray": "6 4"},

@@ -1,9 +1,12 @@
 """Thematic map layers: project sites (``kind = "sites"``) and new-rural status (``kind = "ntm"``).
 
 * **Sites** (:func:`haiha_geo.project_sites.sites`): an icon per site, coloured and
-  lettered by category; a popup with area, act, status and sources; the
-  footprint drawn with a dashed outline when it is only the union of the
-  host units (an upper bound), solid when it comes from a user's file.
+  lettered by category; a popup with area, act, status and sources; a
+  footprint that is only the union of the host units (an upper bound,
+  ``footprint_upper_bound``) drawn hatched and dashed as the site's *phạm vi
+  có thể* (possible extent), never as its boundary; solid when it comes from
+  a user's file or the site is its host unit. A click inside a footprint gives
+  the site and what lies under it (the commune, its new-rural status).
   Sites with no location are counted in the legend, not drawn.
 * **New-rural status** (:func:`haiha_geo.ntm.ntm_status`): a choropleth of
   the units in force at the end of each year, with a year slider; each year
@@ -43,6 +46,11 @@ CATEGORY_STYLE = {
 }
 FOOTPRINT_LABELS = {"cited_point": "điểm do nguồn công bố", "host_units": "hợp các đơn vị chứa (giới hạn trên)",
               "user_file": "ranh giới từ tệp của người dùng", "none": "không có vị trí"}
+#: The words of a footprint that only bounds where a site lies (map, legend, GeoPackage style).
+POSSIBLE_EXTENT = "Phạm vi có thể"
+POSSIBLE_EXTENT_NOTE = "hợp các xã chứa, giới hạn trên; khu chỉ chiếm một phần, không phải ranh giới của khu"
+#: A site that is its host unit (a commune): the unit's boundary is the site's.
+HOST_IS_SITE = "ranh giới đơn vị hành chính (địa điểm là cả đơn vị)"
 QUALIFIERS = {"over": "trên ", "nearly": "gần "}
 #: New-rural status → (Vietnamese label, colour).
 NTM_STATUS = {
@@ -90,12 +98,28 @@ def site_rows(row: dict) -> list[list[str]]:
         year = _text(row.get("status_year"))
         status = _text(row.get("status_vi")) or _text(row["status"])  # authored texts are shown in Vietnamese
         rows.append(["Hiện trạng", status + (f" ({year})" if year else "")])
-    rows.append(["Vị trí", FOOTPRINT_LABELS.get(row.get("footprint_basis"), str(row.get("footprint_basis")))])
+    rows.append(["Vị trí", location_words(row)])
     rows.append(["Nguồn", (_text(row.get("source")) or "").replace(";", "; ")])
     note = _text(row.get("note_vi")) or _text(row.get("note"))  # authored notes are shown in Vietnamese
     if note:
         rows.append(["Ghi chú", note])
     return rows
+
+
+def location_words(row: dict) -> str:
+    """How a site is located, in words; host units that are the site itself are its boundary.
+
+    Examples
+    --------
+    >>> location_words({"footprint_basis": "host_units", "footprint_upper_bound": True})
+    'hợp các đơn vị chứa (giới hạn trên)'
+    >>> location_words({"footprint_basis": "host_units", "footprint_upper_bound": False})
+    'ranh giới đơn vị hành chính (địa điểm là cả đơn vị)'
+    """
+    basis = row.get("footprint_basis")
+    if basis == "host_units" and not row.get("footprint_upper_bound", True):
+        return HOST_IS_SITE
+    return FOOTPRINT_LABELS.get(basis, str(basis))
 
 
 def _sites(source: str):
@@ -124,8 +148,19 @@ def host_footprints(b: Build) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def _footprint_style(basis: str) -> dict:
-    return {"fillOpacity": 0.08, "weight": 2, **({"dashArray": "6 4"} if basis == "host_units" else {})}
+def _footprint_style(upper_bound: bool) -> dict:
+    """Footprint paths: an upper bound hatched (``hatch``, drawn by the page's SVG pattern) and dashed."""
+    if upper_bound:
+        return {"fillOpacity": 0.6, "weight": 1.5, "dashArray": "6 4", "hatch": True}
+    return {"fillOpacity": 0.08, "weight": 2}
+
+
+def _footprint_props(props: dict, row: dict) -> dict:
+    """A footprint's own title and tooltip: an upper bound is named as the site's possible extent."""
+    if not row.get("footprint_upper_bound"):
+        return {**props, "style": _footprint_style(False)}
+    title = f"{POSSIBLE_EXTENT} của {row['name_vi']}"
+    return {**props, "title": title, "tip": f"{title} ({POSSIBLE_EXTENT_NOTE})", "style": _footprint_style(True)}
 
 
 def _own_geometry(b: Build, spec: LayerSpec, located, shared: dict[str, int]) -> dict[str, tuple]:
@@ -152,10 +187,10 @@ def sites_layer(b: Build, spec: LayerSpec) -> dict:
     outlines, icons, taken = [], [], set()
     for row in located.drop(columns=located.geometry.name).to_dict("records"):
         name, letters, colour = CATEGORY_STYLE.get(row["category"], (row["category"], "•", "#555555"))
-        where = FOOTPRINT_LABELS.get(row["footprint_basis"], row["footprint_basis"])
+        where = location_words(row)
         props = {"title": row["name_vi"], "tip": f"{row['name_vi']} ({name}; vị trí: {where})", "rows": site_rows(row),
                  "fill": colour, "color": colour, "symbol": letters}
-        style = {**props, "style": _footprint_style(row["footprint_basis"])}
+        style = _footprint_props(props, row)
         if row["site_id"] in shared:
             i = shared[row["site_id"]]
             outlines.append({"arcs": b.geometry.arc_ids[FOOTPRINT_OBJECT][i], "properties": style})
@@ -175,10 +210,12 @@ def sites_layer(b: Build, spec: LayerSpec) -> dict:
     missing = sorted(set(frame["name_vi"]) - set(located["name_vi"]))
     legend = [{"label": label, "fill": colour, "color": colour, "symbol": letters}
               for cat, (label, letters, colour) in CATEGORY_STYLE.items() if cat in set(located["category"])]
-    legend.append({"label": "Ranh giới = hợp các xã chứa (giới hạn trên)", "color": "#555555", "dash": True})
+    if located["footprint_upper_bound"].any():
+        legend.append({"label": f"{POSSIBLE_EXTENT} của khu ({POSSIBLE_EXTENT_NOTE})", "color": "#555555",
+                       "dash": True, "hatch": True})
     if missing:
         legend.append({"label": f"Không có vị trí (không vẽ): {'; '.join(missing)}", "color": "#ffffff"})
-    return {"id": spec.id, "name": spec.name or "Dự án, công trình trọng điểm",
+    return {"id": spec.id, "name": spec.name or "Dự án, công trình trọng điểm", "stackBelow": True,
             "objects": [f"{spec.id}:{FOOTPRINT_OBJECT}"] if outlines else [], "features": icons,
             "show": spec.show, "labels": False, "searchable": spec.searchable,
             "style": {"color": "#555555", "weight": 2, "fillOpacity": 0.08, **spec.style}, "legend": legend}

@@ -19,7 +19,7 @@ import haiha_geo.printing.draw as draw
 import haiha_geo.printing.grid as grid
 import haiha_geo.printing.layout as layout
 import haiha_geo.printing.titleblock as titleblock
-from haiha_geo import registry
+from haiha_geo import registry, timeline
 from haiha_geo._version import __version__
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.io import atomic_path
@@ -253,13 +253,17 @@ def era_dates(era: str, lang: str) -> tuple[str, str]:
 
 
 def source_lines(layers: list[PrintLayer]) -> tuple[str, str]:
-    """(reference sources, user layers) with short sha256 for the title block."""
+    """(reference sources, user layers) with short sha256 for the title block.
 
+    An era's sources are the one its units are drawn from and the ``split_source`` that cuts its split
+    units (``boundaries/eras.toml``: vn3dmap2025 for the units from 1/7/2025).
+    """
     used = set()
     for layer in layers:
         for part in (layer, *layer.extra):
             prov = part.frame.attrs.get("provenance", {})
             used |= {prov[k] for k in ("boundary_source", "split_source") if k in prov}
+            used |= {timeline.era(part.era).split_source} - {None} if part.era else set()
     refs = [f"{p['source']}/{Path(p['file']).name} sha256 {p['sha256'][:titleblock.SHORT_SHA]}"
             for p in provenance() if p["source"] in used and Path(p["file"]).stem.endswith("_communes")
             and not Path(p["file"]).stem.startswith("quang_ninh")]

@@ -191,20 +191,94 @@
 
   function cssId(text) { return String(text).replace(/[^A-Za-z0-9_-]/g, ""); }
 
+  /** The id of an SVG pattern of diagonal hatching in ``colour`` (made once per colour, in a hidden SVG). */
+  function hatchPattern(colour) {
+    var id = "haiha-hatch-" + cssId(colour);
+    if (document.getElementById(id)) return id;
+    var defs = document.getElementById("haiha-patterns");
+    if (!defs) {
+      var svg = document.createElementNS(SVG_NS, "svg");
+      svg.setAttribute("width", "0"); svg.setAttribute("height", "0"); svg.setAttribute("aria-hidden", "true");
+      svg.style.position = "absolute";
+      defs = document.createElementNS(SVG_NS, "defs");
+      defs.id = "haiha-patterns";
+      svg.appendChild(defs);
+      document.body.appendChild(svg);
+    }
+    var pattern = document.createElementNS(SVG_NS, "pattern");
+    pattern.id = id;
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "8"); pattern.setAttribute("height", "8");
+    pattern.setAttribute("patternTransform", "rotate(45)");
+    var line = document.createElementNS(SVG_NS, "line");
+    line.setAttribute("x1", "0"); line.setAttribute("y1", "0"); line.setAttribute("x2", "0"); line.setAttribute("y2", "8");
+    line.setAttribute("stroke", colour); line.setAttribute("stroke-width", "2");
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+    return id;
+  }
+
   function pathStyle(def, p) {
     var s = Object.assign({}, def.style || {});
     if (p.fill) s.fillColor = p.fill;
     if (p.color) s.color = p.color;
     if (p.dash) s.dashArray = p.dash;
     if (p.style) Object.assign(s, p.style);
-    s.className = "haiha-f haiha-layer-" + cssId(def.id);
+    if (s.hatch) s.fillColor = "url(#" + hatchPattern(/^#[0-9a-fA-F]{3,8}$/.test(s.color || "") ? s.color : "#555555") + ")";
+    s.className = "haiha-f haiha-layer-" + cssId(def.id) + (s.hatch ? " haiha-hatched" : "");
     return s;
+  }
+
+  /** Whether the point ll lies inside polygon layer (even-odd over every ring of every part). */
+  function containsLatLng(layer, ll) {
+    if (!layer.getBounds || !(layer instanceof L.Polygon) || !layer.getBounds().contains(ll)) return false;
+    var inside = false;
+    (function walk(rings) {
+      if (!rings.length) return;
+      if (rings[0] instanceof L.LatLng) {
+        for (var i = 0, j = rings.length - 1; i < rings.length; j = i++) {
+          var a = rings[i], b = rings[j];
+          if ((a.lat > ll.lat) !== (b.lat > ll.lat) &&
+              ll.lng < (b.lng - a.lng) * (ll.lat - a.lat) / (b.lat - a.lat) + a.lng) inside = !inside;
+        }
+        return;
+      }
+      rings.forEach(walk);
+    })(layer.getLatLngs());
+    return inside;
+  }
+
+  /** The popup of a feature of a layer drawn over others (a site's footprint): the feature, then every
+   *  shown polygon of the other layers under the clicked point (the commune, its new-rural status). */
+  function stackedNode(p, source, ll) {
+    var box = el("div", "haiha-popup-stack");
+    box.appendChild(popupNode(p));
+    var m = global.haihaMap;
+    if (!m || !ll) return box;
+    m.data.layers.forEach(function (d) {
+      var group = m.layers[d.id];
+      if (d.stackBelow || !group || !group.haihaFeatures || !m.map.hasLayer(group)) return;
+      group.haihaFeatures.eachLayer(function (l) {
+        var q = l.feature && l.feature.properties;
+        if (l === source || !q || q.title === undefined || !containsLatLng(l, ll)) return;
+        var part = popupNode(q);
+        part.classList.add("haiha-popup-below");
+        part.insertBefore(el("div", "haiha-popup-layer", m.data.labels.below + " — " + d.name), part.firstChild);
+        box.appendChild(part);
+      });
+    });
+    return box;
   }
 
   function bindFeature(def, feature, layer) {
     var p = feature.properties || {};
     if (p.title !== undefined) {
-      layer.bindPopup(function () { return popupNode(p); }, { maxWidth: 360 });
+      var stacked = def.stackBelow && layer instanceof L.Polygon;
+      // before the popup opens (bindPopup's own click handler comes next): pan it clear of the title and controls
+      layer.on("click", function () { if (layer._map) popupClear(layer._map, layer.getPopup()); });
+      layer.bindPopup(function (l) {
+        return stacked ? stackedNode(p, l, l.getPopup() && l.getPopup().getLatLng()) : popupNode(p);
+      }, { maxWidth: 360, maxHeight: stacked ? Math.round(global.innerHeight * 0.75) : null });
       layer.bindTooltip(function () { return el("span", null, p.tip || p.title + (def.tipSuffix || "")); }, { sticky: true });
     }
   }
@@ -244,7 +318,7 @@
         var keys = [p.search || p.label || p.title].concat(p.aka || []).map(normalise);
         var rows = def.searchRows ? (p.rows || []).map(function (r) { return [text(r[0]), String(text(r[1]))]; }) : [];
         index.push({ keys: keys, rows: rows, rowKeys: rows.map(function (r) { return normalise(r[1]); }),
-          title: p.title, aka: p.aka, era: def.name, layer: layer, group: group });
+          title: p.title, aka: p.aka, era: def.name, layer: layer, group: group, kind: def.group });
       });
     });
     return index;
@@ -754,7 +828,13 @@
       var note = former.length ? " (" + labels.formerly + " " + former.join(", ") + ")" : row ? " (" + row[0] + ": " + row[1] + ")" : "";
       return { text: it.title + note + " — " + it.era,
         open: function () {
-          if (!map.hasLayer(it.group)) map.addLayer(it.group);
+          if (!map.hasLayer(it.group)) {
+            // a result of another era replaces the era shown (never two eras drawn over each other)
+            if (it.kind) index.forEach(function (other) {
+              if (other.kind === it.kind && other.group !== it.group && map.hasLayer(other.group)) map.removeLayer(other.group);
+            });
+            map.addLayer(it.group);
+          }
           var bounds = it.layer.getBounds ? it.layer.getBounds() : L.latLngBounds([it.layer.getLatLng()]);
           map.fitBounds(bounds, { maxZoom: 14, animate: false });  // the popup then pans itself into the final view
           popupClear(map, it.layer.getPopup());
@@ -764,7 +844,9 @@
     control("topright", function (div) {
       div.classList.add("haiha-search");
       var input = el("input");
-      input.type = "search"; input.placeholder = labels.search; input.setAttribute("aria-label", labels.search);
+      // on a phone the box is narrow: a short hint that fits, the whole one for screen readers
+      input.type = "search"; input.placeholder = narrow() ? labels.searchShort : labels.search;
+      input.setAttribute("aria-label", labels.search);
       var list = el("ul", "haiha-search-results");
       div.appendChild(input); div.appendChild(list);
       function choose(item) {
@@ -810,6 +892,7 @@
               sw.style.background = fill || "transparent";
               sw.style.borderColor = item.color || "#333";
               if (item.dash) sw.style.borderStyle = "dashed";
+              if (item.hatch) sw.classList.add("haiha-swatch-hatched");
               if (item.symbol) sw.textContent = item.symbol;
               row.appendChild(sw);
             });
@@ -980,6 +1063,43 @@
     body.appendChild(box);
   }
 
+  /** Leaflet's own words in the page's language: the zoom buttons and the attribution prefix (no flag). */
+  function speakVietnamese(map, labels) {
+    if (map.zoomControl) {
+      var position = map.zoomControl.getPosition();
+      map.removeControl(map.zoomControl);
+      map.zoomControl = L.control.zoom({ position: position, zoomInTitle: labels.zoomIn, zoomOutTitle: labels.zoomOut }).addTo(map);
+    }
+    if (map.attributionControl) {
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' + escapeHtml(labels.leaflet) + '">Leaflet</a>');
+    }
+  }
+
+  /** On paper the map is refitted to its printed frame; on a phone's page the legend goes under the map
+   *  and the footer under the legend (their heights, measured in print, are CSS variables). */
+  function printLayout(map, bounds) {
+    var media = global.matchMedia ? global.matchMedia("print") : null, root = document.documentElement;
+    function apply() {
+      var printing = media && media.matches;
+      if (printing && narrow()) {
+        var foot = document.querySelector(".haiha-footer"), leg = document.querySelector(".haiha-legend");
+        root.style.setProperty("--haiha-footer-h", (foot ? foot.offsetHeight : 0) + "px");
+        root.style.setProperty("--haiha-legend-h", (leg ? leg.offsetHeight : 0) + "px");
+      }
+      map.invalidateSize({ animate: false });
+      if (bounds) map.fitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], { animate: false });
+    }
+    if (media && media.addEventListener) media.addEventListener("change", apply);
+    global.addEventListener("beforeprint", apply);
+    global.addEventListener("afterprint", apply);
+  }
+
+  /** The layer list's button says what it opens, in the page's language. */
+  function nameLayersButton(control, labels) {
+    var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.title = labels.layers; toggle.setAttribute("aria-label", labels.layers); }
+  }
+
   // ---- the map ---------------------------------------------------------------
   function init(map, dataId) {
     var node = document.getElementById(dataId);
@@ -991,6 +1111,7 @@
     var layers = {}, overlays = {};
     // the final view first, so every layer is drawn once
     if (data.bounds) map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]], { animate: false });
+    speakVietnamese(map, labels);
     if (data.tiles) {  // a basemap that fails to load leaves the data layers drawn
       L.tileLayer(data.tiles.url, { attribution: escapeHtml(data.tiles.attribution || ""), maxZoom: 19 }).addTo(map);
     }
@@ -1039,7 +1160,7 @@
       overlays[escapeHtml(spec.name)] = group;
       if (spec.show) group.addTo(map);
     });
-    L.control.layers(null, overlays, { collapsed: narrow(), position: "topright" }).addTo(map);
+    nameLayersButton(L.control.layers(null, overlays, { collapsed: narrow(), position: "topright" }).addTo(map), labels);
     var c = data.controls || {};
     if (c.scale) L.control.scale({ imperial: false }).addTo(map);
     if (c.search) {
@@ -1050,6 +1171,7 @@
     if (c.measure) measure(map, labels);
     if (c.mouse_position) mousePosition(map, labels);
     if (c.legend) legend(map, data.layers, layers, labels, data.confidence);
+    printLayout(map, data.bounds);
     placeLabels(map);
     document.body.classList.add("haiha-ready");  // title and footer are shown once the polygons are painted
     global.haihaMap.ready = true;
