@@ -233,9 +233,23 @@ def nearest(code: str, systems: Iterable[str] = SYSTEMS, n: int = 3) -> list[str
     known: list[str] = []
     for system in systems:
         known += list(codes(system)) + (list(legacy_codes()) if system == LANDLAW else [])
+    return close_matches(code, known, n)
+
+
+def close_matches(code: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """Up to ``n`` of ``known`` closest to ``code``, case ignored: same letters in another order first (``OTD``:
+    ``ODT``), then by :func:`difflib.get_close_matches`.
+
+    Examples
+    --------
+    >>> close_matches("otd", ["TMD", "ODT", "OTC"])
+    ['ODT', 'TMD', 'OTC']
+    """
     key = str(code).strip().upper()
     upper = {name.upper(): name for name in known}
-    return [upper[m] for m in difflib.get_close_matches(key, list(upper), n=n, cutoff=0.6)]
+    swapped = [name for name in upper if sorted(name) == sorted(key) and name != key]
+    alike = difflib.get_close_matches(key, list(upper), n=n, cutoff=0.6)
+    return [upper[m] for m in dict.fromkeys(swapped + alike)][:n]
 
 
 def detect_system(values: Iterable[str]) -> str:

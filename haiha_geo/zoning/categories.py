@@ -11,7 +11,6 @@ list for a plan's codes and says how each code was read.
 from __future__ import annotations
 
 import csv
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -310,5 +309,4 @@ def _reading(value: str, by_case: dict[str, str], system: Any, frame: pd.DataFra
 def _nearest(value: str, system: Any, known: list[str]) -> list[str]:
     if str(system) in land_codes.SYSTEMS:
         return land_codes.nearest(value, [str(system)])
-    upper = {code.upper(): code for code in known}
-    return [upper[m] for m in difflib.get_close_matches(value.strip().upper(), list(upper), n=3, cutoff=0.6)]
+    return land_codes.close_matches(value, known)
