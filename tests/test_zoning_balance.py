@@ -354,6 +354,9 @@ def test_cli_balance_reads_both_lists_and_a_code_file(cli, tmp_path):
     assert rows["QH"]["classified"] and not rows["CLN"]["classified"]
     assert "not in " + str(own) in run.err and "--codes FILE" in run.err
     assert "--codes" in cli("balance", "--help").out  # the option the warning names exists
+    before = own.read_bytes()
+    over = cli("balance", str(path), "--codes", str(own), "--format", "csv", "--out", str(own))
+    assert over.code == 2 and own.read_bytes() == before  # an output never overwrites the code list it read
     bad = cli("balance", str(path), "--codes", "landlow")
     assert bad.code == 2 and "expected one of auto, landlaw, qcvn" in bad.err and "Traceback" not in bad.err
     both = cli("balance", str(path), "--codes", "qcvn", "--categories", str(own))

@@ -227,8 +227,8 @@ class Classification:
                            for code, near in sorted(self.unknown.items()))
         what = ", kept as unclassified rows" if kept else ""
         return (f"{len(self.unknown)} land-use code(s) not in {self.label}{what}: {listed}; "
-                "correct them in the plan, or give a code list that has them (haiha-geo balance --codes FILE: "
-                "a CSV with code, parent, name)")
+                "correct them in the plan, or give a code list that has them (a CSV with code, parent, name: "
+                "haiha-geo balance --codes FILE, or codes=FILE in Python)")
 
 
 def classify(values: Any, codes: str | os.PathLike | None = None) -> Classification:
