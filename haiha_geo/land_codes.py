@@ -227,8 +227,8 @@ def nearest(code: str, systems: Iterable[str] = SYSTEMS, n: int = 3) -> list[str
     --------
     >>> nearest("ONTT")
     ['ONT']
-    >>> nearest("NO-MM", systems=["qcvn"])
-    ['NO-M']
+    >>> nearest("NO-MM", systems=["qcvn"])[0]
+    'NO-M'
     """
     known: list[str] = []
     for system in systems:

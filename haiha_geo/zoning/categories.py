@@ -87,8 +87,8 @@ def landlaw_categories() -> pd.DataFrame:
     Examples
     --------
     >>> law = landlaw_categories().set_index("code")
-    >>> law.loc["LUC", ["parent", "level", "colour", "confidence"]].tolist()
-    ['LUA', 4, '#fffc8c', 'C2']
+    >>> law.loc["LUC", ["parent", "colour", "confidence"]].tolist(), int(law.loc["LUC", "level"])
+    (['LUA', '#fffc8c', 'C2'], 4)
     """
     rows = [{"code": c.code, "parent": c.parent or "", "name": c.name_vi, "name_en": c.name_en or "",
              "colour": c.hex or "", "colour_source": c.rgb_source or "", "colour_confidence": c.rgb_confidence or "",
