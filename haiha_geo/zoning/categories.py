@@ -98,8 +98,8 @@ def landlaw_categories() -> pd.DataFrame:
 
 
 def _framed(rows: list[dict[str, str]], label: str) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object).fillna("")
-    frame = frame.apply(lambda col: col.astype(str).str.strip())
+    cells = [{column: str(row.get(column) or "").strip() for column in COLUMNS} for row in rows]  # plain str: fast
+    frame = pd.DataFrame(cells, columns=list(COLUMNS), dtype=object)
     _check(frame, label)
     levels: dict[str, int] = {}
     for code, parent in zip(frame["code"], frame["parent"]):
