@@ -11,7 +11,7 @@ import shapely
 
 import haiha_geo
 from haiha_geo import registry
-from haiha_geo.authored import read_csv
+from haiha_geo.authored import read_csv, shipped_dir
 from haiha_geo.errors import RegistryError
 from haiha_geo.ntm import DISTRICT_STATUSES, STATUSES, commune_records, ntm_district, record_problems
 from haiha_geo.project_sites import CATEGORIES, known_references, site_problems, site_table, split_ids
@@ -156,3 +156,37 @@ def test_references_table_resolves_every_cited_id():
     cited = {ref for _, row in site_table().iterrows() for ref in split_ids(row["source"])}
     cited |= {ref for cell in commune_records()["ref_id"] for ref in split_ids(cell)}
     assert cited <= set(table["ref_id"])
+
+
+#: The code files and, for each, its (sources column, confidence column) pairs: every value cited and tagged.
+CODE_FILES = {
+    "land_use_codes.csv": [("source", "confidence"), ("rgb_source", "rgb_confidence")],
+    "land_use_codes_legacy.csv": [("source", "confidence")],
+    "landuse_categories.csv": [("source", "confidence"), ("colour_source", "colour_confidence"),
+                               ("norm_source", "norm_confidence"), ("landlaw_source", "landlaw_confidence")],
+}
+
+
+@pytest.mark.parametrize("name", CODE_FILES)
+def test_code_files_cite_known_sources_with_a_tag_and_no_prose(name):
+    refs = known_references()
+    for row in read_csv("layers", name):
+        for source, tag in CODE_FILES[name]:
+            assert (row[source] is None) == (row[tag] is None), (name, row["code"], source)
+            assert row[tag] in (None, "C", "C2", "I"), (name, row["code"], tag, row[tag])
+            assert set(split_ids(row[source])) <= refs, (name, row["code"], source, row[source])
+
+
+def test_a_category_with_a_norm_or_a_mapping_cites_it():
+    for row in read_csv("layers", "landuse_categories.csv"):
+        if row["min_m2_per_person"] or row["min_share_pct"]:
+            assert row["norm_source"] and row["norm_confidence"], row["code"]
+        assert bool(row["landlaw_codes"]) == bool(row["landlaw_source"]), row["code"]
+
+
+def test_code_file_text_is_nfc():
+    import unicodedata
+
+    for name in CODE_FILES:
+        text = (shipped_dir("layers") / name).read_text(encoding="utf-8")
+        assert unicodedata.normalize("NFC", text) == text, name

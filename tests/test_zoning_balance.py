@@ -255,3 +255,109 @@ def test_a_code_map_dropping_whole_chunks_is_fine_and_dropping_all_is_an_error(t
     assert result.total_ha == 0.08
     with pytest.raises(InputFileError, match="no land-use polygons left"):
         land_use_balance(path, code_map={"KHUNG": None, "NO-M": None}, chunk_features=3)
+
+
+#: A planner's plan: land-law codes in ``code`` and QCVN groups in ``zone`` (same plots), plus a label.
+LANDLAW_PLAN = [("ONT", "NO-HT"), ("ONT", "NO-M"), ("DGT", "GT-DT"), ("CLN", "NN"), ("TMD", "CC-DT"),
+                ("LUC", "NN"), ("LUK", "NN"), ("DTL", "MN"), ("NTS", "MN"), ("DGD", "CC-DVO"), ("DYT", "CC-DVO"),
+                ("SKC", "CN"), ("ODT", "NO-M"), ("TSC", "CQ"), ("DKV", "CX-DT"), ("NTD", "KHAC"), ("RSX", "LN"),
+                ("SON", "MN"), ("BCS", "CSD"), ("TON", "DT-TG"), ("CQP", "AN-QP"), ("DNL", "HTKT")]
+
+
+@functools.cache
+def _study():
+    from haiha_geo.zoning.study import study_area
+
+    return study_area(None, None)
+
+
+def _study_plan(pairs=LANDLAW_PLAN, size=40.0) -> gpd.GeoDataFrame:
+    """Square plots of ``size`` m side by side from a point inside the study area (computed here, never stored)."""
+    study = _study().geometry
+    x0, y0 = shapely.get_coordinates(study.representative_point())[0]
+    plots = [shapely.box(x0 + i * size, y0, x0 + (i + 1) * size, y0 + size) for i in range(len(pairs))]
+    assert all(study.contains(plot) for plot in plots), "the test plots must lie inside the study area"
+    return gpd.GeoDataFrame({"code": [p[0] for p in pairs], "zone": [p[1] for p in pairs],
+                             "ky_hieu_lo": [f"L{i + 1:02d}" for i in range(len(pairs))]},
+                            geometry=plots, crs="EPSG:5899")
+
+
+@pytest.mark.parametrize(("field", "system", "codes"), [("code", "land-law codes", None), ("zone", "QCVN", None),
+                                                         ("code", "land-law codes", "landlaw"),
+                                                         ("zone", "QCVN", "qcvn")])
+def test_a_plan_in_the_study_area_has_every_code_classified(field, system, codes):
+    plan = _study_plan()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LandUseWarning)  # nothing unclassified, nothing mapped
+        result = land_use_balance(plan, field=field, codes=codes, study_area=_study().geometry, strict=True)
+    rows = result.table.set_index("code")
+    assert rows["classified"].all() and system in result.codes
+    assert set(plan[field]) <= set(rows.index)
+    assert result.coverage["outside_m2"] == 0.0
+    assert result.total_ha == pytest.approx(len(plan) * 0.16)
+    assert round(rows.loc[rows["level"] == 1, "percent"].sum(), 2) == 100.00
+
+
+def test_land_law_rows_follow_the_code_hierarchy_with_names_and_colours():
+    rows = land_use_balance(_study_plan(), codes="landlaw").table.set_index("code")
+    assert set(rows.index[rows["level"] == 1]) == {"NNP", "PNN", "CSD"}
+    assert rows.loc["ONT", ["name", "parent", "level", "colour"]].tolist() == [
+        "Đất ở tại nông thôn", "OTC", 3, "#ffd0ff"]
+    assert rows.loc["OTC", "area_ha"] == rows.loc[["ONT", "ODT"], "area_ha"].sum()
+    assert rows.loc["LUA", "area_ha"] == rows.loc[["LUC", "LUK"], "area_ha"].sum()
+    assert rows.loc["PNN", "area_ha"] == pytest.approx(16 * 0.16)
+
+
+@pytest.mark.parametrize(("old", "current"), [("LUN", "LUK"), ("BHK", "HNK"), ("DDT", "DDD"), ("DHT", "CCC"),
+                                              ("RST", "RSX"), ("ont", "ONT")])
+def test_legacy_and_miscased_codes_are_counted_in_current_codes_and_said_so(old, current):
+    plan = _study_plan([("ONT", "NO-M"), (old, "NN"), ("DGT", "GT-DT")])
+    with pytest.warns(LandUseWarning, match=f"'{old}' → {current} "):
+        result = land_use_balance(plan)
+    rows = result.table.set_index("code")
+    assert rows["classified"].all() and old not in rows.index
+    assert rows.loc[current, "area_ha"] >= 0.16
+    assert "land-law codes" in result.codes
+
+
+def test_an_unknown_code_is_listed_with_the_nearest_known_codes():
+    plan = _study_plan([("ONT", "NO-M"), ("ONTT", "NN"), ("DGT", "GT-DT"), ("QQQ", "NN")])
+    with pytest.warns(LandUseWarning, match=r"'ONTT' \(0.1600 ha; nearest: ONT\), 'QQQ' \(0.1600 ha; nearest: none\)"):
+        result = land_use_balance(plan)
+    rows = result.table.set_index("code")
+    assert not rows.loc["ONTT", "classified"] and rows.loc["ONT", "classified"]
+    with pytest.raises(UnclassifiedCodeError, match=r"nearest: ONT.*strict mode"):
+        land_use_balance(plan, strict=True)
+
+
+def test_qcvn_list_places_land_law_codes_in_its_groups():
+    plan = _study_plan([("ONT", ""), ("DGT", ""), ("LUC", ""), ("SKC", ""), ("RSX", "")]).drop(columns="zone")
+    with pytest.warns(LandUseWarning, match="'ONT' → DVO"):
+        rows = land_use_balance(plan, codes="qcvn").table.set_index("code")
+    assert rows.loc[["DVO", "GT-DT", "NN", "CN", "LN"], "area_ha"].tolist() == [0.16] * 5
+    assert rows["classified"].all()
+
+
+def test_cli_balance_reads_both_lists_and_a_code_file(cli, tmp_path):
+    path = tmp_path / "plan.gpkg"
+    _study_plan().to_file(path)
+    for field in ("code", "zone"):
+        run = cli("balance", str(path), "--field", field, "--format", "json", "--strict")
+        assert run.code == 0 and run.err == "", run.err
+        assert all(row["classified"] for row in run.json()["rows"])
+    own = tmp_path / "own_codes.csv"
+    own.write_text("code,parent,name\nQH,,Đất quy hoạch\nONT,QH,Đất ở nông thôn\nDGT,QH,Giao thông\n",
+                   encoding="utf-8")
+    run = cli("balance", str(path), "--codes", str(own), "--format", "json")
+    assert run.code == 0
+    rows = {row["code"]: row for row in run.json()["rows"]}
+    assert rows["QH"]["classified"] and not rows["CLN"]["classified"]
+    assert "not in " + str(own) in run.err and "--codes FILE" in run.err
+    assert "--codes" in cli("balance", "--help").out  # the option the warning names exists
+    before = own.read_bytes()
+    over = cli("balance", str(path), "--codes", str(own), "--format", "csv", "--out", str(own))
+    assert over.code == 2 and own.read_bytes() == before  # an output never overwrites the code list it read
+    bad = cli("balance", str(path), "--codes", "landlow")
+    assert bad.code == 2 and "expected one of auto, landlaw, qcvn" in bad.err and "Traceback" not in bad.err
+    both = cli("balance", str(path), "--codes", "qcvn", "--categories", str(own))
+    assert both.code == 2

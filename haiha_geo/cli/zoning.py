@@ -41,12 +41,19 @@ def register(sub) -> None:
     p.add_argument("--crs", "--assume-crs", dest="crs",
                    help="CRS of a file that declares none; required for DXF and DGN (e.g. EPSG:5899)")
     p.add_argument("--population", help="planned population, for m² per person")
-    p.add_argument("--categories", metavar="FILE", help="category CSV replacing layers/landuse_categories.csv")
+    lists = p.add_mutually_exclusive_group()
+    lists.add_argument("--codes", metavar="auto|landlaw|qcvn|FILE", default="auto",
+                       help="code list the codes are read with: auto (detected from the codes, the default), landlaw "
+                            "(land-law codes of layers/land_use_codes.csv; legacy codes such as LUN, DDT are "
+                            "counted in their current codes), qcvn (QCVN 01:2021/BXD groups of "
+                            "layers/landuse_categories.csv), or a CSV file with code, parent, name")
+    lists.add_argument("--categories", metavar="FILE", help="category CSV replacing the shipped lists "
+                                                            "(the same as --codes FILE)")
     p.add_argument("--unit", action="append", help="check coverage against this unit (repeatable)")
     p.add_argument("--era", choices=era_ids(), default=place().study_era,
                    help=f"era of --unit (default {place().study_era})")
     p.add_argument("--strict", action="store_true",
-                   help="fail (exit 2) on codes the category file does not know and on invalid polygons")
+                   help="fail (exit 2) on codes the code list does not know and on invalid polygons")
     p.add_argument("--out", help="write to this file (atomically); required for xlsx")
     add_format(p, BALANCE_FORMATS)
     p.set_defaults(func=_balance)
@@ -89,7 +96,8 @@ def _balance(args: argparse.Namespace) -> int:
     with warn_lines(LandUseWarning):
         result = land_use_balance(args.plan, field=args.field, population=args.population,
                                   study_area=args.unit, era=args.era, code_map=args.cad_layer_map,
-                                  strict=args.strict, categories=args.categories, layer=args.layer, crs=args.crs)
+                                  strict=args.strict, categories=args.categories,
+                                  codes=None if args.categories else args.codes, layer=args.layer, crs=args.crs)
     if args.format == "xlsx":  # through the balance, so the workbook is never written over the plan
         result.to_xlsx(args.out, lang=args.lang or "vi")
         print(f"wrote {args.out}", file=sys.stderr)

@@ -26,7 +26,7 @@ from haiha_geo.io import write_atomic
 from haiha_geo.report import to_xlsx
 from haiha_geo.values import positive_number
 from haiha_geo.vector_io import CHUNK_FEATURES
-from haiha_geo.zoning.categories import VERIFIED, descendants, load_categories, norm_of
+from haiha_geo.zoning.categories import CODE_SYSTEMS, VERIFIED, classify, descendants, norm_of
 from haiha_geo.zoning.export import balance_report
 from haiha_geo.zoning.plan import PlanInput, iter_plan
 from haiha_geo.zoning.study import as_planning_geometry
@@ -74,6 +74,8 @@ class LandUseBalance:
     warnings: list[str] = field(default_factory=list)
     #: Files the balance was read from (plan, code map, category file): its outputs may be none of them.
     inputs: tuple[Path, ...] = ()
+    #: The code list the plan's codes were read with (:attr:`haiha_geo.zoning.categories.Classification.label`).
+    codes: str = "layers/landuse_categories.csv (QCVN 01:2021/BXD groups)"
 
     def to_frame(self) -> pd.DataFrame:
         """The table with a final ``TOTAL`` row."""
@@ -87,8 +89,7 @@ class LandUseBalance:
         return {"rows": records(self.table), "total_ha": self.total_ha, "plan_area_ha": self.plan_area_ha,
                 "coverage": self.coverage, "population": self.population, "warnings": list(self.warnings),
                 "provenance": {"area": PROVENANCE["area_method"], "crs": PROVENANCE["planning_crs"],
-                               "categories": "layers/landuse_categories.csv (confidence per row; "
-                                             "verified = confidence C)"}}
+                               "categories": f"{self.codes} (confidence per row; verified = confidence C)"}}
 
     def render(self, fmt: str) -> str:
         """Text of the balance as ``table``, ``csv``, ``md`` or ``json``."""
@@ -105,7 +106,7 @@ class LandUseBalance:
         outside = "" if cover["outside_m2"] is None else f", outside {cover['outside_m2']:,.2f} m²"
         return (f"Coverage against {cover['against']}: gaps {cover['gaps_m2']:,.2f} m², overlaps "
                 f"{cover['overlaps_m2']:,.2f} m²{outside}.\nAreas: {PROVENANCE['area_method']}. 'unverified': the "
-                "category or norm source is not confirmed (layers/landuse_categories.csv, confidence column).\n")
+                f"category or norm source is not confirmed ({self.codes}, confidence column).\n")
 
     def to_csv(self, path: str | os.PathLike) -> Path:
         """Write the table with its total row as UTF-8 CSV (atomically, formula-safe, never over an input)."""
@@ -137,7 +138,8 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
 
 def land_use_balance(plan: PlanInput, field: str | None = None, population: int | None = None, *,
                      study_area: Any = None, era: str | None = None, code_map: str | os.PathLike | dict | None = None,
-                     strict: bool = False, categories: str | os.PathLike | None = None, layer: str | None = None,
+                     strict: bool = False, categories: str | os.PathLike | None = None,
+                     codes: str | os.PathLike | None = None, layer: str | None = None,
                      crs: str | None = None, include_empty: bool = False, coverage: bool = True,
                      chunk_features: int = CHUNK_FEATURES) -> LandUseBalance:
     """Land-use balance of ``plan`` by the code in column ``field``.
@@ -162,12 +164,20 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         Maps values of ``field`` (CAD layer names) to land-use codes; see
         :func:`haiha_geo.zoning.plan.read_code_map`.
     strict : bool
-        Raise :class:`UnclassifiedCodeError` for codes the category file does
+        Raise :class:`UnclassifiedCodeError` for codes the code list does
         not know, instead of listing them as unclassified rows with a warning,
         and :class:`~haiha_geo.errors.GeometryRepairError` for invalid polygons
         instead of repairing them with a :class:`~haiha_geo.errors.GeometryRepairWarning`.
     categories : path, optional
-        A category CSV replacing ``layers/landuse_categories.csv``.
+        A category CSV replacing the shipped code lists (the same as ``codes=path``).
+    codes : {"auto", "landlaw", "qcvn"} or path, optional
+        The code list the plan's codes are read with
+        (:func:`haiha_geo.zoning.categories.classify`): detected from the
+        codes by default, the land-law codes of ``layers/land_use_codes.csv``
+        (legacy codes counted in their current ones), the QCVN groups of
+        ``layers/landuse_categories.csv``, or a category CSV. Codes read as
+        another code, and unknown codes with the nearest known ones, are
+        listed in the warnings.
     layer, crs : str, optional
         Passed to the file reader (``crs`` is required for DXF, which carries none).
     include_empty : bool
@@ -214,12 +224,11 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         if coverage:  # keep only the chunk's outline: the report needs the union, not the parcels
             footprints.append(dissolve(np.asarray(frame.geometry.array, dtype=object)))
     report_repairs(repaired, strict, stacklevel=2)
-    cats = load_categories(categories)
-    unknown = sorted(set(areas.index) - set(cats["code"]))
-    if unknown and strict:
-        raise UnclassifiedCodeError(_unknown_message(unknown, areas) + " (strict mode)")
-    if unknown:
-        notes.append(_unknown_message(unknown, areas))
+    classification = classify(areas.index, codes if codes is not None else categories)
+    if classification.unknown and strict:
+        raise UnclassifiedCodeError(classification.unknown_message(areas) + " (strict mode)")
+    notes += classification.notes(areas)
+    cats, areas, unknown = classification.categories, classification.regroup(areas), sorted(classification.unknown)
     table = _table(cats, areas, unknown, population, include_empty)
     cover, plan_ha = None, None
     if coverage:
@@ -231,7 +240,9 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     for note in notes:
         warnings.warn(note, LandUseWarning, stacklevel=2)
     total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))
-    return LandUseBalance(table, total_ha, plan_ha, cover, population, notes, _input_files(plan, code_map, categories))
+    return LandUseBalance(table, total_ha, plan_ha, cover, population, notes,
+                          _input_files(plan, code_map, categories, None if codes in CODE_SYSTEMS else codes),
+                          classification.label)
 
 
 def _area_by_code(frame: pd.DataFrame) -> pd.Series:
@@ -245,12 +256,6 @@ def _area_by_code(frame: pd.DataFrame) -> pd.Series:
 
 def _input_files(*items: Any) -> tuple[Path, ...]:
     return tuple(Path(item) for item in items if isinstance(item, (str, os.PathLike)))
-
-
-def _unknown_message(unknown: list[str], areas: pd.Series) -> str:
-    listed = ", ".join(f"{code!r} ({areas[code] / 1e4:,.4f} ha)" for code in unknown)
-    return (f"{len(unknown)} land-use code(s) not in the category file, kept as unclassified rows: {listed}; "
-            "add them to the category file or map them with a code-map file")
 
 
 def _table(cats: pd.DataFrame, areas: pd.Series, unknown: list[str], population: int | None,
