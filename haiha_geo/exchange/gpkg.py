@@ -118,6 +118,7 @@ def writing_to(target: Path) -> Iterator[None]:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
             "GDAL: " + (str(exc).strip().splitlines() or ["no reason given"])[0]
+        reason = reason if len(reason) <= 160 else reason[:159] + "…"  # GDAL may quote a whole SQL statement
         raise OutputPathError(f"cannot write {target}: {reason}; check the free space of the folder (and the "
                               "shell's file-size limit, ulimit -f), or choose another one") from None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import io
 import math
 import os
@@ -128,19 +129,26 @@ class PrintDocument:
                 f"million: give --dpi {largest} or less, or write a PDF (vector, sharp at any size)")
 
     def _write_pdf(self, tmp: Path) -> None:
-        """Each page drawn, written and released in turn; a failed write stops without finishing the file."""
+        """Each page drawn, written and released in turn; a failed write stops without finishing the file.
+
+        A figure is a web of reference cycles that only the garbage collector
+        frees: it runs after every page, over the objects made since the
+        first page only (:func:`gc.freeze`), so a page costs what it did.
+        """
         from matplotlib.backends.backend_pdf import PdfPages
 
         pdf = PdfPages(tmp, metadata=_pdf_metadata(self))
+        gc.freeze()
         try:
             for page in self.pages:
-                fig = self._draw(page)
-                pdf.savefig(fig)
-                fig.clear()
+                pdf.savefig(self._draw(page))
+                gc.collect()
         except BaseException:
             with contextlib.suppress(Exception):  # closing a half-written file fails again (zlib, disk full)
                 pdf.close()
             raise
+        finally:
+            gc.unfreeze()
         pdf.close()
 
 
