@@ -420,3 +420,26 @@ def test_print_layout_errors_still_typed(in_tmp):
     doc = print_map(era="2025", paper="A4")
     with pytest.raises(PrintLayoutError, match="30 to 1200"):
         doc.save(in_tmp / "x.png", dpi=20)
+
+
+TABLE_SUFFIXES = {
+    "default table into csv": (["stats", "--era", "2025", "--out", "x.csv"], "give --format csv"),
+    "csv into xlsx": (["stats", "--era", "2025", "--format", "csv", "--out", "x.xlsx"], "give --format xlsx"),
+    "md into json": (["units", "--era", "2025", "--format", "md", "--out", "x.JSON"], "name the file x.md"),
+    "json into geojson": (["sheets", "--format", "json", "--out", "x.geojson"], "give --format geojson"),
+}
+
+
+@pytest.mark.parametrize("case", TABLE_SUFFIXES, ids=list(TABLE_SUFFIXES))
+def test_table_format_and_suffix_must_agree(cli, in_tmp, case):
+    args, hint = TABLE_SUFFIXES[case]
+    run = cli(*args)
+    assert run.code == 2 and hint in one_line(run.err)
+    assert snapshot(in_tmp) == {}
+
+
+@pytest.mark.parametrize("args", [["stats", "--era", "2025", "--format", "csv", "--out", "x.csv"],
+                                  ["stats", "--era", "2025", "--format", "csv", "--out", "x.out"],
+                                  ["sheets", "--format", "geojson", "--out", "x.json"]], ids=["same", "free", "json"])
+def test_table_suffix_that_agrees_or_names_no_format(cli, in_tmp, args):
+    assert cli(*args).code == 0 and Path(args[-1]).stat().st_size > 0
