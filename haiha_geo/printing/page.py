@@ -320,8 +320,8 @@ def _tools(paper, box, scale: int, lang: str, w: dict, body: float, k: float) ->
     draw.draw_north_arrow(paper, ax_x, box.top - arrow_h - body * draw.PT_MM * 2.6, arrow_h, w["north"],
                           w["grid_north"], body)
     sx = ax_x + arrow_h * 0.6 + 3
-    paper.text(sx, box.top - body * draw.PT_MM * 2, titleblock.format_scale(scale, lang), fontsize=body * 1.5,
-               weight="bold", va="center")
+    text, size = printed.fit_line(titleblock.format_scale(scale, lang), box.right - sx, body * 1.5, body, True)
+    paper.text(sx, box.top - body * draw.PT_MM * 2, text, fontsize=size, weight="bold", va="center")
     draw.draw_scale_bar(paper, sx + 1, box.top - body * draw.PT_MM * 7, scale, box.right - sx - 8, body, lang)
 
 
