@@ -237,7 +237,7 @@ def compose(lay: layout.PageLayout, layers: list[PrintLayer], clip, x0: float, y
 
 
 def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[PageContent, list[PrintLayer], list[str]]:
-    """``content`` and ``layers`` with every text printable: one line titles, title-block rows shortened.
+    """``content`` and ``layers`` with every text printable: one-line titles, title-block rows and legends shortened.
 
     Returns them with a note for each character the font cannot draw (printed as "�").
 
@@ -263,7 +263,8 @@ def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[Page
                                 mark_note=printed.printable(content.block.mark_note))
     content = dataclasses.replace(content, title=printed.printable(content.title),
                                   subtitle=printed.printable(content.subtitle), block=block)
-    layers = [dataclasses.replace(layer, legend=printed.printable(layer.legend)) for layer in layers]
+    layers = [dataclasses.replace(layer, legend=printed.shorten(printed.printable(layer.legend),
+                                                                printed.MAX_LEGEND_CHARS)) for layer in layers]
     for layer in layers:
         if layer.labels and "label" in layer.frame:
             labels = [printed.printable(v) for v in layer.frame["label"]]

@@ -25,6 +25,8 @@ import unicodedata
 REPLACEMENT = "\ufffd"
 #: Longest value of a title-block row (characters); a longer one ends in "…".
 MAX_ROW_CHARS = 300
+#: Longest legend entry (characters).
+MAX_LEGEND_CHARS = 120
 
 
 @functools.cache
