@@ -281,8 +281,8 @@ def test_spec_print_table_is_checked():
     assert print_map(spec).info[0]["paper"] == "A4"
     with pytest.raises(InputFileError, match=r"print\.papers"):
         parse_spec({**base, "print": {"papers": "A4"}})
-    with pytest.raises(PrintLayoutError, match="not declare"):
-        print_map(parse_spec({**base, "print": {"layers": ["b"]}}))
+    with pytest.raises(InputFileError, match=r"'b' name no layer of the spec; give layer ids .* among: a"):
+        parse_spec({**base, "print": {"layers": ["b"]}})
 
 
 def test_unit_labels_never_overlap(out):
@@ -310,7 +310,7 @@ def test_unit_labels_never_overlap(out):
 def test_notebook_shows_the_page():
     doc = print_map(era="2025", paper="A4")
     assert doc._repr_png_().startswith(b"\x89PNG")
-    assert doc.figure is doc.figures[0]
+    assert len(doc.pages) == 1 and doc.figure is doc.figure  # drawn once
 
 
 def test_english_atlas_names_the_unit_in_english(out):

@@ -16,8 +16,9 @@ def register(subparsers) -> None:
     parser.add_argument("--out", required=True, help="FILE.gpkg, or FILE.zip for --format shp")
     parser.add_argument("--crs", default="EPSG:5899", choices=("EPSG:5899", "EPSG:4326"),
                         help="CRS of the layers (default EPSG:5899, VN-2000 / TM-3 107°45′)")
-    parser.add_argument("--format", choices=("gpkg", "shp"), default="gpkg",
-                        help="gpkg (default) or shp: Shapefiles with .cpg/.prj/.qml in one .zip")
+    parser.add_argument("--format", choices=("gpkg", "shp"),
+                        help="gpkg or shp (Shapefiles with .cpg/.prj/.qml in one .zip); must agree with the --out "
+                             "suffix (default: from the suffix, .gpkg or .zip)")
     parser.set_defaults(func=_export)
 
 
@@ -25,7 +26,9 @@ def _export(args: argparse.Namespace) -> int:
     """Write the export and list its layers on stderr."""
     from haiha_geo.exchange.gpkg import export_gpkg
     from haiha_geo.exchange.shapefile import export_shapefiles
+    from haiha_geo.io import output_format
 
-    result = (export_shapefiles if args.format == "shp" else export_gpkg)(args.out, crs=args.crs)
+    fmt = output_format(args.out, args.format, {"gpkg": (".gpkg",), "shp": (".zip",)})
+    result = (export_shapefiles if fmt == "shp" else export_gpkg)(args.out, crs=args.crs)
     print(f"wrote {result.path} ({result.crs}):\n{result.summary()}", end="", file=sys.stderr)
     return 0

@@ -79,6 +79,11 @@ WRITERS: dict[str, Callable[[Any, str | None], str | bytes]] = {
     "table": _text("table"), "csv": _text("csv"), "json": _json, "md": _text("md"), "xlsx": _xlsx,
     "geojson": _geojson,
 }
+#: File-name suffixes of each format: an ``--out`` ending in one of another format is refused.
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "table": (".txt",), "csv": (".csv",), "json": (".json",), "md": (".md",), "xlsx": (".xlsx",),
+    "geojson": (".geojson",),
+}
 #: Formats for people: a command hands them its ReportTable.
 HUMAN_FORMATS = ("table", "md", "xlsx")
 #: The formats of a command that prints a report table.
@@ -111,6 +116,8 @@ def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None, la
     OptionError
         A binary format (xlsx) without ``out``.
     """
+    if out and fmt:
+        check_suffix(out, fmt)
     text = payload if fmt is None else WRITERS[fmt](payload, lang)
     size = len(text)
     if isinstance(text, bytes) and not out:
@@ -139,6 +146,8 @@ def emit_cached(args: argparse.Namespace, parts: list, render: Callable[[], str 
     imports none of the libraries ``render`` needs.
     """
     fmt = args.format
+    if getattr(args, "out", None):  # before the work, as emit would after it
+        check_suffix(args.out, fmt)
     keyed = [*parts, fmt, getattr(args, "lang", None), *([disk_cache.source_files()] if sources else [])]
 
     def build() -> bytes:
@@ -147,6 +156,32 @@ def emit_cached(args: argparse.Namespace, parts: list, render: Callable[[], str 
 
     data = disk_cache.remember(args.command, keyed, build)
     emit(data if fmt == "xlsx" else data.decode("utf-8"), None, getattr(args, "out", None))
+
+
+def check_suffix(out: str | Path, fmt: str) -> None:
+    """Refuse an ``out`` whose suffix names another format than ``fmt`` (CSV text in ``x.xlsx`` opens nowhere).
+
+    A suffix that names no format (``.out``, none) is left to the user.
+
+    Raises
+    ------
+    OptionError
+        Naming the format the suffix asks for.
+
+    Examples
+    --------
+    >>> check_suffix("stats.md", "md"), check_suffix("stats.out", "csv")
+    (None, None)
+    >>> check_suffix("stats.xlsx", "csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.OptionError: --out stats.xlsx ends in .xlsx, the suffix of xlsx, but the format is csv: give ...
+    """
+    path = Path(out)
+    named = next((f for f, ends in SUFFIXES.items() if path.suffix.lower() in ends), None)
+    if named not in (None, fmt) and not (fmt == "geojson" and named == "json"):
+        raise OptionError(f"--out {path} ends in {path.suffix}, the suffix of {named}, but the format is {fmt}: "
+                          f"give --format {named}, or name the file {path.with_suffix(SUFFIXES[fmt][0]).name}")
 
 
 def input_paths(args: argparse.Namespace) -> list[Path]:

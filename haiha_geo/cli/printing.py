@@ -21,8 +21,10 @@ def register(subparsers) -> None:
     _common(p, paper_default=None)
     p.add_argument("--scale", type=int, metavar="N", help="scale 1:N (default: the largest standard scale that fits)")
     p.add_argument("--era", choices=era_ids(), help="print the units of this era")
-    p.add_argument("--format", choices=("pdf", "png"), help="output format (default: from the --out suffix)")
-    p.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200)")
+    p.add_argument("--format", choices=("pdf", "png"),
+                   help="output format; must agree with the --out suffix (default: from the suffix)")
+    p.add_argument("--dpi", type=int, default=200,
+                   help="PNG resolution (default 200; 30 to 1200, and at most 150 million pixels: A0 up to 311)")
     p.set_defaults(func=_print)
 
     p = subparsers.add_parser(
@@ -46,20 +48,23 @@ def _common(p: argparse.ArgumentParser, paper_default: str | None) -> None:
     p.add_argument("--orientation", choices=ORIENTATIONS, help="default: landscape for print, what fits for atlas")
     p.add_argument("--layer", action="append", default=[], metavar="FILE", help="add a vector file; repeatable")
     p.add_argument("--lang", choices=LANGS, default="vi", help="language of the page (default vi)")
-    p.add_argument("--out", required=True, help="output file (written atomically)")
+    p.add_argument("--out", required=True, help="output file (written atomically; a symbolic link is written "
+                                                "through to its file)")
 
 
 def _report(doc, out: str) -> None:
     for note in doc.notes:
         print(f"note: {note}", file=sys.stderr)
     first = doc.info[0]
-    print(f"wrote {out}: {len(doc.figures)} page(s), {first['paper']} {first['orientation']}, "
+    print(f"wrote {out}: {len(doc.pages)} page(s), {first['paper']} {first['orientation']}, "
           f"1:{first['scale']:,}, frame {first['frame_mm'][0]:.1f} × {first['frame_mm'][1]:.1f} mm", file=sys.stderr)
 
 
 def _print(args: argparse.Namespace) -> int:
-    from haiha_geo.printing.page import print_map
+    from haiha_geo.io import output_format
+    from haiha_geo.printing.page import SUFFIXES, print_map
 
+    output_format(args.out, args.format, SUFFIXES)  # before any work: PNG bytes never go into a .pdf
     doc = print_map(args.spec, paper=args.paper, orientation=args.orientation, scale=args.scale, era=args.era,
                     layers=args.layer, lang=args.lang)
     doc.save(args.out, format=args.format, dpi=args.dpi, inputs=input_paths(args))
@@ -68,8 +73,11 @@ def _print(args: argparse.Namespace) -> int:
 
 
 def _atlas(args: argparse.Namespace) -> int:
+    from haiha_geo.io import output_format
     from haiha_geo.printing.atlas_pages import atlas
+    from haiha_geo.printing.page import SUFFIXES
 
+    output_format(args.out, "pdf", SUFFIXES)
     doc = atlas(args.unit, era=args.era, scale=args.scale, system=args.system, paper=args.paper,
                 orientation=args.orientation, layers=args.layer, lang=args.lang, only=args.sheet)
     doc.save(args.out, format="pdf", inputs=input_paths(args))

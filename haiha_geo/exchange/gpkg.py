@@ -14,7 +14,10 @@ renamed over it, never half-written, never over an input.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +99,30 @@ def _write(frame: pd.DataFrame, path: Path, name: str, description: str, geometr
     pyogrio.write_dataframe(frame, path, **options)
 
 
+@contextlib.contextmanager
+def writing_to(target: Path) -> Iterator[None]:
+    """Turn write failures (a full disk, a file-size limit), GDAL's or Python's, into one :class:`OutputPathError`.
+
+    The error names ``target``, the output being made.
+
+    Examples
+    --------
+    >>> with writing_to(Path("x.gpkg")):  # doctest: +ELLIPSIS
+    ...     raise pyogrio.errors.DataSourceError("Failed to commit transaction")
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.OutputPathError: cannot write x.gpkg: GDAL: Failed to commit transaction; check the free space ...
+    """
+    try:
+        yield
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+            "GDAL: " + (str(exc).strip().splitlines() or ["no reason given"])[0]
+        reason = reason if len(reason) <= 160 else reason[:159] + "…"  # GDAL may quote a whole SQL statement
+        raise OutputPathError(f"cannot write {target}: {reason}; check the free space of the folder (and the "
+                              "shell's file-size limit, ulimit -f), or choose another one") from None
+
+
 def write_gpkg(layers: list[ExportLayer], path: Path, crs: str) -> None:
     """Write ``layers``, the provenance and ``layer_styles`` into a new GeoPackage at ``path``."""
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
@@ -150,9 +177,11 @@ def export_gpkg(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
     with atomic_path(path, inputs) as tmp:
         work = tmp.with_name(tmp.name + ".gpkg")  # GDAL wants the .gpkg extension
         try:
-            write_gpkg(layers, work, crs)
+            with writing_to(path):
+                write_gpkg(layers, work, crs)
             os.replace(work, tmp)
         finally:
-            work.unlink(missing_ok=True)
+            for part in (work, *work.parent.glob(f"{glob.escape(work.name)}-*")):  # and -journal, -wal, -shm
+                part.unlink(missing_ok=True)
     return ExportResult(path, crs, {layer.name: len(layer.frame) for layer in layers},
                         {layer.name: layer.geometry for layer in layers})

@@ -27,7 +27,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -38,9 +37,9 @@ from pyproj import CRS
 
 from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.errors import OutputPathError
-from haiha_geo.exchange.gpkg import FIXED_TIME, ExportResult
+from haiha_geo.exchange.gpkg import FIXED_TIME, ExportResult, writing_to
 from haiha_geo.exchange.layers import ALIASES, ExportLayer, export_layers
-from haiha_geo.io import atomic_path
+from haiha_geo.io import check_output, scratch_folder, write_atomic
 
 #: Full field name → DBF name (DBF allows 10 characters); names not listed are short already.
 SHORT_NAMES = {
@@ -157,11 +156,11 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _members(layers: list[ExportLayer], crs: str) -> dict[str, bytes]:
-    """Archive member name → content, in a fixed order."""
+def _members(layers: list[ExportLayer], crs: str, target: Path) -> dict[str, bytes]:
+    """Archive member name → content, in a fixed order; the Shapefiles are written in a folder beside ``target``."""
     members: dict[str, bytes] = {}
     fields: list[dict[str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch_folder(target) as tmp, writing_to(target):
         for layer in layers:
             if layer.spatial:
                 fields += _write_layer(layer, Path(tmp), crs)
@@ -196,14 +195,17 @@ def export_shapefiles(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
     if path.suffix.lower() != ".zip":
         raise OutputPathError(f"{path}: Shapefiles are written into one .zip archive (a Shapefile is several "
                               f"files per layer); for example --out {path.with_suffix('.zip').name}")
+    check_output(path, inputs)
     layers = export_layers(crs)
     crs = layers[0].frame.crs.to_string()
-    members = _members(layers, crs)
-    with atomic_path(path, inputs) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+    members = _members(layers, crs, path)
+    archive = io.BytesIO()  # built in memory: a full disk then fails one plain write, never a half-flushed stream
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         for name, data in members.items():
             info = zipfile.ZipInfo(f"{path.stem}/{name}", ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            zipped.writestr(info, data)
+    write_atomic(path, archive.getvalue(), inputs)
     return ExportResult(path, crs, {layer.name: len(layer.frame) for layer in layers},
                         {layer.name: layer.geometry for layer in layers})

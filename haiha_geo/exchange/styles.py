@@ -9,14 +9,22 @@ fills in every property left out with its default.
 
 Every value from the data (unit names, categories) enters the XML through
 :mod:`xml.etree.ElementTree`, which escapes it: names are data, never markup.
+XML 1.0 cannot hold the control characters (not even as ``&#x1;``), which
+ElementTree writes unchanged: in labels, aliases and field names each one is
+written as its visible Control Picture (``\\x0b`` → ``␋``, :func:`xml_text`);
+a classification *value* holding one is refused (:class:`TableValueError`),
+since a changed value would no longer match its features.
 Symbol properties are written both as ``<Option>`` maps (QGIS ≥ 3.18) and as
 ``<prop>`` pairs (older QGIS 3).
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+
+from haiha_geo.errors import TableValueError
 
 #: QGIS version the documents are written for (the oldest LTR they were checked with is 3.22).
 QGIS_VERSION = "3.22.0"
@@ -24,6 +32,41 @@ QGIS_VERSION = "3.22.0"
 FONT = "Noto Sans"
 #: Geometry kind → (QGIS symbol type, ``layerGeometryType`` code).
 KINDS = {"point": ("marker", "0"), "line": ("line", "1"), "polygon": ("fill", "2")}
+#: Characters XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _picture(match: re.Match) -> str:
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML 1.0 can hold it: a C0 control becomes its Control Picture, other non-characters U+FFFD.
+
+    Examples
+    --------
+    >>> xml_text("Quảng\\x0bHà\\x01"), xml_text("tab\\tkept")
+    ('Quảng␋Hà␁', 'tab\\tkept')
+    """
+    return NOT_XML.sub(_picture, text)
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Every attribute and text of ``root``'s tree passed through :func:`xml_text`."""
+    for node in root.iter():
+        node.attrib = {xml_text(k): xml_text(v) for k, v in node.attrib.items()}
+        if node.text:
+            node.text = xml_text(node.text)
+
+
+def _category_value(category: Category) -> str:
+    value = "" if category.value is None else str(category.value)
+    if NOT_XML.search(value):
+        raise TableValueError(f"the value {value!r} (legend {xml_text(category.label)!r}) holds the control "
+                              f"character U+{ord(NOT_XML.search(value).group()):04X}, which a QGIS style (XML) "
+                              "cannot hold; remove it from the data")
+    return value
 
 
 @dataclass(frozen=True)
@@ -125,8 +168,8 @@ def _renderer(root: ET.Element, kind: str, field: str | None, categories: list[C
     symbols = ET.SubElement(renderer, "symbols")
     for index, category in enumerate(categories):
         # An empty value is QGIS's "all other values" category: it also catches NULL.
-        ET.SubElement(cats, "category", {"value": "" if category.value is None else str(category.value),
-                                         "label": category.label, "symbol": str(index), "render": "true"})
+        ET.SubElement(cats, "category", {"value": _category_value(category), "label": category.label,
+                                         "symbol": str(index), "render": "true"})
         _symbol(symbols, str(index), kind, category.symbol)
 
 
@@ -178,6 +221,11 @@ def qml(geometry: str, style: list[Category] | Symbol, *, field: str | None = No
     aliases : dict, optional
         Field name → the name QGIS shows in the attribute table and forms.
 
+    Raises
+    ------
+    TableValueError
+        A category value holds a character XML cannot hold (a control character).
+
     Examples
     --------
     >>> text = qml("polygon", [Category("Quảng Hà", "xã Quảng Hà", Symbol("#8dd3c7"))], field="name",
@@ -201,6 +249,7 @@ def qml(geometry: str, style: list[Category] | Symbol, *, field: str | None = No
     ET.SubElement(root, "blendMode").text = "0"
     ET.SubElement(root, "featureBlendMode").text = "0"
     ET.SubElement(root, "layerGeometryType").text = code
+    _xml_safe(root)
     ET.indent(root, " ")
     body = ET.tostring(root, encoding="unicode")
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + body + "\n"

@@ -214,6 +214,14 @@ def _compare(table: Any, where: str, i: int, ids: set[str]) -> CompareSpec:
                        show=table.get("show", False))
 
 
+def _print_layers(wanted: list, where: str, ids: list[str]) -> None:
+    """``[print] layers`` must name declared layers, by their id (a string)."""
+    bad = [w for w in wanted if not isinstance(w, str) or w not in ids]
+    if bad:
+        raise _fail(where, "print.layers", f"{', '.join(repr(b) for b in bad)} name no layer of the spec; give "
+                                           f"layer ids (strings) among: {', '.join(ids)}")
+
+
 def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> MapSpec:
     """Validate a spec's TOML content and return a :class:`MapSpec`.
 
@@ -231,6 +239,11 @@ def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> M
     Traceback (most recent call last):
     ...
     haiha_geo.errors.InputFileError: <spec>: key 'layers[0].era': unknown era '1990'; expected one of 2019, 2020, 2025
+    >>> parse_spec({"title": "x", "layers": [{"id": "a", "kind": "era", "era": "2019"}],
+    ...             "print": {"layers": ["nosuch", 5]}})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    haiha_geo.errors.InputFileError: <spec>: key 'print.layers': 'nosuch', 5 name no layer of the spec; give ...
     """
     base = base or Path.cwd()
     _check_keys(data, _TOP_KEYS, where, "")
@@ -253,6 +266,7 @@ def parse_spec(data: dict, where: str = "<spec>", base: Path | None = None) -> M
             raise _fail(where, f"controls.{key}", "expected true or false")
         controls[key] = value
     _check_keys(data.get("print", {}), _PRINT_KEYS, where, "print.")
+    _print_layers(data.get("print", {}).get("layers", []), where, ids)
     tolerance = data.get("tolerance_m")
     if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
         raise _fail(where, "tolerance_m", f"must be a finite positive number of metres, got {tolerance!r}")

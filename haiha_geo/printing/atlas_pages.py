@@ -8,6 +8,8 @@ drawn inside a frame that is its EPSG:5899 bounding box.
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 import shapely
 
@@ -120,7 +122,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     Examples
     --------
     >>> doc = atlas("Cái Chiên", era="2025", only=["364504-5"])
-    >>> len(doc.figures), [round(v, 3) for v in doc.info[0]["frame_mm"]]
+    >>> len(doc.pages), [round(v, 3) for v in doc.info[0]["frame_mm"]]
     (1, [500.0, 500.0])
     """
 
@@ -155,12 +157,19 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
         content = PageContent(title, subtitle, block, lang, "crosses", [junction])
-        fig, dropped = compose(lay, page_layers, plane, x0, y0, scale, content)
-        doc.figures.append(fig)
-        doc.notes += [f"sheet {number}: label {d!r} left out: no room without overlapping" for d in dropped]
+        doc.pages.append(functools.partial(_page, number, lay, page_layers, plane, scale, content))
         doc.info.append({"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "sheet": number,
-                         "title": title, "frame_mm": (lay.frame.w, lay.frame.h), "extent": plane.bounds})
+                         "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),
+                         "extent": plane.bounds})
     return doc
+
+
+def _page(number: str, lay: layout.PageLayout, layers: list[PrintLayer], plane, scale: int,
+          content: PageContent) -> tuple[object, list[str]]:
+    """Draw the page of sheet ``number``: its figure and notes."""
+    x0, y0 = plane.bounds[:2]
+    fig, dropped, unprintable = compose(lay, layers, plane, x0, y0, scale, content)
+    return fig, [f"sheet {number}: label {d!r} left out: no room without overlapping" for d in dropped] + unprintable
 
 
 def _edge(plane, w: dict) -> PrintLayer:

@@ -112,12 +112,8 @@ def from_spec(spec, *, era: str | None, files: list, lang: str, words: dict) -> 
     notes: list[str] = []
     chosen = spec.layers
     wanted = spec.print.get("layers")
-    if wanted:
+    if wanted:  # names checked by haiha_geo.maps.spec.parse_spec
         ids = {lay.id: lay for lay in spec.layers}
-        missing = [w for w in wanted if w not in ids]
-        if missing:
-            raise PrintLayoutError(f"{spec.source}: [print] layers names {', '.join(missing)}, which the spec does "
-                                   f"not declare; layers: {', '.join(ids)}")
         chosen = [ids[w] for w in wanted]
         bad = [lay.id for lay in chosen if lay.kind not in PRINTABLE]
         if bad:

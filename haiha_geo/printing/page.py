@@ -7,7 +7,12 @@ arrow, scale, title block) is drawn on a page-sized axes in mm.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import gc
 import io
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +23,12 @@ import shapely
 import haiha_geo.printing.draw as draw
 import haiha_geo.printing.grid as grid
 import haiha_geo.printing.layout as layout
+import haiha_geo.printing.text as printed
 import haiha_geo.printing.titleblock as titleblock
 from haiha_geo import registry, timeline
 from haiha_geo._version import __version__
 from haiha_geo.errors import PrintLayoutError
-from haiha_geo.io import atomic_path
+from haiha_geo.io import atomic_path, output_format
 from haiha_geo.maps.spec import MapSpec, load_spec
 from haiha_geo.place import place
 from haiha_geo.printing.layers import PrintLayer, from_spec
@@ -33,33 +39,45 @@ FONT = "DejaVu Sans"
 RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.family": "sans-serif", "font.sans-serif": [FONT],
       "svg.hashsalt": "haiha-geo", "path.simplify": False, "axes.unicode_minus": False}
 MM = 1 / 25.4
-FORMATS = ("pdf", "png")
+#: Output formats and their file-name suffixes.
+SUFFIXES = {"pdf": (".pdf",), "png": (".png",)}
+#: Most pixels a PNG may have: A0 at 300 dpi (140 million) fits; each pixel takes about 4 bytes while drawn,
+#: so the limit holds a PNG page below about 1 GB of memory.
+PIXEL_BUDGET = 150_000_000
 
 
 @dataclass
 class PrintDocument:
-    """Printed pages: matplotlib figures plus what was left out.
+    """Printed pages, drawn when they are written, plus what was left out.
 
     Attributes
     ----------
-    figures : list of Figure
-        One figure per page, sized to the paper.
+    pages : list of callable
+        One per page: ``page()`` draws it and returns ``(figure, notes)``.
+        :meth:`save` draws, writes and drops the pages one at a time, so the
+        memory of a 100-page atlas is that of one page.
     notes : list of str
-        Labels dropped for lack of room, layers not printed.
+        Labels dropped for lack of room, layers not printed, characters the
+        font cannot draw (notes of a page are added when it is drawn).
     info : dict
-        Paper, orientation, scale, frame size (mm) and extent (m) of each page.
+        Paper, orientation, page and frame size (mm), scale and extent (m) of each page.
 
     In a notebook the document shows its first page.
     """
 
-    figures: list
+    pages: list
     notes: list[str] = field(default_factory=list)
     info: list[dict] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def figure(self):
-        """The first page."""
-        return self.figures[0]
+        """The first page (drawn once)."""
+        return self._draw(self.pages[0])
+
+    def _draw(self, page):
+        fig, notes = page()
+        self.notes += [n for n in notes if n not in self.notes]
+        return fig
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
@@ -70,33 +88,72 @@ class PrintDocument:
              inputs=()) -> Path:
         """Write the pages atomically: one multi-page vector PDF, or a PNG of a one-page document.
 
-        Reruns give identical bytes (no creation date, fixed producer). ``inputs``
-        are files the output must not replace.
+        ``format`` (pdf or png) must agree with the suffix of ``path``; without
+        it the suffix decides. A PNG is refused beyond :data:`PIXEL_BUDGET`
+        pixels, naming the largest ``dpi`` that fits. Reruns give identical
+        bytes (no creation date, fixed producer). ``inputs`` are files the
+        output must not replace.
+
+        Raises
+        ------
+        OptionError
+            ``format`` and the suffix disagree, or the suffix names no format.
+        PrintLayoutError
+            A PNG of several pages, a ``dpi`` outside 30–1200 or beyond the pixel budget.
         """
 
         path = Path(path)
-        fmt = format or (path.suffix.lower().lstrip(".") or "pdf")
-        if fmt not in FORMATS:
-            raise PrintLayoutError(f"{path}: output format {fmt!r}; expected pdf or png")
-        if fmt == "png" and len(self.figures) > 1:
-            raise PrintLayoutError(f"{path}: a PNG holds one page and this document has {len(self.figures)}; "
-                                   "write a PDF")
-        if fmt == "png" and not 30 <= dpi <= 1200:
-            raise PrintLayoutError(f"--dpi {dpi}: give 30 to 1200 dots per inch")
+        fmt = output_format(path, format, SUFFIXES)
+        if fmt == "png":
+            self._check_raster(path, dpi)
         with atomic_path(path, inputs) as tmp, matplotlib.rc_context(RC):
             if fmt == "pdf":
-                from matplotlib.backends.backend_pdf import PdfPages
-
-                with PdfPages(tmp, metadata=_pdf_metadata(self)) as pdf:
-                    for fig in self.figures:
-                        pdf.savefig(fig)
+                self._write_pdf(tmp)
             else:
                 self.figure.savefig(tmp, format="png", dpi=dpi, metadata={"Software": f"haiha-geo {__version__}"})
         return path
 
+    def _check_raster(self, path: Path, dpi: int) -> None:
+        if len(self.pages) > 1:
+            raise PrintLayoutError(f"{path}: a PNG holds one page and this document has {len(self.pages)}; "
+                                   "write a PDF")
+        if not 30 <= dpi <= 1200:
+            raise PrintLayoutError(f"--dpi {dpi}: give 30 to 1200 dots per inch")
+        w_in, h_in = (v * MM for v in self.info[0]["page_mm"])
+        pixels = w_in * dpi * h_in * dpi
+        if pixels > PIXEL_BUDGET:
+            largest = math.floor(math.sqrt(PIXEL_BUDGET / (w_in * h_in)))
+            raise PrintLayoutError(
+                f"--dpi {dpi} on {self.info[0]['paper']} makes a PNG of {pixels / 1e6:,.0f} million pixels "
+                f"(about {pixels * 4 / 1e9:,.1f} GB of memory), beyond the limit of {PIXEL_BUDGET / 1e6:,.0f} "
+                f"million: give --dpi {largest} or less, or write a PDF (vector, sharp at any size)")
+
+    def _write_pdf(self, tmp: Path) -> None:
+        """Each page drawn, written and released in turn; a failed write stops without finishing the file.
+
+        A figure is a web of reference cycles that only the garbage collector
+        frees: it runs after every page, over the objects made since the
+        first page only (:func:`gc.freeze`), so a page costs what it did.
+        """
+        from matplotlib.backends.backend_pdf import PdfPages
+
+        pdf = PdfPages(tmp, metadata=_pdf_metadata(self))
+        gc.freeze()
+        try:
+            for page in self.pages:
+                pdf.savefig(self._draw(page))
+                gc.collect()
+        except BaseException:
+            with contextlib.suppress(Exception):  # closing a half-written file fails again (zlib, disk full)
+                pdf.close()
+            raise
+        finally:
+            gc.unfreeze()
+        pdf.close()
+
 
 def _pdf_metadata(doc: PrintDocument) -> dict:
-    title = doc.info[0].get("title", "") if doc.info else ""
+    title = printed.printable(doc.info[0].get("title", "")) if doc.info else ""
     return {"Title": title, "Creator": f"haiha-geo {__version__}", "Producer": f"haiha-geo {__version__} (matplotlib)",
             "CreationDate": None, "ModDate": None}
 
@@ -152,18 +209,23 @@ class PageContent:
 
 
 def compose(lay: layout.PageLayout, layers: list[PrintLayer], clip, x0: float, y0: float, scale: int,
-            content: PageContent) -> tuple[object, list[str]]:
-    """Draw one page; return the figure and the labels dropped for lack of room."""
+            content: PageContent) -> tuple[object, list[str], list[str]]:
+    """Draw one page; return the figure, the labels dropped for lack of room and notes on unprintable text.
+
+    Every text reaches the page through :func:`haiha_geo.printing.text.printable`
+    (:func:`printable_page`); the title is fitted to the width of its strip.
+    """
     k = lay.text_scale
     w = titleblock.words(content.lang)
+    content, layers, notes = printable_page(content, layers)
     with matplotlib.rc_context(RC):
         fig, paper = new_page(lay)
         paper.add_patch(titleblock._rect(lay.border.x, lay.border.y, lay.border.w, lay.border.h, lw=1.4))
         h = lay.header
-        paper.text(h.x + h.w / 2, h.top - h.h * 0.35, content.title, fontsize=13 * k, weight="bold",
-                   ha="center", va="center", parse_math=False)
-        paper.text(h.x + h.w / 2, h.top - h.h * 0.75, content.subtitle, fontsize=8 * k, ha="center",
-                   va="center", parse_math=False)
+        for line, y, size, bold in ((content.title, 0.35, 13 * k, True), (content.subtitle, 0.75, 8 * k, False)):
+            text, size = printed.fit_line(line, h.w * 0.96, size, size * 0.6, bold)
+            paper.text(h.x + h.w / 2, h.top - h.h * y, text, fontsize=size, weight="bold" if bold else "normal",
+                       ha="center", va="center", parse_math=False)
         ax = map_axes(fig, lay, x0, y0, scale)
         drawn = draw.draw_layers(ax, layers, clip, k)
         step = grid.grid_interval(scale)
@@ -171,7 +233,44 @@ def compose(lay: layout.PageLayout, layers: list[PrintLayer], clip, x0: float, y
         _, dropped = draw.place_labels(ax, layers, clip, 8 * k)
         frame_rectangle(paper, lay)
         _panel(paper, lay, scale, drawn, step, content, k, w)
-    return fig, dropped
+    return fig, dropped, notes
+
+
+def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[PageContent, list[PrintLayer], list[str]]:
+    """``content`` and ``layers`` with every text printable: one-line titles, title-block rows and legends shortened.
+
+    Returns them with a note for each character the font cannot draw (printed as "�").
+
+    Examples
+    --------
+    >>> block = titleblock.TitleBlock([("Tên bản vẽ", "Đất 🌾\\u202e" + "x" * 400)])
+    >>> content, _, notes = printable_page(PageContent("Ruộng\\n🌾", "1:2.000", block, "vi"), [])
+    >>> content.title, len(content.block.rows[0][1]), notes
+    ('Ruộng �', 300, ['U+1F33E (EAR OF RICE) has no glyph in the page font: printed as �'])
+    """
+    texts = [content.title, content.subtitle, *(t for row in content.block.rows + content.block.extra for t in row)]
+    texts += [layer.legend for layer in layers]
+    labelled = [layer for layer in layers if layer.labels and "label" in layer.frame]
+    texts += [str(v) for layer in labelled for v in layer.frame["label"]]
+    notes = [f"{c} has no glyph in the page font: printed as {printed.REPLACEMENT}"
+             for c in dict.fromkeys(c for t in texts for c in printed.missing_glyphs(t))]
+
+    def rows(items):
+        return [(printed.printable(a), printed.shorten(printed.printable(b, newlines=True))) for a, b in items]
+
+    block = dataclasses.replace(content.block, rows=rows(content.block.rows), extra=rows(content.block.extra),
+                                mark=printed.printable(content.block.mark),
+                                mark_note=printed.printable(content.block.mark_note))
+    content = dataclasses.replace(content, title=printed.printable(content.title),
+                                  subtitle=printed.printable(content.subtitle), block=block)
+    layers = [dataclasses.replace(layer, legend=printed.shorten(printed.printable(layer.legend),
+                                                                printed.MAX_LEGEND_CHARS)) for layer in layers]
+    for layer in layers:
+        if layer.labels and "label" in layer.frame:
+            labels = [printed.printable(v) for v in layer.frame["label"]]
+            if labels != list(layer.frame["label"]):
+                layer.frame = layer.frame.assign(label=labels)
+    return content, layers, notes
 
 
 def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
@@ -222,8 +321,8 @@ def _tools(paper, box, scale: int, lang: str, w: dict, body: float, k: float) ->
     draw.draw_north_arrow(paper, ax_x, box.top - arrow_h - body * draw.PT_MM * 2.6, arrow_h, w["north"],
                           w["grid_north"], body)
     sx = ax_x + arrow_h * 0.6 + 3
-    paper.text(sx, box.top - body * draw.PT_MM * 2, titleblock.format_scale(scale, lang), fontsize=body * 1.5,
-               weight="bold", va="center")
+    text, size = printed.fit_line(titleblock.format_scale(scale, lang), box.right - sx, body * 1.5, body, True)
+    paper.text(sx, box.top - body * draw.PT_MM * 2, text, fontsize=size, weight="bold", va="center")
     draw.draw_scale_bar(paper, sx + 1, box.top - body * draw.PT_MM * 7, scale, box.right - sx - 8, body, lang)
 
 
@@ -346,11 +445,12 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     name = title or opts.get("title") or spec.title
     block = title_block(name, scale, drawn, lang)
     content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
-    fig, dropped = compose(lay, drawn, clip, x0, y0, scale, content)
-    notes += [f"label {d!r} left out: no room without overlapping" for d in dropped]
+    fig, dropped, unprintable = compose(lay, drawn, clip, x0, y0, scale, content)
+    notes += [f"label {d!r} left out: no room without overlapping" for d in dropped] + unprintable
     if not shapely.box(bx0, by0, bx1, by1).within(clip.buffer(1e-6)):
         notes.append(f"at 1:{scale} the frame ({ground_w:.0f} × {ground_h:.0f} m) cuts the map; "
                      "leave --scale out for the largest scale that fits")
     info = {"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "title": name,
-            "frame_mm": (lay.frame.w, lay.frame.h), "extent": (x0, y0, x0 + ground_w, y0 + ground_h)}
-    return PrintDocument([fig], notes, [info])
+            "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),
+            "extent": (x0, y0, x0 + ground_w, y0 + ground_h)}
+    return PrintDocument([lambda: (fig, [])], notes, [info])

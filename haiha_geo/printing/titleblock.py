@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.place import place
+from haiha_geo.printing.text import text_width_mm
 
 LANGS = ("vi", "en")
 #: Characters of sha256 printed for each source file.
@@ -150,16 +151,6 @@ class TitleBlock:
     extra: list[tuple[str, str]] = field(default_factory=list)
 
 
-def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
-    """Width of ``text`` set in the page font at ``size_pt``, mm (measured from the glyph outlines)."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
-    prop = FontProperties(family="DejaVu Sans", size=size_pt, weight="bold" if bold else "normal")
-    width, _, _ = TextToPath().get_text_width_height_descent(text, prop, ismath=False)
-    return width * 25.4 / 72
-
-
 def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list[str]:
     """Greedy word wrap of ``text`` into lines no wider than ``width_mm``; a longer word breaks after a '/';
     a newline in ``text`` starts a new line.
@@ -169,7 +160,9 @@ def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list
     >>> wrap("Hệ toạ độ VN-2000, kinh tuyến trục 107°45′", 30, 7)
     ['Hệ toạ độ VN-2000,', 'kinh tuyến trục 107°45′']
     >>> wrap("vn3dmap2025/haiha_communes.geojson", 30, 7)
-    ['vn3dmap2025/', 'haiha_communes.geojson']
+    ['vn3dmap2025/', 'haiha_communes.', 'geojson']
+    >>> [len(line) for line in wrap("x" * 60, 30, 7)]
+    [20, 20, 20]
     """
     if "\n" in text:  # explicit line breaks start new lines
         return [line for part in text.split("\n") for line in wrap(part, width_mm, size_pt, bold)]
@@ -181,6 +174,7 @@ def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list
             words += [head + "/", tail]
         else:
             words.append(word)
+    words = [piece for word in words for piece in _pieces(word, width_mm, size_pt, bold)]
     for word in words:
         trial = f"{lines[-1]} {word}" if lines else word
         if lines and text_width_mm(trial, size_pt, bold) <= width_mm:
@@ -188,6 +182,22 @@ def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list
         else:
             lines.append(word)
     return lines or [""]
+
+
+def _pieces(word: str, width_mm: float, size_pt: float, bold: bool) -> list[str]:
+    """``word`` in pieces no wider than ``width_mm``: cut after a ``_``, ``.`` or ``-`` when near, else anywhere."""
+    pieces = []
+    while text_width_mm(word, size_pt, bold) > width_mm and len(word) > 1:
+        n = max(1, int(len(word) * width_mm / text_width_mm(word, size_pt, bold)))
+        while n + 1 < len(word) and text_width_mm(word[:n + 1], size_pt, bold) <= width_mm:
+            n += 1
+        while n > 1 and text_width_mm(word[:n], size_pt, bold) > width_mm:
+            n -= 1
+        mark = max(word.rfind(c, 0, n) for c in "_.-")  # after a separator when one is in the second half
+        n = mark + 1 if mark + 1 > n / 2 else n
+        pieces.append(word[:n])
+        word = word[n:]
+    return [*pieces, word]
 
 
 def block_lines(block: TitleBlock, width_mm: float, size_pt: float) -> list[tuple[str, list[str], list[str]]]:
