@@ -178,15 +178,25 @@ def _unit_areas(units: _Boundaries, geoms: np.ndarray) -> np.ndarray:
     placed = np.zeros(len(geoms), dtype=bool)
     placed[whole[point]] = True
     rest = np.flatnonzero(~placed)
-    feature, unit = units.tree.query(geoms[rest], predicate="intersects")
+    feature, unit = units.tree.query(geoms[rest])  # boxes, then the prepared units (not each feature prepared)
+    meets = shapely.intersects(units.units[unit], geoms[rest[feature]])
+    feature, unit = feature[meets], unit[meets]
     pieces = shapely.intersection(geoms[rest[feature]], units.units[unit])
     np.add.at(area, unit, shapely.area(pieces))
     return area
 
 
-def _cut_areas(units: _Boundaries, before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """Change of the unit areas (m²) when the features ``before`` are replaced by their parts ``after``."""
-    return _unit_areas(units, after[~shapely.is_empty(after)]) - _unit_areas(units, before)
+def _parts_areas(units: _Boundaries, geoms: np.ndarray, measured: np.ndarray, parts: np.ndarray,
+                 changed: np.ndarray) -> np.ndarray:
+    """Unit areas (m²) of ``parts`` (:func:`~haiha_geo.geometry.disjoint_parts` of ``geoms``, whose are ``measured``).
+
+    The cut features are measured again, before and after; when most were
+    cut, all the parts are measured instead (cheaper).
+    """
+    if 2 * len(changed) > len(geoms):
+        return _unit_areas(units, parts[~shapely.is_empty(parts)])
+    cut = parts[changed]
+    return measured + _unit_areas(units, cut[~shapely.is_empty(cut)]) - _unit_areas(units, geoms[changed])
 
 
 def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, era: str | int, *,
@@ -245,10 +255,10 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
         geoms = _polygons(chunk, strict)
         with ThreadPoolExecutor(1) as pool:  # GEOS releases the GIL: check the coverage while the areas are summed
             check = pool.submit(coverage_is_valid, geoms)
-            area += _unit_areas(boundaries, geoms)
+            measured = _unit_areas(boundaries, geoms)
             clean = check.result()
         parts, changed = disjoint_parts(geoms, clean)
-        area += _cut_areas(boundaries, geoms[changed], parts[changed])
+        area += _parts_areas(boundaries, geoms, measured, parts, changed)
         layer_m2 += float(shapely.area(parts).sum())
         last = parts, clean
     if kept:  # chunks may overlap one another: cut what a chunk shares with the ones before it
@@ -256,7 +266,7 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
         geoms = np.concatenate(kept)
         groups = np.repeat(np.arange(len(kept)), [len(k) for k in kept])
         parts, changed = disjoint_parts(geoms, False, groups)
-        area += _cut_areas(boundaries, geoms[changed], parts[changed])
+        area = _parts_areas(boundaries, geoms, area, parts, changed)
         layer_m2 += float(shapely.area(parts[changed]).sum() - shapely.area(geoms[changed]).sum())
     if layer_m2 == 0:
         raise GeometryError("the overlay layer has no polygon area")
