@@ -191,12 +191,18 @@ def _parts_areas(units: _Boundaries, geoms: np.ndarray, measured: np.ndarray, pa
     """Unit areas (m²) of ``parts`` (:func:`~haiha_geo.geometry.disjoint_parts` of ``geoms``, whose are ``measured``).
 
     The cut features are measured again, before and after; when most were
-    cut, all the parts are measured instead (cheaper).
+    cut, all the parts are measured instead (cheaper). A cut feature may fall
+    into several polygons: they are measured one by one, so that each one
+    meeting no unit boundary is added whole, not intersected.
     """
     if 2 * len(changed) > len(geoms):
-        return _unit_areas(units, parts[~shapely.is_empty(parts)])
-    cut = parts[changed]
-    return measured + _unit_areas(units, cut[~shapely.is_empty(cut)]) - _unit_areas(units, geoms[changed])
+        return _unit_areas(units, _polygons_of(parts))
+    return measured + _unit_areas(units, _polygons_of(parts[changed])) - _unit_areas(units, geoms[changed])
+
+
+def _polygons_of(geoms: np.ndarray) -> np.ndarray:
+    pieces = shapely.get_parts(geoms)
+    return pieces[~shapely.is_empty(pieces)]
 
 
 def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, era: str | int, *,
