@@ -285,9 +285,8 @@ def main() -> None:
     print("| layer | work | parcels | toolkit s | peer s | ratio | toolkit peak RSS MiB | peer peak RSS MiB "
           "| max |Δ| ha |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for kind, work, n, ours_s, peer_s, ours_mib, peer_mib, diff in rows:
-        print(f"| {kind} | {work} | {n:,} | {ours_s:.3f} | {peer_s:.3f} | {ours_s / peer_s:.2f} | {ours_mib:,.0f} | "
-              f"{peer_mib:,.0f} | {diff:.1e} |")
+    for row in rows:
+        print(_row(*row))
     import geopandas as gpd
     import shapely
 
@@ -318,9 +317,14 @@ def _layer_rows(kind: str, n: int, args: argparse.Namespace, tmp: Path) -> list[
                   for side, got in runs.items()}
         rows.append((kind, work, n, median["toolkit"][0], median["peer"][0], median["toolkit"][1],
                      median["peer"][1], diff))
-        print(f"  done {kind} {work} {n:,}: toolkit {median['toolkit'][0]:.3f} s, peer {median['peer'][0]:.3f} s",
-              file=sys.stderr)
+        print(f"  done {_row(*rows[-1])}", file=sys.stderr, flush=True)  # a long run shows each row as it ends
     return rows
+
+
+def _row(kind: str, work: str, n: int, ours_s: float, peer_s: float, ours_mib: float, peer_mib: float,
+         diff: float) -> str:
+    return (f"| {kind} | {work} | {n:,} | {ours_s:.3f} | {peer_s:.3f} | {ours_s / peer_s:.2f} | {ours_mib:,.0f} | "
+            f"{peer_mib:,.0f} | {diff:.1e} |")
 
 
 if __name__ == "__main__":
