@@ -198,13 +198,17 @@ def report_repairs(report: list[dict], strict: bool = False, stacklevel: int = 3
     warnings.warn(message, GeometryRepairWarning, stacklevel=stacklevel)
 
 
-def overlapping_pairs(geoms: np.ndarray, clean: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+def overlapping_pairs(geoms: np.ndarray, clean: bool | None = None,
+                      groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs ``(i, j)``, ``i < j``, of polygons whose interiors overlap.
 
     A clean coverage (:func:`coverage_is_valid`) has none and is answered
     without comparing pairs; otherwise candidate pairs from an STRtree are
-    tested with one vectorised DE-9IM relate. ``clean`` is the answer of
-    :func:`coverage_is_valid` when the caller has it already (None: check).
+    tested with one vectorised DE-9IM relate (in parts on all cores). ``clean``
+    is the answer of :func:`coverage_is_valid` when the caller has it already
+    (None: check). With ``groups`` (one label per polygon), only pairs from
+    different groups are tested (the polygons of one group are known not to
+    overlap).
 
     Examples
     --------
@@ -218,10 +222,74 @@ def overlapping_pairs(geoms: np.ndarray, clean: bool | None = None) -> tuple[np.
     if len(geoms) < 2 or (coverage_is_valid(geoms) if clean is None else clean):
         return np.empty(0, dtype=int), np.empty(0, dtype=int)
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    keep = left < right
+    keep = (left < right) if groups is None else (left < right) & (groups[left] != groups[right])
     left, right = left[keep], right[keep]
-    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    inner = _threaded(shapely.relate_pattern, geoms[left], geoms[right], "2********")
     return left[inner], right[inner]
+
+
+#: Pairs of polygons per thread when a pairwise GEOS operation runs on several cores.
+PAIRS_PER_THREAD = 5_000
+
+
+def _threaded(function, *arrays):
+    """``function(*arrays)``, elementwise, cut into parts run on all cores when the arrays are long."""
+    workers = min(os.cpu_count() or 1, len(arrays[0]) // PAIRS_PER_THREAD)
+    if workers < 2:
+        return function(*arrays)
+    cuts = np.linspace(0, len(arrays[0]), workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = pool.map(lambda a, b: function(*(x[a:b] if isinstance(x, np.ndarray) else x for x in arrays)),
+                         cuts[:-1], cuts[1:])
+        out = np.concatenate(list(parts))
+    _release_thread_memory()
+    return out
+
+
+def disjoint_parts(geoms: np.ndarray, clean: bool | None = None,
+                   groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons whose interiors do not overlap and whose union is the union of ``geoms``, and which ones changed.
+
+    Only polygons that overlap others change: each loses what the polygons
+    overlapping it that come before it cover (the order: most overlaps
+    first, then the array's order), one vectorised ``difference`` per rank
+    of those neighbours, in parts on all cores. The union of the parts is
+    exactly the union of ``geoms`` and every point of an overlap lies in one
+    part only, so summed areas count each overlap once; the whole layer is
+    never merged into one shape. A part may be empty (a polygon covered by
+    the ones before it). ``clean`` and ``groups``: see :func:`overlapping_pairs`.
+
+    Returns
+    -------
+    parts : numpy.ndarray
+        ``geoms`` itself when nothing overlaps, else a copy with the changed parts.
+    changed : numpy.ndarray
+        Indices of the polygons that were cut.
+
+    Examples
+    --------
+    >>> a, b, c = shapely.box(0, 0, 2, 1), shapely.box(1, 0, 3, 1), shapely.box(3, 0, 4, 1)
+    >>> parts, changed = disjoint_parts(np.array([a, b, c]))
+    >>> shapely.area(parts).tolist(), changed.tolist()
+    ([2.0, 1.0, 1.0], [1])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    left, right = overlapping_pairs(geoms, clean, groups)
+    if not left.size:
+        return geoms, np.empty(0, dtype=int)
+    degree = np.bincount(np.concatenate([left, right]), minlength=len(geoms))
+    rank = np.empty(len(geoms), dtype=np.int64)
+    rank[np.lexsort((np.arange(len(geoms)), -degree))] = np.arange(len(geoms))
+    first = np.where(rank[left] < rank[right], left, right)
+    later = left + right - first
+    order = np.argsort(later, kind="stable")
+    first, later = first[order], later[order]
+    nth = np.arange(len(later)) - np.searchsorted(later, later)  # 0 for a polygon's first neighbour, 1, ...
+    parts = geoms.copy()
+    for k in range(int(nth.max()) + 1):
+        cut = nth == k
+        parts[later[cut]] = _threaded(shapely.difference, parts[later[cut]], geoms[first[cut]])
+    return parts, np.unique(later)
 
 
 #: Features per strip when a clean coverage is dissolved strip by strip (see :func:`dissolve`).
@@ -255,6 +323,96 @@ def dissolve(geoms: np.ndarray, clean: bool | None = None) -> shapely.Geometry:
     parts = np.array_split(order, -(-len(geoms) // DISSOLVE_STRIP))
     strips = [shapely.coverage_union_all(geoms[part]) for part in parts]
     return shapely.coverage_union_all(np.array(strips, dtype=object))
+
+
+#: Features per tile when an overlapping layer is merged tile by tile (see :func:`tiled_union`).
+UNION_TILE = 1_000
+
+
+def tiled_union(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The union of polygons (overlapping or not) cut into tiles: one part per tile, and the tiles.
+
+    The layer's bounding box is cut into a square grid of tiles of about
+    :data:`UNION_TILE` features each; features crossing a tile's edge are
+    cut on it (``clip_by_rect``, so the cut lies exactly on the edge) and
+    each tile's pieces are merged on their own (``union_all``, tiles on all
+    cores). The parts' interiors do not overlap and their union is the
+    union of ``geoms``; no shape of the whole layer is ever built, which on
+    an overlapping layer is where the time goes (100,000 overlapping
+    rectangles: 19.7 s in one ``union_all``). :func:`enclosed_gap_area`
+    measures the holes of that union from the parts.
+
+    Examples
+    --------
+    >>> grid = np.array([shapely.box(i, j, i + 1.5, j + 1.5) for i in range(3) for j in range(3)])
+    >>> parts, tiles = tiled_union(grid)
+    >>> float(shapely.area(parts).sum()), len(tiles)
+    (12.25, 1)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    bounds = shapely.bounds(geoms)
+    (x0, y0), (x1, y1) = bounds[:, :2].min(axis=0), bounds[:, 2:].max(axis=0)
+    side = max(int(np.ceil(np.sqrt(len(geoms) / UNION_TILE))), 1)
+    xs, ys = np.linspace(x0, x1, side + 1), np.linspace(y0, y1, side + 1)
+    col, row = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    col, row = col.ravel(), row.ravel()
+    edges = np.stack([xs[col], ys[row], xs[col + 1], ys[row + 1]], axis=1)
+    tiles = shapely.box(*edges.T)
+    feature, tile = shapely.STRtree(tiles).query(geoms)
+    crossing = np.bincount(feature, minlength=len(geoms))[feature] > 1
+    order = np.argsort(tile, kind="stable")
+    cuts = np.cumsum(np.bincount(tile, minlength=len(tiles)))[:-1]
+    members = zip(np.split(feature[order], cuts), np.split(crossing[order], cuts), edges)
+
+    def merge(held) -> shapely.Geometry:
+        inside, cut, edge = held
+        pieces = np.concatenate([geoms[inside[~cut]], shapely.clip_by_rect(geoms[inside[cut]], *edge)])
+        merged = shapely.union_all(pieces[shapely.area(pieces) > 0])
+        return polygonal(merged) if shapely.get_type_id(merged) == 7 else merged
+
+    with ThreadPoolExecutor(min(os.cpu_count() or 1, len(tiles))) as pool:
+        parts = np.array(list(pool.map(merge, members)), dtype=object)
+    _release_thread_memory()
+    return parts, tiles
+
+
+def enclosed_gap_area(parts: np.ndarray, tiles: np.ndarray) -> float:
+    """Area of the holes in the union of the parts of :func:`tiled_union` (the gaps its outline encloses).
+
+    The rest of each tile (tile minus its part) falls into pieces; a piece
+    that does not reach its tile's edge is a hole. The others are joined
+    across the tile edges they share a stretch of (connected components); a
+    component reaching the outer edge of the grid is outside the layer, the
+    rest are holes. Equal to the area of the union's interior rings.
+
+    Examples
+    --------
+    >>> ring = np.array([shapely.box(0, 0, 3, 1), shapely.box(0, 2, 3, 3), shapely.box(0, 1, 1, 2),
+    ...                  shapely.box(2, 1, 3, 2)])
+    >>> enclosed_gap_area(*tiled_union(ring))
+    1.0
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rest, tile = shapely.get_parts(_threaded(shapely.difference, tiles, parts), return_index=True)
+    area = shapely.area(rest)
+    rest, tile, area = rest[area > 0], tile[area > 0], area[area > 0]
+    edge = shapely.intersects(rest, shapely.boundary(tiles[tile]))
+    if not edge.any():
+        return float(area.sum())
+    reach = np.flatnonzero(edge)
+    near_left, near_right = shapely.STRtree(rest[reach]).query(rest[reach], predicate="intersects")
+    keep = (near_left < near_right) & (tile[reach[near_left]] != tile[reach[near_right]])
+    near_left, near_right = near_left[keep], near_right[keep]
+    shared = shapely.relate_pattern(rest[reach[near_left]], rest[reach[near_right]], "****1****")
+    graph = coo_matrix((np.ones(int(shared.sum())), (near_left[shared], near_right[shared])),
+                       shape=(len(reach), len(reach)))
+    _, component = connected_components(graph, directed=False)
+    (x0, y0, _, _), (_, _, x1, y1) = shapely.bounds(tiles[0]), shapely.bounds(tiles[-1])
+    border = shapely.boundary(shapely.box(x0, y0, x1, y1))
+    outside = np.isin(component, component[shapely.relate_pattern(rest[reach], border, "***1*****")])
+    return float(area.sum() - area[reach[outside]].sum())
 
 
 def pairwise_overlaps(geoms: np.ndarray, labels: list[str]) -> list[tuple[str, str, float]]:

@@ -3,8 +3,10 @@
 The layer (a site footprint, a user's zone, a cadastral layer of a million
 parcels) is reprojected to VN-2000 / TM-3 107°45′ (EPSG:5899) with the pinned
 datum shift and measured in every unit of the era; overlapping features are
-counted once. Because the units of an era form one clean coverage of the
-district, the unit areas add up to the layer's area inside the district.
+counted once (the exact area of the layer's union, where
+``geopandas.overlay`` + groupby counts an overlap once per feature). Because
+the units of an era form one clean coverage of the district, the unit areas
+add up to the layer's area inside the district.
 
 How, at the speed of the library underneath: validity is checked on the whole
 array (on all cores) and only invalid features are repaired (and reported, or
@@ -12,11 +14,16 @@ refused with ``strict``). When no two features overlap
 (:func:`haiha_geo.geometry.coverage_is_valid`, checked in strips on all cores
 while the areas are summed; else one vectorised relate of STRtree candidates),
 a polygon that meets no unit boundary (an exact test against the boundary
-segments near it, found through short boxes along the boundaries) adds its own
+segments near it, found through short boxes along the boundaries, built
+once per era and kept until :func:`haiha_geo.clear_caches`) adds its own
 area to the unit holding its first vertex, and only the features meeting a
-boundary are intersected. Features that do overlap are dissolved first, as
-before. Files are read in chunks (:func:`haiha_geo.vector_io.iter_layer`), so
-peak memory grows with the chunk.
+boundary are intersected. Features that do overlap are never merged into one
+shape: each loses what the features overlapping it before it cover
+(:func:`haiha_geo.geometry.disjoint_parts`, vectorised, on all cores), and
+only those parts are measured again. Files are read in chunks
+(:func:`haiha_geo.vector_io.iter_layer`), so peak memory grows with the
+chunk (and, for a layer that is not a clean coverage, the parts kept to find
+overlaps between chunks).
 """
 
 from __future__ import annotations
@@ -29,10 +36,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from haiha_geo._cache import cached
 from haiha_geo.crs import PROVENANCE, parse_crs, require_crs, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import GeometryError
-from haiha_geo.geometry import coverage_is_valid, dissolve, overlapping_pairs, repair, report_repairs
+from haiha_geo.geometry import coverage_is_valid, disjoint_parts, dissolve, repair, report_repairs
 from haiha_geo.registry import check_era
 from haiha_geo.vector_io import CHUNK_FEATURES, iter_layer
 
@@ -139,6 +147,12 @@ class _Boundaries:
         return np.concatenate(found[0]), np.concatenate(found[1])
 
 
+@cached
+def _era_boundaries(era: str, source: str) -> _Boundaries:
+    """The era's units for the overlay, built once (boxes along 1,000 km of boundaries) and kept."""
+    return _Boundaries(np.asarray(units(era, source=source, crs="EPSG:5899").geometry.array, dtype=object))
+
+
 def _first_vertices(geoms: np.ndarray) -> np.ndarray:
     counts = shapely.get_num_coordinates(geoms)
     return shapely.get_coordinates(geoms)[np.cumsum(counts) - counts]
@@ -154,18 +168,41 @@ def _unit_areas(units: _Boundaries, geoms: np.ndarray) -> np.ndarray:
     boundary and features outside every unit are intersected with the units
     their boxes meet.
     """
-    own = shapely.area(geoms)
     area = np.zeros(len(units.units))
+    if not len(geoms):
+        return area
+    own = shapely.area(geoms)
     whole = np.flatnonzero(~(units.touching(geoms) | (shapely.get_num_geometries(geoms) > 1)))
     point, unit = units.holding(_first_vertices(geoms[whole]))
     np.add.at(area, unit, own[whole[point]])
     placed = np.zeros(len(geoms), dtype=bool)
     placed[whole[point]] = True
     rest = np.flatnonzero(~placed)
-    feature, unit = units.tree.query(geoms[rest], predicate="intersects")
+    feature, unit = units.tree.query(geoms[rest])  # boxes, then the prepared units (not each feature prepared)
+    meets = shapely.intersects(units.units[unit], geoms[rest[feature]])
+    feature, unit = feature[meets], unit[meets]
     pieces = shapely.intersection(geoms[rest[feature]], units.units[unit])
     np.add.at(area, unit, shapely.area(pieces))
     return area
+
+
+def _parts_areas(units: _Boundaries, geoms: np.ndarray, measured: np.ndarray, parts: np.ndarray,
+                 changed: np.ndarray) -> np.ndarray:
+    """Unit areas (m²) of ``parts`` (:func:`~haiha_geo.geometry.disjoint_parts` of ``geoms``, whose are ``measured``).
+
+    The cut features are measured again, before and after; when most were
+    cut, all the parts are measured instead (cheaper). A cut feature may fall
+    into several polygons: they are measured one by one, so that each one
+    meeting no unit boundary is added whole, not intersected.
+    """
+    if 2 * len(changed) > len(geoms):
+        return _unit_areas(units, _polygons_of(parts))
+    return measured + _unit_areas(units, _polygons_of(parts[changed])) - _unit_areas(units, geoms[changed])
+
+
+def _polygons_of(geoms: np.ndarray) -> np.ndarray:
+    pieces = shapely.get_parts(geoms)
+    return pieces[~shapely.is_empty(pieces)]
 
 
 def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, era: str | int, *,
@@ -196,7 +233,9 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
         One row per unit of the era (:data:`OVERLAY_COLUMNS`): ``area_ha`` of
         the layer inside the unit, ``share_of_unit`` (of the unit's area) and
         ``share_of_layer`` (of the whole layer, including any part outside
-        the district). ``frame.attrs`` holds ``layer_area_ha``,
+        the district). Where features overlap, the overlap is counted once
+        (areas of the layer's union; ``geopandas.overlay`` + groupby counts
+        it once per feature). ``frame.attrs`` holds ``layer_area_ha``,
         ``inside_district_ha``, ``outside_district_ha`` and the CRS provenance.
 
     Raises
@@ -213,30 +252,28 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
     """
     era = check_era(era)
     era_units = units(era, source=source, crs="EPSG:5899")
-    unit_geoms = np.asarray(era_units.geometry.array, dtype=object)
-    boundaries = _Boundaries(unit_geoms)
-    area, layer_m2, overlapping, footprints, last = np.zeros(len(unit_geoms)), 0.0, False, [], None
+    boundaries = _era_boundaries(era, source)
+    unit_geoms = boundaries.units
+    area, layer_m2, kept, last = np.zeros(len(unit_geoms)), 0.0, [], None
     for chunk in _chunks(layer, crs, chunk_features):
-        if last is not None:  # several chunks: keep only the outline of the ones done
-            footprints.append(dissolve(*last))
+        if last is not None:  # several chunks: keep the outline of a clean one, the parts of any other
+            kept.append(np.array([dissolve(last[0], True)], dtype=object) if last[1] else last[0])
         geoms = _polygons(chunk, strict)
         with ThreadPoolExecutor(1) as pool:  # GEOS releases the GIL: check the coverage while the areas are summed
             check = pool.submit(coverage_is_valid, geoms)
-            chunk_area = None if overlapping else _unit_areas(boundaries, geoms)
+            measured = _unit_areas(boundaries, geoms)
             clean = check.result()
-        overlapping = overlapping or bool(overlapping_pairs(geoms, clean)[0].size)
-        if chunk_area is not None:
-            area += chunk_area
-            layer_m2 += float(shapely.area(geoms).sum())
-        last = geoms, clean
-    geoms, clean = last
-    if footprints:  # chunks may overlap one another
-        footprints.append(dissolve(geoms, clean))
-        geoms, clean = np.array(footprints, dtype=object), None
-        overlapping = overlapping or bool(overlapping_pairs(geoms)[0].size)
-    if overlapping:  # overlapping features are counted once: dissolve them, then intersect every unit
-        zone = dissolve(geoms, clean)
-        area, layer_m2 = shapely.area(shapely.intersection(unit_geoms, zone)), zone.area
+        parts, changed = disjoint_parts(geoms, clean)
+        area += _parts_areas(boundaries, geoms, measured, parts, changed)
+        layer_m2 += float(shapely.area(parts).sum())
+        last = parts, clean
+    if kept:  # chunks may overlap one another: cut what a chunk shares with the ones before it
+        kept.append(last[0])
+        geoms = np.concatenate(kept)
+        groups = np.repeat(np.arange(len(kept)), [len(k) for k in kept])
+        parts, changed = disjoint_parts(geoms, False, groups)
+        area = _parts_areas(boundaries, geoms, area, parts, changed)
+        layer_m2 += float(shapely.area(parts[changed]).sum() - shapely.area(geoms[changed]).sum())
     if layer_m2 == 0:
         raise GeometryError("the overlay layer has no polygon area")
     area = area / 1e4

@@ -10,6 +10,7 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parcels import OVERLAPPING, overlapping
 from test_project_sites import write_without_crs
 
 import haiha_geo
@@ -23,8 +24,8 @@ from haiha_geo.errors import (
     InputFileError,
     UnknownEraError,
 )
-from haiha_geo.geometry import overlapping_pairs
-from haiha_geo.overlay import OVERLAY_COLUMNS, overlay_stats
+from haiha_geo.geometry import disjoint_parts, overlapping_pairs
+from haiha_geo.overlay import OVERLAY_COLUMNS, _era_boundaries, overlay_stats
 from haiha_geo.project_sites import sites
 
 TOLERANCE_HA = 0.01
@@ -276,3 +277,55 @@ def test_features_touching_unit_boundaries_are_measured_exactly(era, kind):
     table = overlay_stats(gpd.GeoDataFrame(geometry=geoms, crs="EPSG:5899"), era)
     assert len(geoms) > 100
     assert np.abs(table["area_ha"].to_numpy() - np.array(expected)).max() < 1e-9
+
+
+def _union_reference(layer: gpd.GeoDataFrame, era: str) -> tuple[np.ndarray, float]:
+    """The exact answer, the slow way: the layer merged into one shape, intersected with every unit (ha)."""
+    union = shapely.union_all(layer.geometry.values)
+    unit_geoms = haiha_geo.units(era, crs="EPSG:5899").geometry.values
+    return shapely.area(shapely.intersection(unit_geoms, union)) / 1e4, union.area / 1e4
+
+
+@pytest.mark.parametrize("era", ["2019", "2025"])
+@pytest.mark.parametrize("kind", OVERLAPPING)
+def test_overlapping_layers_give_the_exact_areas_of_their_union(era, kind):
+    layer = overlapping(kind)
+    expected, union_ha = _union_reference(layer, era)
+    table = overlay_stats(layer, era)
+    assert np.abs(table["area_ha"].to_numpy() - expected).max() < 1e-6
+    assert table.attrs["layer_area_ha"] == pytest.approx(union_ha, abs=1e-6)
+    assert (expected > 0).sum() == 2  # the layer lies across a unit boundary
+    summed_ha = layer.area.sum() / 1e4  # what geopandas.overlay + groupby gives: each overlap once per feature
+    assert summed_ha - table["area_ha"].sum() > 10.0
+
+
+@pytest.mark.parametrize("chunk", [97, 1_000])
+def test_an_overlapping_file_read_in_chunks_gives_the_exact_areas(tmp_path, chunk):
+    layer = overlapping("stacked tilings")  # the second tiling starts in a later chunk: overlaps across chunks
+    path = tmp_path / "stacked.gpkg"
+    layer.to_file(path)
+    expected, union_ha = _union_reference(layer, "2025")
+    table = overlay_stats(path, "2025", chunk_features=chunk)
+    assert np.abs(table["area_ha"].to_numpy() - expected).max() < 1e-6
+    assert table.attrs["layer_area_ha"] == pytest.approx(union_ha, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", OVERLAPPING)
+def test_disjoint_parts_do_not_overlap_and_cover_the_union(kind):
+    geoms = np.asarray(overlapping(kind).geometry.array, dtype=object)
+    parts, changed = disjoint_parts(geoms)
+    kept = parts[~shapely.is_empty(parts)]
+    left, right = overlapping_pairs(kept)  # cut edges may cross their neighbours' by the last bits
+    assert shapely.area(shapely.intersection(kept[left], kept[right])).sum() < 1e-6  # m²
+    assert shapely.area(parts).sum() == pytest.approx(shapely.union_all(geoms).area, rel=1e-12)
+    untouched = np.setdiff1d(np.arange(len(geoms)), changed)
+    assert all(parts[i] is geoms[i] for i in untouched) and len(changed) > 0
+
+
+def test_the_era_boundary_boxes_are_built_once_and_dropped_by_clear_caches():
+    overlay_stats(_box(*_district().centroid.coords[0], 500, 500), "2020")
+    kept = _era_boundaries("2020", "gadm41")
+    overlay_stats(_box(*_district().centroid.coords[0], 900, 500), "2020")
+    assert _era_boundaries("2020", "gadm41") is kept
+    haiha_geo.clear_caches()
+    assert _era_boundaries("2020", "gadm41") is not kept

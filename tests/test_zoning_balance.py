@@ -17,8 +17,10 @@ import shapely
 import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parcels import OVERLAPPING, overlapping
 from zoning_plans import E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips
 
+from haiha_geo import geometry
 from haiha_geo.errors import GeometryRepairError, GeometryRepairWarning, InputFileError, OptionError
 from haiha_geo.zoning import LandUseWarning, UnclassifiedCodeError, land_use_balance, load_categories
 from haiha_geo.zoning.categories import descendants
@@ -361,3 +363,48 @@ def test_cli_balance_reads_both_lists_and_a_code_file(cli, tmp_path):
     assert bad.code == 2 and "expected one of auto, landlaw, qcvn" in bad.err and "Traceback" not in bad.err
     both = cli("balance", str(path), "--codes", "qcvn", "--categories", str(own))
     assert both.code == 2
+
+
+def _coverage_reference(plan: gpd.GeoDataFrame, study: shapely.Geometry | None) -> dict:
+    """Gaps, overlaps and outside the slow, exact way: the plan merged into one shape."""
+    union = shapely.union_all(plan.geometry.values)
+    overlaps = plan.area.sum() - union.area
+    if study is None:
+        parts = shapely.get_parts(union)
+        gaps = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts))).area - union.area
+        return {"gaps_m2": gaps, "overlaps_m2": overlaps, "outside_m2": None, "plan_ha": union.area / 1e4}
+    return {"gaps_m2": study.difference(union).area, "overlaps_m2": overlaps,
+            "outside_m2": union.difference(study).area, "plan_ha": union.area / 1e4}
+
+
+def _close(result, expected: dict) -> None:
+    for key in ("gaps_m2", "overlaps_m2", "outside_m2"):
+        got, want = result.coverage[key], expected[key]
+        assert (got is None and want is None) or abs(got - want) <= 0.006, key  # rounded to 0.01 m²
+    assert result.plan_area_ha == pytest.approx(expected["plan_ha"], abs=5.1e-5)
+
+
+@pytest.mark.parametrize("tile", [40, 1_000])
+@pytest.mark.parametrize("study", [False, True])
+@pytest.mark.parametrize("kind", OVERLAPPING)
+def test_overlapping_plans_report_the_exact_gaps_overlaps_and_outside(monkeypatch, kind, study, tile):
+    monkeypatch.setattr(geometry, "UNION_TILE", tile)  # 40: ~50 tiles, gaps cut by tile edges everywhere
+    plan = overlapping(kind)
+    x0, y0, x1, y1 = plan.total_bounds
+    area = shapely.box(x0 + 100, y0 - 50, (x0 + x1) / 2, y1 - 300) if study else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LandUseWarning)
+        result = land_use_balance(plan, study_area=area)
+    _close(result, _coverage_reference(plan, area))
+    assert result.coverage["overlaps_m2"] > 1_000
+
+
+@pytest.mark.parametrize("chunk", [150, 10_000])
+def test_an_overlapping_plan_read_in_chunks_reports_the_exact_coverage(tmp_path, chunk):
+    plan = overlapping("rotated rectangles")
+    path = tmp_path / "plan.gpkg"
+    plan.to_file(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LandUseWarning)
+        result = land_use_balance(path, chunk_features=chunk)
+    _close(result, _coverage_reference(plan, None))

@@ -21,7 +21,7 @@ import shapely
 from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
 from haiha_geo.errors import InputFileError
-from haiha_geo.geometry import dissolve, report_repairs
+from haiha_geo.geometry import coverage_is_valid, dissolve, enclosed_gap_area, report_repairs, tiled_union
 from haiha_geo.io import write_atomic
 from haiha_geo.report import to_xlsx
 from haiha_geo.values import positive_number
@@ -184,7 +184,11 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         Also list categories of zero area.
     coverage : bool
         Check gaps, overlaps and the part outside ``study_area`` (the default;
-        one coverage validation, one union). ``False`` gives the table alone.
+        one coverage validation, and the union: merged as a coverage when the
+        polygons form one, else tile by tile, never into one shape).
+        Overlaps are measured exactly (summed areas minus the union's area);
+        the table counts an overlap once per polygon. ``False`` gives the
+        table alone.
     chunk_features : int
         Features read from a GIS file at a time (:func:`haiha_geo.zoning.plan.iter_plan`):
         peak memory grows with the chunk (and, with ``coverage``, the outline
@@ -221,8 +225,8 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
         notes += chunk_notes
         chunk_areas = _area_by_code(frame)
         areas, summed = areas.add(chunk_areas, fill_value=0.0), summed + float(chunk_areas.sum())
-        if coverage:  # keep only the chunk's outline: the report needs the union, not the parcels
-            footprints.append(dissolve(np.asarray(frame.geometry.array, dtype=object)))
+        if coverage:  # keep a clean chunk's outline (the report needs the union, not the parcels), else its parts
+            footprints.append(_footprint(np.asarray(frame.geometry.array, dtype=object)))
     report_repairs(repaired, strict, stacklevel=2)
     classification = classify(areas.index, codes if codes is not None else categories)
     if classification.unknown and strict:
@@ -232,8 +236,9 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     table = _table(cats, areas, unknown, population, include_empty)
     cover, plan_ha = None, None
     if coverage:
-        union = footprints[0] if len(footprints) == 1 else dissolve(np.array(footprints, dtype=object))
-        cover, plan_ha = _coverage(summed, union, _study_geometry(study_area, era)), round(union.area / 1e4, 4)
+        cover, union_m2 = _coverage(summed, np.concatenate([f for f, _ in footprints]),
+                                    all(clean for _, clean in footprints), _study_geometry(study_area, era))
+        plan_ha = round(union_m2 / 1e4, 4)
         if cover["overlaps_m2"] > 0:
             notes.append(f"plan polygons overlap by {cover['overlaps_m2']:,.2f} m²; "
                          "the overlap is counted once per polygon")
@@ -336,17 +341,46 @@ def _round_to_sum(values: np.ndarray, decimals: int, total: float | None = None)
     return floors / unit
 
 
-def _coverage(summed_m2: float, union: shapely.Geometry, study: shapely.Geometry | None) -> dict[str, Any]:
-    overlaps = summed_m2 - union.area
-    if study is None:
-        parts = shapely.get_parts(union)
-        outline = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts[shapely.get_type_id(parts) == 3])))
-        gaps, outside, against = outline.area - union.area, None, "the plan's outline (holes inside it)"
+def _footprint(geoms: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A clean coverage's union (one polygon, merged as a coverage) and True; any other polygons as they are."""
+    if coverage_is_valid(geoms):
+        return np.array([dissolve(geoms, True)], dtype=object), True
+    return geoms, False
+
+
+def _coverage(summed_m2: float, footprints: np.ndarray, clean: bool,
+              study: shapely.Geometry | None) -> tuple[dict[str, Any], float]:
+    """Gaps, overlaps and the part outside ``study`` of the union of ``footprints``, and the union's area (m²).
+
+    A clean coverage is merged as a coverage (one outline; ``clean``: every
+    footprint is one already); anything else (overlapping polygons) is merged tile by tile
+    (:func:`haiha_geo.geometry.tiled_union`), never into one shape, and
+    measured from the tiles' parts.
+    """
+    if len(footprints) > 1 and clean and coverage_is_valid(footprints):  # clean chunks' outlines: one coverage
+        footprints = np.array([dissolve(footprints, True)], dtype=object)
+    if len(footprints) == 1:
+        parts, tiles = footprints, None
     else:
-        gaps, outside = study.difference(union).area, round(union.difference(study).area, 2)
-        against = "the study area"
+        parts, tiles = tiled_union(footprints)
+    union_m2 = float(shapely.area(parts).sum())
+    overlaps = summed_m2 - union_m2
+    if study is None:
+        gaps, outside, against = _enclosed(parts, tiles), None, "the plan's outline (holes inside it)"
+    else:
+        outside_m2 = float(shapely.area(shapely.difference(parts, study)).sum())
+        gaps, outside, against = study.area - (union_m2 - outside_m2), round(outside_m2, 2), "the study area"
     return {"gaps_m2": round(max(gaps, 0.0), 2), "overlaps_m2": round(max(overlaps, 0.0), 2),
-            "outside_m2": outside, "against": against}
+            "outside_m2": outside, "against": against}, union_m2
+
+
+def _enclosed(parts: np.ndarray, tiles: np.ndarray | None) -> float:
+    """Area of the holes inside the union of ``parts`` (one polygon: inside its outline; else by tiles)."""
+    if tiles is not None:
+        return enclosed_gap_area(parts, tiles)
+    pieces = shapely.get_parts(parts[0])
+    outline = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(pieces[shapely.get_type_id(pieces) == 3])))
+    return outline.area - parts[0].area
 
 
 def _study_geometry(study_area: Any, era: str | None) -> shapely.Geometry | None:
