@@ -105,7 +105,7 @@ def test_long_boundaries_are_compared_without_a_quadratic_distance_check():
     simple = shapely.simplify(wavy, 10)
     start = time.perf_counter()
     moved = float(displacement([wavy], [simple])[0])
-    assert time.perf_counter() - start < 20
+    assert time.perf_counter() - start < 120  # GEOS pairwise: hours on a loaded machine
     assert 2.9 < moved <= 10.0 + 1e-9
     small = [shapely.box(0, 0, 10, 10), shapely.box(0, 0, 10, 12)]
     assert hausdorff_bound(small[0].boundary, small[1].boundary) == 2.0 == float(displacement(small[:1], small[1:])[0])
