@@ -30,6 +30,15 @@ loaded alternately in headless Chromium from ``file://``, network blocked:
 
 Medians of ``--repeat`` loads. Targets (issue 13) at 100k parcels: bytes ≤ 1/5,
 drawn ≤ 1/4, heap (at open and after the sweep) ≤ 1/2 of explore's; at 10k drawn no later than explore.
+
+``--build`` measures instead the **build** (issue 17): for each layer kind and size, the seconds to
+build the page (``build_map(offline=True, layers=[file])``, the district map and the layer, era geometry
+cached) against ``frame.explore(tiles=None)`` rendered to HTML (the file read by both), toolkit and
+explore alternating, medians of ``--repeat``; the page bytes against explore's with the same Leaflet
+inlined, and the largest displacement. Kinds (``tests/parcels.py``): ``grid`` (jittered quads, a clean
+coverage), ``voronoi`` (Voronoi cells, a coverage of irregular cells, three borders at every corner) and
+``overlap`` (rotated rectangles that overlap and leave gaps). Targets: build ≤ explore's time, page
+≤ 1/5 of its bytes at every size.
 """
 
 from __future__ import annotations
@@ -46,8 +55,9 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "tests")]
 
+import geopandas as gpd  # noqa: E402
 from bench_maps import CHROMIUM_ARGS, inline_libraries  # noqa: E402
-from parcels import SWEEP, parcels  # noqa: E402
+from parcels import SWEEP, parcels, scattered_rectangles, voronoi_cells  # noqa: E402
 
 from haiha_geo.maps import build_map  # noqa: E402
 
@@ -161,11 +171,67 @@ def _load(browser, path, kind, count, sweep):
     return out
 
 
+#: Layer kinds of ``--build``: generators of ``tests/parcels.py`` (size → GeoDataFrame in EPSG:5899).
+KINDS = {"grid": parcels, "voronoi": voronoi_cells, "overlap": scattered_rectangles}
+
+
+def build_times(kind: str, size: int, repeat: int, folder: Path) -> tuple:
+    """Median build seconds of this toolkit and of explore(), the page bytes of both, the displacement."""
+    gpkg = folder / f"{kind}{size}.gpkg"
+    KINDS[kind](size).to_file(gpkg)
+    build_map(offline=True)  # the era geometry cached, as for every layer after the first
+
+    def ours() -> str:
+        result = build_map(offline=True, layers=[gpkg])
+        return result.html, result.stats["layer_displacement_m"]["user1"]
+
+    def explore() -> str:
+        return inline_libraries(gpd.read_file(gpkg).explore(tiles=None).get_root().render()), 0.0
+
+    times: dict[str, list[float]] = {"ours": [], "explore": []}
+    pages = {}
+    for i in range(repeat):
+        for name, func in sorted({"ours": ours, "explore": explore}.items(), reverse=bool(i % 2)):
+            start = time.perf_counter()
+            pages[name] = func()
+            times[name].append(time.perf_counter() - start)
+    nbytes = {name: len(html.encode()) for name, (html, _) in pages.items()}
+    return (statistics.median(times["ours"]), statistics.median(times["explore"]), nbytes["ours"],
+            nbytes["explore"], pages["ours"][1])
+
+
+def build_table(kinds: list[str], sizes: list[int], repeat: int) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            for size in sizes:
+                ours, peer, ours_bytes, peer_bytes, moved = build_times(kind, size, repeat, Path(tmp))
+                rows.append((kind, f"{size:,}", f"{ours:.1f} / {peer:.1f}", f"{ours / peer:.2f}",
+                             f"{ours_bytes / 1e6:.1f} / {peer_bytes / 1e6:.1f}", f"{ours_bytes / peer_bytes:.3f}",
+                             f"{moved:.2f}"))
+                print(f"measured {kind} {size}", file=sys.stderr, flush=True)
+    _print(("layer", "features", "build s haiha_geo / explore", "ratio", "page MB haiha_geo / explore", "ratio",
+            "largest displacement m (tol 20)"), rows)
+
+
+def _print(header: tuple, rows: list[tuple]) -> None:
+    widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("-|-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--build", action="store_true", help="build times against explore() (issue 17)")
+    parser.add_argument("--kinds", nargs="+", choices=list(KINDS), default=list(KINDS))
     args = parser.parse_args(argv)
+    if args.build:
+        build_table(args.kinds, args.sizes, args.repeat)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
@@ -180,14 +246,9 @@ def main(argv: list[str] | None = None) -> None:
                          f"{o['views']:.0f}: {o['ms_view']:.0f} / {e['ms_view']:.0f}",
                          f"{r['build'][0]:.1f} / {r['build'][1]:.1f}", f"{r['moved']:.2f}"))
             print(f"measured {size}", file=sys.stderr, flush=True)
-    header = ("parcels", "page bytes haiha_geo / explore", "ratio", "drawn ms", "ratio", "detail ms",
-              "JS heap + buffers MB (DOM) at open, haiha_geo / explore", "ratio", "after sweep", "ratio",
-              "views: ms/view", "build s", "largest displacement m (tol 20)")
-    widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
-    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    print("-|-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    _print(("parcels", "page bytes haiha_geo / explore", "ratio", "drawn ms", "ratio", "detail ms",
+            "JS heap + buffers MB (DOM) at open, haiha_geo / explore", "ratio", "after sweep", "ratio",
+            "views: ms/view", "build s", "largest displacement m (tol 20)"), rows)
 
 
 if __name__ == "__main__":

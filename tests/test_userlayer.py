@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 import shapely
-from parcels import SWEEP, parcels
+from parcels import SWEEP, parcels, scattered_rectangles, voronoi_cells
 
 from haiha_geo.maps import build_map, userlayer
 from haiha_geo.maps.topology import decode
@@ -31,14 +31,11 @@ def parcel_page(parcel_file):
     return build_map(offline=True, layers=[parcel_file])
 
 
-def test_reported_displacement_is_within_tolerance_and_true(parcel_page, parcel_file):
-    """Measured again here: decode what the page stores, back in EPSG:5899, against the unsimplified parcels."""
+def stored_features(page, layer_id: str = "user1") -> np.ndarray:
+    """Decode what the page stores for a large layer (its chained arcs), back in EPSG:5899."""
     import geopandas as gpd
 
-    stats = parcel_page.stats
-    assert stats["layer_displacement_m"]["user1"] <= stats["tolerance_m"]
-    layer = next(lay for lay in data_block(parcel_page.html)["layers"] if lay["id"] == "user1")
-
+    layer = next(lay for lay in data_block(page.html)["layers"] if lay["id"] == layer_id)
     flat = layer["topology"]["arcs"]
     points = np.cumsum(np.reshape(np.concatenate(flat), (-1, 2)), axis=0).tolist()  # chained deltas
     ends = np.cumsum([len(a) // 2 for a in flat])
@@ -49,12 +46,82 @@ def test_reported_displacement_is_within_tolerance_and_true(parcel_page, parcel_
 
     assert layer["topology"]["chained"]
     stored = [decode(Topo, ids) for ids in layer["topology"]["objects"]["features"]]
-    back = gpd.GeoSeries(stored, crs="EPSG:4326").to_crs("EPSG:5899").values
-    original = gpd.read_file(parcel_file).geometry.values
-    assert len(stored) == len(original) >= userlayer.LARGE_FEATURES
+    return gpd.GeoSeries(stored, crs="EPSG:4326").to_crs("EPSG:5899").values
+
+
+def assert_within_tolerance(page, path) -> np.ndarray:
+    """The largest displacement, measured here on the decoded page, is the one reported and within tolerance."""
+    import geopandas as gpd
+
+    stats = page.stats
+    back = stored_features(page)
+    original = gpd.read_file(path).geometry.values
+    assert len(back) == len(original) >= userlayer.LARGE_FEATURES
+    assert shapely.is_valid(back).all(), "every stored feature is a valid polygon"
     moved = shapely.hausdorff_distance(shapely.boundary(original), shapely.boundary(back), densify=0.25)
     assert moved.max() <= stats["layer_displacement_m"]["user1"] + 0.05 <= stats["tolerance_m"] + 0.05
+    return moved
+
+
+def test_reported_displacement_is_within_tolerance_and_true(parcel_page, parcel_file):
+    """Measured again here: decode what the page stores, back in EPSG:5899, against the unsimplified parcels."""
+    moved = assert_within_tolerance(parcel_page, parcel_file)
     assert moved.max() > 1.0, "the layer was simplified, not stored as is"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_voronoi_layers_build_with_every_feature_valid_and_within_tolerance(tmp_path, seed):
+    """Voronoi cells (long thin cells, three borders at every corner) on a coarse grid (50 m: 0.0001°).
+
+    Before issue 17 the cells were simplified as a coverage and rounded, and seed 6 made a cell cross
+    itself: the outline's union stopped the build with a GEOS TopologyException.
+    """
+    path = tmp_path / "cells.gpkg"
+    voronoi_cells(3_000, seed=seed).to_file(path)
+    page = build_map(offline=True, layers=[path], tolerance_m=50)
+    assert_within_tolerance(page, path)
+    assert page.stats["layer_displacement_m"]["user1"] <= 50
+
+
+def test_overlapping_layer_builds_within_tolerance(tmp_path):
+    """Features that overlap and leave gaps (not a coverage): the same arcs, bound and outline."""
+    path = tmp_path / "overlap.gpkg"
+    scattered_rectangles(3_000, seed=3).to_file(path)
+    page = build_map(offline=True, layers=[path])
+    assert_within_tolerance(page, path)
+    layer = user_layer(page)
+    assert len(layer["topology"]["objects"]["outline"]) == 1 and layer["outlineDisplacement"] <= 20
+
+
+def test_long_boundaries_are_compared_without_a_quadratic_distance_check():
+    """An outline of 200,000 vertices against its simplification: an STRtree bound, in seconds (GEOS: minutes)."""
+    import time
+
+    from haiha_geo.maps.topology import displacement, hausdorff_bound
+
+    angles = np.linspace(0, 2 * np.pi, 200_000, endpoint=False)
+    radius = 5_000 + 3 * np.sin(angles * 4_000)
+    wavy = shapely.Polygon(np.column_stack([radius * np.cos(angles), radius * np.sin(angles)]))
+    simple = shapely.simplify(wavy, 10)
+    start = time.perf_counter()
+    moved = float(displacement([wavy], [simple])[0])
+    assert time.perf_counter() - start < 120  # GEOS pairwise: hours on a loaded machine
+    assert 2.9 < moved <= 10.0 + 1e-9
+    small = [shapely.box(0, 0, 10, 10), shapely.box(0, 0, 10, 12)]
+    assert hausdorff_bound(small[0].boundary, small[1].boundary) == 2.0 == float(displacement(small[:1], small[1:])[0])
+
+
+def test_arcs_rebuild_every_feature_exactly():
+    """The vectorised arc encoding is lossless on its grid: assembled features equal the rounded input."""
+    from haiha_geo.maps.topology import assemble, encode_rings
+
+    cells = voronoi_cells(2_000, seed=2).to_crs("EPSG:4326").geometry.values
+    topo, rings = encode_rings(cells, 5)
+    rebuilt, built = assemble(topo, rings)
+    rounded = shapely.set_precision(cells, 1e-5, mode="pointwise")
+    assert built.all() and shapely.equals(rebuilt, rounded).all()
+    refs = [ids for f in rings.nested() for poly in f for ids in poly]
+    assert len(topo.arcs) < 0.6 * sum(len(r) for r in refs), "a border two cells share is one arc"
 
 
 def test_parcels_share_arcs_and_ship_an_outline(parcel_page):

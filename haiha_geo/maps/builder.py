@@ -340,31 +340,30 @@ def _file_layer(b: Build, spec: LayerSpec) -> dict:
     if not polygonal:  # points and lines: per-feature Douglas-Peucker, a distance bound
         simple, b.reports[spec.id] = simplify_layer(frame, b.tolerance_m)
         return {**layer, "features": geojson_features(simple, b.digits, path.stem)}
-    large = len(frame) >= userlayer.LARGE_FEATURES
-    stored, report, _, _ = userlayer.bounded(frame, b.tolerance_m, b.digits, encode_arcs=large)
-    b.reports[spec.id] = report
-    features = geojson_features(frame.set_geometry(gpd.GeoSeries(stored, index=frame.index, crs="EPSG:4326")),
-                                b.digits, path.stem)
-    if not large:
-        return {**layer, "features": features}
-    return {**layer, **_parcel_layer(b, name, stored, features, report)}
+    stored = userlayer.bounded(frame, b.tolerance_m, b.digits)
+    b.reports[spec.id] = stored.report
+    if len(frame) < userlayer.LARGE_FEATURES:
+        layer_frame = frame.set_geometry(gpd.GeoSeries(stored.geometries, index=frame.index, crs="EPSG:4326"))
+        return {**layer, "features": geojson_features(layer_frame, b.digits, path.stem)}
+    return {**layer, **_parcel_layer(b, name, stored, userlayer.table(frame, path.stem))}
 
 
-def _parcel_layer(b: Build, name: str, stored: np.ndarray, features: list[dict], report: SimplifyReport) -> dict:
+def _parcel_layer(b: Build, name: str, stored: userlayer.Stored, table: dict) -> dict:
     """Shared arcs, canvas and the level-of-detail rule of a large polygon layer (see :mod:`.userlayer`)."""
-    ring, moved = userlayer.outline(stored, b.tolerance_m, b.digits)
-    report.max_displacement_m = max(report.max_displacement_m, moved)  # the outline is stored too
-    topo, objects = encode({"features": list(stored), "outline": [ring]}, b.digits)
-    detail_zoom = label_min_zoom(userlayer.median_width_m(stored) ** 2 / 1e4, userlayer.DETAIL_PX)
-    count = vn_number(len(stored), 0)
+    ring_topo, ring, moved = userlayer.outline(stored, b.tolerance_m, b.digits)
+    stored.report.max_displacement_m = max(stored.report.max_displacement_m, moved)  # the outline is stored too
+    topo = stored.topology
+    outline_ids = ring.shifted(topo.extend(ring_topo)).nested()[0]
+    detail_zoom = label_min_zoom(stored.median_width_m ** 2 / 1e4, userlayer.DETAIL_PX)
+    count = vn_number(len(stored.geometries), 0)
     hint = f"{name}: {count} đối tượng, phóng to để xem từng đối tượng"
-    bounds = [round(float(v), b.digits) for v in shapely.total_bounds(stored)]
+    bounds = [round(float(v), b.digits) for v in shapely.total_bounds(stored.geometries)]
     return {"canvas": True, "bounds": bounds, "detailZoom": detail_zoom, "outlineDisplacement": round(moved, 2),
-            "table": userlayer.table(features),
+            "table": table,
             "topology": {**topo.to_json(chained=True), "objects": {
-                "features": objects["features"],
-                "outline": [{"arcs": objects["outline"][0], "properties": {"title": name, "tip": hint,
-                                                                           "rows": [["Số đối tượng", count]]}}]}}}
+                "features": stored.objects,
+                "outline": [{"arcs": outline_ids, "properties": {"title": name, "tip": hint,
+                                                                 "rows": [["Số đối tượng", count]]}}]}}}
 
 
 #: Layer kind (``kind`` in a map spec) → the function that builds its definition; the one table of builders.
@@ -553,11 +552,17 @@ def _build(spec: MapSpec, *, offline: bool, tiles: str | None, tolerance_m: floa
         "max_displacement_m": prov["max_displacement_m"],
         "layer_displacement_m": {k: round(r.max_displacement_m, 2) for k, r in b.reports.items()},
         "html_bytes": len(html_text.encode("utf-8")),
-        "data_bytes": len(page.safe_json(payload).encode("utf-8")),
+        "data_bytes": _data_bytes(html_text),
         "build_seconds": round(time.perf_counter() - start, 3),
     }
     _warn_if_large(stats["html_bytes"], tol)
     return MapResult(html=html_text, stats=stats, inputs=_input_files(spec)), b
+
+
+def _data_bytes(html_text: str) -> int:
+    """Bytes of the page's JSON data block, found in the page (the payload is serialised once)."""
+    head = html_text.index(">", html_text.index('<script type="application/json" id="haiha-data-')) + 1
+    return len(html_text[head:html_text.index("</script>", head)].encode("utf-8"))
 
 
 def _share_strings(payload: dict) -> list[str]:

@@ -32,6 +32,10 @@ from haiha_geo.errors import GeometryError
 DEFAULT_TOLERANCE_M = 20.0
 #: Metres per degree of latitude (rounded down), used to pick the quantisation grid.
 _M_PER_DEG = 110_574.0
+#: Metres per degree along the equator (an upper bound of a degree of longitude or latitude anywhere).
+_M_PER_DEG_MAX = 111_320.0
+#: A pair of boundaries with more vertices than this (product) is compared by :func:`hausdorff_bound`.
+_GEOS_PAIR_VERTICES = 250_000
 #: A user layer with at least this many vertices shows a progress bar while it is simplified (on a terminal).
 PROGRESS_VERTICES = 200_000
 #: Features simplified and measured per progress step.
@@ -66,6 +70,17 @@ def grid_digits(tolerance_m: float) -> int:
     return max(0, math.ceil(math.log10(_M_PER_DEG * 10 / tolerance_m)))
 
 
+def grid_error_m(digits: int) -> float:
+    """Largest distance (m) a point moves when its longitude and latitude are rounded to ``digits`` decimals.
+
+    Examples
+    --------
+    >>> round(grid_error_m(5), 3)
+    0.787
+    """
+    return 0.5 * math.hypot(_M_PER_DEG_MAX, _M_PER_DEG_MAX) * 10.0 ** -digits
+
+
 def count_vertices(geoms: Iterable[shapely.Geometry]) -> int:
     """Number of coordinates of ``geoms``.
 
@@ -80,6 +95,9 @@ def count_vertices(geoms: Iterable[shapely.Geometry]) -> int:
 def displacement(before: Sequence[shapely.Geometry], after: Sequence[shapely.Geometry]) -> np.ndarray:
     """Hausdorff distance between the boundaries of paired geometries (in their CRS units).
 
+    Small pairs are measured by GEOS (boundaries densified to quarter segments); a pair with more than
+    :data:`_GEOS_PAIR_VERTICES` vertex pairs, where that would be quadratic, by :func:`hausdorff_bound`.
+
     Examples
     --------
     >>> float(displacement([shapely.box(0, 0, 10, 10)], [shapely.box(0, 0, 10, 12)])[0])
@@ -87,7 +105,49 @@ def displacement(before: Sequence[shapely.Geometry], after: Sequence[shapely.Geo
     """
     b = shapely.boundary(np.asarray(before, dtype=object))
     a = shapely.boundary(np.asarray(after, dtype=object))
-    return shapely.hausdorff_distance(b, a, densify=0.25)
+    large = shapely.get_num_coordinates(b) * shapely.get_num_coordinates(a) > _GEOS_PAIR_VERTICES
+    out = np.full(len(b), np.nan)
+    out[~large] = shapely.hausdorff_distance(b[~large], a[~large], densify=0.25)
+    for i in np.flatnonzero(large):
+        out[i] = hausdorff_bound(b[i], a[i])
+    return out
+
+
+def _segments(lines: shapely.Geometry) -> np.ndarray:
+    coords, line = shapely.get_coordinates(shapely.get_parts(lines), return_index=True)
+    same = line[1:] == line[:-1]
+    return shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+
+
+def _farthest(points: np.ndarray, lines: shapely.Geometry) -> float:
+    """The largest distance from ``points`` (n × 2) to ``lines``, through an STRtree of their segments."""
+    if not len(points):
+        return 0.0
+    tree = shapely.STRtree(_segments(lines))
+    _, distance = tree.query_nearest(shapely.points(points), return_distance=True, all_matches=False)
+    return float(distance.max())
+
+
+def hausdorff_bound(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """Hausdorff distance between two lines (boundaries) of many vertices, without comparing every pair.
+
+    Each boundary's points (its vertices, with every segment cut in four as GEOS's ``densify=0.25``)
+    are looked up in an STRtree of the other's segments: ``O(n log m)`` instead of ``O(n m)``.
+
+    Examples
+    --------
+    >>> hausdorff_bound(shapely.box(0, 0, 10, 10).boundary, shapely.box(0, 0, 10, 12).boundary)
+    2.0
+    """
+    def points(line: shapely.Geometry) -> np.ndarray:
+        coords, part = shapely.get_coordinates(shapely.get_parts(line), return_index=True)
+        same = (part[1:] == part[:-1])[:, None]
+        steps = [coords[:-1] + (coords[1:] - coords[:-1]) * f for f in (0.25, 0.5, 0.75)]
+        return np.concatenate([coords, *(s[same[:, 0]] for s in steps)])
+
+    if shapely.is_empty(a) or shapely.is_empty(b):
+        return 0.0 if shapely.is_empty(a) and shapely.is_empty(b) else math.inf
+    return max(_farthest(points(a), b), _farthest(points(b), a))
 
 
 def simplify_hierarchy(atoms: gpd.GeoDataFrame, levels: Sequence[str], tolerance_m: float
@@ -191,98 +251,270 @@ Point = tuple[int, int]
 
 @dataclass
 class Topology:
-    """Quantised rings cut into shared arcs; see :func:`encode`."""
+    """Quantised rings cut into shared arcs (see :func:`encode`): the arcs' integer points, one after another.
+
+    ``points`` holds every arc's grid points in arc order, ``starts[a]`` the
+    index of arc ``a``'s first point (``starts[-1]`` the number of points).
+    """
 
     digits: int
-    arcs: list[list[Point]] = field(default_factory=list)
-    _index: dict[tuple[Point, ...], int] = field(default_factory=dict)
+    points: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
 
-    def arc_id(self, points: list[Point]) -> int:
-        """Return the id of the arc through ``points`` (``~id`` when stored reversed), adding it if new."""
-        key = tuple(points)
-        if key in self._index:
-            return self._index[key]
-        rev = key[::-1]
-        if rev in self._index:
-            return ~self._index[rev]
-        self._index[key] = len(self.arcs)
-        self.arcs.append(points)
-        return len(self.arcs) - 1
+    @property
+    def arcs(self) -> list[list[Point]]:
+        """Each arc's points as ``(x, y)`` grid tuples (for :func:`decode` and tests)."""
+        pts = [tuple(p) for p in self.points.tolist()]
+        return [pts[a:b] for a, b in itertools.pairwise(self.starts.tolist())]
+
+    def extend(self, other: Topology) -> int:
+        """Append ``other``'s arcs (same grid); return the id of its first arc here (add it to ``other``'s ids)."""
+        offset = len(self.starts) - 1
+        self.starts = np.concatenate([self.starts[:-1], other.starts + len(self.points)])
+        self.points = np.concatenate([self.points, other.points])
+        return offset
 
     def to_json(self, chained: bool = False) -> dict:
         """The ``arcs`` and ``transform`` members of the page's topology (flat delta-encoded arcs).
 
         ``chained``: each arc's first point is a delta from the previous arc's last point (``"chained":
         true``; arcs of neighbouring parcels follow one another, so the deltas stay small).
+
+        Examples
+        --------
+        >>> t = Topology(0, np.array([[1, 1], [3, 2], [3, 2], [4, 4]]), np.array([0, 2, 4]))
+        >>> t.to_json()["arcs"], t.to_json(chained=True)["arcs"]
+        ([[1, 1, 2, 1], [3, 2, 1, 2]], [[1, 1, 2, 1], [0, 0, 1, 2]])
         """
+        deltas = np.diff(self.points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+        if not chained:
+            firsts = self.starts[:-1][np.diff(self.starts) > 0]
+            deltas[firsts] = self.points[firsts]
+        flat = deltas.ravel().tolist()
+        bounds = (2 * self.starts).tolist()
         scale = 10.0 ** -self.digits
-        flat_arcs = []
-        px, py = 0, 0
-        for arc in self.arcs:
-            flat = []
-            if not chained:
-                px, py = 0, 0
-            for x, y in arc:
-                flat += [x - px, y - py]
-                px, py = x, y
-            flat_arcs.append(flat)
-        out = {"transform": {"scale": [scale, scale], "translate": [0, 0]}, "arcs": flat_arcs}
+        out = {"transform": {"scale": [scale, scale], "translate": [0, 0]},
+               "arcs": [flat[a:b] for a, b in itertools.pairwise(bounds)]}
         return {**out, "chained": True} if chained else out
 
     @property
     def vertices(self) -> int:
         """Number of stored points (every arc's points, shared borders once)."""
-        return sum(len(a) for a in self.arcs)
+        return len(self.points)
 
 
-def quantise_rings(geom: shapely.Geometry, digits: int) -> list[list[list[Point]]]:
-    """Polygons of ``geom`` as lists of closed rings of integer grid points (consecutive repeats removed).
+@dataclass
+class Rings:
+    """The rings of many geometries as arc references: ``refs[ring_starts[r]:ring_starts[r + 1]]`` walk ring ``r``.
+
+    A reference ``i >= 0`` is arc ``i`` as stored, ``~i`` arc ``i`` reversed; ``ring_polygon[r]`` is the
+    polygon of ring ``r`` (its first ring is the shell), ``polygon_geometry[p]`` the geometry of polygon ``p``.
+    """
+
+    refs: np.ndarray
+    ring_starts: np.ndarray
+    ring_polygon: np.ndarray
+    polygon_geometry: np.ndarray
+    count: int
+
+    def shifted(self, offset: int) -> Rings:
+        """The same rings with every arc id moved by ``offset`` (after :meth:`Topology.extend`)."""
+        refs = np.where(self.refs >= 0, self.refs + offset, ~(~self.refs + offset))
+        return Rings(refs, self.ring_starts, self.ring_polygon, self.polygon_geometry, self.count)
+
+    def nested(self) -> list[list]:
+        """Each geometry's arc ids as ``[polygon][ring][arc id]`` lists (the page's objects)."""
+        refs, bounds = self.refs.tolist(), self.ring_starts.tolist()
+        out: list[list] = [[] for _ in range(self.count)]
+        polygons: list[list] = []
+        for p, g in enumerate(self.polygon_geometry.tolist()):
+            polygons.append([])
+            out[g].append(polygons[p])
+        for r, p in enumerate(self.ring_polygon.tolist()):
+            polygons[p].append(refs[bounds[r]:bounds[r + 1]])
+        return out
+
+
+def _ragged(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs of ``lengths``: each element's run and its position in the run."""
+    run = np.repeat(np.arange(len(lengths)), lengths)
+    return run, np.arange(len(run)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
+def _first_of_runs(run: np.ndarray) -> np.ndarray:
+    return np.r_[True, run[1:] != run[:-1]] if len(run) else np.zeros(0, dtype=bool)
+
+
+def quantise_rings(geoms: Sequence[shapely.Geometry], digits: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The polygon rings of ``geoms`` as grid points: ``(points, ring_of_point, ring_polygon, polygon_geometry)``.
+
+    Each ring keeps its points once (no closing point, consecutive repeats removed); a ring left with fewer
+    than three points is dropped, and with a shell the polygon it bounds.
 
     Examples
     --------
-    >>> quantise_rings(shapely.box(107.1, 21.1, 107.2, 21.2), 1)
-    [[[(1072, 211), (1072, 212), (1071, 212), (1071, 211), (1072, 211)]]]
+    >>> pts, ring, _, geom = quantise_rings([shapely.box(107.1, 21.1, 107.2, 21.2)], 1)
+    >>> pts.tolist(), geom.tolist()
+    ([[1072, 211], [1072, 212], [1071, 212], [1071, 211]], [0])
     """
-    polygons = []
-    for poly in shapely.get_parts(geom):
-        rings = []
-        for ring in [poly.exterior, *poly.interiors]:
-            pts = np.round(np.asarray(ring.coords)[:, :2] * 10 ** digits).astype(np.int64)
-            keep = np.ones(len(pts), dtype=bool)
-            keep[1:] = (pts[1:] != pts[:-1]).any(axis=1)
-            pts = [(int(x), int(y)) for x, y in pts[keep]]
-            if len(pts) >= 4:
-                rings.append(pts)
-        if rings:
-            polygons.append(rings)
-    return polygons
+    parts, owner = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
+    polygon = shapely.get_type_id(parts) == 3
+    parts, owner = parts[polygon], owner[polygon]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    points = np.rint(coords * 10.0 ** digits).astype(np.int64)
+    closing = np.r_[ring_of[1:] != ring_of[:-1], True] if len(ring_of) else np.zeros(0, dtype=bool)
+    points, ring_of = points[~closing], ring_of[~closing]
+    keep = _first_of_runs(ring_of) | (points != np.roll(points, 1, axis=0)).any(axis=1)
+    points, ring_of = points[keep], ring_of[keep]
+    first = _first_of_runs(ring_of)
+    last = np.r_[first[1:], True] if len(first) else first
+    start_of = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))
+    keep = ~(last & ~first & (points == points[start_of]).all(axis=1))  # the last point back at the first
+    points, ring_of = points[keep], ring_of[keep]
+    size = np.bincount(ring_of, minlength=len(rings))
+    shell = _first_of_runs(ring_part)
+    part_alive = np.zeros(len(parts), dtype=bool)
+    part_alive[ring_part[shell]] = size[shell] >= 3
+    kept_ring = part_alive[ring_part] & (size >= 3)
+    new_ring = np.cumsum(kept_ring) - 1
+    on = kept_ring[ring_of]
+    kept_parts, part_index = np.unique(ring_part[kept_ring], return_inverse=True)
+    return points[on], new_ring[ring_of[on]], part_index, owner[kept_parts]
 
 
-def _junctions(rings: Iterable[list[Point]]) -> set[Point]:
-    neighbours: dict[Point, set[Point]] = {}
-    for ring in rings:
-        for a, b in itertools.pairwise(ring):
-            neighbours.setdefault(a, set()).add(b)
-            neighbours.setdefault(b, set()).add(a)
-    return {p for p, ns in neighbours.items() if len(ns) != 2}
+def _point_ids(points: np.ndarray) -> np.ndarray:
+    """Dense ids of integer points, numbered in (x, y) order."""
+    low = points.min(axis=0)
+    span = points.max(axis=0) - low + 1
+    if span[0] * span[1] < 2 ** 62:  # one int64 key per point: a flat sort instead of a sort of rows
+        return np.unique((points[:, 0] - low[0]) * span[1] + (points[:, 1] - low[1]), return_inverse=True)[1]
+    return np.unique(points, axis=0, return_inverse=True)[1].ravel()
 
 
-def _cut_ring(ring: list[Point], junctions: set[Point]) -> list[list[Point]]:
-    body = ring[:-1]
-    starts = [i for i, p in enumerate(body) if p in junctions]
-    if not starts:
-        start = body.index(min(body))
-        rotated = body[start:] + body[:start]
-        return [[*rotated, rotated[0]]]
-    rotated = body[starts[0]:] + body[:starts[0]]
-    rotated.append(rotated[0])
-    pieces, current = [], [rotated[0]]
-    for p in rotated[1:]:
-        current.append(p)
-        if p in junctions:
-            pieces.append(current)
-            current = [p]
-    return pieces
+def _arcs(points: np.ndarray, ring_of: np.ndarray) -> tuple[Topology, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut rings at junctions into shared arcs: ``(topology without digits, refs, ring_starts, pieces per ring)``."""
+    if not len(points):
+        return Topology(0), np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    n_rings = int(ring_of.max()) + 1
+    size = np.bincount(ring_of, minlength=n_rings)
+    offset = np.cumsum(size) - size
+    key = _point_ids(points)
+    nxt = np.arange(len(key)) + 1
+    ends = offset + size - 1
+    nxt[ends] = offset
+    n_keys = int(key.max()) + 1
+    edges = np.unique(np.concatenate([key * n_keys + key[nxt], key[nxt] * n_keys + key]))
+    degree = np.bincount(edges // n_keys, minlength=n_keys)  # distinct neighbours of each point
+    junction = degree[key] != 2
+    # each ring starts at its first junction, or at its smallest point when it has none
+    local = np.arange(len(key)) - offset[ring_of]
+    j_ring, j_first = np.unique(ring_of[junction], return_index=True)
+    start = np.zeros(n_rings, dtype=np.int64)
+    by_point = np.lexsort((key, ring_of))
+    smallest = by_point[_first_of_runs(ring_of[by_point])]
+    start[ring_of[smallest]] = local[smallest]
+    start[j_ring] = local[np.flatnonzero(junction)[j_first]]
+    seq_ring, t = _ragged(size + 1)  # each ring rotated to its start and closed
+    seq = offset[seq_ring] + (t + start[seq_ring]) % size[seq_ring]
+    cut = junction[seq] | (t == 0) | (t == size[seq_ring])
+    cuts = np.flatnonzero(cut)
+    opens = cuts[:-1][seq_ring[cuts[:-1]] == seq_ring[cuts[1:]]]
+    closes = cuts[1:][seq_ring[cuts[:-1]] == seq_ring[cuts[1:]]]
+    lengths = closes - opens + 1
+    piece, pos = _ragged(lengths)
+    base = np.cumsum(lengths) - lengths
+    head, tail = key[seq[opens]], key[seq[closes]]
+    second, before_last = key[seq[opens + 1]], key[seq[closes - 1]]
+    flip = (head > tail) | ((head == tail) & (second > before_last))  # each arc in one orientation
+    canonical = key[seq[opens[piece] + np.where(flip[piece], lengths[piece] - 1 - pos, pos)]]
+    label = np.empty(len(lengths), dtype=np.int64)
+    n_labels = 0
+    for length in np.unique(lengths):  # the same arc: the same points in the same order (exact)
+        group = np.flatnonzero(lengths == length)
+        rows = canonical[base[group][:, None] + np.arange(length)]
+        if length == 2:  # most arcs of a parcel layer: one edge between two corners
+            rows = rows[:, 0] * n_keys + rows[:, 1]
+        _, inverse = np.unique(rows, axis=0, return_inverse=True)
+        label[group] = inverse.ravel() + n_labels
+        n_labels += int(inverse.max()) + 1
+    _, first_piece = np.unique(label, return_index=True)
+    order = np.argsort(first_piece, kind="stable")  # arcs numbered in order of first appearance
+    rank = np.empty(n_labels, dtype=np.int64)
+    rank[order] = np.arange(n_labels)
+    owner = first_piece[order]
+    refs = np.where(flip == flip[first_piece[label]], rank[label], ~rank[label])
+    stored_len = lengths[owner]
+    _, p = _ragged(stored_len)
+    arc_points = points[seq[np.repeat(opens[owner], stored_len) + p]]
+    topo = Topology(0, arc_points, np.r_[0, np.cumsum(stored_len)])
+    per_ring = np.bincount(seq_ring[opens], minlength=n_rings)
+    return topo, refs, np.r_[0, np.cumsum(per_ring)], per_ring
+
+
+def encode_rings(geoms: Sequence[shapely.Geometry], digits: int) -> tuple[Topology, Rings]:
+    """Encode polygonal geometries (EPSG:4326, or metres with ``digits`` for mm) as shared arcs, vectorised.
+
+    Examples
+    --------
+    >>> a, b = shapely.box(107.0, 21.0, 107.1, 21.1), shapely.box(107.1, 21.0, 107.2, 21.1)
+    >>> topo, rings = encode_rings([a, b], 1)
+    >>> len(topo.arcs), rings.nested()[1]
+    (3, [[[-1, 2]]])
+    """
+    points, ring_of, ring_polygon, polygon_geometry = quantise_rings(geoms, digits)
+    topo, refs, ring_starts, _ = _arcs(points, ring_of)
+    topo.digits = digits
+    return topo, Rings(refs, ring_starts, ring_polygon, polygon_geometry, len(geoms))
+
+
+def assemble(topo: Topology, rings: Rings) -> tuple[np.ndarray, np.ndarray]:
+    """Rebuild every geometry of ``rings`` (in ``topo``'s grid units / ``10 ** digits``), all at once.
+
+    Returns the geometries and whether each could be built: a geometry with a ring of fewer than three
+    points (simplified or rounded away) is ``None``, for the caller to repair.
+
+    Examples
+    --------
+    >>> topo, rings = encode_rings([shapely.box(107.0, 21.0, 107.1, 21.1)], 1)
+    >>> geoms, built = assemble(topo, rings)
+    >>> geoms[0].equals(shapely.box(107.0, 21.0, 107.1, 21.1)), built.tolist()
+    (True, [True])
+    """
+    refs = rings.refs
+    arc = np.where(refs >= 0, refs, ~refs)
+    size = np.diff(topo.starts)[arc]
+    ring_of_ref = np.repeat(np.arange(len(rings.ring_polygon)), np.diff(rings.ring_starts))
+    first = _first_of_runs(ring_of_ref)
+    take = np.maximum(size - ~first, 0)  # every arc but a ring's first starts where the previous one ended
+    ref, j = _ragged(take)
+    j = j + ~first[ref]
+    forward = refs[ref] >= 0
+    index = np.where(forward, topo.starts[arc[ref]] + j, topo.starts[arc[ref] + 1] - 1 - j)
+    ring = ring_of_ref[ref]
+    count = np.bincount(ring, minlength=len(rings.ring_polygon))
+    broken = np.zeros(rings.count, dtype=bool)
+    broken[rings.polygon_geometry[rings.ring_polygon[count < 4]]] = True  # closed: 3 points and the first again
+    keep_ring = ~broken[rings.polygon_geometry[rings.ring_polygon]]
+    out = np.full(rings.count, None, dtype=object)
+    if keep_ring.any():
+        on = keep_ring[ring]
+        coords = topo.points[index[on]] / 10.0 ** topo.digits
+        kept_rings, ring_index = np.unique(ring[on], return_inverse=True)
+        shells = shapely.linearrings(coords, indices=ring_index)
+        polygon_ids, polygon_index = np.unique(rings.ring_polygon[kept_rings], return_inverse=True)
+        polygons = shapely.polygons(shells, indices=polygon_index)
+        owner = rings.polygon_geometry[polygon_ids]
+        single = np.bincount(owner, minlength=rings.count) == 1
+        lone = single[owner]
+        out[owner[lone]] = polygons[lone]
+        if (~lone).any():
+            multi_ids, multi_index = np.unique(owner[~lone], return_inverse=True)
+            out[multi_ids] = shapely.multipolygons(polygons[~lone], indices=multi_index)
+    empty = np.bincount(rings.polygon_geometry, minlength=rings.count) == 0
+    out[empty] = shapely.Polygon()
+    return out, ~broken
 
 
 def encode(geometries: dict[str, Sequence[shapely.Geometry]], digits: int) -> tuple[Topology, dict[str, list]]:
@@ -298,16 +530,14 @@ def encode(geometries: dict[str, Sequence[shapely.Geometry]], digits: int) -> tu
     >>> len(topo.arcs), objects["x"][1]
     (3, [[[-1, 2]]])
     """
-    quantised = {name: [quantise_rings(g, digits) for g in geoms] for name, geoms in geometries.items()}
-    all_rings = (ring for polys in quantised.values() for polygons in polys for rings in polygons for ring in rings)
-    junctions = _junctions(all_rings)
-    topo = Topology(digits)
-    objects = {
-        name: [[[[topo.arc_id(piece) for piece in _cut_ring(ring, junctions)] for ring in rings]
-                for rings in polygons] for polygons in polys]
-        for name, polys in quantised.items()
-    }
-    return topo, objects
+    every = [g for geoms in geometries.values() for g in geoms]
+    topo, rings = encode_rings(every, digits)
+    nested = rings.nested()
+    out, at = {}, 0
+    for name, geoms in geometries.items():
+        out[name] = nested[at:at + len(geoms)]
+        at += len(geoms)
+    return topo, out
 
 
 def decode(topo: Topology, arc_ids: list) -> shapely.Geometry:

@@ -25,121 +25,177 @@ popup texts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from haiha_geo.crs import PLANNING_CRS, to_geographic, to_planning
-from haiha_geo.maps.topology import SimplifyReport, count_vertices, decode, displacement, encode
+from haiha_geo import geometry
+from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, to_geographic, to_planning, transform_xy
+from haiha_geo.maps.context import _TITLE_COLUMNS, _cell
+from haiha_geo.maps.topology import (
+    Rings,
+    SimplifyReport,
+    Topology,
+    assemble,
+    count_vertices,
+    displacement,
+    encode_rings,
+    grid_error_m,
+)
 
 #: A polygon layer with at least this many features is encoded as shared arcs, drawn on a canvas, with LOD.
 LARGE_FEATURES = 1_000
 #: The median feature must be at least this many pixels wide before the features are drawn one by one.
 DETAIL_PX = 6.0
-#: Halvings of the simplification tolerance tried before the input itself is stored.
-_HALVINGS = 8
+#: Simplifications of the outline tried (the tolerance halved, the last without simplification).
+_OUTLINE_TRIES = 5
+#: Decimals of a metre kept when the layer's shared arcs are found in EPSG:5899 (millimetres).
+_MM = 3
 
 
-def _simplify(geoms: np.ndarray, tol: float, coverage: bool) -> np.ndarray:
-    if tol <= 0:
-        return geoms
-    if coverage:
-        return shapely.coverage_simplify(geoms, tol)
-    return shapely.simplify(geoms, tol, preserve_topology=True)
+@dataclass
+class Stored:
+    """A polygon layer as the page stores it (see :func:`bounded`)."""
+
+    geometries: np.ndarray           # EPSG:4326, exactly the stored points
+    report: SimplifyReport
+    topology: Topology               # the features' arcs on the page's grid
+    objects: list                    # each feature's arc ids, [polygon][ring][arc id]
+    median_width_m: float            # square root of the median feature area, m
+    originals: np.ndarray            # the input in EPSG:5899
+    repaired: int = 0                # features stored from their input (see bounded)
 
 
-def _rounded(planning: np.ndarray, digits: int) -> np.ndarray:
-    """``planning`` geometries in EPSG:4326 rounded to ``digits`` (what the page stores)."""
-    frame = gpd.GeoDataFrame(geometry=planning, crs=PLANNING_CRS)
-    lonlat = np.asarray(to_geographic(frame).geometry.values, dtype=object)
-    return shapely.transform(lonlat, lambda xy: np.round(xy, digits))
+def _lonlat(geoms: np.ndarray) -> np.ndarray:
+    return np.asarray(to_geographic(gpd.GeoDataFrame(geometry=geoms, crs=PLANNING_CRS)).geometry.values, dtype=object)
 
 
 def _back(lonlat: np.ndarray) -> np.ndarray:
-    return np.asarray(to_planning(gpd.GeoDataFrame(geometry=lonlat, crs="EPSG:4326")).geometry.values, dtype=object)
+    return np.asarray(to_planning(gpd.GeoDataFrame(geometry=lonlat, crs=GEOGRAPHIC_CRS)).geometry.values,
+                      dtype=object)
 
 
-def bounded(frame: gpd.GeoDataFrame, tolerance_m: float, digits: int, *, encode_arcs: bool):
+def _simplified_arcs(arcs: Topology, tolerance_m: float, digits: int) -> Topology:
+    """Douglas–Peucker on the shared arcs (EPSG:5899, mm) at once, then on the page's lon/lat grid.
+
+    Each arc keeps its end points (where three borders meet) and does not cross itself; a border two
+    features share is simplified once, so they still share it. A closed arc left with fewer than four
+    points keeps its input points. Arcs that come to cross one another make a feature invalid, which
+    :func:`bounded` finds and stores from its input.
+    """
+    point_arc = np.repeat(np.arange(len(arcs.starts) - 1), np.diff(arcs.starts))
+    lines = shapely.linestrings(arcs.points / 10.0 ** arcs.digits, indices=point_arc)
+    simple = shapely.simplify(lines, tolerance_m, preserve_topology=True)
+    closed = shapely.is_closed(lines) & (shapely.get_num_coordinates(simple) < 4)
+    simple[closed] = lines[closed]
+    coords, arc = shapely.get_coordinates(simple, return_index=True)
+    lon, lat = transform_xy(coords[:, 0], coords[:, 1], PLANNING_CRS, GEOGRAPHIC_CRS)
+    grid = np.rint(np.column_stack([lon, lat]) * 10.0 ** digits).astype(np.int64)
+    keep = np.r_[True, (arc[1:] != arc[:-1]) | (grid[1:] != grid[:-1]).any(axis=1)]  # points rounded together
+    counts = np.bincount(arc[keep], minlength=len(lines))
+    return Topology(digits, grid[keep], np.r_[0, np.cumsum(counts)])
+
+
+def bounded(frame: gpd.GeoDataFrame, tolerance_m: float, digits: int) -> Stored:
     """Simplify polygons so that what the page stores moves no boundary more than ``tolerance_m``.
 
-    Returns ``(stored, report, topology, arc_ids)``: the stored geometries in
-    EPSG:4326, the report (displacement measured on them, in EPSG:5899), and,
-    when ``encode_arcs``, the topology and each feature's arc ids (else
-    ``None, None``).
+    The features are cut into shared arcs in EPSG:5899, every arc simplified by Douglas–Peucker (a
+    distance bound) at ``tolerance_m`` less the rounding to the page's grid, and rounded to that grid:
+    one encoding, whether the polygons form a coverage or overlap. The displacement is then measured on
+    the stored features against the input; a feature that is not valid on the grid, or moved more than
+    ``tolerance_m``, is stored from its input instead (``make_valid``, then snapped to the grid with
+    ``shapely.set_precision``, which keeps it valid), with arcs of its own. So every stored feature is a
+    valid polygon (or empty, when it is narrower than the grid) before anything is merged.
 
     Examples
     --------
     >>> cells = gpd.GeoDataFrame(geometry=[shapely.box(500000, 2.37e6, 500030, 2.37003e6),
     ...     shapely.box(500030, 2.37e6, 500060, 2.37003e6)], crs="EPSG:5899")
-    >>> stored, report, topo, ids = bounded(cells, 20.0, 5, encode_arcs=True)
-    >>> report.max_displacement_m <= 20.0, len(topo.arcs)
+    >>> stored = bounded(cells, 20.0, 5)
+    >>> stored.report.max_displacement_m <= 20.0, len(stored.topology.arcs)
     (True, 3)
     """
     originals = np.asarray(to_planning(frame).geometry.values, dtype=object)
-    coverage = bool(shapely.coverage_is_valid(originals))
-    tol, topo, arc_ids = float(tolerance_m), None, None
-    for attempt in range(_HALVINGS + 1):
-        simple = _simplify(originals, tol if attempt < _HALVINGS else 0.0, coverage)
-        stored = _rounded(simple, digits)
-        if encode_arcs:
-            topo, objects = encode({"f": list(stored)}, digits)
-            arc_ids = objects["f"]
-            stored = np.asarray([decode(topo, a) for a in arc_ids], dtype=object)
-        moved = np.nan_to_num(displacement(originals, _back(stored)), nan=0.0)
-        worst = float(moved.max()) if len(moved) else 0.0
-        if worst <= tolerance_m:
+    coverage = geometry.coverage_is_valid(originals)
+    arcs, rings = encode_rings(originals, _MM)
+    topo = _simplified_arcs(arcs, max(tolerance_m - grid_error_m(digits), 0.0), digits)
+    stored, built = assemble(topo, rings)
+    good = built & shapely.is_valid(stored)
+    moved = np.zeros(len(stored))
+    moved[good] = np.nan_to_num(displacement(originals[good], _back(stored[good])), nan=0.0)
+    objects = rings.nested()
+    redo = np.flatnonzero(~good | (moved > tolerance_m))
+    if len(redo):
+        fixed = np.array([geometry.polygonal(g) for g in shapely.make_valid(_lonlat(originals[redo]))], dtype=object)
+        fixed = shapely.set_precision(fixed, 10.0 ** -digits)
+        own, own_rings = encode_rings(fixed, digits)
+        for i, ids in zip(redo.tolist(), own_rings.shifted(topo.extend(own)).nested()):
+            objects[i] = ids
+        stored[redo] = fixed
+        moved[redo] = np.nan_to_num(displacement(originals[redo], _back(fixed)), nan=0.0)
+    report = SimplifyReport(float(tolerance_m), count_vertices(originals), topo.vertices,
+                            float(moved.max()) if len(moved) else 0.0, coverage_valid=coverage)
+    width = float(np.sqrt(np.median(shapely.area(originals)))) if len(originals) else 0.0
+    return Stored(stored, report, topo, objects, width, originals, len(redo))
+
+
+def outline(stored: Stored, tolerance_m: float, digits: int) -> tuple[Topology, Rings, float]:
+    """The layer's dissolved outline, simplified within ``tolerance_m``: its arcs, rings and displacement (m).
+
+    A coverage is dissolved from its input (``coverage_union_all``: fast, and the outline is then measured
+    against the input's own); any other layer from the stored features, which are valid, so that their
+    union never fails (:func:`haiha_geo.geometry.dissolve`). The outline is simplified by
+    Douglas–Peucker in EPSG:5899 (the tolerance halved while it moves a ring too far), rounded to the grid
+    and measured against the union with
+    :func:`~haiha_geo.maps.topology.displacement` (an STRtree lookup for long boundaries, not pairwise); a
+    ring that rounding leaves with fewer than three points (narrower than the grid) is not stored.
+    """
+    exact = shapely.coverage_union_all(stored.originals) if stored.report.coverage_valid else None
+    if exact is None or not shapely.is_valid(exact):
+        whole = geometry.dissolve(stored.geometries[~shapely.is_empty(stored.geometries)], clean=False)
+        exact = _back(np.array([whole], dtype=object))[0]
+    exact = np.array([exact], dtype=object)
+    tol = max(tolerance_m - grid_error_m(digits), 0.0)
+    for _ in range(_OUTLINE_TRIES):  # Douglas–Peucker on rings with holes can move a hole's ring further
+        simple = shapely.simplify(exact, tol, preserve_topology=True)
+        ring = shapely.transform(_lonlat(simple), lambda xy: np.round(xy, digits))  # a part narrower than the
+        moved = float(np.nan_to_num(displacement(exact, _back(ring)), nan=0.0)[0])  # grid is kept here,
+        if moved <= tolerance_m:  # dropped below
             break
-        tol /= 2
-    report = SimplifyReport(float(tolerance_m), count_vertices(originals), count_vertices(stored), worst,
-                            coverage_valid=coverage)
-    return stored, report, topo, arc_ids
+        tol = tol / 2 if tol > tolerance_m / 8 else 0.0
+    topo, rings = encode_rings(ring, digits)
+    return topo, rings, moved
 
 
-def outline(stored: np.ndarray, tolerance_m: float, digits: int) -> tuple[shapely.Geometry, float]:
-    """The layer's dissolved outline (EPSG:4326, simplified within ``tolerance_m``) and its displacement in metres."""
-    whole = shapely.union_all(_back(stored), grid_size=None)
-    originals = np.asarray([whole], dtype=object)
-    tol = float(tolerance_m)
-    for _ in range(_HALVINGS):
-        simple = _rounded(shapely.simplify(originals, tol, preserve_topology=True), digits)
-        worst = float(displacement(originals, _back(simple))[0])
-        if worst <= tolerance_m:
-            return simple[0], worst
-        tol /= 2
-    return _rounded(originals, digits)[0], 0.0
-
-
-def median_width_m(stored: np.ndarray) -> float:
-    """Square root of the median feature area (m), in EPSG:5899."""
-    return float(np.sqrt(np.median(shapely.area(_back(stored)))))
-
-
-def table(features: list[dict]) -> dict:
+def table(frame: gpd.GeoDataFrame, prefix: str) -> dict:
     """Popup texts of many features as columns: ``labels``, per column its ``values`` or ``dict`` + ``codes``.
 
     A column with few distinct texts (land-use codes) is stored once per text, indexed by ``codes``;
-    a missing cell is ``null``. ``titles`` holds the features' titles when they are not ``prefix #n``.
+    a missing cell is ``null``. ``titles`` holds the features' titles when a title column
+    (``name``, ``ten``, …) names them, else the page numbers them ``prefix #n``.
 
     Examples
     --------
-    >>> f = [{"properties": {"title": f"L #{i}", "rows": [["loai", "ONT"]]}} for i in range(1, 6)]
-    >>> table(f)
+    >>> frame = gpd.GeoDataFrame({"loai": ["ONT"] * 5}, geometry=[shapely.Point(0, 0)] * 5)
+    >>> table(frame, "L")
     {'labels': ['loai'], 'columns': [{'dict': ['ONT'], 'codes': [0, 0, 0, 0, 0]}], 'prefix': 'L'}
     """
-    rows = [dict(f["properties"]["rows"]) for f in features]
-    labels = list(dict.fromkeys(label for r in rows for label in r))
-    columns = []
-    for label in labels:
-        values = [r.get(label) for r in rows]
+    labels, columns = [], []
+    for name in [c for c in frame.columns if c != frame.geometry.name]:
+        values = [_cell(v) for v in frame[name].tolist()]
         distinct = list(dict.fromkeys(v for v in values if v is not None))
+        if not distinct:
+            continue
+        labels.append(str(name))
         if len(distinct) * 4 < len(values):
             index = {v: i for i, v in enumerate(distinct)}
             columns.append({"dict": distinct, "codes": [None if v is None else index[v] for v in values]})
         else:
             columns.append({"values": values})
-    titles = [f["properties"]["title"] for f in features]
-    prefix = titles[0].rsplit(" #", 1)[0] if titles else ""
     out = {"labels": labels, "columns": columns}
-    if titles != [f"{prefix} #{i + 1}" for i in range(len(titles))]:
-        return {**out, "titles": titles}
+    title = next((c for c in _TITLE_COLUMNS if c in frame.columns), None)
+    if title is not None:
+        return {**out, "titles": [_cell(v) or f"{prefix} #{i + 1}" for i, v in enumerate(frame[title].tolist())]}
     return {**out, "prefix": prefix}
