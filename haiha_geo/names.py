@@ -15,7 +15,7 @@ from haiha_geo._cache import cached
 from haiha_geo.errors import UnknownUnitError
 from haiha_geo.registry import aliases_table, check_era, units_table
 
-_PREFIXES = ("thi tran", "dac khu", "phuong", "huyen", "tt.", "tt ", "xa ")
+_PREFIXES = ("thi tran", "thi xa", "thanh pho", "dac khu", "phuong", "huyen", "tt.", "tt ", "xa ")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 

@@ -22,6 +22,7 @@ import haiha_geo.cli.maps as maps
 import haiha_geo.cli.printing as printing
 import haiha_geo.cli.zoning as zoning
 from haiha_geo._version import __version__
+from haiha_geo.authored import DEFAULT_PLACE, places, set_place
 from haiha_geo.cli.output import input_paths
 from haiha_geo.errors import HaihaGeoError, OptionError
 from haiha_geo.io import check_output
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = Parser(prog="haiha-geo", description="Era-aware planning toolkit for Hải Hà (Quảng Ninh, Vietnam).")
     parser.add_argument("--version", action="version", version=f"haiha-geo {__version__}")
+    parser.add_argument("--place", choices=places(), metavar="PLACE",
+                        help=f"the shipped place to work with: {', '.join(places())} (default {DEFAULT_PLACE}; "
+                             "also HAIHA_GEO_PLACE or place in haiha-geo.toml)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(sub)
@@ -72,12 +76,28 @@ def check_options(args: argparse.Namespace) -> None:
             setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer, unit=unit, example=example))
 
 
+def select_place(argv: list[str] | None) -> None:
+    """Apply ``--place NAME`` before the parser is built: the eras and units it offers are the place's."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--place")
+    known, _ = pre.parse_known_args(argv)
+    if known.place and known.place not in places():
+        raise OptionError(f"unknown place {known.place!r} in --place; the places are {', '.join(places())}")
+    if known.place:
+        set_place(known.place)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``haiha-geo`` console script; returns the exit status.
 
     Errors a user can cause end with one line on stderr and status 2; Ctrl-C
     ends with status 130 and leaves no partial output.
     """
+    try:
+        select_place(argv)
+    except HaihaGeoError as exc:
+        print(f"haiha-geo: error: {exc}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
