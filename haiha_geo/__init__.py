@@ -29,7 +29,8 @@ _EXPORTS: dict[str, str] = {
     "land_use_balance": "haiha_geo.zoning.balance", "sheets": "haiha_geo.zoning.study",
     "study_area": "haiha_geo.zoning.study", "lineage": "haiha_geo.registry", "normalise": "haiha_geo.names",
     "ntm_status": "haiha_geo.ntm", "overlay_stats": "haiha_geo.overlay",
-    "set_data_dir": "haiha_geo.sources", "set_registry_dir": "haiha_geo.authored", "set_place": "haiha_geo.authored", "sites": "haiha_geo.project_sites",
+    "set_data_dir": "haiha_geo.sources", "set_registry_dir": "haiha_geo.authored", "set_place": "haiha_geo.authored",
+    "sites": "haiha_geo.project_sites",
     "stats": "haiha_geo.area_stats", "to_geographic": "haiha_geo.crs", "to_planning": "haiha_geo.crs",
     "transform_xy": "haiha_geo.crs", "validate": "haiha_geo.validation",
 }

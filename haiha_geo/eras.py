@@ -20,8 +20,8 @@ query answers all eras at once (:func:`assign`). Any number of steps works.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import os
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
