@@ -90,11 +90,15 @@ def _match_base(raw: gpd.GeoDataFrame, source: str) -> list[str]:
                 zip(names, districts, types)]
 
     blank = [""] * len(table)
-    unit_keys = keys(table["name"], table["district"] if by_district else blank, table["type"])
+    districts = table["district"] if by_district else blank
+    # A name may begin with a type word ("Phương Đông" folds to "dong"; a source writing "Phường Phương Đông"
+    # to "phuongdong"): each unit is keyed by its name and by its name written with its type.
+    unit_keys = (keys(table["name"], districts, table["type"]) +
+                 keys(table["type"] + " " + table["name"], districts, table["type"]))
     raw_names = raw[fields["name"]]
     names, types = _name_and_type(raw_names, raw[fields["type"]] if "type" in fields else _type_prefixes(raw_names))
     raw_keys = keys(names, raw[fields["district"]] if by_district else [""] * len(raw), types)
-    ids = _match_keys(unit_keys, list(table["unit_id"]), raw_keys)
+    ids = _match_keys(unit_keys, list(table["unit_id"]) * 2, raw_keys)
     missing = sorted(set(table["unit_id"]) - set(ids))
     unknown = [n for n, u in zip(raw_names, ids) if u is None]
     if missing or unknown or len(set(ids)) != len(ids):
@@ -118,9 +122,10 @@ def _name_and_type(names, types) -> tuple[list[str], list[str]]:
 
 def _match_keys(unit_keys: list[tuple[str, ...]], unit_ids: list[str], raw_keys: list[tuple[str, ...]]) -> list:
     """Each feature's unit: by (district, name), or by (district, name, type) where a name repeats in a district."""
-    short = {}
+    short: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for key, unit_id in zip(unit_keys, unit_ids):
-        short.setdefault(key[:2], []).append((key[2], unit_id))
+        if (key[2], unit_id) not in short.setdefault(key[:2], []):
+            short[key[:2]].append((key[2], unit_id))
     out = []
     for key in raw_keys:
         candidates = short.get(key[:2], [])

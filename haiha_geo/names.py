@@ -73,7 +73,11 @@ def normalise(text: str) -> str:
 @cached
 def _index() -> dict[str, tuple[str, ...]]:
     """Map each matching key to the unit ids it names (names and aliases, all eras)."""
-    pairs = [(normalise(n), u) for n, u in units_table()[["name", "unit_id"]].itertuples(index=False)]
+    units = units_table()
+    # A name may begin with a type word (phường Phương Đông: "Phương Đông" folds to the key "dong"), so a unit is
+    # found both by its name and by its name written with its type.
+    pairs = [(normalise(n), u) for n, u in units[["name", "unit_id"]].itertuples(index=False)]
+    pairs += [(normalise(f"{t} {n}"), u) for t, n, u in units[["type", "name", "unit_id"]].itertuples(index=False)]
     pairs += [(normalise(a), u) for a, u in aliases_table()[["alias", "unit_id"]].itertuples(index=False)]
     index: dict[str, list[str]] = {}
     for key, unit_id in pairs:
