@@ -13,7 +13,9 @@ The work is done once per distinct key, not per row, so a million rows take seco
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,7 @@ from haiha_geo.names import fold, normalise
 from haiha_geo.place import place
 from haiha_geo.timeline import check_era, era_ids
 
-__all__ = ["METHODS", "RekeyResult", "legal_successors", "read_records", "rekey", "successors"]
+__all__ = ["METHODS", "RekeyResult", "iter_records", "legal_successors", "rekey", "successors"]
 
 #: What ``method`` says of a row, in Vietnamese and English.
 METHODS: dict[str, tuple[str, str]] = {
@@ -281,22 +283,52 @@ def rekey(table: pd.DataFrame, from_era: str | int, to_era: str | int | None = N
     return result
 
 
-def read_records(path) -> pd.DataFrame:
-    """A table of records: CSV (every cell as text) or XLSX (:func:`haiha_geo.crosswalks.read_table`), or Parquet.
+#: Rows :func:`iter_records` reads at a time.
+CHUNK_ROWS = 500_000
+
+
+def iter_records(path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """A table of records in chunks of ``chunk_rows``: CSV (every cell as text) or Parquet, streamed; XLSX whole.
+
+    Rows are numbered on across chunks (the index), so messages name rows of the whole file.
 
     Raises
     ------
     InputFileError
-        The file is missing, unreadable or of another kind.
-    """
-    from pathlib import Path
+        The file is missing, unreadable, of another kind, or has no rows.
 
-    if Path(path).suffix.lower() != ".parquet":
-        return read_table(path)
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("xa\\nQuảng Hà\\nCái Chiên\\nQuảng Đức\\n", encoding="utf-8")
+    >>> [list(c.index) for c in iter_records(p, chunk_rows=2)]
+    [[0, 1], [2]]
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".parquet") or not path.is_file():
+        yield read_table(path)  # XLSX, or the error a missing or unknown file gets
+        return
     try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
-        raise InputFileError(f"{path}: cannot read the Parquet table ({exc})") from None
+        chunks = (_parquet_batches(path, chunk_rows) if suffix == ".parquet" else
+                  pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunk_rows))
+        start, empty = 0, True
+        for chunk in chunks:
+            chunk.index = pd.RangeIndex(start, start + len(chunk))
+            start, empty = start + len(chunk), empty and chunk.empty
+            yield chunk
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputFileError(f"{path}: cannot read the table ({exc}); save it as UTF-8 CSV, XLSX or Parquet") from None
+    if empty:
+        raise InputFileError(f"{path}: the table has no rows; give a header row and one row per record")
+
+
+def _parquet_batches(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+        yield batch.to_pandas()
 
 
 def _coordinates(table, lon, lat, x, y) -> tuple[np.ndarray, np.ndarray, str] | None:

@@ -194,3 +194,41 @@ def test_the_output_never_lands_on_the_input(cli, records):
     before = records.read_bytes()
     run = cli("rekey", str(records), "--from", "2019", "--name-column", "xa", "--out", str(records))
     assert run.code == 2 and records.read_bytes() == before
+
+
+def test_a_table_is_read_and_written_in_chunks(cli, tmp_path, monkeypatch):
+    """Rows keep their order and numbering across chunks; the file is whole only at the end."""
+    import haiha_geo.rekey as module
+
+    monkeypatch.setattr(module, "CHUNK_ROWS", 2)
+    table = tmp_path / "t.csv"
+    table.write_text("xa\nQuảng Điền\nKhông Có\nCái Chiên\nKhông Có Nữa\nQuảng Đức\n", encoding="utf-8")
+    run = cli("rekey", str(table), "--from", "2019", "--name-column", "xa", "--out", str(tmp_path / "o.csv"))
+    assert run.code == 0, run.err
+    assert "counted from 1 below the header: 2, 4)" in run.err
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str)
+    assert out["xa"].tolist() == ["Quảng Điền", "Không Có", "Cái Chiên", "Không Có Nữa", "Quảng Đức"]
+    assert out["new_name"].tolist()[::2] == ["Quảng Hà", "Cái Chiên", "Quảng Đức"]
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "gpkg", "csv"])
+def test_assign_streams_points_from_geoparquet(cli, tmp_path, suffix):
+    import geopandas as gpd
+
+    layer = eras.units("2025", crs="EPSG:5899").set_index("unit_id")
+    inside = shapely.point_on_surface(layer.geometry["2025/06922"])
+    x0, y0, *_ = layer.total_bounds
+    outside = [shapely.Point(x0 - 2000, y0 - 2000), shapely.Point(x0 - 3000, y0 - 1000)]  # sea, south-west
+    points = gpd.GeoDataFrame({"id": np.arange(5)}, crs="EPSG:5899",
+                              geometry=[inside, outside[0], inside, inside, outside[1]])
+    points.to_parquet(tmp_path / "points.parquet")
+    out = tmp_path / f"out.{suffix}"
+    run = cli("assign", str(tmp_path / "points.parquet"), "--chunk", "2", "--era", "2019", "--era", "2025",
+              "--out", str(out))
+    assert run.code == 0, run.err
+    assert "5 points, 2 outside every unit" in run.err
+    back = (gpd.read_parquet(out) if suffix == "parquet" else pd.read_csv(out, dtype=str) if suffix == "csv"
+            else gpd.read_file(out))
+    assert [int(i) for i in back["id"]] == [0, 1, 2, 3, 4]
+    assert [u if isinstance(u, str) else None for u in back["unit_2025"]] == [
+        "2025/06922", None, "2025/06922", "2025/06922", None]

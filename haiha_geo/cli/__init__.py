@@ -20,7 +20,7 @@ import haiha_geo.cli.exchange as exchange
 import haiha_geo.cli.layers as layers
 import haiha_geo.cli.maps as maps
 import haiha_geo.cli.printing as printing
-import haiha_geo.cli.rekey as rekey
+import haiha_geo.cli.records as records
 import haiha_geo.cli.zoning as zoning
 from haiha_geo._version import __version__
 from haiha_geo.authored import DEFAULT_PLACE, places, set_place
@@ -30,7 +30,7 @@ from haiha_geo.io import check_output
 from haiha_geo.values import positive_number
 
 #: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
-COMMANDS = (core, rekey, layers, zoning, maps, printing, exchange)
+COMMANDS = (core, records, layers, zoning, maps, printing, exchange)
 
 #: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
 CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
