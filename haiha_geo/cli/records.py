@@ -40,7 +40,7 @@ def register(sub) -> None:
     p.add_argument("--era", dest="eras", action="append", choices=eras, help="an era to answer for (repeat; "
                                                                              "default every era)")
     p.add_argument("--crs", help="CRS of a layer that declares none (for example EPSG:5899)")
-    p.add_argument("--chunk", type=int, default=1_000_000, metavar="N", help="points read at a time (default 1000000)")
+    p.add_argument("--chunk", type=int, default=250_000, metavar="N", help="points read at a time (default 250000)")
     p.add_argument("--format", choices=("csv", "gpkg", "parquet"), help="output format (default: from --out)")
     p.add_argument("--out", required=True, metavar="FILE", help="the points with their units (written atomically)")
     p.set_defaults(func=_assign)
