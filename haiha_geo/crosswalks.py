@@ -12,6 +12,7 @@ import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,8 @@ import pandas as pd
 from haiha_geo import registry
 from haiha_geo._output import records
 from haiha_geo.eras import model
-from haiha_geo.errors import InputFileError, OptionError, TableValueError, UnknownUnitError
-from haiha_geo.names import find_units, nfc
+from haiha_geo.errors import InputFileError, OptionError, TableValueError
+from haiha_geo.names import SHOWN_ROWS, find_units, first_of, nfc, resolve_units, row_label
 from haiha_geo.timeline import era_ids
 
 _COLUMNS = ["from_unit_id", "from_code", "from_name", "to_unit_id", "to_code", "to_name", "share", "split", "area_ha"]
@@ -34,7 +35,8 @@ def crosswalk(from_era: str | int, to_era: str | int, *, source: str = "gadm41")
     ----------
     from_era, to_era : str or int
         Era ids (``"2019"``, ``"2020"``, ``"2025"`` …); either direction works:
-        an earlier ``to_era`` lists predecessors.
+        an earlier ``to_era`` lists predecessors; the same era twice gives
+        each unit onto itself with share 1.
     source : str
         Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
 
@@ -55,8 +57,8 @@ def crosswalk(from_era: str | int, to_era: str | int, *, source: str = "gadm41")
     """
     a, b = registry.check_era(from_era), registry.check_era(to_era)
     atoms = model(source).atoms
-    pairs = atoms.groupby([f"unit_{a}", f"unit_{b}"], sort=False)["area_m2"].sum().reset_index()
-    pairs.columns = ["from_unit_id", "to_unit_id", "area_m2"]
+    ends = [atoms[f"unit_{a}"].rename("from_unit_id"), atoms[f"unit_{b}"].rename("to_unit_id")]  # a == b: identity
+    pairs = atoms["area_m2"].groupby(ends, sort=False).sum().reset_index()
     totals = pairs.groupby("from_unit_id")["area_m2"].transform("sum")
     pairs["share"] = pairs["area_m2"] / totals
     pairs["split"] = pairs.groupby("from_unit_id")["to_unit_id"].transform("size") > 1
@@ -152,67 +154,30 @@ class Reaggregation:
     residual: float
 
 
-def _unit_ids(keys: list, era: str, rows: list[int]) -> list[str]:
-    """The unit ids of ``era`` that ``keys`` name (unit ids, GSO codes, names with or without diacritics, old names).
-
-    ``rows`` are the row numbers the messages name. Unknown keys and two keys
-    naming one unit are errors listing every such row.
-    """
-    table = registry.units_table(era)
-    by_code = dict(zip(table["code"], table["unit_id"]))
-    ids = set(table["unit_id"])
-    found: list[str] = []
-    seen: dict[str, list[str]] = {}
-    unknown = []
-    for row, key in zip(rows, keys):
-        label = f"row {row} ({key!r})"
-        text = "" if _blank(key) else str(key).strip()
-        try:
-            unit_id = text if text in ids else by_code.get(text) or find_units(text, era)[0]
-        except UnknownUnitError:
-            unknown.append(label)
-            continue
-        seen.setdefault(unit_id, []).append(label)
-        found.append(unit_id)
-    if unknown:
-        raise UnknownUnitError(f"no unit of era {era} matches {', '.join(unknown)}; use unit ids, GSO codes or "
-                               f"names of era {era} (see `haiha-geo units --era {era}`)")
-    doubled = {u: labels for u, labels in seen.items() if len(labels) > 1}
-    if doubled:
-        listed = "; ".join(f"{u}: {', '.join(labels)}" for u, labels in doubled.items())
-        raise TableValueError(f"more than one value for the same unit ({listed}); give each unit one value")
-    missing = sorted(ids - set(found))
-    if missing:
-        raise UnknownUnitError(f"values are missing for {len(missing)} unit(s) of era {era}: {', '.join(missing)}; "
-                               "give every unit a value (0 where there is none)")
-    return found
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str)
-                                                                                 and not value.strip())
-
-
-def _numbers(values: list, labels: list[str], what: str) -> list[float]:
-    """``values`` as finite floats; :class:`TableValueError` naming every row that holds none."""
+def _numbers(values: list, keys: list, first_row: int, what: str) -> list[float]:
+    """``values`` as finite floats; :class:`TableValueError` naming the first rows that hold none, and their count."""
     numbers = [_finite(v) for v in values]
-    bad = [f"{label}: {v!r}" for label, v, n in zip(labels, values, numbers) if n is None]
+    bad = [(r, k, v) for r, (k, v, n) in enumerate(zip(keys, values, numbers), first_row) if n is None]
     if bad:
-        raise TableValueError(f"{what}: values that are not finite numbers: {'; '.join(bad)}; give a number for "
-                              "every unit (0 where there is none)")
+        shown = [f"{row_label(r, k)}: {v!r:.60}" for r, k, v in bad[:SHOWN_ROWS]]
+        raise TableValueError(f"{what}: {len(bad):,} value(s) that are not finite numbers: "
+                              f"{first_of(shown, len(bad), '; ')}; give a number for every unit (0 where there is "
+                              "none)")
     return numbers
 
 
-def _keyed_by_unit(values: Mapping | pd.Series, era: str) -> pd.Series:
+def _keyed_by_unit(values: Mapping | pd.Series, era: str, what: str = "values") -> pd.Series:
     """Key ``values`` by unit id, accepting unit ids, GSO codes of ``era`` or names; check every value.
 
     Rows are counted from 1 in the order of ``values``. Unknown keys, two keys
     naming one unit, and values that are not finite numbers are errors naming their rows.
     """
-    keys, raw = list(values.keys()), list(values.values())
-    rows = list(range(1, len(keys) + 1))
-    ids = _unit_ids(keys, era, rows)
-    return pd.Series(_numbers(raw, [f"row {r} ({k!r})" for r, k in zip(rows, keys)], "values"), index=ids)
+    if isinstance(values, pd.DataFrame) or not isinstance(values, (Mapping, pd.Series)):
+        raise OptionError(f"{what}: give a mapping or a pandas Series of one number per unit of era {era}, keyed by "
+                          f"unit id, GSO code or name, not a {type(values).__name__} (a table: reaggregate_table)")
+    keys, raw = list(values.keys()), [v for _, v in values.items()]
+    ids = resolve_units(keys, era)
+    return pd.Series(_numbers(raw, keys, 1, what), index=ids)
 
 
 def _finite(value) -> float | None:
@@ -221,9 +186,14 @@ def _finite(value) -> float | None:
         return None
     try:
         number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str)
+                                                                                 and not value.strip())
 
 
 def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | int,
@@ -233,9 +203,11 @@ def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | 
     Parameters
     ----------
     values : mapping or Series
-        One value per unit of ``from_era``, keyed by unit id, GSO code or name.
+        One value per unit of ``from_era``, keyed by unit id, GSO code or name
+        (a Series by its index).
     from_era, to_era : str or int
-        The era of ``values`` and the era to move them to.
+        The era of ``values`` and the era to move them to (the same era: the
+        values keyed by unit id, unchanged).
     kind : {"extensive", "intensive"}
         Extensive values (population, households, hectares) are shared out in
         proportion to area and their total is conserved; intensive values
@@ -256,11 +228,12 @@ def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | 
     TableValueError
         Two keys naming the same unit, or a value that is not a finite number (the rows are named).
     OptionError
-        ``kind`` is neither ``"extensive"`` nor ``"intensive"``.
+        ``kind`` is neither ``"extensive"`` nor ``"intensive"``, or ``values``
+        is neither a mapping nor a Series (a DataFrame goes to :func:`reaggregate_table`).
 
     Examples
     --------
-    >>> pop = {u: 1000 for u in registry.units_table("2019").unit_id}
+    >>> pop = pd.Series(1000, index=registry.units_table("2019").name)
     >>> moved = reaggregate(pop, "2019", "2025")
     >>> round(moved.values.sum()), abs(moved.residual) < 1e-9
     (16000, True)
@@ -270,9 +243,8 @@ def reaggregate(values: Mapping | pd.Series, from_era: str | int, to_era: str | 
         raise OptionError(f"kind must be 'extensive' (counts, areas) or 'intensive' (rates, densities), not {kind!r}")
     series = _keyed_by_unit(values, a)
     cw = crosswalk(a, b, source=source)
-    weight = cw.groupby("from_unit_id")["area_ha"].sum()
-    cw["piece"] = cw["area_ha"]
-    out, total_in, total_out = _move(series, cw, kind, weight)
+    area = cw.groupby("from_unit_id")["area_ha"].sum()
+    out, total_in, total_out = _move(series, cw, None if kind == "extensive" else (area, WEIGHTS_AREA), "values")
     order = registry.units_table(b)["unit_id"]
     residual = (total_out - total_in) / total_in if total_in else total_out - total_in
     return Reaggregation(values=out.reindex(order), kind=kind, total_in=total_in, total_out=total_out,
@@ -290,13 +262,21 @@ class TableReaggregation:
     Attributes
     ----------
     frame : pandas.DataFrame
-        ``unit_id, code, name`` of the target era's units, then the moved columns (their names as given).
+        ``unit_id, code, name`` of the target era's units, then the moved
+        columns (their names as given). Counts rounded with ``integers`` are
+        exact integers (int64, or Python integers beyond its range).
     columns : list of str
         The moved columns.
+    weights : str
+        The weights of the intensive means: ``"area"`` (map area), the weights
+        file, or ``"given weights"``.
+    rates : dict of str to str
+        The rate columns of a table of counts, each with the column of the
+        table that weights it, or ``"area"``.
     summary : dict
-        Per column ``{"total_in", "total_out", "residual"}``: sums (extensive)
-        or weighted means (intensive) before and after, and
-        ``(total_out − total_in) / total_in``; 0 exactly for ``integers``.
+        Per column ``{"total_in", "total_out", "residual"}``: sums (counts)
+        or weighted means before and after, and ``(total_out − total_in) /
+        total_in``; 0 exactly for ``integers``, whose sums are exact integers.
     """
 
     frame: pd.DataFrame
@@ -307,11 +287,17 @@ class TableReaggregation:
     weights: str
     integers: bool
     summary: dict[str, dict[str, float]]
+    rates: dict[str, str] = field(default_factory=dict)
+
+    def is_count(self, column: str) -> bool:
+        """Whether ``column`` was shared out by area (a count), not moved as a weighted mean."""
+        return self.kind == "extensive" and column not in self.rates
 
     def to_dict(self) -> dict:
-        """The JSON shape ``{from_era, to_era, kind, weights, integers, rows, residual: {column: {...}}}``."""
+        """The JSON shape ``{from_era, to_era, kind, weights, integers, rates, rows, residual: {column: {...}}}``."""
         return {"from_era": self.from_era, "to_era": self.to_era, "kind": self.kind, "weights": self.weights,
-                "integers": self.integers, "rows": records(self.frame), "residual": self.summary}
+                "integers": self.integers, "rates": self.rates, "rows": records(self.frame),
+                "residual": self.summary}
 
 
 def read_table(table: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
@@ -367,45 +353,120 @@ def _key_column(frame: pd.DataFrame, key: str | None) -> str:
     return next((c for c in KEY_COLUMNS if c in frame.columns), frame.columns[0])
 
 
-def _weights(weights: str | os.PathLike | Mapping, era: str, cw: pd.DataFrame) -> tuple[pd.Series, str]:
-    """Weight of each source unit: its area (ha) from the crosswalk, or a table of one weight per unit."""
+def _weights(weights: str | os.PathLike | Mapping | pd.Series | pd.DataFrame, era: str,
+             area: pd.Series) -> tuple[pd.Series, str]:
+    """Weight of each source unit: its area (ha), or a table (key column + one weight column) or mapping of weights."""
     if isinstance(weights, str) and weights == WEIGHTS_AREA:
-        return cw.groupby("from_unit_id")["area_ha"].sum(), WEIGHTS_AREA
-    if isinstance(weights, Mapping):
-        series, label = _keyed_by_unit(weights, era), "given weights"
-    else:
-        frame = read_table(weights)
-        key = _key_column(frame, None)
-        numeric = [c for c in frame.columns if c != key]
-        if len(numeric) != 1:
-            raise TableValueError(f"{weights}: a weights table has a key column and one column of weights; "
-                                  f"it has {', '.join(map(str, frame.columns))}")
-        rows = list(range(2, len(frame) + 2))
-        ids = _unit_ids(frame[key].tolist(), era, rows)
-        labels = [f"row {r} ({k!r})" for r, k in zip(rows, frame[key])]
-        series = pd.Series(_numbers(frame[numeric[0]].tolist(), labels, f"{weights}"), index=ids)
-        label = str(weights)
+        return area, WEIGHTS_AREA
+    if isinstance(weights, (Mapping, pd.Series)):
+        return _non_negative(_keyed_by_unit(weights, era, "weights"), "the given weights"), "given weights"
+    frame = read_table(weights)
+    label = "given weights" if isinstance(weights, pd.DataFrame) else str(weights)
+    key = _key_column(frame, None)
+    numeric = [c for c in frame.columns if c != key]
+    if len(numeric) != 1:
+        raise TableValueError(f"{label}: a weights table has a key column and one column of weights; "
+                              f"it has {', '.join(map(str, frame.columns))}")
+    keys = frame[key].tolist()
+    ids = resolve_units(keys, era, first_row=2)
+    series = pd.Series(_numbers(frame[numeric[0]].tolist(), keys, 2, label), index=ids)
+    return _non_negative(series, label), label
+
+
+def _non_negative(series: pd.Series, label: str) -> pd.Series:
     if (series < 0).any() or series.sum() <= 0:
         raise TableValueError(f"weights must be ≥ 0 and not all 0; check {label}")
-    return series, label
+    return series
 
 
-def _largest_remainder(values: pd.Series, total: int) -> pd.Series:
-    """``values`` rounded to whole numbers that sum to ``total``: floors, then +1 to the largest remainders.
+def _exact_shares(cw: pd.DataFrame) -> list[tuple[str, str, Fraction]]:
+    """``(from, to, share)`` of each crosswalk row, the share an exact fraction of the area: each unit's sum to 1."""
+    areas = [Fraction(a) for a in cw["area_ha"]]
+    totals: dict[str, Fraction] = {}
+    for unit, area in zip(cw["from_unit_id"], areas):
+        totals[unit] = totals.get(unit, Fraction(0)) + area
+    return [(f, t, area / totals[f]) for f, t, area in zip(cw["from_unit_id"], cw["to_unit_id"], areas)]
 
-    Ties go to the unit listed first (the era's order), so the result is deterministic.
+
+def _apportion(counts: dict[str, int], shares: list[tuple[str, str, Fraction]], order: list[str]) -> list[int]:
+    """Whole numbers for the units of ``order`` that sum to the counts' total exactly, at any magnitude.
+
+    Each count is shared out by its exact area shares (:func:`_exact_shares`);
+    each unit gets the floor of its share and the units with the largest
+    remainders one more, ties to the unit listed first (the era's order).
+    Python integers and fractions throughout: no int64, no float.
     """
-    floors = np.floor(values.to_numpy() + 1e-9)
-    short = round(total - floors.sum())
-    order = sorted(range(len(values)), key=lambda i: (-(values.iloc[i] - floors[i]), i))
-    for i in order[:short]:
-        floors[i] += 1
-    return pd.Series(floors.astype(np.int64), index=values.index)
+    quota = dict.fromkeys(order, Fraction(0))
+    for source, target, share in shares:
+        quota[target] += counts[source] * share
+    floors = {u: q.numerator // q.denominator for u, q in quota.items()}
+    short = sum(counts.values()) - sum(floors.values())
+    ranked = sorted(range(len(order)), key=lambda i: (floors[order[i]] - quota[order[i]], i))
+    for i in ranked[:short]:
+        floors[order[i]] += 1
+    return [floors[u] for u in order]
+
+
+def _whole_numbers(values: list, keys: list, column: str) -> list[int]:
+    """The cells of ``column`` (finite numbers) as exact Python integers; :class:`TableValueError` for fractions."""
+    exact = [Fraction(v.strip() if isinstance(v, str) else v) for v in values]
+    fractional = [(r, k) for r, (k, x) in enumerate(zip(keys, exact), 2) if x.denominator != 1]
+    if fractional:
+        raise TableValueError(f"column {column!r}: --integers needs whole numbers; "
+                              f"{first_of([row_label(r, k) for r, k in fractional[:SHOWN_ROWS]], len(fractional))} "
+                              "are not")
+    return [int(x) for x in exact]
+
+
+def _int_column(values: list[int]) -> np.ndarray:
+    """int64 when every value fits, else Python integers (object): never a wrapped or rounded count."""
+    limit = np.iinfo(np.int64)
+    fits = all(limit.min <= v <= limit.max for v in values)
+    return np.array(values, dtype=np.int64 if fits else object)
+
+
+def _rate_weights(frame: pd.DataFrame, rates: Mapping[str, str], key: str, ids: list[str],
+                  area: pd.Series) -> dict[str, pd.Series]:
+    """The weights of each ``--rate`` column: the map area or another column of the table."""
+    weights = {}
+    for rate, weight in rates.items():
+        if weight == rate:
+            raise OptionError(f"--rate {rate}:{weight}: a rate cannot weight itself; name the column it is a rate "
+                              f"of (people, households), e.g. --rate {rate}:dan_so, or {rate}:area")
+        if weight == WEIGHTS_AREA:
+            weights[weight] = area
+        elif weight not in weights:
+            numbers = _numbers(frame[weight].tolist(), frame[key].tolist(), 2, f"column {weight!r}")
+            weights[weight] = _non_negative(pd.Series(numbers, index=ids), f"column {weight!r}")
+    return weights
+
+
+def _check_options(kind: str, weights: object, integers: bool) -> None:
+    if kind not in ("extensive", "intensive"):
+        raise OptionError(f"kind must be 'extensive' (counts, areas) or 'intensive' (rates, densities), not {kind!r}")
+    if kind == "extensive" and not (isinstance(weights, str) and weights == WEIGHTS_AREA):
+        raise OptionError("weights apply to intensive figures (weighted means); extensive ones follow the "
+                          "crosswalk's area shares: drop --weights or use --kind intensive (or --rate COL:WEIGHT)")
+    if integers and kind == "intensive":
+        raise OptionError("--integers rounds counts (extensive figures); means (intensive) are not counts")
+
+
+def _chosen(frame: pd.DataFrame, key: str, columns: list[str] | None, rates: Mapping[str, str]) -> list:
+    """The columns to move (every one but the key by default, the rates added); each, and each weight column, exists."""
+    chosen = [c for c in frame.columns if c != key] if columns is None else list(columns)
+    chosen += [c for c in rates if c not in chosen]
+    named = [*chosen, *(w for w in rates.values() if w != WEIGHTS_AREA)]
+    absent = [c for c in named if c not in frame.columns or c == key]
+    if absent or not chosen:
+        raise OptionError(f"no column(s) {', '.join(map(repr, absent)) or 'to move'} besides the key {key!r}; "
+                          f"the table has {', '.join(map(str, frame.columns))}")
+    return chosen
 
 
 def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | int, to_era: str | int, *,
                       key: str | None = None, columns: list[str] | None = None, kind: str = "extensive",
-                      weights: str | os.PathLike | Mapping = WEIGHTS_AREA, integers: bool = False,
+                      weights: str | os.PathLike | Mapping | pd.Series | pd.DataFrame = WEIGHTS_AREA,
+                      rates: Mapping[str, str] | None = None, integers: bool = False,
                       source: str = "gadm41") -> TableReaggregation:
     """Move a table of per-unit figures (one row per unit of ``from_era``) onto the units of ``to_era``.
 
@@ -414,23 +475,34 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     table : path or DataFrame
         CSV or XLSX (see :func:`read_table`) or a DataFrame.
     from_era, to_era : str or int
-        The era of the table's units and the era to move the figures to.
+        The era of the table's units and the era to move the figures to. The
+        same era twice re-keys the table (unit ids, codes and names of the era)
+        and checks it, the figures unchanged.
     key : str, optional
         The column naming the units: unit ids, GSO codes of ``from_era`` or
         names (with or without diacritics, old names); by default the first of
         ``unit_id``, ``code``, ``name`` the table has, else its first column.
+        See :func:`haiha_geo.names.resolve_units`.
     columns : list of str, optional
         The columns to move (every other column by default).
     kind : {"extensive", "intensive"}
         Extensive figures (people, households, ha) are shared out by the
         crosswalk's area shares, their totals conserved; intensive ones
         (rates, densities) become weighted means.
-    weights : "area", path or mapping
-        Weights of the intensive mean per source unit: its map area, or a
+    weights : "area", path, mapping, Series or DataFrame
+        Weights of the intensive means per source unit: its map area, or a
         table (key column + one weight column) or mapping of one weight per unit.
+    rates : mapping of str to str, optional
+        Columns that are rates in a table of counts, each with its weights:
+        another column of the table (``{"ty_le_ngheo": "so_ho"}``: the rate
+        weighted by households) or ``"area"``. They become weighted means
+        (the weight of a split unit shared out by area) in the same run as
+        the counts; a rate column not in ``columns`` is added to them.
     integers : bool
-        Round extensive counts to whole numbers with each column's total kept
-        exactly (largest remainder; the inputs must be whole numbers).
+        Round the counts to whole numbers with each column's total kept
+        exactly (largest remainder; the inputs must be whole numbers). The
+        arithmetic is exact, in Python integers and fractions, at any
+        magnitude (budgets in đồng beyond 2⁵³ or int64 included).
     source : str
         Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
 
@@ -443,11 +515,12 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     Raises
     ------
     UnknownUnitError
-        Keys naming no unit of ``from_era`` (every such row named), or units without a row.
+        Keys naming no unit of ``from_era``, or units without a row (the first 20 rows named, and their count).
     TableValueError
-        Two rows for one unit, values that are not numbers, or fractional inputs with ``integers``.
+        Two rows for one unit, values that are not numbers, fractional inputs
+        with ``integers``, negative weights, a unit whose weights are all 0.
     OptionError
-        A bad ``kind``, ``key`` or ``columns``; ``weights`` other than area with extensive figures.
+        A bad ``kind``, ``key``, ``columns`` or ``rates``; ``weights`` other than area with extensive figures.
 
     Examples
     --------
@@ -457,56 +530,75 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     >>> moved = reaggregate_table(people, first, last, integers=True)
     >>> int(moved.frame["people"].sum()) == int(people["people"].sum()), moved.summary["people"]["residual"]
     (True, 0.0)
+    >>> mixed = people.assign(poor_pct=12.5)
+    >>> moved = reaggregate_table(mixed, first, last, rates={"poor_pct": "people"}, integers=True)
+    >>> moved.frame["people"].sum() == people["people"].sum(), sorted(set(moved.frame["poor_pct"].round(9)))
+    (True, [12.5])
     """
     a, b = registry.check_era(from_era), registry.check_era(to_era)
-    if kind not in ("extensive", "intensive"):
-        raise OptionError(f"kind must be 'extensive' (counts, areas) or 'intensive' (rates, densities), not {kind!r}")
-    if kind == "extensive" and not (isinstance(weights, str) and weights == WEIGHTS_AREA):
-        raise OptionError("weights apply to intensive figures (weighted means); extensive ones follow the "
-                          "crosswalk's area shares: drop --weights or use --kind intensive")
-    if integers and kind == "intensive":
-        raise OptionError("--integers rounds counts (extensive figures); means (intensive) are not counts")
+    _check_options(kind, weights, integers)
     frame = read_table(table)
     key_col = _key_column(frame, key)
-    chosen = [c for c in frame.columns if c != key_col] if columns is None else list(columns)
-    absent = [c for c in chosen if c not in frame.columns or c == key_col]
-    if absent or not chosen:
-        raise OptionError(f"no column(s) {', '.join(map(repr, absent)) or 'to move'} besides the key {key_col!r}; "
-                          f"the table has {', '.join(map(str, frame.columns))}")
-    rows = list(range(2, len(frame) + 2))  # the file's line numbers: the header is row 1
-    labels = [f"row {r} ({k!r})" for r, k in zip(rows, frame[key_col])]
-    ids = _unit_ids(frame[key_col].tolist(), a, rows)
+    rates = dict(rates or {})
+    chosen = _chosen(frame, key_col, columns, rates)
+    keys = frame[key_col].tolist()
+    ids = resolve_units(keys, a, first_row=2)  # the file's line numbers: the header is row 1
     cw = crosswalk(a, b, source=source)
-    weight, weight_label = _weights(weights, a, cw)
-    cw["piece"] = cw["share"] * cw["from_unit_id"].map(weight)
+    area = cw.groupby("from_unit_id")["area_ha"].sum()
+    weight = _weights(weights, a, area)
+    by_rate = _rate_weights(frame, rates, key_col, ids, area)
+    order = registry.units_table(b)["unit_id"].tolist()
     target = registry.units_table(b).set_index("unit_id")
-    out = pd.DataFrame({"unit_id": target.index, "code": target["code"].to_numpy(), "name": target["name"].to_numpy()})
+    out = pd.DataFrame({"unit_id": order, "code": target["code"].to_numpy(), "name": target["name"].to_numpy()})
+    shares = _exact_shares(cw) if integers else []
     summary = {}
     for column in chosen:
-        series = pd.Series(_numbers(frame[column].tolist(), labels, f"column {column!r}"), index=ids)
-        moved, total_in, total_out = _move(series, cw, kind, weight)
-        moved = moved.reindex(target.index)
-        if integers:
-            if not np.allclose(series, np.round(series), rtol=0, atol=1e-9):
-                fractional = [lab for lab, v in zip(labels, series) if v != round(v)]
-                raise TableValueError(f"column {column!r}: --integers needs whole numbers; "
-                                      f"{', '.join(fractional)} are not")
-            moved = _largest_remainder(moved, round(total_in))
-            total_out = float(moved.sum())
+        what = f"column {column!r}"
+        series = pd.Series(_numbers(frame[column].tolist(), keys, 2, what), index=ids)
+        if integers and column not in rates:
+            counts = dict(zip(ids, _whole_numbers(frame[column].tolist(), keys, str(column))))
+            moved = _apportion(counts, shares, order)
+            total_in, total_out, values = sum(counts.values()), sum(moved), _int_column(moved)
+        else:
+            mean = (by_rate[rates[column]], rates[column]) if column in rates else weight
+            moved, total_in, total_out = _move(series, cw, None if kind == "extensive" and column not in rates
+                                               else mean, what)
+            values = moved.reindex(order).to_numpy()
         residual = (total_out - total_in) / total_in if total_in else total_out - total_in
-        out[column] = moved.to_numpy()
+        out[column] = values
         summary[str(column)] = {"total_in": total_in, "total_out": total_out, "residual": float(residual)}
     return TableReaggregation(frame=out, columns=[str(c) for c in chosen], kind=kind, from_era=a, to_era=b,
-                              weights=weight_label, integers=integers, summary=summary)
+                              weights=weight[1], integers=integers, summary=summary,
+                              rates={str(c): str(w) for c, w in rates.items()})
 
 
-def _move(series: pd.Series, cw: pd.DataFrame, kind: str, weight: pd.Series) -> tuple[pd.Series, float, float]:
-    """``series`` (per source unit) on the target units, with the totals (sums or weighted means) before and after."""
+def _move(series: pd.Series, cw: pd.DataFrame, mean: tuple[pd.Series, str] | None,
+          what: str) -> tuple[pd.Series, float, float]:
+    """``series`` (per source unit) on the target units, with the totals before and after.
+
+    ``mean`` None: shared out by the area shares, totals are sums. Else
+    ``(weight, label)``: the mean weighted by ``weight``, a split unit's weight
+    shared out by area; totals are weighted means. :class:`TableValueError`
+    when a total leaves the range of floats or a target unit has no weight.
+    """
     value = cw["from_unit_id"].map(series)
-    if kind == "extensive":
+    if mean is None:
         out = (value * cw["share"]).groupby(cw["to_unit_id"]).sum()
-        return out, float(series.sum()), float(out.sum())
-    to_weight = cw.groupby("to_unit_id")["piece"].sum()
-    out = (value * cw["piece"]).groupby(cw["to_unit_id"]).sum() / to_weight
-    w = weight.reindex(series.index)
-    return out, float((series * w).sum() / w.sum()), float((out * to_weight).sum() / to_weight.sum())
+        totals = series, out
+    else:
+        weight, label = mean
+        piece = cw["share"] * cw["from_unit_id"].map(weight)
+        to_weight = piece.groupby(cw["to_unit_id"]).sum()
+        empty = to_weight.index[to_weight <= 0].tolist()
+        if empty:
+            raise TableValueError(f"{what}: the weights ({label}) are 0 for every unit that makes up "
+                                  f"{', '.join(empty)}, so their mean is undefined; give those units a weight")
+        out = (value * piece).groupby(cw["to_unit_id"]).sum() / to_weight
+        w = weight.reindex(series.index)
+        totals = series * w / w.sum(), out * to_weight / to_weight.sum()
+    with np.errstate(over="ignore"):  # a sum beyond the floats is refused here, not warned about
+        total_in, total_out = (float(t.sum()) for t in totals)
+    if not (math.isfinite(total_in) and math.isfinite(total_out)):
+        raise TableValueError(f"{what}: the total is beyond the range of floating-point numbers (about 1.8e308); "
+                              "give smaller figures, or whole counts with --integers (exact at any size)")
+    return out, total_in, total_out

@@ -353,29 +353,67 @@ def study_area_report(area) -> ReportTable:
                                   sheet="Khu vực nghiên cứu", sheet_en="Study area", sources=[_AREA_METHOD])
 
 
+#: Counts from this size on are written as text (every digit): a spreadsheet keeps 15 significant digits of a number.
+EXACT_DIGITS_FROM = 10**15
+
+
 def reaggregation_report(result: TableReaggregation) -> ReportTable:
     """A table moved to another era (:func:`haiha_geo.crosswalks.reaggregate_table`): values per target unit.
 
-    Extensive counts rounded with ``integers`` are shown as whole numbers;
-    the notes give the totals before and after and the residual of each column.
+    Extensive counts rounded with ``integers`` are shown as whole numbers
+    (from :data:`EXACT_DIGITS_FROM` on as text, so that a spreadsheet keeps
+    every digit); a total row gives the sums and weighted means; the notes
+    say how each column was moved, with which weights, and its totals before
+    and after with the residual.
     """
     frame = result.frame
-    kinds = {c: ("count" if result.integers and result.kind == "extensive" else "number") for c in result.columns}
+    counts = [c for c in result.columns if result.integers and result.is_count(c)]
+    huge = {c for c in counts if any(abs(int(v)) >= EXACT_DIGITS_FROM for v in frame[c])
+            or abs(result.summary[c]["total_out"]) >= EXACT_DIGITS_FROM}
+    kinds = {c: "text" if c in huge else "count" if c in counts else "number" for c in result.columns}
     columns = [_CODE, _NAME, *[Column(_key(c), c, c, kinds[c]) for c in result.columns]]
-    shown = frame.rename(columns={c: _key(c) for c in result.columns})
+    total = {"code": "", "name": TOTAL[0], **{c: result.summary[c]["total_out"] for c in result.columns}}
+    shown = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    for c in huge:
+        shown[c] = [f"{int(v):,}" for v in shown[c]]
+    shown = shown.rename(columns={c: _key(c) for c in result.columns})
     a, b = era(result.from_era), era(result.to_era)
     vi = f"Số liệu chuyển từ đơn vị {a.label('vi')} sang đơn vị {b.label('vi')}, {place().title('vi')}"
     en = f"Figures moved from the units {a.label('en')} to the units {b.label('en')}, {place().title('en')}"
-    how = {"extensive": ("chia theo tỷ lệ diện tích (tổng được bảo toàn)", "shared out by area (totals conserved)"),
-           "intensive": ("bình quân gia quyền theo diện tích", "area-weighted mean")}[result.kind]
-    area = result.weights == WEIGHTS_AREA
-    vi_notes = [f"Cách chuyển: {how[0]}; trọng số: {'diện tích bản đồ' if area else result.weights}."]
-    en_notes = [f"Method: {how[1]}; weights: {'map area' if area else result.weights}."]
+    vi_notes, en_notes = [], []
+    if a == b:
+        vi = f"Số liệu theo đơn vị {a.label('vi')}, {place().title('vi')}"
+        en = f"Figures by the units {a.label('en')}, {place().title('en')}"
+        vi_notes.append("Cùng một thời kỳ: bảng được đối chiếu với các đơn vị của thời kỳ, số liệu giữ nguyên.")
+        en_notes.append("The same era: the table is matched to the era's units, its figures unchanged.")
     for c, s in result.summary.items():
-        vi_notes.append(f"{c}: trước {s['total_in']:,.4f}, sau {s['total_out']:,.4f}, sai số {s['residual']:.3g}.")
-        en_notes.append(f"{c}: before {s['total_in']:,.4f}, after {s['total_out']:,.4f}, residual {s['residual']:.3g}.")
-    return ReportTable.from_frame(shown, columns, vi, title_en=en, notes=vi_notes, notes_en=en_notes,
+        how = _moved_how(result, c)
+        before, after = _figure(s["total_in"]), _figure(s["total_out"])
+        vi_notes.append(f"{c}: {how[0]}; trước {before}, sau {after}, sai số {s['residual']:.3g}.")
+        en_notes.append(f"{c}: {how[1]}; before {before}, after {after}, residual {s['residual']:.3g}.")
+    if any(_moved_how(result, c)[2] for c in result.columns):
+        vi_notes.append("Trọng số của đơn vị bị chia tách được chia theo tỷ lệ diện tích.")
+        en_notes.append("The weight of a split unit is shared out by area.")
+    styles = [RowStyle()] * len(frame) + [RowStyle(bold=True, numbered=False)]
+    return ReportTable.from_frame(shown, columns, vi, title_en=en, notes=vi_notes, notes_en=en_notes, styles=styles,
                                   sheet="Chuyển số liệu", sheet_en="Reaggregated", sources=[_AREA_METHOD])
+
+
+def _moved_how(result: TableReaggregation, column: str) -> tuple[str, str, bool]:
+    """How ``column`` was moved (Vietnamese, English), and whether by weights other than the map area."""
+    if result.is_count(column):
+        return "chia theo tỷ lệ diện tích (tổng được bảo toàn)", "shared out by area (total conserved)", False
+    weights = result.rates.get(column, result.weights)
+    if weights == WEIGHTS_AREA:
+        return "bình quân gia quyền theo diện tích bản đồ", "mean weighted by map area", False
+    if column in result.rates:
+        return f"bình quân gia quyền theo cột {weights}", f"mean weighted by column {weights}", True
+    return f"bình quân gia quyền theo trọng số trong {weights}", f"mean weighted by the weights in {weights}", True
+
+
+def _figure(value: float) -> str:
+    """A total in a note: every digit of a whole count, four decimals otherwise."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.4f}"
 
 
 def _key(column: str) -> str:

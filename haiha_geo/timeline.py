@@ -149,8 +149,9 @@ def era_for_date(date: str | dt.date) -> str:
 
     Parameters
     ----------
-    date : str or datetime.date
-        An ISO date (``YYYY-MM-DD``) or a date.
+    date : str, datetime.date, datetime.datetime or pandas.Timestamp
+        An ISO date (``YYYY-MM-DD``, a time after it allowed) or a date; a
+        date-time counts by its own calendar day.
 
     Returns
     -------
@@ -167,10 +168,7 @@ def era_for_date(date: str | dt.date) -> str:
     >>> era_for_date("2025-07-01")
     '2025'
     """
-    try:
-        day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
-    except ValueError:
-        raise UnknownEraError(f"date {date!r} is not an ISO date (YYYY-MM-DD)") from None
+    day = _day(date)
     for item in eras():
         if item.covers(day):
             return item.id
@@ -179,6 +177,19 @@ def era_for_date(date: str | dt.date) -> str:
         raise UnknownEraError(f"no era covers {day.isoformat()}: the model starts on {first.valid_from}, "
                               f"when the first era's units were created ({first.opened_by})")
     raise UnknownEraError(f"no era covers {day.isoformat()}: the last era ended on {last.valid_to}")
+
+
+def _day(date: object) -> dt.date:
+    """``date`` as a calendar day; :class:`UnknownEraError` for what is none (pandas' NaT included)."""
+    if isinstance(date, dt.date) and date == date:  # NaT is a datetime unequal to itself
+        return date.date() if isinstance(date, dt.datetime) else date
+    if isinstance(date, str):
+        try:
+            return dt.datetime.fromisoformat(date.strip()).date()
+        except ValueError:
+            pass
+    raise UnknownEraError(f"date {date!r} is not a date: give an ISO date (YYYY-MM-DD), a datetime.date or a "
+                          "pandas.Timestamp")
 
 
 def steps() -> tuple[tuple[Era, Era], ...]:

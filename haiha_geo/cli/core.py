@@ -44,8 +44,12 @@ def register(sub) -> None:
     p.add_argument("--weights", default="area", metavar="area|FILE",
                    help="weights of intensive means: the units' map area (default) "
                         "or a CSV/XLSX of one weight per unit")
+    p.add_argument("--rate", action="append", metavar="COL[:WEIGHT]",
+                   help="in a table of counts, move COL as a rate: its mean weighted by the table's column WEIGHT "
+                        "(or area, the default); repeatable")
     p.add_argument("--integers", action="store_true",
-                   help="round counts to whole numbers keeping each column's total exactly (largest remainder)")
+                   help="round counts to whole numbers keeping each column's total exactly (largest remainder, "
+                        "exact integers at any size)")
     add_format(p, REPORT_FORMATS)
     p.set_defaults(func=_reaggregate)
 
@@ -117,8 +121,9 @@ def _reaggregate(args: argparse.Namespace) -> int:
     from haiha_geo.report_tables import reaggregation_report
 
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
+    rates = dict((c, w) if c else (w, "area") for c, _, w in (r.rpartition(":") for r in args.rate or []))
     result = reaggregate_table(args.table, args.from_era, args.to_era, key=args.key, columns=columns,
-                               kind=args.kind, weights=args.weights, integers=args.integers)
+                               kind=args.kind, weights=args.weights, rates=rates, integers=args.integers)
     machine = result.to_dict() if args.format == "json" else result.frame
     emit(pick(args, lambda: reaggregation_report(result), machine), args.format, args.out, args.lang)
     return 0
