@@ -119,3 +119,25 @@ def test_the_command_line_selects_the_province(cli, monkeypatch, how):
 def test_an_unknown_place_on_the_command_line_is_one_line(cli):
     run = cli("--place", "ha-noi", "units")
     assert run.code == 2 and run.err.count("\n") == 1 and "the places are hai-ha, quang-ninh" in run.err
+
+
+@pytest.mark.parametrize(("query", "expected"), [("Quảng Long, Hải Hà", {"Quảng Hà", "Đường Hoa"}),
+                                                  ("Bac Son, Uong Bi", {"Vàng Danh"}),
+                                                  ("Bắc Sơn, Thành phố Móng Cái", {"Hải Sơn"})])
+def test_lookup_of_a_name_qualified_by_its_district(province, query, expected):
+    assert {u["name"] for u in haiha_geo.lookup(query, era="2025").in_era} == expected
+
+
+def test_lookup_of_a_repeated_bare_name_lists_its_candidates(province):
+    from haiha_geo.errors import UnknownUnitError
+
+    matches = haiha_geo.lookup("Bắc Sơn").matches
+    assert {m["district"] for m in matches if m["era"] == "2019"} == {"Thành phố Móng Cái", "Thành phố Uông Bí"}
+    with pytest.raises(UnknownUnitError, match=r"2 units of era 2024 have this name: .*Móng Cái.*Uông Bí.*qualify"):
+        haiha_geo.lookup("Bắc Sơn", era="2025")
+    with pytest.raises(UnknownUnitError, match="units of that name lie in Huyện Hải Hà"):
+        haiha_geo.lookup("Quảng Long, Móng Cái")
+
+
+def test_lookup_in_haiha_takes_the_district_name_too():
+    assert [u["name"] for u in haiha_geo.lookup("Quảng Điền, Hải Hà", era="2025").in_era] == ["Quảng Hà"]
