@@ -29,7 +29,8 @@ _EXPORTS: dict[str, str] = {
     "land_use_balance": "haiha_geo.zoning.balance", "sheets": "haiha_geo.zoning.study",
     "study_area": "haiha_geo.zoning.study", "lineage": "haiha_geo.registry", "normalise": "haiha_geo.names",
     "ntm_status": "haiha_geo.ntm", "overlay_stats": "haiha_geo.overlay",
-    "set_data_dir": "haiha_geo.sources", "set_registry_dir": "haiha_geo.authored", "sites": "haiha_geo.project_sites",
+    "set_data_dir": "haiha_geo.sources", "set_registry_dir": "haiha_geo.authored", "set_place": "haiha_geo.authored",
+    "sites": "haiha_geo.project_sites",
     "stats": "haiha_geo.area_stats", "to_geographic": "haiha_geo.crs", "to_planning": "haiha_geo.crs",
     "transform_xy": "haiha_geo.crs", "validate": "haiha_geo.validation",
 }
@@ -37,14 +38,15 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "__version__", "agreement", "agreement_2025", "assign", "build_map", "clear_caches", "crosswalk",
     "era_for_date", "era_ids", "land_use_balance", "lineage", "lookup", "normalise", "ntm_status",
-    "overlay_stats", "reaggregate", "reaggregate_table", "set_data_dir", "set_registry_dir", "sheets", "sites",
+    "overlay_stats", "reaggregate", "reaggregate_table", "set_data_dir", "set_place", "set_registry_dir", "sheets",
+    "sites",
     "stats", "stats_report", "study_area", "to_geographic", "to_planning", "transform_xy", "units", "validate",
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
     from haiha_geo._cache import clear_caches
     from haiha_geo.area_stats import stats
-    from haiha_geo.authored import set_registry_dir
+    from haiha_geo.authored import set_place, set_registry_dir
     from haiha_geo.crosswalks import crosswalk, lookup, reaggregate, reaggregate_table
     from haiha_geo.crs import to_geographic, to_planning, transform_xy
     from haiha_geo.eras import agreement, agreement_2025, assign, units

@@ -22,6 +22,18 @@ FORMATS = ("table", "csv", "json", "md")
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
+def format_number(value: float, digits: int = 0, lang: str = "vi") -> str:
+    """``value`` with ``digits`` decimals in the number format of ``lang`` (vi: ``.`` thousands, ``,`` decimals).
+
+    Examples
+    --------
+    >>> format_number(1349.05, 2), format_number(1_000_000), format_number(1349.05, 2, "en")
+    ('1.349,05', '1.000.000', '1,349.05')
+    """
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "vi" else text
+
+
 def formula_like(value: Any) -> bool:
     """True when ``value`` is text a spreadsheet would run as a formula.
 

@@ -35,15 +35,20 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from haiha_geo._cache import cached, clear_caches, watch_env
-from haiha_geo.config import setting
+from haiha_geo.config import setting, text_setting
 from haiha_geo.errors import RegistryError
 from haiha_geo.textfile import FORBIDDEN_IN_FILE, decode, forbidden_character
 
 REGISTRY_ENV_VAR = "HAIHA_GEO_REGISTRY"
+PLACE_ENV_VAR = "HAIHA_GEO_PLACE"
+#: The place of the files in boundaries/, layers/ and maps/; every other shipped place is a folder of places/.
+DEFAULT_PLACE = "hai-ha"
 FOLDERS = ("boundaries", "layers", "maps")
 _PACKAGE = Path(__file__).resolve().parent
 _CHOSEN: list[Path] = []
+_PLACE: list[str] = []
 watch_env(REGISTRY_ENV_VAR)
+watch_env(PLACE_ENV_VAR)
 
 
 @functools.cache
@@ -58,8 +63,69 @@ def shipped_dir(folder: str) -> Path:
                         "reinstall haiha-geo")
 
 
+def places() -> tuple[str, ...]:
+    """The shipped places: the default one first, then each folder of ``places/``.
+
+    Examples
+    --------
+    >>> places()
+    ('hai-ha', 'quang-ninh')
+    """
+    return (DEFAULT_PLACE, *sorted(p.name for p in _places_dir().iterdir() if (p / "boundaries").is_dir()))
+
+
+def _places_dir() -> Path:
+    for candidate in (_PACKAGE / "_authored" / "places", _PACKAGE.parent / "places"):
+        if candidate.is_dir():
+            return candidate
+    raise RegistryError(f"the shipped places folder was not found next to {_PACKAGE}: reinstall haiha-geo")
+
+
+def set_place(name: str | None) -> None:
+    """Work with the shipped place ``name`` from now on (``None``: back to the settings); clears every cache.
+
+    Parameters
+    ----------
+    name : str or None
+        One of :func:`places` (``"hai-ha"``, the default, or ``"quang-ninh"``).
+
+    Examples
+    --------
+    >>> set_place("quang-ninh"); place_name()
+    ('quang-ninh', 'set_place()')
+    >>> set_place(None)
+    """
+    if name is not None:
+        _check_place(name, "set_place()")
+    _PLACE[:] = [name] if name is not None else []
+    clear_caches()
+
+
+def place_name() -> tuple[str, str]:
+    """The shipped place in use and the setting that chose it: :func:`set_place`, ``HAIHA_GEO_PLACE``,
+    ``place`` in ``haiha-geo.toml``, or the default."""
+    if _PLACE:
+        return _PLACE[0], "set_place()"
+    if os.environ.get(PLACE_ENV_VAR):
+        return _check_place(os.environ[PLACE_ENV_VAR], f"the environment variable {PLACE_ENV_VAR}")
+    configured = text_setting("place")
+    if configured:
+        return _check_place(configured[0], f"place in {configured[1]}")
+    return DEFAULT_PLACE, "the default"
+
+
+def _check_place(name: str, origin: str) -> tuple[str, str]:
+    if name not in places():
+        raise RegistryError(f"unknown place {name!r} (from {origin}); the places are {', '.join(places())}")
+    return name, origin
+
+
 def registry_dir() -> tuple[Path, str] | None:
-    """The folder of authored files that replaces the shipped ones, and the setting that names it (or None)."""
+    """The folder of authored files that replaces the shipped ones, and the setting that names it (or None).
+
+    An explicit folder (:func:`set_registry_dir`, ``HAIHA_GEO_REGISTRY``, ``registry_dir``) comes first; else a
+    place other than the default (:func:`place_name`) is its folder of ``places/``.
+    """
     if _CHOSEN:
         found = (_CHOSEN[0], "set_registry_dir()")
     elif os.environ.get(REGISTRY_ENV_VAR):
@@ -67,6 +133,9 @@ def registry_dir() -> tuple[Path, str] | None:
     else:
         configured = setting("registry_dir")
         found = (configured[0], f"registry_dir in {configured[1]}") if configured else None
+    if found is None:
+        name, origin = place_name()
+        found = (_places_dir() / name, f"the place {name} ({origin})") if name != DEFAULT_PLACE else None
     if found:
         _check_folder(*found)
     return found

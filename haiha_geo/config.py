@@ -2,10 +2,11 @@
 
 Looked up, in order: the file named by ``HAIHA_GEO_CONFIG``; ``./haiha-geo.toml``;
 ``~/.config/haiha-geo/haiha-geo.toml``. Keys: ``data_dir`` (the reference
-boundary files, see :mod:`haiha_geo.sources`) and ``registry_dir`` (a folder of
-authored files replacing the shipped ones, see :mod:`haiha_geo.authored`). A
-relative path is taken relative to the file that gives it. The file is UTF-8
-(another encoding is refused, named) and each key a path in quotes.
+boundary files, see :mod:`haiha_geo.sources`), ``registry_dir`` (a folder of
+authored files replacing the shipped ones, see :mod:`haiha_geo.authored`) and
+``place`` (a shipped place, such as ``quang-ninh``). A relative path is taken
+relative to the file that gives it. The file is UTF-8 (another encoding is
+refused, named) and each key a text in quotes.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from haiha_geo.textfile import decode, forbidden_character
 
 CONFIG_ENV_VAR = "HAIHA_GEO_CONFIG"
 CONFIG_NAME = "haiha-geo.toml"
-#: The keys of this module, checked in every settings file read (whichever key is asked for).
-PATH_KEYS = ("data_dir", "registry_dir")
+#: The keys of this module with an example value, checked in every settings file read (whichever key is asked for).
+TEXT_KEYS = {"data_dir": "/data/haiha", "registry_dir": "/data/my-registry", "place": "quang-ninh"}
 
 
 def config_files() -> list[Path]:
@@ -39,6 +40,22 @@ def setting(key: str) -> tuple[Path, Path] | None:
         The file named by ``HAIHA_GEO_CONFIG`` does not exist or is a folder; a settings file cannot be
         read, is not UTF-8 or not valid TOML; the key's value is not a path in quotes.
     """
+    found = text_setting(key)
+    if found is None:
+        return None
+    path = Path(found[0]).expanduser()
+    return (path if path.is_absolute() else found[1].parent / path), found[1]
+
+
+def text_setting(key: str) -> tuple[str, Path] | None:
+    """``(value, settings file)`` of the first settings file that gives ``key`` (a non-empty text), or ``None``.
+
+    Raises
+    ------
+    DataDirError
+        The file named by ``HAIHA_GEO_CONFIG`` does not exist or is a folder; a settings file cannot be
+        read, is not UTF-8 or not valid TOML; a key's value is not text in quotes.
+    """
     for cfg in config_files():
         if not cfg.is_file():
             if os.environ.get(CONFIG_ENV_VAR):
@@ -47,15 +64,14 @@ def setting(key: str) -> tuple[Path, Path] | None:
                                    "file, or unset it")
             continue
         settings = _settings(cfg)
-        for name in PATH_KEYS:
+        for name in TEXT_KEYS:
             value = settings.get(name)
             if value is not None and (not isinstance(value, str) or not value.strip() or forbidden_character(value)):
-                raise DataDirError(f"config file {cfg}: {name} must be a path in quotes, e.g. {name} = "
-                                   f"\"/data/haiha\", not {value!r}")
+                raise DataDirError(f"config file {cfg}: {name} must be text in quotes, e.g. {name} = "
+                                   f"\"{TEXT_KEYS[name]}\", not {value!r}")
         if settings.get(key) is None:
             continue
-        path = Path(settings[key]).expanduser()
-        return (path if path.is_absolute() else cfg.parent / path), cfg
+        return settings[key], cfg
     return None
 
 

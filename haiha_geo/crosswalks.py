@@ -21,8 +21,8 @@ import pandas as pd
 from haiha_geo import registry
 from haiha_geo._output import records
 from haiha_geo.eras import model
-from haiha_geo.errors import InputFileError, OptionError, TableValueError
-from haiha_geo.names import SHOWN_ROWS, find_units, first_of, nfc, resolve_units, row_label
+from haiha_geo.errors import InputFileError, OptionError, TableValueError, UnknownUnitError
+from haiha_geo.names import SHOWN_ROWS, district_of, find_units, first_of, nfc, resolve_units, row_label
 from haiha_geo.timeline import era_ids
 
 _COLUMNS = ["from_unit_id", "from_code", "from_name", "to_unit_id", "to_code", "to_name", "share", "split", "area_ha"]
@@ -92,7 +92,8 @@ def lookup(name: str, era: str | int | None = None) -> Lookup:
     Parameters
     ----------
     name : str
-        Any name of the unit, current or former, with or without diacritics and prefix.
+        Any name of the unit, current or former, with or without diacritics and prefix, optionally
+        qualified by its district after a comma (``"Bắc Sơn, Móng Cái"``), needed where names repeat.
     era : str or int, optional
         The era to follow the unit into.
 
@@ -111,7 +112,7 @@ def lookup(name: str, era: str | int | None = None) -> Lookup:
     found = find_units(name)
     table = registry.units_table().set_index("unit_id")
     matches = [{"era": table.at[u, "era"], "code": table.at[u, "code"], "name": table.at[u, "name"],
-                "type": table.at[u, "type"]} for u in found]
+                "type": table.at[u, "type"], "district": district_of(u)} for u in found]
     result = Lookup(query=nfc(name), matches=matches)
     if era is not None:
         result.in_era = _follow(found, registry.check_era(era))
@@ -124,9 +125,16 @@ def _follow(found: list[str], era: str) -> list[dict]:
         table = registry.units_table().set_index("unit_id")
         return [{"code": table.at[u, "code"], "name": table.at[u, "name"], "share": 1.0} for u in same]
     order = era_ids()
-    nearest = min(found, key=lambda u: abs(order.index(u.split("/")[0]) - order.index(era)))
-    rows = crosswalk(nearest.split("/")[0], era)
-    rows = rows[rows["from_unit_id"] == nearest]
+    nearest_era = min({u.split("/")[0] for u in found}, key=lambda e: abs(order.index(e) - order.index(era)))
+    nearest = [u for u in found if u.startswith(nearest_era + "/")]
+    if len(nearest) > 1:  # two units of one name (across a province): the district tells them apart
+        table = registry.units_table().set_index("unit_id")
+        listed = "; ".join(f"{table.at[u, 'type']} {table.at[u, 'name']}, {district_of(u)} ({u})" for u in nearest)
+        raise UnknownUnitError(f"{len(nearest)} units of era {nearest_era} have this name: {listed}; qualify it by "
+                               f"its district, for example '{table.at[nearest[0], 'name']}, "
+                               f"{district_of(nearest[0])}'")
+    rows = crosswalk(nearest_era, era)
+    rows = rows[rows["from_unit_id"] == nearest[0]]
     return [{"code": r.to_code, "name": r.to_name, "share": float(r.share)} for r in rows.itertuples()]
 
 

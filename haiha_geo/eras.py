@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -70,19 +71,69 @@ class Model:
     split: pd.DataFrame
 
 
+_BRACKETED = re.compile(r"(.+?)\s*\((.+)\)")
+
+
 def _match_base(raw: gpd.GeoDataFrame, source: str) -> list[str]:
-    """Map the source's features to the first era's unit ids by normalised name."""
+    """Map the source's features to the first era's unit ids by normalised name.
+
+    Where the source names each feature's district (``fields.district`` in ``sources.toml``) and the registry
+    gives each unit's ``district``, a name is matched within its district (names repeat across a province);
+    two units of one name in one district (a town and the commune around it) are told apart by their type.
+    """
     base = eras()[0].id
-    field = sources.source_info(source)["fields"]["name"]
+    fields = sources.source_info(source)["fields"]
     table = registry.units_table(base)
-    wanted = {normalise(n): u for n, u in table[["name", "unit_id"]].itertuples(index=False)}
-    ids = [wanted.get(normalise(n)) for n in raw[field]]
-    missing = sorted(set(wanted.values()) - set(ids))
-    unknown = [n for n, u in zip(raw[field], ids) if u is None]
+    by_district = "district" in fields and "district" in table.columns
+
+    def keys(names, districts, types) -> list[tuple[str, ...]]:
+        return [(normalise(d) if by_district else "", normalise(n), normalise(t)) for n, d, t in
+                zip(names, districts, types)]
+
+    blank = [""] * len(table)
+    districts = table["district"] if by_district else blank
+    # A name may begin with a type word ("Phương Đông" folds to "dong"; a source writing "Phường Phương Đông"
+    # to "phuongdong"): each unit is keyed by its name and by its name written with its type.
+    unit_keys = (keys(table["name"], districts, table["type"]) +
+                 keys(table["type"] + " " + table["name"], districts, table["type"]))
+    raw_names = raw[fields["name"]]
+    names, types = _name_and_type(raw_names, raw[fields["type"]] if "type" in fields else _type_prefixes(raw_names))
+    raw_keys = keys(names, raw[fields["district"]] if by_district else [""] * len(raw), types)
+    ids = _match_keys(unit_keys, list(table["unit_id"]) * 2, raw_keys)
+    missing = sorted(set(table["unit_id"]) - set(ids))
+    unknown = [n for n, u in zip(raw_names, ids) if u is None]
     if missing or unknown or len(set(ids)) != len(ids):
         raise RegistryError(f"source {source!r} does not hold the {len(table)} era-{base} units one-to-one: "
                             f"unmatched features {unknown}, registry units without a feature {missing}")
     return ids
+
+
+def _type_prefixes(names) -> list[str]:
+    """The type word a source writes before each name (``"Thị trấn Đầm Hà"`` → ``"Thị trấn"``), or ``""``."""
+    words = ("thị trấn", "phường", "xã", "đặc khu")
+    return [next((w for w in words if str(n).lower().startswith(w + " ")), "") for n in names]
+
+
+def _name_and_type(names, types) -> tuple[list[str], list[str]]:
+    """Names without a type written in brackets after them (GADM's ``"ĐầmHà(Thịtrấn)"``), and the types."""
+    split = [_BRACKETED.fullmatch(str(n)) for n in names]
+    return ([m.group(1) if m else n for m, n in zip(split, names)],
+            [m.group(2) if m else t for m, t in zip(split, types)])
+
+
+def _match_keys(unit_keys: list[tuple[str, ...]], unit_ids: list[str], raw_keys: list[tuple[str, ...]]) -> list:
+    """Each feature's unit: by (district, name), or by (district, name, type) where a name repeats in a district."""
+    short: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for key, unit_id in zip(unit_keys, unit_ids):
+        if (key[2], unit_id) not in short.setdefault(key[:2], []):
+            short[key[:2]].append((key[2], unit_id))
+    out = []
+    for key in raw_keys:
+        candidates = short.get(key[:2], [])
+        if len(candidates) > 1:  # the type (thị trấn / xã) tells them apart; GADM writes "Thịtrấn"
+            candidates = [c for c in candidates if c[0].replace(" ", "") == key[2].replace(" ", "")]
+        out.append(candidates[0][1] if len(candidates) == 1 else None)
+    return out
 
 
 def _clean_base(source: str) -> tuple[gpd.GeoDataFrame, dict]:
@@ -110,7 +161,8 @@ def _split_polygons(source: str) -> dict[str, shapely.Geometry]:
     codes = frame[sources.source_info(source)["fields"]["code"]]
     if codes.duplicated().any():
         raise RegistryError(f"the split source {source} has more than one polygon for a code")
-    return dict(zip(codes, frame.geometry))
+    geoms, _ = repair(frame.geometry.values, list(codes))  # a province's flattened rings self-intersect
+    return dict(zip(codes, geoms))
 
 
 def split_source_geometry(unit_id: str, source: str) -> shapely.Geometry:
@@ -281,9 +333,11 @@ def agreement(era: str | int, against: str | None = None, *, source: str = "gadm
 
     ``against`` defaults to the era's ``split_source``, else a catalogued source
     of that era (``boundaries/sources.toml``); units are matched by GSO code.
-    ``overlap_ratio`` is intersection over union (1 = identical). The 2025
-    source follows the shoreline more closely and cuts out tidal channels, so
-    coastal units agree less than inland ones.
+    ``overlap_ratio`` is intersection over union (1 = identical), taken inside
+    the land both lineages draw: where only one of them has land (sea and
+    islands in one 2025 polygon, tidal channels cut out, shore reclaimed since
+    2009) there is no boundary between units to agree on. ``derived_ha`` and
+    ``source_ha`` stay the whole areas.
 
     Parameters
     ----------
@@ -310,13 +364,17 @@ def agreement(era: str | int, against: str | None = None, *, source: str = "gadm
     if against is None:
         raise RegistryError(f"no source of era {era} to compare with: catalogue one in boundaries/sources.toml")
     derived = units(era, source=source, crs=PLANNING_CRS)
+    others = [split_source_geometry(u, against) for u in derived.unit_id]
+    # Where only one lineage draws land (sea, tidal flats, reclaimed shore), the sources cannot agree or
+    # disagree on a boundary between units: the overlap ratio is taken inside the land both draw.
+    common = shapely.intersection(shapely.union_all(derived.geometry.values), shapely.union_all(others))
     rows = []
-    for unit in derived.itertuples():
-        other = split_source_geometry(unit.unit_id, against)
-        inter, union = shapely.intersection(unit.geometry, other).area, shapely.union(unit.geometry, other).area
+    for unit, other in zip(derived.itertuples(), others):
+        mine, theirs = shapely.intersection(unit.geometry, common), shapely.intersection(other, common)
+        inter, union = shapely.intersection(mine, theirs).area, shapely.union(mine, theirs).area
         rows.append({"unit_id": unit.unit_id, "code": unit.code, "name": unit.name, "derived_ha": unit.area_ha,
                      "source_ha": other.area / 1e4, "official_ha": unit.official_area_ha,
-                     "intersection_ha": inter / 1e4, "overlap_ratio": inter / union})
+                     "intersection_ha": inter / 1e4, "overlap_ratio": inter / union if union else 0.0})
     return pd.DataFrame(rows)
 
 

@@ -16,10 +16,11 @@ from collections.abc import Iterable
 
 from haiha_geo._cache import cached
 from haiha_geo.errors import TableValueError, UnknownUnitError
+from haiha_geo.place import place
 from haiha_geo.registry import aliases_table, check_era, units_table
 
-#: A type prefix at the start of a folded name, something after it.
-_PREFIX = re.compile(rb"\s*(?:thi\s+tran|dac\s+khu|phuong|huyen|tt\.|tt\s|xa\s)(?=\s*\S)")
+#: A type prefix at the start of a folded name, something after it (district types too: "Thành phố Hạ Long").
+_PREFIX = re.compile(rb"\s*(?:thi\s+tran|thi\s+xa|thanh\s+pho|dac\s+khu|phuong|huyen|tt\.|tt\s|xa\s)(?=\s*\S)")
 #: Every byte but a-z and 0-9: what a matching key drops.
 _NOT_KEY = bytes(c for c in range(256) if c not in b"0123456789abcdefghijklmnopqrstuvwxyz")
 #: Rows an error about a column of keys names; it gives the count of the others.
@@ -80,7 +81,11 @@ def normalise(text: str) -> str:
 @cached
 def _index() -> dict[str, tuple[str, ...]]:
     """Map each matching key to the unit ids it names (names and aliases, all eras)."""
-    pairs = [*units_table()[["name", "unit_id"]].itertuples(index=False),
+    units = units_table()
+    # A name may begin with a type word (phường Phương Đông: "Phương Đông" folds to the key "dong"), so a unit is
+    # found both by its name and by its name written with its type.
+    pairs = [*units[["name", "unit_id"]].itertuples(index=False),
+             *zip(units["type"] + " " + units["name"], units["unit_id"]),
              *aliases_table()[["alias", "unit_id"]].itertuples(index=False)]
     return {k: tuple(sorted(v)) for k, v in _grouped(pairs).items()}
 
@@ -126,15 +131,54 @@ def find_units(name: str, era: str | int | None = None) -> list[str]:
     >>> find_units("Quảng Hà", era=2025)
     ['2025/06922']
     """
+    name, district = split_qualified(name)
     found = list(_index().get(normalise(name), ()))
     if era is not None:
         found = [u for u in found if u.startswith(check_era(era) + "/")]
+    if district is not None and found:
+        elsewhere = sorted({district_of(u) for u in found})
+        found = [u for u in found if normalise(district_of(u)) == normalise(district)]
+        if not found:
+            raise UnknownUnitError(f"no unit named {name!r} in {district!r}; units of that name lie in "
+                                   f"{', '.join(elsewhere)}")
     if not found:
         where = f" in era {check_era(era)}" if era is not None else ""
         hint = _suggestions(name, None if era is None else check_era(era))
         tip = f"; did you mean {', '.join(hint)}?" if hint else ""
         raise UnknownUnitError(f"no unit named {name!r}{where}{tip} (see `haiha-geo units --era ERA` for the names)")
     return found
+
+
+def split_qualified(text: str) -> tuple[str, str | None]:
+    """A name and the district (or town) that qualifies it, as planners write it: ``"Quảng Long, Hải Hà"``.
+
+    Examples
+    --------
+    >>> split_qualified("Quảng Long, Hải Hà"), split_qualified("Quảng Long")
+    (('Quảng Long', 'Hải Hà'), ('Quảng Long', None))
+    """
+    name, _, district = str(text).partition(",")
+    return name.strip(), (district.strip() or None)
+
+
+def district_of(unit_id: str) -> str:
+    """The district a unit belonged to in its era (``units.csv``'s ``district``; the place's name where the
+    registry has no district column, as for the single district Hải Hà).
+
+    Examples
+    --------
+    >>> district_of("2019/06946")
+    'Hải Hà'
+    """
+    return _districts().get(unit_id) or place().name
+
+
+@cached
+def _districts() -> dict[str, str]:
+    units = units_table()
+    if "district" not in units.columns:
+        return {}
+    return {u: d for u, d in zip(units["unit_id"], units["district"]) if isinstance(d, str) and d}
 
 
 def resolve(name: str, era: str | int) -> str:

@@ -24,8 +24,9 @@ from haiha_geo.errors import RegistryError, UnknownEraError
 
 ERAS_FILE = "eras.toml"
 CONFIDENCE = ("C", "C2", "I")
-#: What an era's first day is: the day its act was signed, took effect, or the day its units start to operate.
-FROM_BASES = ("signed", "in_force", "units_operate")
+#: What an era's first day is: the day its act was signed, took effect, the day its units start to operate, or (for
+#: a first era whose units were created by many older acts) the date of the unit list the registry is taken from.
+FROM_BASES = ("signed", "in_force", "units_operate", "listed")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: What an era id may be: it is part of unit ids (ERA/CODE) and a command-line choice.
 ERA_ID = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*")

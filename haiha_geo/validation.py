@@ -9,6 +9,7 @@ there (the geometry is built from those files).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from haiha_geo import eras, sources
@@ -85,7 +86,7 @@ def validate(source: str = "gadm41") -> Report:
         if against is None or against == source:
             continue
         for row in eras.agreement(era, against, source=source).itertuples():
-            official = "no official area" if row.official_ha is None or row.official_ha != row.official_ha else \
+            official = "no official area" if pd.isna(row.official_ha) else \
                 f"{row.official_ha:,.1f} ha official"
             report.add(f"derived {era} {row.name} vs {against}", row.overlap_ratio > MIN_AGREEMENT,
                        f"overlap ratio (IoU) {row.overlap_ratio:.3f}; {row.derived_ha:,.1f} ha derived, "

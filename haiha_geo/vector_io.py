@@ -1,4 +1,4 @@
-"""Reading users' vector files (GeoJSON, GeoPackage, Shapefile, …) safely.
+"""Reading users' vector files (GeoJSON, GeoPackage, Shapefile, GeoParquet, …) safely.
 
 Inputs are opened read-only and never modified. Every layer is checked: it
 has features, no empty geometry, and a CRS that is declared (or given with
@@ -67,6 +67,9 @@ def read_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | 
 
 #: Features :func:`iter_layer` reads at a time by default.
 CHUNK_FEATURES = 100_000
+#: GeoParquet files are read with pyarrow in batches (GDAL's Parquet driver is not in every build).
+PARQUET_SUFFIX = ".parquet"
+
 
 
 def iter_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | None = None,
@@ -99,13 +102,68 @@ def iter_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | 
     assumed = parse_crs(crs, "crs=") if crs is not None else None  # bad text fails before the file is read
     if not path.exists():
         raise InputFileError(f"{label}: file {path} does not exist")
-    total = _feature_count(path, layer, label)
+    parquet = path.suffix.lower() == PARQUET_SUFFIX
+    total = _parquet_rows(path, label) if parquet else _feature_count(path, layer, label)
     step = total if chunk_features is None else max(int(chunk_features), 1)
+    chunks = (_parquet_chunks(path, label, step) if parquet else
+              (_read_chunk(path, layer, label, start, step) for start in range(0, total, step)))
     with _progress(path, total) as bar:
-        for start in range(0, total, step):
-            frame = _read_chunk(path, layer, label, start, step)
+        for frame in chunks:
             yield _checked(frame, path, label, assumed)
             bar.update(len(frame))
+
+
+def _parquet_file(path: Path, label: str):
+    import pyarrow.parquet as pq  # only for GeoParquet files
+
+    try:
+        return pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputFileError(f"{label}: cannot read {path} as (Geo)Parquet ({exc})") from None
+
+
+def _parquet_rows(path: Path, label: str) -> int:
+    rows = _parquet_file(path, label).metadata.num_rows
+    if rows <= 0:
+        raise InputFileError(f"{label}: {path} has no features")
+    return int(rows)
+
+
+def _parquet_chunks(path: Path, label: str, step: int) -> Iterator[gpd.GeoDataFrame]:
+    """A GeoParquet file (WKB geometry, the ``geo`` metadata of the GeoParquet spec) in batches of ``step`` rows.
+
+    pyarrow reads one batch at a time, so memory follows the batch, not the file.
+    """
+    file = _parquet_file(path, label)
+    column, crs = _geoparquet_geometry(file, path, label)
+    start = 0
+    for batch in file.iter_batches(batch_size=step):
+        frame = batch.to_pandas()
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        geoms = shapely.from_wkb(frame.pop(column).to_numpy())
+        yield gpd.GeoDataFrame(frame, geometry=geoms, crs=crs)
+        start += len(frame)
+
+
+def _geoparquet_geometry(file, path: Path, label: str) -> tuple[str, object]:
+    """The primary geometry column of a GeoParquet file and its CRS (OGC:CRS84 when the metadata gives none)."""
+    import json
+
+    raw = (file.schema_arrow.metadata or {}).get(b"geo")
+    if raw is None:
+        raise InputFileError(f"{label}: {path} is a Parquet table without GeoParquet metadata (no geometry column "
+                             "declared); write it with GeoPandas' to_parquet or GDAL's Parquet driver")
+    try:
+        geo = json.loads(raw)
+        column = geo["primary_column"]
+        info = geo["columns"][column]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputFileError(f"{label}: {path} has GeoParquet metadata that cannot be read ({exc})") from None
+    if info.get("encoding", "WKB") != "WKB":
+        raise InputFileError(f"{label}: {path} stores geometry as {info['encoding']}; this reads WKB GeoParquet")
+    crs = info.get("crs", "OGC:CRS84")  # PROJJSON (a dict), or absent for lon/lat
+    return column, (None if crs is None else parse_crs(json.dumps(crs) if isinstance(crs, dict) else crs,
+                                                        f"{label}: the GeoParquet crs"))
 
 
 def _feature_count(path: Path, layer: str | None, label: str) -> int:

@@ -81,3 +81,31 @@ def test_reading_in_chunks_equals_one_read(tmp_path, chunk):
     chunks = list(vector_io.iter_layer(path, chunk_features=chunk))
     assert max(len(c) for c in chunks) == (50 if chunk is None else min(chunk, 50))
     pd.testing.assert_frame_equal(pd.concat(chunks), vector_io.read_layer(path))
+
+
+def test_geoparquet_is_read_in_batches_with_its_crs(tmp_path):
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from haiha_geo.vector_io import iter_layer
+
+    frame = gpd.GeoDataFrame({"n": np.arange(7)}, geometry=shapely.points(np.full(7, 500000.0), np.full(7, 2372000.0)),
+                             crs="EPSG:5899")
+    frame.to_parquet(tmp_path / "p.parquet")
+    chunks = list(iter_layer(tmp_path / "p.parquet", chunk_features=3))
+    assert [list(c.index) for c in chunks] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert [c.crs.to_epsg() for c in chunks] == [5899] * 3
+    assert [int(n) for c in chunks for n in c["n"]] == list(range(7))
+
+
+def test_a_parquet_table_without_geometry_is_named(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from haiha_geo.errors import InputFileError
+    from haiha_geo.vector_io import read_layer
+
+    pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "plain.parquet")
+    with pytest.raises(InputFileError, match="without GeoParquet metadata"):
+        read_layer(tmp_path / "plain.parquet")

@@ -26,9 +26,11 @@ import haiha_geo.cli.exchange as exchange
 import haiha_geo.cli.layers as layers
 import haiha_geo.cli.maps as maps
 import haiha_geo.cli.printing as printing
+import haiha_geo.cli.records as records
 import haiha_geo.cli.zoning as zoning
 from haiha_geo import authored_checks, disk_cache
 from haiha_geo._version import __version__
+from haiha_geo.authored import DEFAULT_PLACE, places, set_place
 from haiha_geo.cli.output import input_paths
 from haiha_geo.errors import HaihaGeoError, OptionError
 from haiha_geo.io import check_output
@@ -39,7 +41,7 @@ from haiha_geo.values import positive_number
 DEBUG_ENV_VAR = "HAIHA_GEO_DEBUG"
 
 #: The modules that add subcommands, in the order ``--help`` lists them (each has ``register(subparsers)``).
-COMMANDS = (core, layers, zoning, maps, printing, exchange, cache)
+COMMANDS = (core, records, layers, zoning, maps, printing, exchange, cache)
 
 #: Options that take a CRS (argparse ``dest`` → flag), checked before any work.
 CRS_OPTIONS: dict[str, str] = {"crs": "--crs", "src": "--from", "dst": "--to"}
@@ -70,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"haiha-geo {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help=f"show the traceback of an unexpected error (or set {DEBUG_ENV_VAR}=1)")
+    parser.add_argument("--place", choices=places(), metavar="PLACE",
+                        help=f"the shipped place to work with: {', '.join(places())} (default {DEFAULT_PLACE}; "
+                             "also HAIHA_GEO_PLACE or place in haiha-geo.toml)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(sub)
@@ -92,6 +97,21 @@ def check_options(args: argparse.Namespace) -> None:
     for dest, (flag, integer, unit, example) in POSITIVE_OPTIONS.items():
         if getattr(args, dest, None) is not None:
             setattr(args, dest, positive_number(getattr(args, dest), flag, integer=integer, unit=unit, example=example))
+
+
+def select_place(argv: list[str] | None) -> list[str]:
+    """Apply ``--place NAME`` before the parser is built (the eras and units it offers are the place's).
+
+    Returns the other arguments.
+    """
+    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pre.add_argument("--place")
+    known, rest = pre.parse_known_args(argv)
+    if known.place and known.place not in places():
+        raise OptionError(f"unknown place {known.place!r} in --place; the places are {', '.join(places())}")
+    if known.place:
+        set_place(known.place)
+    return rest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,8 +147,9 @@ def _run(argv: list[str]) -> int:
     if argv[:1] == ["--version"]:  # the version needs no data
         print(f"haiha-geo {__version__}")
         return 0
+    rest = select_place(argv)  # before the checks and the parser: they are the place's
     found = authored_checks.problems()
-    if found and next((a for a in argv if not a.startswith("-")), None) == "validate":
+    if found and next((a for a in rest if not a.startswith("-")), None) == "validate":
         sys.stdout.write(authored_checks.authored_report().to_text())  # one line per check, every problem
         return 1
     authored_checks.check()

@@ -86,7 +86,12 @@ def provenance_table(crs: str) -> pd.DataFrame:
     return pd.DataFrame({"key": list(rows), "value": [str(v) for v in rows.values()]})
 
 
-def _write(frame: pd.DataFrame, path: Path, name: str, description: str, geometry: str | None) -> None:
+def write_layer(frame: pd.DataFrame, path: Path, name: str, description: str, geometry: str | None) -> None:
+    """Write ``frame`` as layer ``name`` of the GeoPackage ``path`` (added when the file exists).
+
+    ``geometry`` is ``"polygon"`` (written as multipolygons), another geometry kind, or None for an
+    attribute table.
+    """
     options = {"layer": name, "driver": "GPKG", "append": path.exists(),
                "layer_options": {"DESCRIPTION": description, "IDENTIFIER": name}}
     if not path.exists():
@@ -123,17 +128,40 @@ def writing_to(target: Path) -> Iterator[None]:
                               "shell's file-size limit, ulimit -f), or choose another one") from None
 
 
-def write_gpkg(layers: list[ExportLayer], path: Path, crs: str) -> None:
-    """Write ``layers``, the provenance and ``layer_styles`` into a new GeoPackage at ``path``."""
+@contextlib.contextmanager
+def fixed_gdal_date():
+    """Within the block GDAL stamps GeoPackage contents with :data:`FIXED_TIME`, so reruns are byte-identical."""
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME})
     try:
-        for layer in layers:
-            _write(layer.frame, path, layer.name, layer.title, layer.geometry)
-        _write(provenance_table(crs), path, "provenance", "Nguồn gốc dữ liệu, hệ toạ độ, phép chuyển datum", None)
-        _write(style_table(layers), path, "layer_styles", "Kiểu hiển thị QGIS", None)
+        yield
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+@contextlib.contextmanager
+def gpkg_work_file(tmp: Path) -> Iterator[Path]:
+    """A fresh ``….gpkg`` path beside ``tmp`` for GDAL (it wants the extension, and a new file); moved onto ``tmp``.
+
+    The work file and SQLite's companions (``-journal``, ``-wal``, ``-shm``) are gone when the block ends.
+    """
+    work = tmp.with_name(tmp.name + ".gpkg")
+    try:
+        yield work
+        os.replace(work, tmp)
+    finally:
+        for part in (work, *work.parent.glob(f"{glob.escape(work.name)}-*")):
+            part.unlink(missing_ok=True)
+
+
+def write_gpkg(layers: list[ExportLayer], path: Path, crs: str) -> None:
+    """Write ``layers``, the provenance and ``layer_styles`` into a new GeoPackage at ``path``."""
+    with fixed_gdal_date():
+        for layer in layers:
+            write_layer(layer.frame, path, layer.name, layer.title, layer.geometry)
+        write_layer(provenance_table(crs), path, "provenance", "Nguồn gốc dữ liệu, hệ toạ độ, phép chuyển datum",
+                    None)
+        write_layer(style_table(layers), path, "layer_styles", "Kiểu hiển thị QGIS", None)
 
 
 def export_gpkg(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
@@ -174,14 +202,7 @@ def export_gpkg(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
                               f"for example {path.with_suffix('.gpkg').name}")
     layers = export_layers(crs)
     crs = layers[0].frame.crs.to_string() if layers else crs
-    with atomic_path(path, inputs) as tmp:
-        work = tmp.with_name(tmp.name + ".gpkg")  # GDAL wants the .gpkg extension
-        try:
-            with writing_to(path):
-                write_gpkg(layers, work, crs)
-            os.replace(work, tmp)
-        finally:
-            for part in (work, *work.parent.glob(f"{glob.escape(work.name)}-*")):  # and -journal, -wal, -shm
-                part.unlink(missing_ok=True)
+    with atomic_path(path, inputs) as tmp, gpkg_work_file(tmp) as work, writing_to(path):
+        write_gpkg(layers, work, crs)
     return ExportResult(path, crs, {layer.name: len(layer.frame) for layer in layers},
                         {layer.name: layer.geometry for layer in layers})

@@ -1,0 +1,143 @@
+"""Quảng Ninh province as a place (``places/quang-ninh``): four eras, the law's lineage, areas and crosswalks.
+
+The polygons are the province files of the data mirror, read at run time; the expected shares are exact
+overlays of the derived era layers computed here, not figures copied from anywhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+import haiha_geo
+from haiha_geo import eras, registry
+from haiha_geo.authored import place_name, places
+from haiha_geo.crosswalks import crosswalk
+from haiha_geo.errors import RegistryError
+from haiha_geo.validation import validate
+
+
+@pytest.fixture
+def province():
+    haiha_geo.set_place("quang-ninh")
+    yield
+    haiha_geo.set_place(None)
+
+
+def test_the_shipped_places():
+    assert places() == ("hai-ha", "quang-ninh")
+    assert place_name() == ("hai-ha", "the default")
+
+
+def test_four_eras_with_the_unit_counts_of_the_law(province):
+    assert registry.era_ids() == ("2019", "2020", "2024", "2025")
+    assert [len(registry.units_table(e)) for e in registry.era_ids()] == [186, 177, 171, 54]
+    assert [len(eras.units(e)) for e in registry.era_ids()] == [186, 177, 171, 54]
+
+
+def test_the_splits_of_1679_as_declared(province):
+    links = registry.step_links("2024", "2025")
+    split = links[links["relation"].str.startswith("split")]
+    assert split["relation"].value_counts().to_dict() == {"split_part": 13, "split_remainder": 12}
+    assert split["from_unit_id"].nunique() == 12
+    names = set(registry.units_table("2024").set_index("unit_id").loc[split["from_unit_id"].unique(), "name"])
+    assert {"Quảng Long", "Hải Lạng", "Hà Khẩu", "Đức Chính"} <= names
+    assert (links.groupby("from_unit_id").size() == 3).sum() == 1  # Hải Lạng: two parts and a remainder
+
+
+def test_earlier_steps_merge_whole_units_only(province):
+    for older, newer in (("2019", "2020"), ("2020", "2024")):
+        links = registry.step_links(older, newer)
+        assert set(links["relation"]) <= {"unchanged", "continues", "merged_into"}
+        assert links["from_unit_id"].is_unique
+
+
+def test_validate_conserves_area_across_the_four_eras(province):
+    checks = {c.name: c for c in validate().checks}
+    assert checks["registry and lineage"].ok, checks["registry and lineage"].detail
+    assert checks["area conserved across eras"].ok
+    totals = [float(eras.units(e, crs="EPSG:5899").area_ha.sum()) for e in registry.era_ids()]
+    assert (max(totals) - min(totals)) / max(totals) < 1e-9
+    for era in registry.era_ids():
+        assert checks[f"era {era}: clean coverage"].ok
+
+
+@pytest.mark.parametrize("district", ["Huyện Hải Hà", "Huyện Tiên Yên", "Thị xã Đông Triều", "Thành phố Hạ Long",
+                                      "Huyện Hoành Bồ"])
+def test_crosswalk_shares_equal_an_exact_overlay(province, district):
+    old = eras.units("2019", crs="EPSG:5899")
+    old = old[old["unit_id"].isin(registry.units_table("2019").query("district == @district")["unit_id"])]
+    new = eras.units("2025", crs="EPSG:5899")
+    walk = crosswalk("2019", "2025").set_index(["from_unit_id", "to_unit_id"])["share"]
+    tree = shapely.STRtree(new.geometry.values)
+    for unit_id, geom in zip(old["unit_id"], old.geometry):
+        for j in tree.query(geom):
+            inter = shapely.intersection(geom, new.geometry.values[j]).area
+            if inter > 1.0:  # m²: the eras are nested coverages, so anything larger is a real share
+                assert walk[(unit_id, new["unit_id"].iloc[j])] == pytest.approx(inter / geom.area, abs=1e-9)
+        assert walk.loc[unit_id].sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_successors_come_from_the_law_not_from_geometry(province):
+    """Every pair of the crosswalk is a legal pair (837 ∘ 1199 ∘ 1679), however the polygons overlap."""
+    legal = {}
+    for older, newer in registry.steps():
+        links = registry.step_links(older.id, newer.id)
+        step = links.groupby("from_unit_id")["to_unit_id"].apply(set).to_dict()
+        legal = step if not legal else {u: set().union(*(step[t] for t in ts)) for u, ts in legal.items()}
+    walk = crosswalk("2019", "2025")
+    assert all(t in legal[f] for f, t in zip(walk["from_unit_id"], walk["to_unit_id"]))
+    split = walk[walk["split"]]
+    assert set(split["from_name"]) >= {"Quảng Long", "Đức Chính"}
+
+
+def test_haiha_is_the_default_and_unchanged(province):
+    haiha_geo.set_place(None)
+    assert [len(registry.units_table(e)) for e in registry.era_ids()] == [16, 11, 4]
+
+
+def test_an_unknown_place_is_refused():
+    with pytest.raises(RegistryError, match="the places are hai-ha, quang-ninh"):
+        haiha_geo.set_place("ha-noi")
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_the_command_line_selects_the_province(cli, monkeypatch, how):
+    args = ["units", "--era", "2024", "--format", "json"]
+    if how == "env":
+        monkeypatch.setenv("HAIHA_GEO_PLACE", "quang-ninh")
+    else:
+        args = ["--place", "quang-ninh", *args]
+    try:
+        run = cli(*args)
+        assert run.code == 0, run.err
+        assert len(run.json()) == 171
+    finally:
+        haiha_geo.set_place(None)
+
+
+def test_an_unknown_place_on_the_command_line_is_one_line(cli):
+    run = cli("--place", "ha-noi", "units")
+    assert run.code == 2 and run.err.count("\n") == 1 and "the places are hai-ha, quang-ninh" in run.err
+
+
+@pytest.mark.parametrize(("query", "expected"), [("Quảng Long, Hải Hà", {"Quảng Hà", "Đường Hoa"}),
+                                                  ("Bac Son, Uong Bi", {"Vàng Danh"}),
+                                                  ("Bắc Sơn, Thành phố Móng Cái", {"Hải Sơn"})])
+def test_lookup_of_a_name_qualified_by_its_district(province, query, expected):
+    assert {u["name"] for u in haiha_geo.lookup(query, era="2025").in_era} == expected
+
+
+def test_lookup_of_a_repeated_bare_name_lists_its_candidates(province):
+    from haiha_geo.errors import UnknownUnitError
+
+    matches = haiha_geo.lookup("Bắc Sơn").matches
+    assert {m["district"] for m in matches if m["era"] == "2019"} == {"Thành phố Móng Cái", "Thành phố Uông Bí"}
+    with pytest.raises(UnknownUnitError, match=r"2 units of era 2024 have this name: .*Móng Cái.*Uông Bí.*qualify"):
+        haiha_geo.lookup("Bắc Sơn", era="2025")
+    with pytest.raises(UnknownUnitError, match="units of that name lie in Huyện Hải Hà"):
+        haiha_geo.lookup("Quảng Long, Móng Cái")
+
+
+def test_lookup_in_haiha_takes_the_district_name_too():
+    assert [u["name"] for u in haiha_geo.lookup("Quảng Điền, Hải Hà", era="2025").in_era] == ["Quảng Hà"]
