@@ -21,7 +21,8 @@ from haiha_geo.textfile import decode, forbidden_character
 CONFIG_ENV_VAR = "HAIHA_GEO_CONFIG"
 CONFIG_NAME = "haiha-geo.toml"
 #: The keys of this module with an example value, checked in every settings file read (whichever key is asked for).
-TEXT_KEYS = {"data_dir": "/data/haiha", "registry_dir": "/data/my-registry", "place": "quang-ninh"}
+TEXT_KEYS = {"data_dir": ("a path", "/data/haiha"), "registry_dir": ("a path", "/data/my-registry"),
+             "place": ("a place name", "quang-ninh")}
 
 
 def config_files() -> list[Path]:
@@ -67,8 +68,9 @@ def text_setting(key: str) -> tuple[str, Path] | None:
         for name in TEXT_KEYS:
             value = settings.get(name)
             if value is not None and (not isinstance(value, str) or not value.strip() or forbidden_character(value)):
-                raise DataDirError(f"config file {cfg}: {name} must be text in quotes, e.g. {name} = "
-                                   f"\"{TEXT_KEYS[name]}\", not {value!r}")
+                kind, example = TEXT_KEYS[name]
+                raise DataDirError(f"config file {cfg}: {name} must be {kind} in quotes, e.g. {name} = "
+                                   f"\"{example}\", not {value!r}")
         if settings.get(key) is None:
             continue
         return settings[key], cfg

@@ -407,9 +407,10 @@ def lookup_reports(result, era_id: str | None = None) -> list[ReportTable]:
     >>> from haiha_geo.crosswalks import lookup
     >>> found, then = lookup_reports(lookup("Dai Dien Nam", era="2025"), "2025")
     >>> [c.header() for c in found.columns], then.rows[0]["name"]
-    (['Thời kỳ', 'Mã ĐVHC', 'Tên đơn vị', 'Loại'], 'Quảng Hà')
+    (['Thời kỳ', 'Mã ĐVHC', 'Tên đơn vị', 'Loại', 'Thuộc huyện, thị xã, thành phố'], 'Quảng Hà')
     """
-    columns = [Column("era", "Thời kỳ", "Era", width=8), _CODE, _NAME, _TYPE]
+    columns = [Column("era", "Thời kỳ", "Era", width=8), _CODE, _NAME, _TYPE,
+               Column("district", "Thuộc huyện, thị xã, thành phố", "District, town or city")]
     matches = pd.DataFrame(result.matches, columns=[c.key for c in columns])
     tables = [ReportTable.from_frame(matches, columns, f"Đơn vị có tên «{result.query}»",
                                      title_en=f"Units named «{result.query}»")]

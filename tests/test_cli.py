@@ -28,7 +28,8 @@ def test_crosswalk_json_shape(cli):
 def test_lookup_json(cli):
     payload = cli("lookup", "QuảngĐiền", "--era", "2025", "--format", "json").json()
     assert payload == {"query": "QuảngĐiền",
-                       "matches": [{"era": "2019", "code": "06961", "name": "Quảng Điền", "type": "xã"}],
+                       "matches": [{"era": "2019", "code": "06961", "name": "Quảng Điền", "type": "xã",
+                                    "district": "Hải Hà"}],
                        "in_era": [{"code": "06922", "name": "Quảng Hà", "share": 1.0}]}
 
 

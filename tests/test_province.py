@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 import haiha_geo
-from haiha_geo import eras, registry
+from haiha_geo import eras, registry, timeline
 from haiha_geo.authored import place_name, places
 from haiha_geo.crosswalks import crosswalk
 from haiha_geo.errors import RegistryError
@@ -81,7 +81,7 @@ def test_crosswalk_shares_equal_an_exact_overlay(province, district):
 def test_successors_come_from_the_law_not_from_geometry(province):
     """Every pair of the crosswalk is a legal pair (837 ∘ 1199 ∘ 1679), however the polygons overlap."""
     legal = {}
-    for older, newer in registry.steps():
+    for older, newer in timeline.steps():
         links = registry.step_links(older.id, newer.id)
         step = links.groupby("from_unit_id")["to_unit_id"].apply(set).to_dict()
         legal = step if not legal else {u: set().union(*(step[t] for t in ts)) for u, ts in legal.items()}
