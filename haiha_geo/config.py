@@ -3,9 +3,10 @@
 Looked up, in order: the file named by ``HAIHA_GEO_CONFIG``; ``./haiha-geo.toml``;
 ``~/.config/haiha-geo/haiha-geo.toml``. Keys: ``data_dir`` (the reference
 boundary files, see :mod:`haiha_geo.sources`), ``registry_dir`` (a folder of
-authored files replacing the shipped ones, see :mod:`haiha_geo.authored`) and
-``place`` (a shipped place, such as ``quang-ninh``). A relative path is taken
-relative to the file that gives it. The file is UTF-8 (another encoding is
+authored files replacing the shipped ones, see :mod:`haiha_geo.authored`),
+``place`` (a shipped place, such as ``quang-ninh``) and ``cache_dir`` (see
+:mod:`haiha_geo.disk_cache`). A relative path is taken relative to the file
+that gives it. The file is UTF-8 (another encoding is
 refused, named) and each key a text in quotes.
 """
 
@@ -22,7 +23,7 @@ CONFIG_ENV_VAR = "HAIHA_GEO_CONFIG"
 CONFIG_NAME = "haiha-geo.toml"
 #: The keys of this module with an example value, checked in every settings file read (whichever key is asked for).
 TEXT_KEYS = {"data_dir": ("a path", "/data/haiha"), "registry_dir": ("a path", "/data/my-registry"),
-             "place": ("a place name", "quang-ninh")}
+             "cache_dir": ("a path", "~/.cache/haiha-geo"), "place": ("a place name", "quang-ninh")}
 
 
 def config_files() -> list[Path]:

@@ -380,6 +380,9 @@ def test_an_override_folder_without_authored_folders_is_refused(tmp_path, monkey
     (cp1258('data_dir = "/dữ liệu"\n'), "is not UTF-8 (byte 0x"),
     (b'data_dir = "/data\n', "is not valid TOML"),
     (b"\xef\xbb\xbfdata_dir = 5\r\n", "data_dir must be a path in quotes"),  # BOM and CRLF are read, then typed
+    (b"cache_dir = 5\n", "cache_dir must be a path in quotes"),
+    (b"place = 5\n", "place must be a place name in quotes"),
+    (b'place = "nosuch"\n', "unknown place 'nosuch'"),
 ])
 @pytest.mark.parametrize("how", ["cwd", "env"])
 def test_a_bad_settings_file_is_one_line(tmp_path, monkeypatch, cli, content, message, how):
