@@ -17,7 +17,8 @@ from haiha_geo.errors import UnknownUnitError
 from haiha_geo.timeline import check_era, era_for_date, era_ids
 
 __all__ = ["acts_table", "aliases_table", "check", "check_era", "consistency_problems", "era_for_date",
-           "era_ids", "lineage", "lineage_table", "references_table", "step_links", "unit", "units_table"]
+           "era_ids", "lineage", "lineage_table", "references_table", "step_links", "unit", "unit_types",
+           "units_table"]
 
 _NUMERIC = ("official_area_ha", "population", "population_year")
 
@@ -119,6 +120,19 @@ def aliases_table() -> pd.DataFrame:
 def references_table() -> pd.DataFrame:
     """Return the reference list the registry's ``*_ref`` columns point to."""
     return _frame("references.csv")
+
+
+def unit_types(era_id: str) -> str:
+    """The kinds of unit of an era, the commonest first, as a legend names them: ``xã, thị trấn`` before 1/7/2025,
+    ``xã`` after.
+
+    Examples
+    --------
+    >>> unit_types("2019"), unit_types("2025")
+    ('xã, thị trấn', 'xã')
+    """
+    types = list(units_table(era_id)["type"])
+    return ", ".join(sorted(dict.fromkeys(types), key=lambda t: -types.count(t)))  # the commonest first
 
 
 def consistency_problems() -> list[str]:

@@ -337,3 +337,11 @@ def test_printed_source_line_of_2025_names_vn3dmap2025(district_pdf):
     with pdfplumber.open(district_pdf) as pdf:
         flat = " ".join(pdf.pages[0].extract_text().split())
     assert "gadm41/" in flat and "vn3dmap2025/" in flat
+
+
+@pytest.mark.parametrize(("era", "words"), [("2019", "Ranh giới xã, thị trấn (2019)"), ("2025", "Ranh giới xã (2025)")])
+def test_the_legend_names_the_kinds_of_unit_the_era_has(era, words):
+    from haiha_geo.printing.layers import era_layer
+    from haiha_geo.printing.titleblock import TEXTS
+
+    assert era_layer(era, "vi", TEXTS["vi"]).legend == words  # no thị trấn after 1/7/2025

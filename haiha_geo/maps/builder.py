@@ -259,21 +259,10 @@ def _era_layer(b: Build, spec: LayerSpec) -> dict:
             "tipSuffix": f" ({_label(spec.era)})", "group": "era",
             "show": spec.show, "labels": spec.labels and b.spec.controls.get("labels", True),
             "searchable": spec.searchable, "style": style,
-            "legend": [{"label": f"Ranh giới {unit_types(spec.era)} ({_label(spec.era)})", "color": style["color"]},
+            "legend": [{"label": f"Ranh giới {registry.unit_types(spec.era)} ({_label(spec.era)})",
+                        "color": style["color"]},
                        {"label": "Nền: mỗi đơn vị một màu (chỉ để phân biệt)", "color": style["color"],
                         "fills": list(dict.fromkeys(p["fill"] for p in b.era_props.get(spec.era, [])))}]}
-
-
-def unit_types(era_id: str) -> str:
-    """The kinds of unit of an era, as its legend names them: ``xã, thị trấn`` before 1/7/2025, ``xã`` after.
-
-    Examples
-    --------
-    >>> unit_types("2019"), unit_types("2025")
-    ('xã, thị trấn', 'xã')
-    """
-    types = list(registry.units_table(era_id)["type"])
-    return ", ".join(sorted(dict.fromkeys(types), key=lambda t: -types.count(t)))  # the commonest first
 
 
 # ---- merger layers --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import geopandas as gpd
 from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import PrintLayoutError
+from haiha_geo.registry import unit_types
 from haiha_geo.sources import file_sha256
 from haiha_geo.timeline import era_ids
 from haiha_geo.vector_io import read_layer
@@ -73,7 +74,8 @@ def era_layer(era: str, lang: str, words: dict, style: dict | None = None, label
               name: str = "") -> PrintLayer:
     """The units of ``era`` as a labelled boundary layer."""
     style = {**DEFAULT_STYLE, "color": ERA_COLOURS[era_ids().index(era) % len(ERA_COLOURS)], **(style or {})}
-    return PrintLayer(era_units(era, lang), style, name or words["units"].format(era=era), labels, era)
+    title = name or words["units"].format(era=era, types=unit_types(era))
+    return PrintLayer(era_units(era, lang), style, title, labels, era)
 
 
 def merger_layer(before: str, after: str, lang: str, words: dict, style: dict | None = None,
