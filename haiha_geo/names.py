@@ -20,7 +20,8 @@ from haiha_geo.place import place
 from haiha_geo.registry import aliases_table, check_era, units_table
 
 #: A type prefix at the start of a folded name, something after it (district types too: "Thành phố Hạ Long").
-_PREFIX = re.compile(rb"\s*(?:thi\s+tran|thi\s+xa|thanh\s+pho|dac\s+khu|phuong|huyen|tt\.|tt\s|xa\s)(?=\s*\S)")
+_PREFIX = re.compile(rb"\s*(?:thi\s+tran|thi\s+xa|thanh\s+pho|dac\s+khu|phuong|huyen|(?:tt|tx|tp|h)\."
+                     rb"|(?:tt|tx|tp)\s|xa\s)(?=\s*\S)")
 #: Every byte but a-z and 0-9: what a matching key drops.
 _NOT_KEY = bytes(c for c in range(256) if c not in b"0123456789abcdefghijklmnopqrstuvwxyz")
 #: Rows an error about a column of keys names; it gives the count of the others.
@@ -253,8 +254,67 @@ def first_of(items: list[str], count: int, sep: str = ", ") -> str:
     return sep.join(items[:SHOWN_ROWS]) + more
 
 
-def _hint(text: str, era: str) -> str:
-    """Why ``text`` names no unit of ``era``: a unit of another era, or the nearest names of ``era``."""
+def _name_and_district(text: str) -> tuple[str, str | None]:
+    """A key of :func:`resolve_units` split into the name (or code) and the district it is qualified by."""
+    text, _, given = text.partition("\x00")
+    if given:
+        return text, given
+    return split_qualified(text) if "," in text else (text, None)
+
+
+def _candidates(units: tuple[str, ...]) -> str:
+    """The units a key names, each with its district where they lie in different districts."""
+    if len({district_of(u) for u in units}) == 1:
+        return ", ".join(units)
+    return ", ".join(f"{u} ({district_of(u)})" for u in units)
+
+
+def _match_qualified(text: str, keys: tuple) -> tuple[str, ...]:
+    """:func:`_match` of a key that may carry its district (a column's, or after a comma)."""
+    bare = text.partition("\x00")[0]
+    found = _match(bare, keys)
+    name, district = _name_and_district(text)
+    if not found and name != bare:
+        found = _match(name, keys)
+    if district is not None:
+        found = tuple(u for u in found if normalise(district_of(u)) == normalise(district))
+    written = written_type(name)
+    if len(found) > 1 and written:  # thị trấn Đầm Hà and xã Đầm Hà, one district: the type written decides
+        found = tuple(u for u in found if written_type(_types()[u]) == written) or found
+    return found
+
+
+#: The type words a name may start with (folded, first match wins) → the unit type they write.
+_TYPE_WORDS = (("thi tran", "thi tran"), ("tt.", "thi tran"), ("tt ", "thi tran"), ("thi xa", "thi xa"),
+               ("tx.", "thi xa"), ("tx ", "thi xa"), ("thanh pho", "thanh pho"), ("tp.", "thanh pho"),
+               ("tp ", "thanh pho"), ("phuong", "phuong"), ("dac khu", "dac khu"), ("xa ", "xa"))
+
+
+def written_type(text: str) -> str | None:
+    """The unit type ``text`` starts with, folded (``"thi tran"``, ``"xa"`` …), or None.
+
+    Examples
+    --------
+    >>> written_type("TT. Đầm Hà"), written_type("xã Đầm Hà"), written_type("Đầm Hà"), written_type("xã")
+    ('thi tran', 'xa', None, 'xa')
+    """
+    folded = " ".join(fold(text).split()) + " "
+    return next((kind for word, kind in _TYPE_WORDS if folded.startswith(word)), None)
+
+
+@cached
+def _types() -> dict[str, str]:
+    units = units_table()
+    return dict(zip(units["unit_id"], units["type"]))
+
+
+def _hint(text: str, district: str | None, era: str) -> str:
+    """Why ``text`` (in ``district``) names no unit of ``era``: a unit of another era or district, or the nearest
+    names of ``era``."""
+    if district is not None:
+        here = _match(text, _era_keys(era))
+        if here:
+            return f"{district!r} has no unit of that name; it lies in {', '.join(sorted(map(district_of, here)))}"
     table = units_table()
     codes = table.loc[table["code"] == text.zfill(max(map(len, table["code"]), default=0)), "unit_id"]
     elsewhere = sorted({u.split("/")[0] for u in [*_index().get(normalise(text), ()), *codes]})
@@ -264,7 +324,8 @@ def _hint(text: str, era: str) -> str:
     return f"did you mean {' / '.join(near)}?" if near else ""
 
 
-def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complete: bool = True) -> list[str]:
+def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complete: bool = True,
+                  districts: Iterable | None = None) -> list[str]:
     """Return the unit id of ``era`` that each key names, checking the whole column at once.
 
     A key is a unit id (``2019/06961``), a GSO code (``06961``; leading zeros
@@ -284,6 +345,12 @@ def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complet
         The number of the first row in messages (2 for a file whose row 1 is the header).
     complete : bool
         Whether every unit of ``era`` must have a key (a table of figures for the whole area).
+    districts : iterable, optional
+        The old district (or town, city) of each row, for names that repeat
+        across a province ("Bắc Sơn" of Móng Cái and of Uông Bí). A key may also
+        carry its district after a comma (``"Quảng Long, Hải Hà"``). A blank
+        district leaves the name alone; a district that holds no unit of the
+        name is an error naming where the name lies.
 
     Returns
     -------
@@ -303,23 +370,30 @@ def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complet
     --------
     >>> resolve_units(["Quang Dien", "6925", "2019/06922", "Hà Cối Nam"], "2019", complete=False)
     ['2019/06961', '2019/06925', '2019/06922', '2019/06955']
+    >>> resolve_units(["Quảng Long, Hải Hà"], "2019", complete=False), resolve_units(["Quang Long"], "2019",
+    ...     complete=False, districts=["huyện Hải Hà"])
+    (['2019/06946'], ['2019/06946'])
     """
     era = check_era(era)
     keys = list(keys)
     texts = [k.strip() if k.__class__ is str else _key_text(k) for k in keys]
+    if districts is not None:
+        texts = [f"{t}\x00{_key_text(d)}" for t, d in zip(texts, districts, strict=True)]
     era_keys = _era_keys(era)
-    found = {text: _match(text, era_keys) for text in dict.fromkeys(texts)}
+    found = {text: _match_qualified(text, era_keys) for text in dict.fromkeys(texts)}
     rows = range(first_row, first_row + len(keys))
     unknown = [i for i, t in enumerate(texts) if not found[t]]
     if unknown:
-        listed = [row_label(rows[i], keys[i], _hint(texts[i], era)) for i in unknown[:SHOWN_ROWS]]
+        listed = [row_label(rows[i], keys[i], _hint(*_name_and_district(texts[i]), era)) for i in unknown[:SHOWN_ROWS]]
         raise UnknownUnitError(f"{len(unknown):,} row(s) name no unit of era {era}: {first_of(listed, len(unknown))}; "
                                f"use unit ids, GSO codes or names of era {era} (see `haiha-geo units --era {era}`)")
     twice = [i for i, t in enumerate(texts) if len(found[t]) > 1]
     if twice:
-        listed = [f"{row_label(rows[i], keys[i])}: {', '.join(found[texts[i]])}" for i in twice[:SHOWN_ROWS]]
+        listed = [f"{row_label(rows[i], keys[i])}: {_candidates(found[texts[i]])}" for i in twice[:SHOWN_ROWS]]
+        apart = any(len({district_of(u) for u in found[texts[i]]}) > 1 for i in twice)
+        how = "give each row its old district (a district column, or 'name, district'), or " if apart else ""
         raise TableValueError(f"{len(twice):,} row(s) name more than one unit of era {era}: "
-                              f"{first_of(listed, len(twice))}; key these rows by GSO code or unit id")
+                              f"{first_of(listed, len(twice))}; {how}key these rows by GSO code or unit id")
     ids = [found[t][0] for t in texts]
     _check_once(ids, keys, rows)
     if complete:

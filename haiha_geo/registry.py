@@ -7,6 +7,8 @@ here is computed from geometry. The eras themselves are declared in
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 
 from haiha_geo import authored_checks
@@ -16,9 +18,9 @@ from haiha_geo.authored_checks import problems
 from haiha_geo.errors import UnknownUnitError
 from haiha_geo.timeline import check_era, era_for_date, era_ids
 
-__all__ = ["acts_table", "aliases_table", "check", "check_era", "consistency_problems", "era_for_date",
-           "era_ids", "lineage", "lineage_table", "references_table", "step_links", "unit", "unit_types",
-           "units_table"]
+__all__ = ["acts_table", "aliases_table", "check", "check_era", "consistency_problems", "era_for_date", "era_ids",
+           "era_steps", "legal_successors", "lineage", "lineage_table", "references_table", "step_links", "unit",
+           "unit_types", "units_table"]
 
 _NUMERIC = ("official_area_ha", "population", "population_year")
 
@@ -133,6 +135,38 @@ def unit_types(era_id: str) -> str:
     """
     types = list(units_table(era_id)["type"])
     return ", ".join(sorted(dict.fromkeys(types), key=lambda t: -types.count(t)))  # the commonest first
+
+
+def legal_successors(from_era: str | int, to_era: str | int) -> dict[str, list[str]]:
+    """Every unit of ``from_era`` → the units of ``to_era`` the lineage gives it (its links composed era by era).
+
+    A unit one act merged into a unit a later act split has all the split's successors: the law does not
+    say which part of the merged unit went where, however the polygons fall.
+
+    Examples
+    --------
+    >>> legal_successors("2019", "2025")["2019/06946"]
+    ['2025/06922', '2025/06946']
+    """
+    from_era, to_era = check_era(from_era), check_era(to_era)
+    chain = {u: [u] for u in units_table(from_era)["unit_id"]}
+    for older, newer in era_steps(from_era, to_era):
+        step = step_links(older, newer).groupby("from_unit_id", sort=False)["to_unit_id"].apply(list)
+        chain = {u: sorted({t for c in current for t in step[c]}) for u, current in chain.items()}
+    return chain
+
+
+def era_steps(from_era: str, to_era: str) -> list[tuple[str, str]]:
+    """The (older, newer) era pairs from ``from_era`` to ``to_era``, one reform each.
+
+    Examples
+    --------
+    >>> era_steps("2019", "2025")
+    [('2019', '2020'), ('2020', '2025')]
+    """
+    order = era_ids()
+    span = order[order.index(from_era):order.index(to_era) + 1]
+    return list(itertools.pairwise(span))
 
 
 def consistency_problems() -> list[str]:

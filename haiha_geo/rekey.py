@@ -12,7 +12,6 @@ The work is done once per distinct key, not per row, so a million rows take seco
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from haiha_geo.crosswalks import crosswalk, read_table
 from haiha_geo.errors import InputFileError, OptionError
 from haiha_geo.names import fold, normalise
 from haiha_geo.place import place
+from haiha_geo.registry import legal_successors
 from haiha_geo.timeline import check_era, era_ids
 
 __all__ = ["METHODS", "RekeyResult", "iter_records", "legal_successors", "rekey", "successors"]
@@ -163,38 +163,12 @@ def _shares(from_era: str, to_era: str, source: str) -> dict[tuple[str, str], fl
     return {(f, t): float(s) for f, t, s in zip(walk["from_unit_id"], walk["to_unit_id"], walk["share"])}
 
 
-def legal_successors(from_era: str | int, to_era: str | int) -> dict[str, list[str]]:
-    """Every unit of ``from_era`` → the units of ``to_era`` the lineage gives it (its links composed era by era).
-
-    A unit one act merged into a unit a later act split has all the split's successors: the law does not
-    say which part of the merged unit went where, however the polygons fall.
-
-    Examples
-    --------
-    >>> legal_successors("2019", "2025")["2019/06946"]
-    ['2025/06922', '2025/06946']
-    """
-    from_era, to_era = check_era(from_era), check_era(to_era)
-    chain = {u: [u] for u in registry.units_table(from_era)["unit_id"]}
-    for older, newer in _steps_between(from_era, to_era):
-        step = registry.step_links(older, newer).groupby("from_unit_id", sort=False)["to_unit_id"].apply(list)
-        chain = {u: sorted({t for c in current for t in step[c]}) for u, current in chain.items()}
-    return chain
-
-
-def _steps_between(from_era: str, to_era: str) -> list[tuple[str, str]]:
-    """The (older, newer) era pairs from ``from_era`` to ``to_era``, one reform each."""
-    order = era_ids()
-    span = order[order.index(from_era):order.index(to_era) + 1]
-    return list(itertools.pairwise(span))
-
-
 def _changing_acts(from_era: str, to_era: str) -> dict[str, list[str]]:
     """For each unit of ``from_era``, the numbers of the acts whose links changed it on the way to ``to_era``."""
     numbers = registry.acts_table().set_index("act_id")["number"].to_dict()
     chain = {u: [u] for u in registry.units_table(from_era)["unit_id"]}
     out: dict[str, list[str]] = {u: [] for u in chain}
-    for older, newer in _steps_between(from_era, to_era):
+    for older, newer in registry.era_steps(from_era, to_era):
         links = registry.step_links(older, newer)
         changed = links[links["relation"] != "unchanged"]
         by_from = links.groupby("from_unit_id")["to_unit_id"].apply(list).to_dict()
