@@ -285,6 +285,14 @@ class TableReaggregation:
         Per column ``{"total_in", "total_out", "residual"}``: sums (counts)
         or weighted means before and after, and ``(total_out − total_in) /
         total_in``; 0 exactly for ``integers``, whose sums are exact integers.
+    contributions : pandas.DataFrame
+        For audit, one row per (target unit, source unit) pair: ``to_unit_id,
+        to_code, to_name, from_unit_id, from_code, from_name, share`` and the
+        part of each moved column the source unit brings; a target's parts add
+        up to its value exactly (with ``integers``, whole numbers) or, for a
+        mean, to its weighted mean.
+    shares : str or None
+        The user's shares table (file, sha256) and the units it shares, where one was given.
     """
 
     frame: pd.DataFrame
@@ -296,15 +304,17 @@ class TableReaggregation:
     integers: bool
     summary: dict[str, dict[str, float | int]]
     rates: dict[str, str] = field(default_factory=dict)
+    contributions: pd.DataFrame | None = None
+    shares: str | None = None
 
     def is_count(self, column: str) -> bool:
         """Whether ``column`` was shared out by area (a count), not moved as a weighted mean."""
         return self.kind == "extensive" and column not in self.rates
 
     def to_dict(self) -> dict:
-        """The JSON shape ``{from_era, to_era, kind, weights, integers, rates, rows, residual: {column: {...}}}``."""
+        """The JSON shape ``{from_era, to_era, kind, weights, integers, rates, shares, rows, residual: {...}}``."""
         return {"from_era": self.from_era, "to_era": self.to_era, "kind": self.kind, "weights": self.weights,
-                "integers": self.integers, "rates": self.rates, "rows": records(self.frame),
+                "integers": self.integers, "rates": self.rates, "shares": self.shares, "rows": records(self.frame),
                 "residual": self.summary}
 
 
@@ -475,6 +485,7 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
                       key: str | None = None, columns: list[str] | None = None, kind: str = "extensive",
                       weights: str | os.PathLike | Mapping | pd.Series | pd.DataFrame = WEIGHTS_AREA,
                       rates: Mapping[str, str] | None = None, integers: bool = False,
+                      district: str | None = None, shares: str | os.PathLike | pd.DataFrame | None = None,
                       source: str = "gadm41") -> TableReaggregation:
     """Move a table of per-unit figures (one row per unit of ``from_era``) onto the units of ``to_era``.
 
@@ -511,6 +522,18 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
         exactly (largest remainder; the inputs must be whole numbers). The
         arithmetic is exact, in Python integers and fractions, at any
         magnitude (budgets in đồng beyond 2⁵³ or int64 included).
+    district : str, optional
+        The column giving each row's old district (or town, city), for names
+        that repeat across a province; see :func:`haiha_geo.names.resolve_units`.
+    shares : path or DataFrame, optional
+        The user's split shares (e.g. from the reorganisation dossier, Đề án):
+        columns ``from_unit`` and ``to_unit`` (ids, codes or names of
+        ``from_era`` and ``to_era``; ``from_unit`` may carry its district,
+        ``"Quảng Long, Hải Hà"``) and ``share`` (fractions summing to 1 per
+        unit) or ``part`` (area or population of each transferred part,
+        normalised per unit). Each listed unit's geometric shares are replaced
+        by these; every target must be one of the unit's legal successors
+        (:func:`haiha_geo.registry.legal_successors`) and every successor listed.
     source : str
         Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
 
@@ -518,7 +541,8 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     -------
     TableReaggregation
         ``.frame`` (one row per unit of ``to_era``), ``.summary`` (total in,
-        total out and residual per column) and ``.to_dict()``.
+        total out and residual per column), ``.contributions`` (each target
+        unit's value by source unit) and ``.to_dict()``.
 
     Raises
     ------
@@ -528,7 +552,11 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
         Two rows for one unit, values that are not numbers, fractional inputs
         with ``integers``, negative weights, a unit whose weights are all 0.
     OptionError
-        A bad ``kind``, ``key``, ``columns`` or ``rates``; ``weights`` other than area with extensive figures.
+        A bad ``kind``, ``key``, ``columns``, ``district`` or ``rates``; ``weights`` other than area with
+        extensive figures.
+    InputFileError
+        A ``shares`` table without its columns, with a share to a unit that is not a legal successor, a
+        successor left out, shares not summing to 1, or a negative or non-numeric share.
 
     Examples
     --------
@@ -542,6 +570,12 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     >>> moved = reaggregate_table(mixed, first, last, rates={"poor_pct": "people"}, integers=True)
     >>> bool(moved.frame["people"].sum() == people["people"].sum()), sorted(set(moved.frame["poor_pct"].round(9)))
     (True, [12.5])
+    >>> split = pd.DataFrame({"from_unit": ["Quảng Long"] * 2, "to_unit": ["Quảng Hà", "Đường Hoa"],
+    ...                       "part": [1, 3]})  # the dossier's population of each part
+    >>> moved = reaggregate_table(people, first, last, integers=True, shares=split)
+    >>> c = moved.contributions
+    >>> c[c.from_name == "Quảng Long"][["to_name", "share", "people"]].values.tolist()
+    [['Quảng Hà', 0.25, 252], ['Đường Hoa', 0.75, 757]]
     """
     a, b = registry.check_era(from_era), registry.check_era(to_era)
     _check_options(kind, weights, integers)
@@ -549,35 +583,137 @@ def reaggregate_table(table: str | os.PathLike | pd.DataFrame, from_era: str | i
     key_col = _key_column(frame, key)
     rates = dict(rates or {})
     chosen = _chosen(frame, key_col, columns, rates)
+    if district is not None and district not in frame.columns:
+        raise OptionError(f"no district column {district!r}; the table has {', '.join(map(str, frame.columns))}")
+    chosen = [c for c in chosen if c != district] if columns is None else chosen
     keys = frame[key_col].tolist()
-    ids = resolve_units(keys, a, first_row=2)  # the file's line numbers: the header is row 1
+    ids = resolve_units(keys, a, first_row=2,  # the file's line numbers: the header is row 1
+                        districts=None if district is None else frame[district].tolist())
     cw = crosswalk(a, b, source=source)
     area = cw.groupby("from_unit_id")["area_ha"].sum()
+    cited = None
+    if shares is not None:
+        cw, cited = _given_shares(shares, cw, a, b)
     weight = _weights(weights, a, area)
     by_rate = _rate_weights(frame, rates, key_col, ids, area)
     order = registry.units_table(b)["unit_id"].tolist()
     target = registry.units_table(b).set_index("unit_id")
     out = pd.DataFrame({"unit_id": order, "code": target["code"].to_numpy(), "name": target["name"].to_numpy()})
-    shares = _exact_shares(cw) if integers else []
+    exact = _exact_shares(cw) if integers else []
     summary = {}
+    contributions = cw[["to_unit_id", "to_code", "to_name", "from_unit_id", "from_code", "from_name", "share"]].copy()
     for column in chosen:
         what = f"column {column!r}"
         series = pd.Series(_numbers(frame[column].tolist(), keys, 2, what), index=ids)
         if integers and column not in rates:
             counts = dict(zip(ids, _whole_numbers(frame[column].tolist(), keys, str(column))))
-            moved = _apportion(counts, shares, order)
+            moved = _apportion(counts, exact, order)
+            contributions[column] = _int_column(_split_counts(counts, exact, dict(zip(order, moved))))
             total_in, total_out, values = sum(counts.values()), sum(moved), _int_column(moved)
         else:
             mean = (by_rate[rates[column]], rates[column]) if column in rates else weight
-            moved, total_in, total_out = _move(series, cw, None if kind == "extensive" and column not in rates
-                                               else mean, what)
+            how = None if kind == "extensive" and column not in rates else mean
+            moved, total_in, total_out = _move(series, cw, how, what)
             values = moved.reindex(order).to_numpy()
+            contributions[column] = _contributed(series, cw, how)
         residual = (total_out - total_in) / total_in if total_in else total_out - total_in
         out[column] = values
         summary[str(column)] = {"total_in": total_in, "total_out": total_out, "residual": float(residual)}
+    rank = {u: i for i, u in enumerate(order)}
+    contributions = contributions.sort_values(["to_unit_id", "from_code"], key=lambda c: c.map(rank).fillna(c)
+                                              if c.name == "to_unit_id" else c, kind="stable")
     return TableReaggregation(frame=out, columns=[str(c) for c in chosen], kind=kind, from_era=a, to_era=b,
                               weights=weight[1], integers=integers, summary=summary,
-                              rates={str(c): str(w) for c, w in rates.items()})
+                              rates={str(c): str(w) for c, w in rates.items()},
+                              contributions=contributions.reset_index(drop=True), shares=cited)
+
+
+def _split_counts(counts: dict[str, int], shares: list[tuple[str, str, Fraction]],
+                  totals: dict[str, int]) -> list[int]:
+    """Whole numbers per crosswalk row (``shares``' order) that add up to each target's ``totals`` exactly.
+
+    Each target's rounded count is shared among its source units by largest remainder of their exact quotas.
+    """
+    quota = [counts[f] * share for f, _, share in shares]
+    floors = [q.numerator // q.denominator for q in quota]
+    rows: dict[str, list[int]] = {}
+    for i, (_, target, _) in enumerate(shares):
+        rows.setdefault(target, []).append(i)
+    for target, where in rows.items():
+        short = totals[target] - sum(floors[i] for i in where)
+        for i in sorted(where, key=lambda i: (floors[i] - quota[i], i))[:short]:
+            floors[i] += 1
+    return floors
+
+
+def _contributed(series: pd.Series, cw: pd.DataFrame, mean: tuple[pd.Series, str] | None) -> np.ndarray:
+    """What each crosswalk row brings to its target: a count's share, or a mean's weighted part of the target's mean.
+
+    A target's parts add up to its value (a count) or to its weighted mean.
+    """
+    value = cw["from_unit_id"].map(series)
+    if mean is None:
+        return (value * cw["share"]).to_numpy()
+    piece = cw["share"] * cw["from_unit_id"].map(mean[0])
+    return (value * piece / piece.groupby(cw["to_unit_id"]).transform("sum")).to_numpy()
+
+
+def _given_shares(shares: str | os.PathLike | pd.DataFrame, cw: pd.DataFrame, from_era: str,
+                  to_era: str) -> tuple[pd.DataFrame, str]:
+    """``cw`` with the units of the user's ``shares`` table shared as it says, and how to cite it.
+
+    Raises :class:`InputFileError` naming the row at fault (see :func:`reaggregate_table`).
+    """
+    table = read_table(shares)
+    label = "the shares table" if isinstance(shares, pd.DataFrame) else str(shares)
+    value = "share" if "share" in table.columns else "part"
+    absent = [c for c in ("from_unit", "to_unit", value) if c not in table.columns]
+    if absent:
+        raise InputFileError(f"{label}: no column {', '.join(absent)}; give from_unit, to_unit and share "
+                             "(fractions summing to 1 per unit) or part (area or population of each part)")
+    rows = range(2, 2 + len(table))
+    sources = resolve_units(table["from_unit"].tolist(), from_era, first_row=2, complete=False,
+                            unique=False)
+    targets = resolve_units(table["to_unit"].tolist(), to_era, first_row=2, complete=False, unique=False)
+    amounts = [_finite(v) for v in table[value]]
+    bad = [row_label(r, v) for r, v, x in zip(rows, table[value], amounts) if x is None or x < 0]
+    if bad:
+        raise InputFileError(f"{label}: column {value} must hold numbers ≥ 0: {first_of(bad, len(bad))}")
+    legal = registry.legal_successors(from_era, to_era)
+    given: dict[str, dict[str, float]] = {}
+    for row, f, t, x in zip(rows, sources, targets, amounts):
+        if t not in legal[f]:
+            raise InputFileError(f"{label}: row {row}: {t} is not a legal successor of {f}; the law gives it "
+                                 f"{', '.join(legal[f])}")
+        if t in given.setdefault(f, {}):
+            raise InputFileError(f"{label}: row {row}: {f} → {t} is given twice")
+        given[f][t] = x
+    for f, parts in given.items():
+        missing, total = [t for t in legal[f] if t not in parts], sum(parts.values())
+        if missing:
+            raise InputFileError(f"{label}: {f} has no row for its successor(s) {', '.join(missing)}; give every "
+                                 "legal successor a row (0 where nothing went to it)")
+        if total <= 0 or (value == "share" and abs(total - 1) > 1e-6):
+            raise InputFileError(f"{label}: the shares of {f} add up to {total:g}, not 1; give fractions that sum "
+                                 "to 1, or name the column part (amounts, normalised per unit)")
+    kept = cw[~cw["from_unit_id"].isin(list(given))]
+    area = cw.groupby("from_unit_id")["area_ha"].sum()
+    names = registry.units_table().set_index("unit_id")[["code", "name"]]
+    rows_given = pd.DataFrame([{"from_unit_id": f, "to_unit_id": t, "share": x / sum(p.values()),
+                                "area_ha": area.get(f, 0.0) * x / sum(p.values()), "split": len(p) > 1}
+                               for f, p in given.items() for t, x in p.items()])
+    rows_given = rows_given.join(names.add_prefix("from_"), on="from_unit_id").join(names.add_prefix("to_"),
+                                                                                     on="to_unit_id")
+    cited = f"{label} (sha256 {_short_sha(shares)})" if not isinstance(shares, pd.DataFrame) else label
+    out = pd.concat([kept, rows_given[_COLUMNS]], ignore_index=True)
+    return out.sort_values(["from_code", "to_code"]).reset_index(drop=True), \
+        f"{cited}: {', '.join(names.loc[u, 'name'] for u in given)}"
+
+
+def _short_sha(path: str | os.PathLike) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
 def _move(series: pd.Series, cw: pd.DataFrame, mean: tuple[pd.Series, str] | None,

@@ -325,7 +325,7 @@ def _hint(text: str, district: str | None, era: str) -> str:
 
 
 def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complete: bool = True,
-                  districts: Iterable | None = None) -> list[str]:
+                  districts: Iterable | None = None, unique: bool = True) -> list[str]:
     """Return the unit id of ``era`` that each key names, checking the whole column at once.
 
     A key is a unit id (``2019/06961``), a GSO code (``06961``; leading zeros
@@ -351,6 +351,8 @@ def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complet
         carry its district after a comma (``"Quảng Long, Hải Hà"``). A blank
         district leaves the name alone; a district that holds no unit of the
         name is an error naming where the name lies.
+    unique : bool
+        Whether two keys naming the same unit are an error (one row per unit).
 
     Returns
     -------
@@ -395,7 +397,8 @@ def resolve_units(keys: Iterable, era: str | int, *, first_row: int = 1, complet
         raise TableValueError(f"{len(twice):,} row(s) name more than one unit of era {era}: "
                               f"{first_of(listed, len(twice))}; {how}key these rows by GSO code or unit id")
     ids = [found[t][0] for t in texts]
-    _check_once(ids, keys, rows)
+    if unique:
+        _check_once(ids, keys, rows)
     if complete:
         table, given = units_table(era), set(ids)
         missing = [f"{u} ({n})" for u, n in zip(table["unit_id"], table["name"]) if u not in given]
