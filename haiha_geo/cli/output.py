@@ -67,6 +67,14 @@ def _xlsx(payload: Any, lang: str | None = None) -> bytes:
     return xlsx_bytes(payload, lang or "vi")
 
 
+def _docx(payload: Any, lang: str | None = None) -> bytes:
+    from haiha_geo.report_docx import docx_bytes
+
+    if not _is_report(payload):
+        raise TypeError("docx writes a ReportTable; build one with haiha_geo.report_tables")
+    return docx_bytes(payload, lang or "vi")
+
+
 def _geojson(payload: Any, lang: str | None = None) -> str:
     from haiha_geo.crs import to_geographic
 
@@ -77,28 +85,30 @@ def _geojson(payload: Any, lang: str | None = None) -> str:
 #: or JSON-ready data.
 WRITERS: dict[str, Callable[[Any, str | None], str | bytes]] = {
     "table": _text("table"), "csv": _text("csv"), "json": _json, "md": _text("md"), "xlsx": _xlsx,
-    "geojson": _geojson,
+    "docx": _docx, "geojson": _geojson,
 }
 #: File-name suffixes of each format: an ``--out`` ending in one of another format is refused.
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "table": (".txt",), "csv": (".csv",), "json": (".json",), "md": (".md",), "xlsx": (".xlsx",),
-    "geojson": (".geojson",),
+    "docx": (".docx",), "geojson": (".geojson",),
 }
 #: Formats for people: a command hands them its ReportTable.
-HUMAN_FORMATS = ("table", "md", "xlsx")
+HUMAN_FORMATS = ("table", "md", "xlsx", "docx")
+#: Formats written as files (bytes), never to the terminal.
+BINARY_FORMATS = ("xlsx", "docx")
 #: The formats of a command that prints a report table.
-REPORT_FORMATS = ("table", "csv", "json", "md", "xlsx")
+REPORT_FORMATS = ("table", "csv", "json", "md", "xlsx", "docx")
 
 
 def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str = "table") -> None:
     """Add the common ``--format`` option; with ``xlsx`` among ``choices`` also ``--out`` and ``--lang``."""
     parser.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
-    if "xlsx" in choices:
+    if set(BINARY_FORMATS) & set(choices):
         parser.add_argument("--lang", choices=("vi", "en"),
                             help="language of headers, title and notes (default: Vietnamese for table, md and "
                                  "xlsx; csv and json keep their snake_case keys unless --lang is given)")
         if not any("--out" in a.option_strings for a in parser._actions):
-            parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically); required for xlsx")
+            parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically); required for xlsx and docx")
 
 
 def pick(args: argparse.Namespace, report: Any, frame: Any) -> Any:
@@ -155,7 +165,7 @@ def emit_cached(args: argparse.Namespace, parts: list, render: Callable[[], str 
         return text if isinstance(text, bytes) else text.encode("utf-8")
 
     data = disk_cache.remember(args.command, keyed, build)
-    emit(data if fmt == "xlsx" else data.decode("utf-8"), None, getattr(args, "out", None))
+    emit(data if fmt in BINARY_FORMATS else data.decode("utf-8"), None, getattr(args, "out", None))
 
 
 def check_suffix(out: str | Path, fmt: str) -> None:

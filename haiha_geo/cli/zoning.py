@@ -9,8 +9,8 @@ from haiha_geo.cli.output import add_format, emit, pick, warn_lines
 from haiha_geo.place import place
 from haiha_geo.timeline import era_ids
 
-SHEET_FORMATS = ("table", "csv", "json", "md", "xlsx", "geojson")
-STUDY_FORMATS = ("table", "json", "geojson", "md", "xlsx")
+SHEET_FORMATS = ("table", "csv", "json", "md", "xlsx", "docx", "geojson")
+STUDY_FORMATS = ("table", "json", "geojson", "md", "xlsx", "docx")
 BALANCE_FORMATS = ("table", "csv", "json", "md", "xlsx")
 
 
