@@ -1,14 +1,17 @@
-"""The land-use balance as a report table (:mod:`haiha_geo.report`), for the XLSX workbook."""
+"""The land-use balance as a report table (:mod:`haiha_geo.report`), and the forms of the balance and the plots."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from haiha_geo.crs import PROVENANCE
-from haiha_geo.report import Column, ReportTable, RowStyle, Source
+from haiha_geo.dossier import Dossier
+from haiha_geo.report import Column, ColumnGroup, ReportTable, RowStyle, Source, hierarchical_stt, read_form
 
 if TYPE_CHECKING:
-    from haiha_geo.zoning.balance import LandUseBalance
+    from haiha_geo.zoning.balance import LandUseBalance, StagedBalance
 
 TITLE = ("Bảng cân bằng sử dụng đất", "Land-use balance")
 #: Columns of the report, keyed by the balance's stable keys (``colour`` is shown as the fill of the code cell).
@@ -87,3 +90,115 @@ def _sources(balance: LandUseBalance) -> list[Source]:
     pairs = dict.fromkeys(zip(rows["source"], rows["confidence"].fillna("?")))
     return ([Source(PROVENANCE["area_method"] + "; " + PROVENANCE["planning_crs"], "I", "Diện tích bản đồ / map area")]
             + [Source(text, tag, "Danh mục loại đất / land-use categories") for text, tag in pairs])
+
+
+#: The code lists in Vietnamese words, for a form's notes.
+CODE_LISTS = {"landlaw": ("mã loại đất theo Thông tư 08/2024/TT-BTNMT", "layers/land_use_codes.csv"),
+              "qcvn": ("nhóm đất theo QCVN 01:2021/BXD", "layers/landuse_categories.csv")}
+#: The header group of the change between the first and the last stage.
+CHANGE = ("Tăng (+), giảm (−)", "Increase (+), decrease (−)")
+#: Where the forms come from (the circular's text was not retrieved: layers/forms/*.toml says so).
+FORM_SOURCE = Source("Thông tư 04/2022/TT-BXD (hồ sơ đồ án quy hoạch); văn bản và mẫu biểu chưa truy xuất được, "
+                     "bố cục theo mẫu thường dùng", "I", "Mẫu biểu")
+AREA_SOURCE = Source(f"Diện tích phẳng trong {PROVENANCE['planning_crs']}", "I", "Diện tích")
+
+
+def _unclassified(code: str) -> str:
+    return f"Mã ngoài danh mục: {code}"
+
+
+def _area_columns(key: str) -> list[Column]:
+    return [Column(f"{key}_ha", "Diện tích (ha)", "Area (ha)", "ha", decimals=4),
+            Column(f"{key}_pct", "Tỷ lệ (%)", "Share (%)", "percent")]
+
+
+def staged_report(staged: StagedBalance, dossier: Dossier | None = None) -> ReportTable:
+    """The staged balance as the form Bảng cân bằng sử dụng đất (``layers/forms/can_bang_su_dung_dat.toml``).
+
+    One column group (ha, %) per stage, the change group with a change;
+    STT from the code hierarchy (A, I, 1, 1.1); the total row sums the
+    top-level rows, which sum their leaves; unclassified codes are rows of
+    their own. The signature block holds the fields of ``dossier``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from haiha_geo.zoning.balance import land_use_balance, staged_balance
+    >>> plan = gpd.GeoDataFrame({"code": ["NO-M", "CX-DVO"], "now": ["NN", "NN"]},
+    ...     geometry=[box(500000, 2372000, 500100, 2372100), box(500100, 2372000, 500150, 2372100)],
+    ...     crs="EPSG:5899")
+    >>> table = staged_report(staged_balance(plan, existing_field="now"))
+    >>> [row[:2] for row in table.values()][-1], table.stt()[:3]
+    (['Tổng cộng', None], ['A', 'I', '1'])
+    """
+    groups = [ColumnGroup(s.vi, s.en, (f"{s.key}_ha", f"{s.key}_pct")) for s in staged.stages]
+    keys = [s.key for s in staged.stages] + (["change"] if staged.change else [])
+    if staged.change:
+        groups.append(ColumnGroup(*CHANGE, ("change_ha", "change_pct")))
+    columns = [Column("name", "Loại đất", "Land use", width=40), Column("code", "Ký hiệu", "Code", width=10)]
+    columns += [c for key in keys for c in _area_columns(key)]
+    frame = staged.table
+    rows = [{"name": r["name"] if r["classified"] else _unclassified(r["code"]), "code": r["code"]}
+            | {f"{k}_{m}": r[f"{k}_{m}"] for k in keys for m in ("ha", "pct")} for r in frame.to_dict("records")]
+    totals = staged.totals()
+    rows.append({"name": "Tổng cộng"} | {f"{k}_ha": totals[k] for k in keys}
+                | {f"{s.key}_pct": 100.0 if totals[s.key] > 0 else None for s in staged.stages}
+                | ({"change_pct": 0.0} if staged.change else {}))
+    levels = [int(level) for level in frame["level"]]
+    styles = [RowStyle(bold=level == 1, indent=level - 1, stt=stt) for level, stt in
+              zip(levels, hierarchical_stt(levels))] + [RowStyle(bold=True, numbered=False)]
+    form = read_form("can_bang_su_dung_dat", dossier=dossier, groups=groups)
+    system = staged.stages[0].balance.system
+    words, file = CODE_LISTS.get(system, ("danh mục mã của người dùng", system))
+    notes = [f"Ký hiệu: {words} (nguồn 3)."]
+    if staged.change:
+        notes.append("Tăng (+), giảm (−): quy hoạch trừ hiện trạng; tỷ lệ: chênh lệch tỷ trọng (điểm phần trăm).")
+    return ReportTable(form.title, columns, rows, title_en=form.title_en, styles=styles, label_key="name",
+                       notes=notes, sources=[FORM_SOURCE, AREA_SOURCE, Source(file, "C2", "Danh mục mã đất")],
+                       sheet="Cân bằng sử dụng đất",
+                       sheet_en="Land-use balance", form=form)
+
+
+#: Columns of the plot table, by the keys of :func:`haiha_geo.zoning.balance.plot_table`.
+PLOT_COLUMNS = (
+    Column("plot", "Ký hiệu lô", "Plot", width=12),
+    Column("name", "Chức năng sử dụng đất", "Land use", width=36),
+    Column("code", "Mã đất", "Code", width=10),
+    Column("area_ha", "Diện tích (ha)", "Area (ha)", "ha", decimals=4),
+    Column("density", "Mật độ xây dựng (%)", "Site coverage (%)", "percent", decimals=1),
+    Column("floors", "Tầng cao (tầng)", "Floors", "number", decimals=0),
+    Column("far", "Hệ số sử dụng đất (lần)", "Floor-area ratio", "number", decimals=1),
+    Column("population", "Dân số (người)", "Population (people)", "count"),
+)
+
+
+def plot_report(plots: pd.DataFrame, dossier: Dossier | None = None) -> ReportTable:
+    """The plot table as the form Bảng thống kê các lô đất (``layers/forms/thong_ke_lo.toml``), with its total.
+
+    Columns the plan does not carry are left out; the total row sums the
+    areas (equal to the balance's total) and the population.
+
+    Examples
+    --------
+    >>> plots = pd.DataFrame({"plot": ["L1", "L2"], "code": ["NO-M", "CX"], "name": ["Đất ở", "Cây xanh"],
+    ...                       "area_ha": [1.0, 0.5], "population": [120.0, None]})
+    >>> [row[:4] for row in plot_report(plots).values()][-1]
+    [None, 'Tổng cộng', None, 1.5]
+    """
+    columns = [c for c in PLOT_COLUMNS if c.key in plots.columns]
+    rows = [{c.key: _plain(row[c.key]) for c in columns} for _, row in plots.iterrows()]
+    total = {"name": "Tổng cộng", "area_ha": round(float(plots["area_ha"].sum()), 4)}
+    if "population" in plots.columns:
+        total["population"] = int(plots["population"].fillna(0).sum())
+    form = read_form("thong_ke_lo", dossier=dossier)
+    return ReportTable(form.title, columns, [*rows, total], title_en=form.title_en,
+                       styles=[RowStyle()] * len(rows) + [RowStyle(bold=True, numbered=False)],
+                       sources=[FORM_SOURCE, AREA_SOURCE], sheet="Thống kê các lô", sheet_en="Plots", form=form)
+
+
+def _plain(value: Any) -> Any:
+    """A frame value as the table takes it (a whole population as an int; NaN as None)."""
+    if isinstance(value, float) and value == value and value.is_integer():
+        return int(value)
+    return None if isinstance(value, float) and value != value else value
