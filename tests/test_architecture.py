@@ -34,9 +34,10 @@ LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
      ("haiha_geo.timeline", "haiha_geo.authored_checks", "haiha_geo.registry", "haiha_geo.names")),
     ("eras", "the era hierarchy (atoms) and the unit layers of every era", ("haiha_geo.eras",)),
     ("analyses", "crosswalks and look-up into an era, reaggregation, re-keying of records, area statistics, "
-                 "overlay, project sites, new-rural status, zoning, the report tables of the analyses",
+                 "overlay, project sites, new-rural status, zoning, land statistics by unit, the report tables of "
+                 "the analyses",
      ("haiha_geo.crosswalks", "haiha_geo.rekey", "haiha_geo.area_stats", "haiha_geo.overlay", "haiha_geo.project_sites",
-      "haiha_geo.ntm", "haiha_geo.zoning.*", "haiha_geo.report_tables")),
+      "haiha_geo.ntm", "haiha_geo.zoning.*", "haiha_geo.report_tables", "haiha_geo.landstat")),
     ("validation", "the data report of `haiha-geo validate`", ("haiha_geo.validation",)),
     ("rendering", "HTML maps, printed maps and atlases, GeoPackage/Shapefile exchange",
      ("haiha_geo.maps.*", "haiha_geo.printing.*", "haiha_geo.exchange.*")),

@@ -71,6 +71,18 @@ def register(sub) -> None:
     add_format(p, BALANCE_FORMATS)
     p.set_defaults(func=_balance)
 
+    p = sub.add_parser("landstat", help="land area by land-law code in each unit of an era (the land-statistics "
+                                        "form of TT 08/2024/TT-BTNMT), from a parcel layer")
+    p.add_argument("layer", help="parcel layer (GeoPackage, Shapefile, GeoJSON, …) with land-law codes")
+    p.add_argument("--era", choices=era_ids(), required=True, help="the era whose units are the columns")
+    p.add_argument("--field", default="code", help="column of the land-law code (default 'code')")
+    p.add_argument("--layer", dest="layer_name", help="layer of a multi-layer file (GeoPackage)")
+    p.add_argument("--crs", "--assume-crs", dest="crs", help="CRS of a file that declares none (e.g. EPSG:5899)")
+    p.add_argument("--strict", action="store_true", help="refuse invalid polygons (exit 2) instead of repairing them")
+    p.add_argument("--title-block", metavar="FILE", help="TOML of the dossier for the form's signature block")
+    add_format(p, BALANCE_FORMATS)
+    p.set_defaults(func=_landstat)
+
 
 def _add_units(parser: argparse.ArgumentParser) -> None:
     study = place()
@@ -141,4 +153,16 @@ def _balance_form(args: argparse.Namespace) -> int:
                                                   population=args.population, study_area=args.unit, era=args.era,
                                                   code_map=args.cad_layer_map, strict=args.strict), dossier)
     emit(report, args.format, args.out, args.lang)
+    return 0
+
+
+def _landstat(args: argparse.Namespace) -> int:
+    from haiha_geo.dossier import read_dossier
+    from haiha_geo.landstat import land_statistics, landstat_report
+
+    dossier = read_dossier(args.title_block)
+    with warn_lines():
+        stats = land_statistics(args.layer, args.era, code_field=args.field, crs=args.crs, layer_name=args.layer_name,
+                                strict=args.strict)
+    emit(pick(args, lambda: landstat_report(stats, dossier), stats.table), args.format, args.out, args.lang)
     return 0

@@ -271,8 +271,8 @@ def _table(cats: pd.DataFrame, areas: pd.Series, unknown: list[str], population:
     categories = cats.to_dict("records")  # a few dozen rows: plain dicts, not pandas rows, keep this cheap
     codes = [row["code"] for row in categories] + unknown
     own = np.array([float(areas.get(code, 0.0)) for code in codes])
-    own_ha = dict(zip(codes, _round_to_sum(own / 1e4, 4)))
-    own_pct = dict(zip(codes, _round_to_sum(own / own.sum() * 100.0, 2, 100.0)))
+    own_ha = dict(zip(codes, round_to_sum(own / 1e4, 4)))
+    own_pct = dict(zip(codes, round_to_sum(own / own.sum() * 100.0, 2, 100.0)))
     below = descendants(cats) | {code: [code] for code in unknown}
     rows = [_category_row(row, below[row["code"]], own_ha, own_pct, population) for row in categories]
     rows += [_unclassified_row(code, own_ha, own_pct, population) for code in unknown]
@@ -324,14 +324,14 @@ def _per_person(area_ha: float, population: int | None) -> float | None:
     return round(area_ha * 1e4 / population, 2) if population else None
 
 
-def _round_to_sum(values: np.ndarray, decimals: int, total: float | None = None) -> np.ndarray:
+def round_to_sum(values: np.ndarray, decimals: int, total: float | None = None) -> np.ndarray:
     """Round ``values`` to ``decimals`` so that they add up to ``total`` rounded the same way.
 
     Largest-remainder method; ``total`` defaults to the sum of ``values``.
 
     Examples
     --------
-    >>> _round_to_sum(np.array([100 / 3, 100 / 3, 100 / 3]), 2, 100.0).tolist()
+    >>> round_to_sum(np.array([100 / 3, 100 / 3, 100 / 3]), 2, 100.0).tolist()
     [33.34, 33.33, 33.33]
     """
     unit = 10.0 ** decimals
@@ -568,7 +568,7 @@ def plot_table(plan: PlanInput, *, field: str | None = None, codes: str | os.Pat
     code = [classification.mapped.get(c, c) for c in coded["code"].astype(str)]
     out = pd.DataFrame({"plot": frame.loc[coded.index, found["plot"]].astype(str).to_numpy(), "code": code,
                         "name": [names.get(c) for c in code],
-                        "area_ha": _round_to_sum(shapely.area(np.asarray(coded.geometry.array)) / 1e4, 4)})
+                        "area_ha": round_to_sum(shapely.area(np.asarray(coded.geometry.array)) / 1e4, 4)})
     for what in ("density", "floors", "far", "population"):
         if found[what] is not None:
             out[what] = _numbers(frame.loc[coded.index, found[what]], found[what])
