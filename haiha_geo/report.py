@@ -39,8 +39,10 @@ the stable keys hold every column and the keys themselves.
 
 ``decimals`` on a column changes the number of decimals of ``ha``,
 ``number``, ``share`` and ``percent``. Unknown values (None, NaN) are blank
-cells. Numbers in text use ``,`` for thousands and ``.`` for decimals in both
-languages, as the CSV and JSON do.
+cells. Numbers shown as text (the terminal table, Markdown, DOCX and the CSV
+with ``lang="vi"``) are in the number format of the language: ``1.349,05`` in
+Vietnamese, ``1,349.05`` in English; the CSV and JSON keyed by the stable
+keys keep plain numbers, and XLSX keeps real numbers with format codes.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from typing import Any
 
 import pandas as pd
 
-from haiha_geo._output import _clean, formula_like, to_csv, to_json, to_markdown, to_text
+from haiha_geo._output import _clean, format_number, formula_like, to_csv, to_json, to_markdown, to_text
 from haiha_geo.authored import read_toml
 from haiha_geo.dossier import Dossier
 from haiha_geo.errors import OptionError, RegistryError, TableValueError
@@ -209,14 +211,12 @@ class Column:
         if value is None:
             return ""
         places = 2 if self.decimals is None else self.decimals
-        if self.kind in ("ha", "number"):
-            return f"{value:,.{places}f}"
+        if self.kind in ("ha", "number", "percent"):
+            return format_number(value, places, lang)
         if self.kind == "share":
-            return f"{value * 100:.{places}f}%"
-        if self.kind == "percent":
-            return f"{value:.{places}f}"
+            return format_number(value * 100, places, lang) + "%"
         if self.kind == "count":
-            return f"{value:,d}"
+            return format_number(value, 0, lang)
         if self.kind == "year":
             return f"{value:d}"
         if self.kind == "bool":
@@ -456,11 +456,11 @@ class ReportTable:
     <BLANKLINE>
     STT  Tên đơn vị  Dân số (người)
     ---  ----------  --------------
-      1  Quảng Hà            28,895
+      1  Quảng Hà            28.895
       2  Đường Hoa
     <BLANKLINE>
     Nguồn:
-    - test data [I]
+    1. test data [I]
     <BLANKLINE>
     >>> print(render(table, "csv"), end="")
     name,population
@@ -613,7 +613,7 @@ def render(table: ReportTable, fmt: str, lang: str | None = None) -> str:
     <BLANKLINE>
     """
     if fmt == "csv":
-        return to_csv(table.to_frame(lang))
+        return to_csv(_vietnamese_frame(table) if lang == "vi" else table.to_frame(lang))
     if fmt == "json":
         return _json(table, lang)
     if fmt not in ("table", "md"):
@@ -625,6 +625,13 @@ def render(table: ReportTable, fmt: str, lang: str | None = None) -> str:
     title = f"**{table.title_in(lang)}**" if fmt == "md" else table.title_in(lang)
     body = to_markdown(shown, right) if fmt == "md" else to_text(shown, right)
     return _form_head(table, lang, title, fmt) + body + _footer(table, lang) + _signatures(table, lang, fmt)
+
+
+def _vietnamese_frame(table: ReportTable) -> pd.DataFrame:
+    """The Vietnamese table with its numbers written as Vietnamese text (1.349,05), for a CSV pasted into a report."""
+    columns, cells = table.shown("vi")
+    rows = [[c.text(v, "vi") if v is not None else None for c, v in zip(columns, row)] for row in cells]
+    return pd.DataFrame(rows, columns=[c.header("vi") for c in columns], dtype=object)
 
 
 def _display_rows(table: ReportTable, lang: str) -> list[list[str]]:
@@ -668,7 +675,7 @@ def _footer(table: ReportTable, lang: str) -> str:
     if notes:
         lines += ["", _word("notes", lang)] + [f"- {note}" for note in notes]
     if table.sources:
-        lines += ["", _word("sources", lang)] + [f"- {_source_line(s)}" for s in table.sources]
+        lines += ["", _word("sources", lang)] + [f"{i}. {_source_line(s)}" for i, s in enumerate(table.sources, 1)]
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -753,10 +760,10 @@ def xlsx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     props.title, props.language = table.title_in(lang), "vi-VN" if lang == "vi" else "en"
     raw = io.BytesIO()
     ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return fixed_zip(raw.getvalue(), when)
+    return _fixed_zip(raw.getvalue(), when)
 
 
-def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
     """The same ZIP with every member dated ``when`` (the ZIP format keeps local times, to 2 s)."""
     out = io.BytesIO()
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)

@@ -29,9 +29,9 @@ from haiha_geo.report import (
     Column,
     ReportTable,
     _check_lang,
+    _fixed_zip,
     _word,
     column_widths,
-    fixed_zip,
     form_lines,
     sources_table,
 )
@@ -100,7 +100,7 @@ def docx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     props.title, props.language, props.revision = _text(table.title_in(lang)), "vi-VN" if lang == "vi" else "en", 1
     raw = io.BytesIO()
     doc.save(raw)
-    return fixed_zip(raw.getvalue(), when)
+    return _fixed_zip(raw.getvalue(), when)
 
 
 def _text(value: str) -> str:

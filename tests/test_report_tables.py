@@ -9,6 +9,8 @@ byte-identical reruns.
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import openpyxl
 import pytest
@@ -214,7 +216,7 @@ def test_lineage_says_a_unit_whose_code_was_kept_was_merged(cli):
 def test_each_source_is_listed_once_with_its_tags(cli):
     """``ntm --district`` listed each source three times (once per confidence tag)."""
     out = cli("ntm", "--district").out
-    sources = [line for line in out.split("Nguồn:")[1].splitlines() if line.startswith("- ")]
+    sources = [line for line in out.split("Nguồn:")[1].splitlines() if re.match(r"\d+\. ", line)]
     assert len(sources) == len(set(line.split(" [")[0] for line in sources)) == 3
     assert all(line.endswith("[C, C2, I]") for line in sources)
 
