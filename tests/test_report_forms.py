@@ -144,3 +144,14 @@ def test_hostile_text_in_a_docx_stays_text(tmp_path):
     table = ReportTable("=1+1", [Column("a", "=A1", "x")], [{"a": "=HYPERLINK(\"http://x\")\x07"}])
     lines = texts(to_docx(table, tmp_path / "h.docx"))
     assert lines == ["=1+1", "STT", "=A1", "1", "=HYPERLINK(\"http://x\")\ufffd"]
+
+
+@pytest.mark.parametrize("title_words", [1, 30])
+def test_xlsx_titles_wrap_to_the_page_width(tmp_path, title_words):
+    title = " ".join(["Thống kê diện tích"] * title_words)
+    table = ReportTable(title, [Column("a", "Cột", "Column"), Column("b", "Diện tích (ha)", "Area (ha)", "ha")],
+                        [{"a": "x", "b": 1.0}])
+    sheet = openpyxl.load_workbook(to_xlsx(table, tmp_path / "t.xlsx")).worksheets[0]
+    assert sheet["A1"].alignment.wrap_text and sheet["A1"].value == title
+    height = sheet.row_dimensions[1].height
+    assert (height or 0) > 3 * 15 if title_words == 30 else height is None

@@ -14,6 +14,7 @@ import re
 import geopandas as gpd
 import openpyxl
 import pytest
+from english_words import english_words
 from shapely import box
 
 from haiha_geo.place import place
@@ -229,3 +230,14 @@ def test_sites_table_shows_names_not_machine_ids(cli):
     assert "Quảng Đức; Quảng Thành; Quảng Thịnh" in row and "site_id" in out  # the note names where ids are
     machine = cli("sites", "--format", "json").out
     assert "bac_phong_sinh_ez" in machine and "2019/06925;2019/06931;2019/06937" in machine
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_vietnamese_workbook_holds_no_english_word(cli, inputs, name, tmp_path):
+    out = tmp_path / f"{name}.xlsx"
+    run = cli(*_args(name, inputs), "--format", "xlsx", "--out", str(out))
+    assert run.code == 0, run.err
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert english_words(c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)) == set()
+    table = cli(*_args(name, inputs)).out  # the terminal table, its notes and sources
+    assert english_words(table.split("\nNguồn:\n")[0].splitlines()) == set()
