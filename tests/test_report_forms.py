@@ -149,8 +149,8 @@ def test_hostile_text_in_a_docx_stays_text(tmp_path):
 @pytest.mark.parametrize("title_words", [1, 30])
 def test_xlsx_titles_wrap_to_the_page_width(tmp_path, title_words):
     title = " ".join(["Thống kê diện tích"] * title_words)
-    table = ReportTable(title, [Column("a", "Cột", "Column"), Column("b", "Diện tích (ha)", "Area (ha)", "ha")],
-                        [{"a": "x", "b": 1.0}])
+    columns = [Column("a", "Cột", "Column", width=30), Column("b", "Diện tích (ha)", "Area (ha)", "ha")]
+    table = ReportTable(title, columns, [{"a": "x", "b": 1.0}])
     sheet = openpyxl.load_workbook(to_xlsx(table, tmp_path / "t.xlsx")).worksheets[0]
     assert sheet["A1"].alignment.wrap_text and sheet["A1"].value == title
     height = sheet.row_dimensions[1].height
