@@ -820,7 +820,7 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
             sheet.cell(r, 1).font = Font(name=font, bold=style.bold)
         if style.fill:
             sheet.cell(r, 2).fill = PatternFill("solid", start_color=style.fill.lstrip("#").upper())
-    end = _write_footer(sheet, table, lang, first + len(cells) + 1)
+    end = _write_footer(sheet, table, lang, first + len(cells) + 1, widths)
     _write_signatures(sheet, table, lang, end + 1, len(widths))
     for j, value in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(j)].width = value
@@ -936,16 +936,20 @@ def _line_count(text: str, width: float) -> int:
     return sum(max(len(textwrap.wrap(part, chars)), 1) for part in str(text).split("\n"))
 
 
-def _write_footer(sheet, table: ReportTable, lang: str, first: int) -> int:
-    """The notes and the pointer to the sources from row ``first``; the row after them."""
-    from openpyxl.styles import Font
+def _write_footer(sheet, table: ReportTable, lang: str, first: int, widths: list[float]) -> int:
+    """The notes and the pointer to the sources from row ``first``, wrapped to the table's width; the next row."""
+    from openpyxl.styles import Alignment
 
     font = FORM_FONT if table.form else None
     lines = [(_word("notes", lang), True)] + [(n, False) for n in table.notes_in(lang)] if table.notes_in(lang) else []
     if table.sources:
         lines.append((_word("see_sources", lang), False))
     for r, (text, bold) in enumerate(lines, start=first):
-        _put(sheet.cell(r, 1), text).font = Font(name=font, bold=bold, italic=not bold)
+        cell = _merged(sheet, r, 1, len(widths), text, name=font, bold=bold, italic=not bold)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        count = _line_count(text, sum(widths))
+        if count > 1:
+            sheet.row_dimensions[r].height = count * LINE_PT
     return first + len(lines)
 
 

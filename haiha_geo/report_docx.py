@@ -93,6 +93,7 @@ def docx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
     _write(doc, table, lang)
     if table.sources:
+        doc.add_paragraph()
         _write(doc, sources_table(table, lang), lang)
     when = dt.datetime.combine(table.date or DEFAULT_DATE, dt.time())
     props = doc.core_properties
