@@ -17,6 +17,7 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from haiha_geo.io import atomic_path
 from haiha_geo.report import (
@@ -42,6 +43,8 @@ __all__ = ["docx_bytes", "to_docx"]
 SIZE_PT, TITLE_PT = 11, 13
 #: Page margins (mm).
 MARGIN_MM = 20
+#: Width (points) of one character of a column width (:func:`haiha_geo.report.column_widths`).
+CHAR_PT = 5.5
 #: Fill of the header cells (as the XLSX header's).
 HEAD_FILL = "D9D9D9"
 #: Elements a cell's shading comes before (the order OOXML requires within w:tcPr).
@@ -152,10 +155,9 @@ def _grid(doc, table: ReportTable, lang: str) -> None:
     heads = [_word("stt", lang)] + [c.header(lang) for c in columns]
     grid = doc.add_table(rows=1 + two + numbers + len(cells), cols=len(heads))
     grid.style = "Table Grid"
-    widths = column_widths(table, lang)
-    for j, width in enumerate(widths):
-        for cell in grid.columns[j].cells:
-            cell.width = Pt(width * 5.5)
+    widths = [Pt(w * CHAR_PT) for w in column_widths(table, lang)]
+    for column, width in zip(grid.columns, widths):
+        column.width = width
     for j, (text, group) in enumerate(zip(heads, groups)):  # merge the empty cells first, then fill them
         if two and group is None:
             _cell(grid.cell(0, j).merge(grid.cell(1, j)), text, bold=True, align="center", fill=HEAD_FILL)
@@ -169,15 +171,15 @@ def _grid(doc, table: ReportTable, lang: str) -> None:
     if numbers:
         for j in range(len(heads)):
             _cell(grid.cell(1 + two, j), f"({j + 1})", italic=True, align="center")
-    first = 1 + two + numbers
-    for i, (values, stt) in enumerate(zip(cells, table.stt())):
+    rows = list(grid.rows)[1 + two + numbers:]  # once: indexing grid.rows walks the table each time
+    for i, (values, stt, row) in enumerate(zip(cells, table.stt(), rows)):
         style = table.style(i)
-        row = grid.rows[first + i].cells
-        _cell(row[0], "" if stt is None else str(stt), bold=style.bold, align="center")
+        row = row.cells
+        _cell(row[0], "" if stt is None else str(stt), bold=style.bold, align="center", width=widths[0])
         for j, (column, value) in enumerate(zip(columns, values), start=1):
             _cell(row[j], column.text(value, lang), bold=style.bold, align=_align(column),
                   fill=style.fill.lstrip("#").upper() if style.fill and j == 1 else None,
-                  indent=style.indent if column.key == table.label_key else 0)
+                  indent=style.indent if column.key == table.label_key else 0, width=widths[j])
 
 
 def _align(column: Column) -> str:
@@ -185,7 +187,7 @@ def _align(column: Column) -> str:
 
 
 def _cell(cell, text: str, *, bold: bool = False, italic: bool = False, align: str = "left",
-          fill: str | None = None, indent: int = 0) -> None:
+          fill: str | None = None, indent: int = 0, width: Any = None) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -198,7 +200,12 @@ def _cell(cell, text: str, *, bold: bool = False, italic: bool = False, align: s
     if indent:
         paragraph.paragraph_format.left_indent = Pt(8 * indent)
     run = paragraph.add_run(_text(text))
-    run.bold, run.italic = bold, italic
+    if bold:  # only when set: a False would be written as an element of its own in every cell
+        run.bold = True
+    if italic:
+        run.italic = True
+    if width is not None:
+        cell.width = width
     if fill:
         shading = OxmlElement("w:shd")
         shading.set(qn("w:val"), "clear")
