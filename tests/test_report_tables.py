@@ -241,3 +241,25 @@ def test_vietnamese_workbook_holds_no_english_word(cli, inputs, name, tmp_path):
     assert english_words(c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)) == set()
     table = cli(*_args(name, inputs)).out  # the terminal table, its notes and sources
     assert english_words(table.split("\nNguồn:\n")[0].splitlines()) == set()
+
+
+@pytest.mark.parametrize("fmt", ["table", "xlsx", "docx"])
+def test_title_block_frames_any_table_with_its_signature_block(cli, tmp_path, fmt):
+    from haiha_geo.report_docx import texts
+
+    block = tmp_path / "khung.toml"
+    block.write_text('prepared_by = "UBND xã Quảng Hà"\ncompiler = "Phạm Văn D"\nplace = "Quảng Hà"\n'
+                     "date = 2026-12-03\n", encoding="utf-8")
+    out = tmp_path / f"stats.{fmt}"
+    args = ["stats", "--era", LAST, "--title-block", str(block), "--format", fmt]
+    run = cli(*args, *(["--out", str(out)] if fmt != "table" else []))
+    assert run.code == 0, run.err
+    shown = (run.out.splitlines() if fmt == "table" else texts(out) if fmt == "docx"
+             else [c.value for row in openpyxl.load_workbook(out).worksheets[0].iter_rows() for c in row])
+    found = " ".join(str(v) for v in shown if v)
+    for text in ("UBND xã Quảng Hà", "Quảng Hà, ngày 03 tháng 12 năm 2026", "Người lập biểu", "Phạm Văn D",
+                 "Thủ trưởng đơn vị"):
+        assert text in found, text
+    block.write_text('compiler = "Trần Thị B"\n', encoding="utf-8")  # another dossier: not the cached output
+    again = cli("stats", "--era", LAST, "--title-block", str(block))
+    assert "Trần Thị B" in again.out and "Phạm Văn D" not in again.out

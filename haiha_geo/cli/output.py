@@ -9,6 +9,7 @@ new format is one function. Output goes to stdout, or atomically to ``--out``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import warnings
 from collections.abc import Callable
@@ -109,13 +110,32 @@ def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...], defaul
                                  "xlsx; csv and json keep their snake_case keys unless --lang is given)")
         if not any("--out" in a.option_strings for a in parser._actions):
             parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically); required for xlsx and docx")
+        if not any("--title-block" in a.option_strings for a in parser._actions):
+            parser.add_argument("--title-block", metavar="FILE",
+                                help="TOML of the dossier (agency, place, date, người lập biểu, thủ trưởng đơn vị): "
+                                     "the table gets the agency line, the place-and-date line and the signature block")
 
 
 def pick(args: argparse.Namespace, report: Any, frame: Any) -> Any:
     """What to write: the ReportTable for people (or any format when ``--lang`` is given), else the frame."""
     if args.format in HUMAN_FORMATS or getattr(args, "lang", None):
-        return report() if callable(report) else report
+        return framed(args, report() if callable(report) else report)
     return frame
+
+
+def framed(args: argparse.Namespace, report: Any) -> Any:
+    """``report`` with the agency line, place-and-date line and signature block of ``--title-block``, if given.
+
+    A form (a report that has its frame already) and anything that is not a report are returned as they are.
+    """
+    path = getattr(args, "title_block", None)
+    if path is None or not _is_report(report) or report.form is not None:
+        return report
+    from haiha_geo.dossier import read_dossier
+    from haiha_geo.report import FormFrame
+
+    frame = FormFrame(report.title, report.title_en or "", column_numbers=False, dossier=read_dossier(path))
+    return dataclasses.replace(report, form=frame)
 
 
 def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None, lang: str | None = None) -> None:
@@ -158,7 +178,8 @@ def emit_cached(args: argparse.Namespace, parts: list, render: Callable[[], str 
     fmt = args.format
     if getattr(args, "out", None):  # before the work, as emit would after it
         check_suffix(args.out, fmt)
-    keyed = [*parts, fmt, getattr(args, "lang", None), *([disk_cache.source_files()] if sources else [])]
+    keyed = [*parts, fmt, getattr(args, "lang", None), _title_block_text(args),
+             *([disk_cache.source_files()] if sources else [])]
 
     def build() -> bytes:
         text = render()
@@ -166,6 +187,15 @@ def emit_cached(args: argparse.Namespace, parts: list, render: Callable[[], str 
 
     data = disk_cache.remember(args.command, keyed, build)
     emit(data if fmt in BINARY_FORMATS else data.decode("utf-8"), None, getattr(args, "out", None))
+
+
+def _title_block_text(args: argparse.Namespace) -> str | None:
+    """What ``--title-block`` holds (its output depends on it), or None without one or when it cannot be read."""
+    path = getattr(args, "title_block", None)
+    try:
+        return None if path is None else Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def check_suffix(out: str | Path, fmt: str) -> None:
