@@ -563,7 +563,7 @@ class ReportTable:
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """The values as a DataFrame keyed by column key, or by the headers in ``lang``; dates as ISO text."""
         columns, cells = self.shown(lang)
-        names = [c.key if lang is None else c.header(lang) for c in columns]
+        names = [c.key for c in columns] if lang is None else self.headers(lang, columns)
         rows = [[v.isoformat() if isinstance(v, dt.date) else v if lang is None else c.label(v, lang)
                  for c, v in zip(columns, row)] for row in cells]
         return pd.DataFrame(rows, columns=names, dtype=object)
@@ -631,7 +631,7 @@ def _vietnamese_frame(table: ReportTable) -> pd.DataFrame:
     """The Vietnamese table with its numbers written as Vietnamese text (1.349,05), for a CSV pasted into a report."""
     columns, cells = table.shown("vi")
     rows = [[c.text(v, "vi") if v is not None else None for c, v in zip(columns, row)] for row in cells]
-    return pd.DataFrame(rows, columns=[c.header("vi") for c in columns], dtype=object)
+    return pd.DataFrame(rows, columns=table.headers("vi", columns), dtype=object)
 
 
 def _display_rows(table: ReportTable, lang: str) -> list[list[str]]:

@@ -155,3 +155,10 @@ def test_xlsx_titles_wrap_to_the_page_width(tmp_path, title_words):
     assert sheet["A1"].alignment.wrap_text and sheet["A1"].value == title
     height = sheet.row_dimensions[1].height
     assert (height or 0) > 3 * 15 if title_words == 30 else height is None
+
+
+@pytest.mark.parametrize(("lang", "head", "value"), [("vi", "Hiện trạng – Diện tích (ha)", '"3,00"'),
+                                                     ("en", "Existing – Area (ha)", "3.0")])
+def test_csv_with_headers_names_the_group_of_each_column(lang, head, value):
+    lines = render(_form(), "csv", lang).splitlines()
+    assert head in lines[0].split(",") and value in lines[1]
