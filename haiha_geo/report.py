@@ -89,8 +89,8 @@ _WORDS = {
     "unit": ("Đơn vị tính", "Unit"), "sign": ("(Ký, ghi rõ họ tên)", "(signature, full name)"),
     "head_sign": ("(Ký tên, đóng dấu)", "(signature, seal)"),
 }
-#: The font of forms (XLSX and DOCX alike): the font of Vietnamese administrative documents.
-FORM_FONT = "Times New Roman"
+#: The font of every table and form, XLSX and DOCX alike: the font of Vietnamese administrative documents.
+FONT = "Times New Roman"
 #: Rows of blank space to sign in, between a signer's title and name.
 SIGN_ROWS = 3
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -798,7 +798,6 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
 
     sheet.title = name
     columns, cells = table.shown(lang)
-    font = FORM_FONT if table.form else None
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     widths = column_widths(table, lang)
@@ -813,11 +812,9 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=column.kind == "text",
                                        horizontal="center" if column.kind == "bool" else None,
                                        indent=style.indent if column.key == table.label_key else 0)
-            if style.bold or font:
-                cell.font = Font(name=font, bold=style.bold)
+            cell.font = Font(name=FONT, bold=style.bold)
         sheet.cell(r, 1).border = box
-        if style.bold or font:
-            sheet.cell(r, 1).font = Font(name=font, bold=style.bold)
+        sheet.cell(r, 1).font = Font(name=FONT, bold=style.bold)
         if style.fill:
             sheet.cell(r, 2).fill = PatternFill("solid", start_color=style.fill.lstrip("#").upper())
     end = _write_footer(sheet, table, lang, first + len(cells) + 1, widths)
@@ -848,17 +845,17 @@ def _write_title(sheet, table: ReportTable, lang: str, widths: list[float]) -> i
     """
     from openpyxl.styles import Alignment
 
-    width, font = len(widths), FORM_FONT if table.form else None
+    width = len(widths)
     half = max(width // 2, 1)
     row = 1
     if table.form:
         agency, number = table.form.dossier.prepared_by, table.form.number_in(lang)
         if agency or number:
-            _merged(sheet, row, 1, half, agency or None, name=font, bold=True)
-            _merged(sheet, row, half + 1, width, number or None, name=font, bold=True).alignment = Alignment(
+            _merged(sheet, row, 1, half, agency or None, name=FONT, bold=True)
+            _merged(sheet, row, half + 1, width, number or None, name=FONT, bold=True).alignment = Alignment(
                 horizontal="right")
             row += 1
-    title = _merged(sheet, row, 1, width, table.title_in(lang), name=font, bold=True, size=13)
+    title = _merged(sheet, row, 1, width, table.title_in(lang), name=FONT, bold=True, size=13)
     title.alignment = Alignment(horizontal="center" if table.form else None, vertical="center", wrap_text=True)
     lines = _line_count(table.title_in(lang), sum(widths) * BOLD_WIDTH * 11 / 13)
     if lines > 1:
@@ -866,7 +863,7 @@ def _write_title(sheet, table: ReportTable, lang: str, widths: list[float]) -> i
     for text in form_lines(table, lang)[1]:
         row += 1
         unit = text == table.form.unit_line(lang)
-        _merged(sheet, row, 1, width, text, name=font, italic=not unit).alignment = Alignment(
+        _merged(sheet, row, 1, width, text, name=FONT, italic=not unit).alignment = Alignment(
             horizontal="right" if unit else "center")
     return row + 1
 
@@ -878,14 +875,13 @@ def _write_header(sheet, table: ReportTable, columns: Sequence[Column], lang: st
 
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    font = FORM_FONT if table.form else None
     groups = [None] + [table.form.group_of(c.key) if table.form else None for c in columns]
     two = any(groups)
     heads = [_word("stt", lang)] + [c.header(lang) for c in columns]
 
     def head(r: int, j: int, text: str) -> None:
         cell = _put(sheet.cell(r, j), text)
-        cell.font, cell.border = Font(name=font, bold=True), box
+        cell.font, cell.border = Font(name=FONT, bold=True), box
         cell.fill = PatternFill("solid", start_color="D9D9D9")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -906,7 +902,7 @@ def _write_header(sheet, table: ReportTable, columns: Sequence[Column], lang: st
     if table.form and table.form.column_numbers:
         for j in range(1, len(heads) + 1):
             cell = _put(sheet.cell(row, j), f"({j})")
-            cell.font, cell.border = Font(name=font, italic=True), box
+            cell.font, cell.border = Font(name=FONT, italic=True), box
             cell.alignment = Alignment(horizontal="center")
         row += 1
     return row
@@ -940,12 +936,11 @@ def _write_footer(sheet, table: ReportTable, lang: str, first: int, widths: list
     """The notes and the pointer to the sources from row ``first``, wrapped to the table's width; the next row."""
     from openpyxl.styles import Alignment
 
-    font = FORM_FONT if table.form else None
     lines = [(_word("notes", lang), True)] + [(n, False) for n in table.notes_in(lang)] if table.notes_in(lang) else []
     if table.sources:
         lines.append((_word("see_sources", lang), False))
     for r, (text, bold) in enumerate(lines, start=first):
-        cell = _merged(sheet, r, 1, len(widths), text, name=font, bold=bold, italic=not bold)
+        cell = _merged(sheet, r, 1, len(widths), text, name=FONT, bold=bold, italic=not bold)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         count = _line_count(text, sum(widths))
         if count > 1:
@@ -962,12 +957,12 @@ def _write_signatures(sheet, table: ReportTable, lang: str, row: int, width: int
     centre = Alignment(horizontal="center")
     half = max(width // 2, 1)
     spans = ((1, half), (half + 1, width))
-    _merged(sheet, row, *spans[1], table.form.dossier.signing_line(lang), name=FORM_FONT,
+    _merged(sheet, row, *spans[1], table.form.dossier.signing_line(lang), name=FONT,
             italic=True).alignment = centre
     for (start, end), (title, hint, name) in zip(spans, table.form.signers(lang)):
-        _merged(sheet, row + 1, start, end, title, name=FORM_FONT, bold=True).alignment = centre
-        _merged(sheet, row + 2, start, end, hint, name=FORM_FONT, italic=True).alignment = centre
-        _merged(sheet, row + 3 + SIGN_ROWS, start, end, name or None, name=FORM_FONT, bold=True).alignment = centre
+        _merged(sheet, row + 1, start, end, title, name=FONT, bold=True).alignment = centre
+        _merged(sheet, row + 2, start, end, hint, name=FONT, italic=True).alignment = centre
+        _merged(sheet, row + 3 + SIGN_ROWS, start, end, name or None, name=FONT, bold=True).alignment = centre
 
 
 def _xlsx_value(column: Column, value: Any, lang: str) -> Any:

@@ -5,7 +5,7 @@ agency and number lines, the title, legal basis and unit line, the header (two
 rows under header groups, repeated on every page), the column numbers, the
 rows with their STT, bold totals and fills, the notes, the place-and-date line
 and the signature block, then the sources with their confidence tags; in
-:data:`haiha_geo.report.FORM_FONT`, on A4 (landscape when the table is wide).
+:data:`haiha_geo.report.FONT`, on A4 (landscape when the table is wide).
 Values are shown as the text writers show them; text stays text. Two runs give
 the same bytes.
 """
@@ -24,7 +24,7 @@ from haiha_geo.report import (
     _ILLEGAL,
     CREATOR,
     DEFAULT_DATE,
-    FORM_FONT,
+    FONT,
     LANDSCAPE_WIDTH,
     SIGN_ROWS,
     Column,
@@ -87,8 +87,8 @@ def docx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     lang = _check_lang(lang)
     doc = Document()
     normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = FORM_FONT, Pt(SIZE_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FORM_FONT)
+    normal.font.name, normal.font.size = FONT, Pt(SIZE_PT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
     section = doc.sections[0]
     wide = sum(column_widths(table, lang)) > LANDSCAPE_WIDTH
     section.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT

@@ -189,3 +189,15 @@ def test_balance_forms_from_the_command_line(cli, tmp_path):
                                                            for v in row]
     run = cli("balance", str(plan), "--phase-field", "giai_doan")
     assert run.code == 2 and "giai_doan" in run.err and "Traceback" not in run.err
+
+
+def test_hostile_plot_ids_and_dossier_fields_stay_text(tmp_path):
+    plan = _plan().assign(ky_hieu_lo=['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)"] + [f"L{i}" for i in range(9)])
+    dossier = Dossier(prepared_by="=1+1", compiler="-2+3", head="@x")
+    table = plot_report(plot_table(plan, codes="landlaw"), dossier)
+    book = openpyxl.load_workbook(to_xlsx(table, tmp_path / "h.xlsx"))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type != "f" for c in cells)
+    hostile = {'=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "=1+1", "-2+3", "@x"}
+    assert hostile <= {c.value for c in cells} and all(c.quotePrefix for c in cells if c.value in hostile)
+    assert hostile <= set(texts(to_docx(table, tmp_path / "h.docx")))
