@@ -201,3 +201,11 @@ def test_hostile_plot_ids_and_dossier_fields_stay_text(tmp_path):
     hostile = {'=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "=1+1", "-2+3", "@x"}
     assert hostile <= {c.value for c in cells} and all(c.quotePrefix for c in cells if c.value in hostile)
     assert hostile <= set(texts(to_docx(table, tmp_path / "h.docx")))
+
+
+def test_polygons_without_a_phase_are_a_group_of_their_own():
+    plan = _plan().assign(phase=[None, " ", *PHASES[2:]])
+    staged = staged_balance(plan, phase_field="phase", codes="landlaw")
+    assert [s.vi for s in staged.stages][-1] == "Chưa xác định giai đoạn"
+    assert staged.totals()[staged.stages[-1].key] == pytest.approx(2 * SIZE * SIZE / 1e4)
+    assert sum(staged.totals().values()) == pytest.approx(len(PLANNED) * SIZE * SIZE / 1e4)

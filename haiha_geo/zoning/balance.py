@@ -481,7 +481,8 @@ def staged_balance(plan: PlanInput, *, existing: PlanInput | None = None, existi
         The plan's column holding each polygon's current code: the hiện trạng from the plan itself.
     phase_field : str, optional
         The plan's column naming the phase of each polygon: one column group
-        per phase (sorted), each the balance of the polygons of that phase.
+        per phase (sorted), each the balance of the polygons of that phase;
+        polygons without a phase are a last group of their own.
     field, codes, layer, crs, **options
         As :func:`land_use_balance`; every stage is read with the plan's code list.
 
@@ -497,11 +498,13 @@ def staged_balance(plan: PlanInput, *, existing: PlanInput | None = None, existi
     options |= {"include_empty": True}
     if phase_field is not None:
         frame = _attributes(plan, layer, crs, [phase_field])
-        phases = sorted(frame[phase_field].dropna().astype(str).str.strip().unique())
+        phase = frame[phase_field].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+        phases = sorted(set(phase), key=lambda p: (p == "", p))  # polygons without a phase: a group of their own
         planned = land_use_balance(frame, field=field, codes=codes, **options)
-        stages = [Stage(f"phase_{i}", f"Giai đoạn {p}", f"Phase {p}",
-                        land_use_balance(frame[frame[phase_field].astype(str).str.strip() == p], field=field,
-                                         codes=planned.system, **options)) for i, p in enumerate(phases, start=1)]
+        stages = [Stage(f"phase_{i}", f"Giai đoạn {p}" if p else "Chưa xác định giai đoạn",
+                        f"Phase {p}" if p else "No phase",
+                        land_use_balance(frame[phase == p], field=field, codes=planned.system, **options))
+                  for i, p in enumerate(phases, start=1)]
         return compare_balances(stages, change=False)
     planned = land_use_balance(plan, field=field, codes=codes, layer=layer, crs=crs, **options)
     if existing_field is not None:
