@@ -39,8 +39,10 @@ the stable keys hold every column and the keys themselves.
 
 ``decimals`` on a column changes the number of decimals of ``ha``,
 ``number``, ``share`` and ``percent``. Unknown values (None, NaN) are blank
-cells. Numbers in text use ``,`` for thousands and ``.`` for decimals in both
-languages, as the CSV and JSON do.
+cells. Numbers shown as text (the terminal table, Markdown, DOCX and the CSV
+with ``lang="vi"``) are in the number format of the language: ``1.349,05`` in
+Vietnamese, ``1,349.05`` in English; the CSV and JSON keyed by the stable
+keys keep plain numbers, and XLSX keeps real numbers with format codes.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ from typing import Any
 
 import pandas as pd
 
-from haiha_geo._output import _clean, formula_like, to_csv, to_json, to_markdown, to_text
-from haiha_geo.errors import OptionError, TableValueError
+from haiha_geo._output import _clean, format_number, formula_like, to_csv, to_json, to_markdown, to_text
+from haiha_geo.authored import read_toml
+from haiha_geo.dossier import Dossier
+from haiha_geo.errors import OptionError, RegistryError, TableValueError
 from haiha_geo.io import atomic_path
 
 KINDS = ("text", "ha", "number", "share", "percent", "count", "year", "bool", "date")
@@ -82,7 +86,13 @@ _WORDS = {
     "about": ("Nội dung", "Concerns"), "source": ("Nguồn", "Source"), "confidence": ("Độ tin cậy", "Confidence"),
     "sources_title": ("Nguồn và độ tin cậy", "Sources and confidence"), "tag": ("Mức", "Tag"),
     "page": ("Trang &P / &N", "Page &P of &N"),
+    "unit": ("Đơn vị tính", "Unit"), "sign": ("(Ký, ghi rõ họ tên)", "(signature, full name)"),
+    "head_sign": ("(Ký tên, đóng dấu)", "(signature, seal)"),
 }
+#: The font of every table and form, XLSX and DOCX alike: the font of Vietnamese administrative documents.
+FONT = "Times New Roman"
+#: Rows of blank space to sign in, between a signer's title and name.
+SIGN_ROWS = 3
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # control characters XML cannot hold
@@ -201,14 +211,12 @@ class Column:
         if value is None:
             return ""
         places = 2 if self.decimals is None else self.decimals
-        if self.kind in ("ha", "number"):
-            return f"{value:,.{places}f}"
+        if self.kind in ("ha", "number", "percent"):
+            return format_number(value, places, lang)
         if self.kind == "share":
-            return f"{value * 100:.{places}f}%"
-        if self.kind == "percent":
-            return f"{value:.{places}f}"
+            return format_number(value * 100, places, lang) + "%"
         if self.kind == "count":
-            return f"{value:,d}"
+            return format_number(value, 0, lang)
         if self.kind == "year":
             return f"{value:d}"
         if self.kind == "bool":
@@ -245,13 +253,160 @@ class Source:
 class RowStyle:
     """How one row looks in the XLSX: bold, a fill (``#RRGGBB``) on its first column, an indent of its label.
 
-    ``numbered=False`` leaves its STT blank (total and subtotal rows).
+    ``numbered=False`` leaves its STT blank (total and subtotal rows); ``stt`` gives its STT label
+    instead of a running number (a form's hierarchical A, I, 1, 1.1, see :func:`hierarchical_stt`).
     """
 
     bold: bool = False
     fill: str | None = None
     indent: int = 0
     numbered: bool = True
+    stt: str | None = None
+
+
+_ROMAN = (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90), ("L", 50), ("XL", 40),
+          ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for letters, value in _ROMAN:
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
+def hierarchical_stt(levels: Sequence[int]) -> list[str]:
+    """STT labels of rows at ``levels`` (1 at the top) as statutory forms number them: A, I, 1, 1.1, 1.1.1.
+
+    Level 1 rows are lettered (A, B, …), level 2 in Roman numerals (I, II, …),
+    level 3 numbered (1, 2, …) and deeper levels numbered under their parent
+    (1.1, 1.1.1). A number restarts under each new parent.
+
+    Examples
+    --------
+    >>> hierarchical_stt([1, 2, 3, 4, 4, 3, 2, 1, 2])
+    ['A', 'I', '1', '1.1', '1.2', '2', 'II', 'B', 'I']
+    """
+    counts: list[int] = []
+    labels = []
+    for level in levels:
+        if level < 1:
+            raise TableValueError(f"STT level {level!r} is not 1 or more")
+        counts = counts[:level] + [0] * max(level - len(counts), 0)
+        counts[level - 1] += 1
+        n = counts[level - 1]
+        if level == 1:
+            labels.append(chr(ord("A") + n - 1) if n <= 26 else str(n))
+        elif level == 2:
+            labels.append(_roman(n))
+        else:
+            labels.append(".".join(str(c or 1) for c in counts[2:level]))
+    return labels
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """A header over neighbouring columns: "Hiện trạng" over its ha and % columns.
+
+    Examples
+    --------
+    >>> ColumnGroup("Hiện trạng", "Existing", ("existing_ha", "existing_pct")).header("en")
+    'Existing'
+    """
+
+    vi: str
+    en: str
+    keys: tuple[str, ...]
+
+    def header(self, lang: str = "vi") -> str:
+        """The header in ``lang``."""
+        return self.vi if _check_lang(lang) == "vi" else self.en
+
+
+@dataclass(frozen=True)
+class FormFrame:
+    """What makes a table a statutory form (biểu), read from ``layers/forms/NAME.toml`` by :func:`read_form`.
+
+    Parameters
+    ----------
+    title, title_en : str
+        The form's title.
+    number, number_en : str
+        The form number line ("Biểu số 01"), above the title at the right.
+    unit : str
+        The unit of its figures ("ha": the line "Đơn vị tính: ha").
+    basis, basis_en : str
+        The form's legal basis, under the title.
+    groups : tuple of ColumnGroup
+        Headers over neighbouring columns (a second header row).
+    column_numbers : bool
+        A row (1), (2), … under the header.
+    dossier : Dossier
+        The agency line (``prepared_by``), the place-and-date line and the
+        signers (``compiler``, ``head``) from the ``--title-block`` TOML; empty
+        fields leave a blank line to sign on.
+
+    Examples
+    --------
+    >>> frame = FormFrame("Bảng", number="Biểu số 01", unit="ha", dossier=Dossier(compiler="Phạm Văn D"))
+    >>> frame.unit_line(), frame.signers()[0], frame.signers()[1][2]
+    ('Đơn vị tính: ha', ('Người lập biểu', '(Ký, ghi rõ họ tên)', 'Phạm Văn D'), '')
+    """
+
+    title: str
+    title_en: str = ""
+    number: str = ""
+    number_en: str = ""
+    unit: str = ""
+    basis: str = ""
+    basis_en: str = ""
+    groups: tuple[ColumnGroup, ...] = ()
+    column_numbers: bool = True
+    dossier: Dossier = field(default_factory=Dossier)
+
+    def number_in(self, lang: str) -> str:
+        """The form number line in ``lang``."""
+        return self.number if _check_lang(lang) == "vi" or not self.number_en else self.number_en
+
+    def basis_in(self, lang: str) -> str:
+        """The legal-basis line in ``lang``."""
+        return self.basis if _check_lang(lang) == "vi" or not self.basis_en else self.basis_en
+
+    def unit_line(self, lang: str = "vi") -> str:
+        """"Đơn vị tính: ha" (empty without a unit)."""
+        return f"{_word('unit', lang)}: {self.unit}" if self.unit else ""
+
+    def signers(self, lang: str = "vi") -> list[tuple[str, str, str]]:
+        """``(title, hint, name)`` of the compiler and the head of the agency, names empty when not given."""
+        return [(self.dossier.label(key, lang), _word(hint, lang), getattr(self.dossier, key))
+                for key, hint in (("compiler", "sign"), ("head", "head_sign"))]
+
+    def group_of(self, key: str) -> ColumnGroup | None:
+        """The group over column ``key``, if any."""
+        return next((g for g in self.groups if key in g.keys), None)
+
+
+def read_form(name: str, *, dossier: Dossier | None = None, groups: Sequence[ColumnGroup] = ()) -> FormFrame:
+    """The form ``layers/forms/NAME.toml`` (title, number, unit, legal basis) with the dossier and header groups.
+
+    Raises
+    ------
+    RegistryError
+        No such form, or its file lacks a title or holds a key that is not a form field.
+
+    Examples
+    --------
+    >>> read_form("can_bang_su_dung_dat").unit_line()
+    'Đơn vị tính: ha'
+    """
+    data = read_toml("layers", f"forms/{name}.toml")
+    known = {"title", "title_en", "number", "number_en", "unit", "basis", "basis_en", "column_numbers"}
+    unknown = sorted(set(data) - known)
+    if unknown or not isinstance(data.get("title"), str):
+        raise RegistryError(f"form layers/forms/{name}.toml needs a title and knows only {', '.join(sorted(known))}"
+                            + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+    return FormFrame(**data, groups=tuple(groups), dossier=dossier or Dossier())
 
 
 @dataclass
@@ -279,12 +434,16 @@ class ReportTable:
     date : datetime.date, optional
         Date of the data: the workbook's creation and modification date
         (:data:`DEFAULT_DATE` when omitted, so that reruns are identical).
+    form : FormFrame, optional
+        Makes the table a statutory form: number, unit line, header groups,
+        column numbers, place-and-date line and signature block in every writer.
 
     Raises
     ------
     TableValueError
         Duplicate column keys, a row key that names no column, a value that
-        does not fit its column (see :meth:`Column.check`), or ``styles`` of the wrong length.
+        does not fit its column (see :meth:`Column.check`), ``styles`` of the
+        wrong length, or a header group over unknown or non-adjacent columns.
 
     Examples
     --------
@@ -297,11 +456,11 @@ class ReportTable:
     <BLANKLINE>
     STT  Tên đơn vị  Dân số (người)
     ---  ----------  --------------
-      1  Quảng Hà            28,895
+      1  Quảng Hà            28.895
       2  Đường Hoa
     <BLANKLINE>
     Nguồn:
-    - test data [I]
+    1. test data [I]
     <BLANKLINE>
     >>> print(render(table, "csv"), end="")
     name,population
@@ -321,6 +480,7 @@ class ReportTable:
     sheet: str | None = None
     sheet_en: str | None = None
     date: dt.date | None = None
+    form: FormFrame | None = None
     _cells: list[list[Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -342,6 +502,11 @@ class ReportTable:
                                       f"columns: {', '.join(keys)}")
             cells.append([c.check(row.get(c.key), i) for c in self.columns])
         self._cells = cells
+        for group in self.form.groups if self.form else ():
+            where = [keys.index(k) if k in keys else -1 for k in group.keys]
+            if -1 in where or where != list(range(where[0], where[0] + len(where))):
+                raise TableValueError(f"header group {group.vi!r}: {', '.join(group.keys)} are not adjacent "
+                                      f"columns of {', '.join(keys)}")
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, columns: Sequence[Column], title: str, **options: Any) -> ReportTable:
@@ -380,10 +545,25 @@ class ReportTable:
         """The style of row ``row`` (0-based)."""
         return self.styles[row] if self.styles else RowStyle()
 
+    def stt(self) -> list[str | int | None]:
+        """The STT of every row: its label (:attr:`RowStyle.stt`), its running number, or None (a total row)."""
+        out, number = [], 0
+        for i in range(len(self._cells)):
+            style = self.style(i)
+            number += style.numbered and style.stt is None
+            out.append(style.stt if style.stt is not None else number if style.numbered else None)
+        return out
+
+    def headers(self, lang: str, columns: Sequence[Column] | None = None) -> list[str]:
+        """Headers of ``columns`` (those shown in ``lang``) in one row: a grouped one as "Group – Header"."""
+        shown = self.shown(lang)[0] if columns is None else columns
+        groups = [self.form.group_of(c.key) if self.form else None for c in shown]
+        return [f"{g.header(lang)} – {c.header(lang)}" if g else c.header(lang) for c, g in zip(shown, groups)]
+
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """The values as a DataFrame keyed by column key, or by the headers in ``lang``; dates as ISO text."""
         columns, cells = self.shown(lang)
-        names = [c.key if lang is None else c.header(lang) for c in columns]
+        names = [c.key for c in columns] if lang is None else self.headers(lang, columns)
         rows = [[v.isoformat() if isinstance(v, dt.date) else v if lang is None else c.label(v, lang)
                  for c, v in zip(columns, row)] for row in cells]
         return pd.DataFrame(rows, columns=names, dtype=object)
@@ -433,30 +613,60 @@ def render(table: ReportTable, fmt: str, lang: str | None = None) -> str:
     <BLANKLINE>
     """
     if fmt == "csv":
-        return to_csv(table.to_frame(lang))
+        return to_csv(_vietnamese_frame(table) if lang == "vi" else table.to_frame(lang))
     if fmt == "json":
         return _json(table, lang)
     if fmt not in ("table", "md"):
         raise OptionError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
     lang = _check_lang(lang or "vi")
     columns = table.shown(lang)[0]
-    shown = pd.DataFrame(_display_rows(table, lang), columns=[_word("stt", lang)] + [c.header(lang) for c in columns])
+    shown = pd.DataFrame(_display_rows(table, lang), columns=[_word("stt", lang), *table.headers(lang)])
     right = [True] + [c.kind not in ("text", "bool", "date") for c in columns]
-    if fmt == "md":
-        return f"**{table.title_in(lang)}**\n\n" + to_markdown(shown, right) + _footer(table, lang)
-    return f"{table.title_in(lang)}\n\n" + to_text(shown, right) + _footer(table, lang)
+    title = f"**{table.title_in(lang)}**" if fmt == "md" else table.title_in(lang)
+    body = to_markdown(shown, right) if fmt == "md" else to_text(shown, right)
+    return _form_head(table, lang, title, fmt) + body + _footer(table, lang) + _signatures(table, lang, fmt)
+
+
+def _vietnamese_frame(table: ReportTable) -> pd.DataFrame:
+    """The Vietnamese table with its numbers written as Vietnamese text (1.349,05), for a CSV pasted into a report."""
+    columns, cells = table.shown("vi")
+    rows = [[c.text(v, "vi") if v is not None else None for c, v in zip(columns, row)] for row in cells]
+    return pd.DataFrame(rows, columns=table.headers("vi", columns), dtype=object)
 
 
 def _display_rows(table: ReportTable, lang: str) -> list[list[str]]:
-    rows, number = [], 0
     columns, cells = table.shown(lang)
-    for i, values in enumerate(cells):
+    rows = [[f"({j})" for j in range(1, len(columns) + 2)]] if table.form and table.form.column_numbers else []
+    for i, (values, stt) in enumerate(zip(cells, table.stt())):
         style = table.style(i)
-        number += style.numbered
         texts = [("  " * style.indent if c.key == table.label_key else "") + c.text(v, lang)
                  for c, v in zip(columns, values)]
-        rows.append([str(number) if style.numbered else "", *texts])
+        rows.append(["" if stt is None else str(stt), *texts])
     return rows
+
+
+def form_lines(table: ReportTable, lang: str) -> tuple[list[str], list[str]]:
+    """The lines above a form's title (agency, form number) and below it (legal basis, unit); none for a table."""
+    form = table.form
+    if form is None:
+        return [], []
+    above = [line for line in (form.dossier.prepared_by, form.number_in(lang)) if line]
+    return above, [line for line in (form.basis_in(lang), form.unit_line(lang)) if line]
+
+
+def _form_head(table: ReportTable, lang: str, title: str, fmt: str) -> str:
+    above, below = form_lines(table, lang)
+    lines = [*above, title, *below]
+    return ("\n\n" if fmt == "md" else "\n").join(lines) + "\n\n"
+
+
+def _signatures(table: ReportTable, lang: str, fmt: str) -> str:
+    if table.form is None:
+        return ""
+    bullet = "- " if fmt == "md" else ""
+    lines = [table.form.dossier.signing_line(lang)] + [f"{bullet}{title}: {name or '…'}"
+                                                       for title, _hint, name in table.form.signers(lang)]
+    return "\n" + "\n".join(lines[:1] + ([""] if fmt == "md" else []) + lines[1:]) + "\n"
 
 
 def _footer(table: ReportTable, lang: str) -> str:
@@ -465,7 +675,7 @@ def _footer(table: ReportTable, lang: str) -> str:
     if notes:
         lines += ["", _word("notes", lang)] + [f"- {note}" for note in notes]
     if table.sources:
-        lines += ["", _word("sources", lang)] + [f"- {_source_line(s)}" for s in table.sources]
+        lines += ["", _word("sources", lang)] + [f"{i}. {_source_line(s)}" for i, s in enumerate(table.sources, 1)]
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -542,7 +752,7 @@ def xlsx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     book = Workbook()
     _write_sheet(book.active, table, lang, _sheet_name(table, lang))
     if table.sources:
-        sources = _sources_table(table, lang)
+        sources = sources_table(table, lang)
         _write_sheet(book.create_sheet(), sources, lang, _word("sources_sheet", lang))
     when = dt.datetime.combine(table.date or DEFAULT_DATE, dt.time())
     props = book.properties
@@ -570,7 +780,8 @@ def _sheet_name(table: ReportTable, lang: str) -> str:
     return _SHEET_BAD.sub(" ", name).strip("' ")[:31].strip() or "Sheet1"
 
 
-def _sources_table(table: ReportTable, lang: str) -> ReportTable:
+def sources_table(table: ReportTable, lang: str) -> ReportTable:
+    """The sources of ``table`` with their confidence tags as a table of its own (the «Nguồn» sheet)."""
     i = LANGS.index(lang)
     columns = [Column("about", *_WORDS["about"]), Column("source", *_WORDS["source"]),
                Column("confidence", *_WORDS["confidence"], width=12)]
@@ -587,43 +798,114 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
 
     sheet.title = name
     columns, cells = table.shown(lang)
-    width = len(columns) + 1
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    _put(sheet.cell(1, 1), table.title_in(lang)).font = Font(bold=True, size=13)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    heads = [_word("stt", lang)] + [c.header(lang) for c in columns]
-    for j, head in enumerate(heads, start=1):
-        cell = _put(sheet.cell(2, j), head)
-        cell.font, cell.border = Font(bold=True), box
-        cell.fill = PatternFill("solid", start_color="D9D9D9")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    number = 0
-    for i, values in enumerate(cells):
+    widths = column_widths(table, lang)
+    first = _write_header(sheet, table, columns, lang, _write_title(sheet, table, lang, widths), widths)
+    for i, (values, stt) in enumerate(zip(cells, table.stt())):
         style = table.style(i)
-        number += style.numbered
-        r = i + 3
-        _put(sheet.cell(r, 1), number if style.numbered else None).alignment = Alignment(horizontal="center",
-                                                                                         vertical="top")
+        r = first + i
+        _put(sheet.cell(r, 1), stt).alignment = Alignment(horizontal="center", vertical="top")
         for j, (column, value) in enumerate(zip(columns, values), start=2):
             cell = _put(sheet.cell(r, j), _xlsx_value(column, value, lang))
             cell.number_format, cell.border = column.number_format(lang), box
             cell.alignment = Alignment(vertical="top", wrap_text=column.kind == "text",
                                        horizontal="center" if column.kind == "bool" else None,
                                        indent=style.indent if column.key == table.label_key else 0)
-            if style.bold:
-                cell.font = Font(bold=True)
+            cell.font = Font(name=FONT, bold=style.bold)
         sheet.cell(r, 1).border = box
+        sheet.cell(r, 1).font = Font(name=FONT, bold=style.bold)
         if style.fill:
             sheet.cell(r, 2).fill = PatternFill("solid", start_color=style.fill.lstrip("#").upper())
-    _write_footer(sheet, table, lang, len(cells) + 4)
-    by_column = list(zip(*cells)) or [()] * len(columns)
-    widths = [6.0] + [_width(c, col, lang) for c, col in zip(columns, by_column)]
+    end = _write_footer(sheet, table, lang, first + len(cells) + 1, widths)
+    _write_signatures(sheet, table, lang, end + 1, len(widths))
     for j, value in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(j)].width = value
-    _fit_heights(sheet, table, columns, cells, heads, widths, lang)
-    sheet.freeze_panes = "A3"
-    _page_setup(sheet, sum(widths), lang)
+    _fit_heights(sheet, table, columns, cells, widths, lang, first)
+    sheet.freeze_panes = f"A{first}"
+    _page_setup(sheet, sum(widths), lang, first - 1)
+
+
+def _merged(sheet, row: int, first: int, last: int, text: Any, **font: Any):
+    """Cell ``(row, first)`` set to ``text`` and merged to column ``last``, with a font of ``font``."""
+    from openpyxl.styles import Font
+
+    cell = _put(sheet.cell(row, first), text)
+    if last > first:
+        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    if font:
+        cell.font = Font(**font)
+    return cell
+
+
+def _write_title(sheet, table: ReportTable, lang: str, widths: list[float]) -> int:
+    """The title (wrapped to the page width) and, on a form, the agency, number, basis and unit lines.
+
+    Returns the row of the header.
+    """
+    from openpyxl.styles import Alignment
+
+    width = len(widths)
+    half = max(width // 2, 1)
+    row = 1
+    if table.form:
+        agency, number = table.form.dossier.prepared_by, table.form.number_in(lang)
+        if agency or number:
+            _merged(sheet, row, 1, half, agency or None, name=FONT, bold=True)
+            _merged(sheet, row, half + 1, width, number or None, name=FONT, bold=True).alignment = Alignment(
+                horizontal="right")
+            row += 1
+    title = _merged(sheet, row, 1, width, table.title_in(lang), name=FONT, bold=True, size=13)
+    title.alignment = Alignment(horizontal="center" if table.form else None, vertical="center", wrap_text=True)
+    lines = _line_count(table.title_in(lang), sum(widths) * BOLD_WIDTH * 11 / 13)
+    if lines > 1:
+        sheet.row_dimensions[row].height = lines * LINE_PT * 13 / 11
+    for text in form_lines(table, lang)[1]:
+        row += 1
+        unit = text == table.form.unit_line(lang)
+        _merged(sheet, row, 1, width, text, name=FONT, italic=not unit).alignment = Alignment(
+            horizontal="right" if unit else "center")
+    return row + 1
+
+
+def _write_header(sheet, table: ReportTable, columns: Sequence[Column], lang: str, row: int,
+                  widths: list[float]) -> int:
+    """The header at ``row`` (two rows under header groups), then a form's column numbers; the first data row."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    groups = [None] + [table.form.group_of(c.key) if table.form else None for c in columns]
+    two = any(groups)
+    heads = [_word("stt", lang)] + [c.header(lang) for c in columns]
+
+    def head(r: int, j: int, text: str) -> None:
+        cell = _put(sheet.cell(r, j), text)
+        cell.font, cell.border = Font(name=FONT, bold=True), box
+        cell.fill = PatternFill("solid", start_color="D9D9D9")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    for j, (text, group) in enumerate(zip(heads, groups), start=1):
+        head(row + two, j, text)
+        if two and group is None:
+            head(row, j, text)
+            sheet.merge_cells(start_row=row, start_column=j, end_row=row + 1, end_column=j)
+        elif two and group.keys[0] == columns[j - 2].key:
+            for k in range(j, j + len(group.keys)):
+                head(row, k, group.header(lang))
+            sheet.merge_cells(start_row=row, start_column=j, end_row=row, end_column=j + len(group.keys) - 1)
+    for r, texts in ((row, [g.header(lang) if g else h for g, h in zip(groups, heads)]), (row + two, heads)):
+        lines = max(_line_count(t, w * BOLD_WIDTH) for t, w in zip(texts, widths))
+        if lines > 1 and (two or r == row):
+            sheet.row_dimensions[r].height = lines * LINE_PT
+    row += 1 + two
+    if table.form and table.form.column_numbers:
+        for j in range(1, len(heads) + 1):
+            cell = _put(sheet.cell(row, j), f"({j})")
+            cell.font, cell.border = Font(name=FONT, italic=True), box
+            cell.alignment = Alignment(horizontal="center")
+        row += 1
+    return row
 
 
 #: Height (points) of one line of the sheet's 11 pt text; spreadsheets do not grow a row for wrapped text
@@ -633,18 +915,15 @@ LINE_PT = 15.0
 BOLD_WIDTH = 0.85
 
 
-def _fit_heights(sheet, table: ReportTable, columns: Sequence[Column], cells: list[list[Any]], heads: list[str],
-                 widths: list[float], lang: str) -> None:
-    """Row heights for the wrapped header and text cells (LibreOffice and Excel would clip them to one line)."""
-    head = max(_line_count(h, w * BOLD_WIDTH) for h, w in zip(heads, widths))
-    if head > 1:
-        sheet.row_dimensions[2].height = head * LINE_PT
+def _fit_heights(sheet, table: ReportTable, columns: Sequence[Column], cells: list[list[Any]],
+                 widths: list[float], lang: str, first: int) -> None:
+    """Row heights for the wrapped text cells from row ``first`` (LibreOffice and Excel would clip them)."""
     for i, values in enumerate(cells):
         narrow = BOLD_WIDTH if table.style(i).bold else 1.0
         lines = max([_line_count(c.text(v, lang), w * narrow) for c, v, w in zip(columns, values, widths[1:])
                      if c.kind == "text"] or [1])
         if lines > 1:
-            sheet.row_dimensions[i + 3].height = lines * LINE_PT
+            sheet.row_dimensions[i + first].height = lines * LINE_PT
 
 
 def _line_count(text: str, width: float) -> int:
@@ -653,14 +932,37 @@ def _line_count(text: str, width: float) -> int:
     return sum(max(len(textwrap.wrap(part, chars)), 1) for part in str(text).split("\n"))
 
 
-def _write_footer(sheet, table: ReportTable, lang: str, first: int) -> None:
-    from openpyxl.styles import Font
+def _write_footer(sheet, table: ReportTable, lang: str, first: int, widths: list[float]) -> int:
+    """The notes and the pointer to the sources from row ``first``, wrapped to the table's width; the next row."""
+    from openpyxl.styles import Alignment
 
     lines = [(_word("notes", lang), True)] + [(n, False) for n in table.notes_in(lang)] if table.notes_in(lang) else []
     if table.sources:
         lines.append((_word("see_sources", lang), False))
     for r, (text, bold) in enumerate(lines, start=first):
-        _put(sheet.cell(r, 1), text).font = Font(bold=bold, italic=not bold)
+        cell = _merged(sheet, r, 1, len(widths), text, name=FONT, bold=bold, italic=not bold)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        count = _line_count(text, sum(widths))
+        if count > 1:
+            sheet.row_dimensions[r].height = count * LINE_PT
+    return first + len(lines)
+
+
+def _write_signatures(sheet, table: ReportTable, lang: str, row: int, width: int) -> None:
+    """A form's place-and-date line and its two signers (title, hint, space to sign, name) from ``row``."""
+    from openpyxl.styles import Alignment
+
+    if table.form is None:
+        return
+    centre = Alignment(horizontal="center")
+    half = max(width // 2, 1)
+    spans = ((1, half), (half + 1, width))
+    _merged(sheet, row, *spans[1], table.form.dossier.signing_line(lang), name=FONT,
+            italic=True).alignment = centre
+    for (start, end), (title, hint, name) in zip(spans, table.form.signers(lang)):
+        _merged(sheet, row + 1, start, end, title, name=FONT, bold=True).alignment = centre
+        _merged(sheet, row + 2, start, end, hint, name=FONT, italic=True).alignment = centre
+        _merged(sheet, row + 3 + SIGN_ROWS, start, end, name or None, name=FONT, bold=True).alignment = centre
 
 
 def _xlsx_value(column: Column, value: Any, lang: str) -> Any:
@@ -682,6 +984,17 @@ def _put(cell, value: Any):
     return cell
 
 
+def column_widths(table: ReportTable, lang: str) -> list[float]:
+    """Widths (characters) of the STT column and the columns of ``table`` shown in ``lang``: XLSX and DOCX alike."""
+    columns, cells = table.shown(lang)
+    by_column = list(zip(*cells)) or [()] * len(columns)
+    return [6.0] + [_width(c, col, lang) for c, col in zip(columns, by_column)]
+
+
+#: Width (characters of the sheet) above which a table is printed on landscape A4.
+LANDSCAPE_WIDTH = 100
+
+
 def _width(column: Column, values: Sequence[Any], lang: str) -> float:
     head = column.header(lang)
     word = max((len(w) for w in head.split()), default=0) / BOLD_WIDTH  # a header word is never cut
@@ -691,11 +1004,11 @@ def _width(column: Column, values: Sequence[Any], lang: str) -> float:
     return float(min(max(longest, word, math.ceil(len(head) / 2), 6) + 2, 50))
 
 
-def _page_setup(sheet, total_width: float, lang: str) -> None:
+def _page_setup(sheet, total_width: float, lang: str, head_rows: int = 2) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if total_width > 100 else "portrait"
+    sheet.page_setup.orientation = "landscape" if total_width > LANDSCAPE_WIDTH else "portrait"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    sheet.print_title_rows = "1:2"
+    sheet.print_title_rows = f"1:{head_rows}"
     sheet.oddFooter.center.text = _word("page", lang)

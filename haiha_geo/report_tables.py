@@ -63,7 +63,7 @@ _POP_YEAR = Column("population_year", "Năm số liệu dân số", "Population 
 _SOURCE = Column("source", "Nguồn", "Source", width=24)
 _AREA_METHOD = Source(f"{PROVENANCE['area_method']}; {PROVENANCE['planning_crs']}; datum shift "
                       f"{PROVENANCE['transformation']}", "I",
-                      "Diện tích bản đồ / map area")
+                      "Diện tích bản đồ")
 
 
 def _title(what: tuple[str, str], era_id: str | None = None) -> tuple[str, str]:

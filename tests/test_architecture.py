@@ -24,19 +24,20 @@ LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("foundation", "errors and warnings, version, caches, settings, checks of user values, hand-written text "
                    "files, authored-data reader, coded land-use vocabularies, place, CRS, geometry helpers, "
                    "writing outputs, reading vector files, reference sources, the on-disk cache, dossier fields "
-                   "of drawings and forms, table formats and the report-table model",
+                   "of drawings and forms, table formats, the report-table model and its forms, the DOCX writer",
      ("haiha_geo._version", "haiha_geo.errors", "haiha_geo._cache", "haiha_geo.config", "haiha_geo.values",
       "haiha_geo.textfile", "haiha_geo.authored", "haiha_geo.land_codes", "haiha_geo.place", "haiha_geo.crs",
       "haiha_geo.geometry", "haiha_geo.io", "haiha_geo.vector_io", "haiha_geo.sources", "haiha_geo.disk_cache",
-      "haiha_geo.dossier", "haiha_geo._output", "haiha_geo.report")),
+      "haiha_geo.dossier", "haiha_geo._output", "haiha_geo.report", "haiha_geo.report_docx")),
     ("registry", "eras, units, acts, lineage, names: pure look-ups, no geometry; the one validation of the "
                  "authored files",
      ("haiha_geo.timeline", "haiha_geo.authored_checks", "haiha_geo.registry", "haiha_geo.names")),
     ("eras", "the era hierarchy (atoms) and the unit layers of every era", ("haiha_geo.eras",)),
     ("analyses", "crosswalks and look-up into an era, reaggregation, re-keying of records, area statistics, "
-                 "overlay, project sites, new-rural status, zoning, the report tables of the analyses",
+                 "overlay, project sites, new-rural status, zoning, land statistics by unit, the report tables of "
+                 "the analyses",
      ("haiha_geo.crosswalks", "haiha_geo.rekey", "haiha_geo.area_stats", "haiha_geo.overlay", "haiha_geo.project_sites",
-      "haiha_geo.ntm", "haiha_geo.zoning.*", "haiha_geo.report_tables")),
+      "haiha_geo.ntm", "haiha_geo.zoning.*", "haiha_geo.report_tables", "haiha_geo.landstat")),
     ("validation", "the data report of `haiha-geo validate`", ("haiha_geo.validation",)),
     ("rendering", "HTML maps, printed maps and atlases, GeoPackage/Shapefile exchange",
      ("haiha_geo.maps.*", "haiha_geo.printing.*", "haiha_geo.exchange.*")),

@@ -41,7 +41,7 @@ def test_lookup_table_lists_successors(cli):
 def test_lookup_speaks_vietnamese_unless_asked(cli):
     """The look-up printed English headers (``era code name type``, ``share``) on a Vietnamese toolkit."""
     vi = cli("lookup", "Dai Dien Nam", "--era", "2025").out
-    assert "Thời kỳ  Mã ĐVHC  Tên đơn vị  Loại" in vi and "Tỷ lệ diện tích" in vi and "100.00%" in vi
+    assert "Thời kỳ  Mã ĐVHC  Tên đơn vị  Loại" in vi and "Tỷ lệ diện tích" in vi and "100,00%" in vi
     assert not any(word in vi.split() for word in ("era", "code", "name", "type", "share"))
     en = cli("lookup", "Dai Dien Nam", "--era", "2025", "--lang", "en").out
     assert "Era   Code   Unit        Type" in en and "commune" in en and "Thời kỳ" not in en

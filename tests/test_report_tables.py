@@ -9,9 +9,12 @@ byte-identical reruns.
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import openpyxl
 import pytest
+from english_words import english_words
 from shapely import box
 
 from haiha_geo.place import place
@@ -214,7 +217,7 @@ def test_lineage_says_a_unit_whose_code_was_kept_was_merged(cli):
 def test_each_source_is_listed_once_with_its_tags(cli):
     """``ntm --district`` listed each source three times (once per confidence tag)."""
     out = cli("ntm", "--district").out
-    sources = [line for line in out.split("Nguồn:")[1].splitlines() if line.startswith("- ")]
+    sources = [line for line in out.split("Nguồn:")[1].splitlines() if re.match(r"\d+\. ", line)]
     assert len(sources) == len(set(line.split(" [")[0] for line in sources)) == 3
     assert all(line.endswith("[C, C2, I]") for line in sources)
 
@@ -227,3 +230,36 @@ def test_sites_table_shows_names_not_machine_ids(cli):
     assert "Quảng Đức; Quảng Thành; Quảng Thịnh" in row and "site_id" in out  # the note names where ids are
     machine = cli("sites", "--format", "json").out
     assert "bac_phong_sinh_ez" in machine and "2019/06925;2019/06931;2019/06937" in machine
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_vietnamese_workbook_holds_no_english_word(cli, inputs, name, tmp_path):
+    out = tmp_path / f"{name}.xlsx"
+    run = cli(*_args(name, inputs), "--format", "xlsx", "--out", str(out))
+    assert run.code == 0, run.err
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert english_words(c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)) == set()
+    table = cli(*_args(name, inputs)).out  # the terminal table, its notes and sources
+    assert english_words(table.split("\nNguồn:\n")[0].splitlines()) == set()
+
+
+@pytest.mark.parametrize("fmt", ["table", "xlsx", "docx"])
+def test_title_block_frames_any_table_with_its_signature_block(cli, tmp_path, fmt):
+    from haiha_geo.report_docx import texts
+
+    block = tmp_path / "khung.toml"
+    block.write_text('prepared_by = "UBND xã Quảng Hà"\ncompiler = "Phạm Văn D"\nplace = "Quảng Hà"\n'
+                     "date = 2026-12-03\n", encoding="utf-8")
+    out = tmp_path / f"stats.{fmt}"
+    args = ["stats", "--era", LAST, "--title-block", str(block), "--format", fmt]
+    run = cli(*args, *(["--out", str(out)] if fmt != "table" else []))
+    assert run.code == 0, run.err
+    shown = (run.out.splitlines() if fmt == "table" else texts(out) if fmt == "docx"
+             else [c.value for row in openpyxl.load_workbook(out).worksheets[0].iter_rows() for c in row])
+    found = " ".join(str(v) for v in shown if v)
+    for text in ("UBND xã Quảng Hà", "Quảng Hà, ngày 03 tháng 12 năm 2026", "Người lập biểu", "Phạm Văn D",
+                 "Thủ trưởng đơn vị"):
+        assert text in found, text
+    block.write_text('compiler = "Trần Thị B"\n', encoding="utf-8")  # another dossier: not the cached output
+    again = cli("stats", "--era", LAST, "--title-block", str(block))
+    assert "Trần Thị B" in again.out and "Phạm Văn D" not in again.out

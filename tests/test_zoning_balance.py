@@ -121,7 +121,8 @@ def test_csv_and_xlsx_exports_are_stable(tmp_path):
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[2]]
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=2 + len(rows))]
-    assert [v[header.index("Mã đất")] for v in values] == [r["code"] for r in rows]
+    assert [v[header.index("Mã đất")] for v in values] == [*[r["code"] for r in rows][:-1], None]  # no "TOTAL"
+    assert values[-1][header.index("Loại đất")] == "Tổng cộng"
     assert [v[header.index("Diện tích bản đồ (ha)")] for v in values] == [float(r["area_ha"]) for r in rows]
     assert sheet["B3"].fill.start_color.rgb.endswith("F2E6D9")
 

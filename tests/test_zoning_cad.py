@@ -116,7 +116,7 @@ def test_cli_outputs_and_errors(tmp_path, cli):
     path = tmp_path / "plan.gpkg"
     strips().assign(code=[*list(strips()["code"][:-1]), "XX"]).to_file(path)
     run = cli("balance", str(path))
-    assert run.code == 0 and "TOTAL" in run.out and "unclassified" in run.out
+    assert run.code == 0 and "Tổng cộng" in run.out and "Mã ngoài danh mục: XX" in run.out
     assert "warning: 1 land-use code(s) not in layers/landuse_categories.csv" in run.err and "'XX'" in run.err
     run = cli("balance", str(path), "--strict")
     assert run.code == 2 and "strict" in run.err

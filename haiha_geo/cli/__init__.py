@@ -156,8 +156,8 @@ def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     disk_cache.set_enabled(not getattr(args, "no_cache", False))
     check_options(args)
-    if getattr(args, "format", None) == "xlsx" and not getattr(args, "out", None):
-        raise OptionError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
+    if getattr(args, "format", None) in ("xlsx", "docx") and not getattr(args, "out", None):
+        raise OptionError(f"--format {args.format} writes a binary file: give --out FILE.{args.format}")
     if getattr(args, "out", None):  # before any work: a bad destination fails at once
         check_output(args.out, input_paths(args))
     return int(args.func(args) or 0)

@@ -23,7 +23,7 @@ def register(sub) -> None:
     p.add_argument("--strict", action="store_true",
                    help="refuse invalid footprint polygons (exit 2) instead of repairing them with a warning")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
-    add_format(p, ("table", "json", "geojson", "md", "xlsx"))
+    add_format(p, ("table", "json", "geojson", "md", "xlsx", "docx"))
     p.set_defaults(func=_sites)
 
     p = sub.add_parser("ntm", help="new-rural (nông thôn mới) status of communes or of the district",

@@ -9,6 +9,7 @@ new format is one function. Output goes to stdout, or atomically to ``--out``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import warnings
 from collections.abc import Callable
@@ -67,6 +68,14 @@ def _xlsx(payload: Any, lang: str | None = None) -> bytes:
     return xlsx_bytes(payload, lang or "vi")
 
 
+def _docx(payload: Any, lang: str | None = None) -> bytes:
+    from haiha_geo.report_docx import docx_bytes
+
+    if not _is_report(payload):
+        raise TypeError("docx writes a ReportTable; build one with haiha_geo.report_tables")
+    return docx_bytes(payload, lang or "vi")
+
+
 def _geojson(payload: Any, lang: str | None = None) -> str:
     from haiha_geo.crs import to_geographic
 
@@ -77,35 +86,56 @@ def _geojson(payload: Any, lang: str | None = None) -> str:
 #: or JSON-ready data.
 WRITERS: dict[str, Callable[[Any, str | None], str | bytes]] = {
     "table": _text("table"), "csv": _text("csv"), "json": _json, "md": _text("md"), "xlsx": _xlsx,
-    "geojson": _geojson,
+    "docx": _docx, "geojson": _geojson,
 }
 #: File-name suffixes of each format: an ``--out`` ending in one of another format is refused.
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "table": (".txt",), "csv": (".csv",), "json": (".json",), "md": (".md",), "xlsx": (".xlsx",),
-    "geojson": (".geojson",),
+    "docx": (".docx",), "geojson": (".geojson",),
 }
 #: Formats for people: a command hands them its ReportTable.
-HUMAN_FORMATS = ("table", "md", "xlsx")
+HUMAN_FORMATS = ("table", "md", "xlsx", "docx")
+#: Formats written as files (bytes), never to the terminal.
+BINARY_FORMATS = ("xlsx", "docx")
 #: The formats of a command that prints a report table.
-REPORT_FORMATS = ("table", "csv", "json", "md", "xlsx")
+REPORT_FORMATS = ("table", "csv", "json", "md", "xlsx", "docx")
 
 
 def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str = "table") -> None:
     """Add the common ``--format`` option; with ``xlsx`` among ``choices`` also ``--out`` and ``--lang``."""
     parser.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
-    if "xlsx" in choices:
+    if set(BINARY_FORMATS) & set(choices):
         parser.add_argument("--lang", choices=("vi", "en"),
                             help="language of headers, title and notes (default: Vietnamese for table, md and "
                                  "xlsx; csv and json keep their snake_case keys unless --lang is given)")
         if not any("--out" in a.option_strings for a in parser._actions):
-            parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically); required for xlsx")
+            parser.add_argument("--out", metavar="FILE", help="write to FILE (atomically); required for xlsx and docx")
+        if not any("--title-block" in a.option_strings for a in parser._actions):
+            parser.add_argument("--title-block", metavar="FILE",
+                                help="TOML of the dossier (agency, place, date, người lập biểu, thủ trưởng đơn vị): "
+                                     "the table gets the agency line, the place-and-date line and the signature block")
 
 
 def pick(args: argparse.Namespace, report: Any, frame: Any) -> Any:
     """What to write: the ReportTable for people (or any format when ``--lang`` is given), else the frame."""
     if args.format in HUMAN_FORMATS or getattr(args, "lang", None):
-        return report() if callable(report) else report
+        return framed(args, report() if callable(report) else report)
     return frame
+
+
+def framed(args: argparse.Namespace, report: Any) -> Any:
+    """``report`` with the agency line, place-and-date line and signature block of ``--title-block``, if given.
+
+    A form (a report that has its frame already) and anything that is not a report are returned as they are.
+    """
+    path = getattr(args, "title_block", None)
+    if path is None or not _is_report(report) or report.form is not None:
+        return report
+    from haiha_geo.dossier import read_dossier
+    from haiha_geo.report import FormFrame
+
+    frame = FormFrame(report.title, report.title_en or "", column_numbers=False, dossier=read_dossier(path))
+    return dataclasses.replace(report, form=frame)
 
 
 def emit(payload: Any, fmt: str | None = None, out: str | Path | None = None, lang: str | None = None) -> None:
@@ -148,14 +178,24 @@ def emit_cached(args: argparse.Namespace, parts: list, render: Callable[[], str 
     fmt = args.format
     if getattr(args, "out", None):  # before the work, as emit would after it
         check_suffix(args.out, fmt)
-    keyed = [*parts, fmt, getattr(args, "lang", None), *([disk_cache.source_files()] if sources else [])]
+    keyed = [*parts, fmt, getattr(args, "lang", None), _title_block_text(args),
+             *([disk_cache.source_files()] if sources else [])]
 
     def build() -> bytes:
         text = render()
         return text if isinstance(text, bytes) else text.encode("utf-8")
 
     data = disk_cache.remember(args.command, keyed, build)
-    emit(data if fmt == "xlsx" else data.decode("utf-8"), None, getattr(args, "out", None))
+    emit(data if fmt in BINARY_FORMATS else data.decode("utf-8"), None, getattr(args, "out", None))
+
+
+def _title_block_text(args: argparse.Namespace) -> str | None:
+    """What ``--title-block`` holds (its output depends on it), or None without one or when it cannot be read."""
+    path = getattr(args, "title_block", None)
+    try:
+        return None if path is None else Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def check_suffix(out: str | Path, fmt: str) -> None:

@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from haiha_geo._output import records, render, to_json
 from haiha_geo.crs import PROVENANCE
-from haiha_geo.errors import InputFileError
+from haiha_geo.errors import InputFileError, OptionError
 from haiha_geo.geometry import coverage_is_valid, dissolve, enclosed_gap_area, report_repairs, tiled_union
 from haiha_geo.io import write_atomic
 from haiha_geo.report import to_xlsx
 from haiha_geo.values import positive_number
-from haiha_geo.vector_io import CHUNK_FEATURES
+from haiha_geo.vector_io import CHUNK_FEATURES, read_layer
 from haiha_geo.zoning.categories import CODE_SYSTEMS, VERIFIED, classify, descendants, norm_of
 from haiha_geo.zoning.export import balance_report
 from haiha_geo.zoning.plan import PlanInput, iter_plan
@@ -76,6 +77,8 @@ class LandUseBalance:
     inputs: tuple[Path, ...] = ()
     #: The code list the plan's codes were read with (:attr:`haiha_geo.zoning.categories.Classification.label`).
     codes: str = "layers/landuse_categories.csv (QCVN 01:2021/BXD groups)"
+    #: That list as ``codes=`` takes it (``"landlaw"``, ``"qcvn"`` or a CSV path): other stages read with the same.
+    system: str = "qcvn"
 
     def to_frame(self) -> pd.DataFrame:
         """The table with a final ``TOTAL`` row."""
@@ -247,7 +250,7 @@ def land_use_balance(plan: PlanInput, field: str | None = None, population: int 
     total_ha = float(table.loc[table["level"] == 1, "area_ha"].sum().round(4))
     return LandUseBalance(table, total_ha, plan_ha, cover, population, notes,
                           _input_files(plan, code_map, categories, None if codes in CODE_SYSTEMS else codes),
-                          classification.label)
+                          classification.label, classification.system)
 
 
 def _area_by_code(frame: pd.DataFrame) -> pd.Series:
@@ -268,8 +271,8 @@ def _table(cats: pd.DataFrame, areas: pd.Series, unknown: list[str], population:
     categories = cats.to_dict("records")  # a few dozen rows: plain dicts, not pandas rows, keep this cheap
     codes = [row["code"] for row in categories] + unknown
     own = np.array([float(areas.get(code, 0.0)) for code in codes])
-    own_ha = dict(zip(codes, _round_to_sum(own / 1e4, 4)))
-    own_pct = dict(zip(codes, _round_to_sum(own / own.sum() * 100.0, 2, 100.0)))
+    own_ha = dict(zip(codes, round_to_sum(own / 1e4, 4)))
+    own_pct = dict(zip(codes, round_to_sum(own / own.sum() * 100.0, 2, 100.0)))
     below = descendants(cats) | {code: [code] for code in unknown}
     rows = [_category_row(row, below[row["code"]], own_ha, own_pct, population) for row in categories]
     rows += [_unclassified_row(code, own_ha, own_pct, population) for code in unknown]
@@ -321,14 +324,14 @@ def _per_person(area_ha: float, population: int | None) -> float | None:
     return round(area_ha * 1e4 / population, 2) if population else None
 
 
-def _round_to_sum(values: np.ndarray, decimals: int, total: float | None = None) -> np.ndarray:
+def round_to_sum(values: np.ndarray, decimals: int, total: float | None = None) -> np.ndarray:
     """Round ``values`` to ``decimals`` so that they add up to ``total`` rounded the same way.
 
     Largest-remainder method; ``total`` defaults to the sum of ``values``.
 
     Examples
     --------
-    >>> _round_to_sum(np.array([100 / 3, 100 / 3, 100 / 3]), 2, 100.0).tolist()
+    >>> round_to_sum(np.array([100 / 3, 100 / 3, 100 / 3]), 2, 100.0).tolist()
     [33.34, 33.33, 33.33]
     """
     unit = 10.0 ** decimals
@@ -388,3 +391,197 @@ def _study_geometry(study_area: Any, era: str | None) -> shapely.Geometry | None
         return None
     return as_planning_geometry(study_area, era)
 
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One column group of a staged balance: its key (``existing``, ``planned``, ``phase_1``), words, balance."""
+
+    key: str
+    vi: str
+    en: str
+    balance: LandUseBalance
+
+
+@dataclass(repr=False)
+class StagedBalance:
+    """Balances read with one code list, side by side: hiện trạng and quy hoạch with the change, or phases.
+
+    Attributes
+    ----------
+    stages : list of Stage
+    table : pandas.DataFrame
+        One row per category present in any stage (category order, then
+        unclassified codes): ``code``, ``name``, ``level``, ``parent``,
+        ``classified``, then ``{key}_ha`` and ``{key}_pct`` of each stage and,
+        with ``change``, ``change_ha`` (last stage minus first) and
+        ``change_pct`` (the difference of their shares, in percentage points).
+    change : bool
+    """
+
+    stages: list[Stage]
+    table: pd.DataFrame
+    change: bool
+
+    def totals(self) -> dict[str, float]:
+        """The total area (ha) of each stage by key, and ``change`` with a change."""
+        out = {s.key: s.balance.total_ha for s in self.stages}
+        if self.change:
+            out["change"] = round(out[self.stages[-1].key] - out[self.stages[0].key], 4)
+        return out
+
+
+def compare_balances(stages: list[Stage], *, change: bool = True, include_empty: bool = False) -> StagedBalance:
+    """Put the balances of ``stages`` side by side by category (each read with the same code list).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> cells = [box(500000, 2372000, 500100, 2372100), box(500100, 2372000, 500200, 2372100)]
+    >>> now = land_use_balance(gpd.GeoDataFrame({"code": ["NN", "NN"]}, geometry=cells, crs="EPSG:5899"),
+    ...                        include_empty=True)
+    >>> later = land_use_balance(gpd.GeoDataFrame({"code": ["NN", "NO-M"]}, geometry=cells, crs="EPSG:5899"),
+    ...                          include_empty=True)
+    >>> staged = compare_balances([Stage("existing", "Hiện trạng", "Existing", now),
+    ...                            Stage("planned", "Quy hoạch", "Planned", later)])
+    >>> staged.table.set_index("code").loc[["NN", "NO-M"], ["existing_ha", "planned_ha", "change_ha"]].values.tolist()
+    [[2.0, 1.0, -1.0], [0.0, 1.0, 1.0]]
+    """
+    keys = ["code", "name", "level", "parent", "classified"]
+    merged = stages[0].balance.table[keys].copy()
+    for stage in stages[1:]:
+        extra = stage.balance.table.loc[~stage.balance.table["code"].isin(merged["code"]), keys]
+        merged = pd.concat([merged, extra], ignore_index=True)
+    for stage in stages:
+        rows = stage.balance.table.set_index("code")
+        merged[f"{stage.key}_ha"] = merged["code"].map(rows["area_ha"]).fillna(0.0).to_numpy(dtype=float)
+        merged[f"{stage.key}_pct"] = merged["code"].map(rows["percent"]).fillna(0.0).to_numpy(dtype=float)
+    if change:
+        first, last = stages[0].key, stages[-1].key
+        merged["change_ha"] = (merged[f"{last}_ha"] - merged[f"{first}_ha"]).round(4)
+        merged["change_pct"] = (merged[f"{last}_pct"] - merged[f"{first}_pct"]).round(2)
+    if not include_empty:
+        merged = merged[(merged[[f"{s.key}_ha" for s in stages]] > 0).any(axis=1)].reset_index(drop=True)
+    return StagedBalance(list(stages), merged, change)
+
+
+def staged_balance(plan: PlanInput, *, existing: PlanInput | None = None, existing_field: str | None = None,
+                   phase_field: str | None = None, field: str | None = None, codes: str | os.PathLike | None = None,
+                   layer: str | None = None, crs: str | None = None, **options: Any) -> StagedBalance:
+    """Hiện trạng and quy hoạch of ``plan`` with the change, or one column group per phase.
+
+    Parameters
+    ----------
+    plan : GeoDataFrame or path
+        The plan, as :func:`land_use_balance` takes it.
+    existing : GeoDataFrame or path, optional
+        A current-use layer with its codes in column ``code``: the hiện trạng.
+    existing_field : str, optional
+        The plan's column holding each polygon's current code: the hiện trạng from the plan itself.
+    phase_field : str, optional
+        The plan's column naming the phase of each polygon: one column group
+        per phase (sorted), each the balance of the polygons of that phase;
+        polygons without a phase are a last group of their own.
+    field, codes, layer, crs, **options
+        As :func:`land_use_balance`; every stage is read with the plan's code list.
+
+    Raises
+    ------
+    OptionError
+        None or more than one of ``existing``, ``existing_field``, ``phase_field``.
+    InputFileError
+        A column that the plan does not have.
+    """
+    if sum(x is not None for x in (existing, existing_field, phase_field)) != 1:
+        raise OptionError("give one of --existing FILE, --existing-field COLUMN or --phase-field COLUMN")
+    options |= {"include_empty": True}
+    if phase_field is not None:
+        frame = _attributes(plan, layer, crs, [phase_field])
+        phase = frame[phase_field].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+        phases = sorted(set(phase), key=lambda p: (p == "", p))  # polygons without a phase: a group of their own
+        planned = land_use_balance(frame, field=field, codes=codes, **options)
+        stages = [Stage(f"phase_{i}", f"Giai đoạn {p}" if p else "Chưa xác định giai đoạn",
+                        f"Phase {p}" if p else "No phase",
+                        land_use_balance(frame[phase == p], field=field, codes=planned.system, **options))
+                  for i, p in enumerate(phases, start=1)]
+        return compare_balances(stages, change=False)
+    planned = land_use_balance(plan, field=field, codes=codes, layer=layer, crs=crs, **options)
+    if existing_field is not None:
+        now = land_use_balance(plan, field=existing_field, codes=planned.system, layer=layer, crs=crs, **options)
+    else:  # a layer of its own: the plan's CAD layer map does not apply to it
+        now = land_use_balance(existing, codes=planned.system, crs=crs,
+                               **{k: v for k, v in options.items() if k != "code_map"})
+    return compare_balances([Stage("existing", "Hiện trạng", "Existing", now),
+                             Stage("planned", "Quy hoạch", "Planned", planned)])
+
+
+def _attributes(plan: PlanInput, layer: str | None, crs: str | None, needed: list[str]) -> Any:
+    """The plan with its attribute columns (a GIS file read whole), checked to have the ``needed`` columns."""
+    frame = plan if isinstance(plan, gpd.GeoDataFrame) else read_layer(plan, layer=layer, crs=crs, what="plan")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        columns = ", ".join(c for c in frame.columns if c != frame.geometry.name)
+        raise InputFileError(f"the plan has no column {', '.join(map(repr, missing))}; columns: {columns}")
+    return frame
+
+
+#: Columns of a plan read into the plot table (the first one found of each), by what they hold.
+PLOT_FIELDS: dict[str, tuple[str, ...]] = {
+    "plot": ("ky_hieu_lo", "ky_hieu", "ma_lo", "so_lo", "lo", "plot", "plot_id", "lot"),
+    "density": ("mat_do_xd", "mat_do", "mdxd", "density"),
+    "floors": ("tang_cao", "so_tang", "floors", "storeys"),
+    "far": ("he_so_sdd", "hssdd", "hssdd", "far"),
+    "population": ("dan_so", "population"),
+}
+
+
+def plot_table(plan: PlanInput, *, field: str | None = None, codes: str | os.PathLike | None = None,
+               layer: str | None = None, crs: str | None = None) -> pd.DataFrame:
+    """Bảng thống kê các lô: one row per plot of ``plan`` with its code, area and the indicators it carries.
+
+    The plot id, density (%), floors, floor-area ratio and population are
+    read from the first column of each in :data:`PLOT_FIELDS` (left out when
+    the plan has none); areas (ha, EPSG:5899) are rounded to 0.0001 ha so that
+    they add up to the balance's total.
+
+    Raises
+    ------
+    InputFileError
+        The plan has no plot-id column, or a value that is not a number where one is expected.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> plan = gpd.GeoDataFrame({"code": ["NO-M", "CX-DVO"], "ky_hieu_lo": ["L1", "L2"], "tang_cao": [5, 1]},
+    ...     geometry=[box(500000, 2372000, 500100, 2372100), box(500100, 2372000, 500150, 2372100)],
+    ...     crs="EPSG:5899")
+    >>> plot_table(plan)[["plot", "code", "area_ha", "floors"]].values.tolist()
+    [['L1', 'NO-M', 1.0, 5.0], ['L2', 'CX-DVO', 0.5, 1.0]]
+    """
+    frame = _attributes(plan, layer, crs, [])
+    found = {what: next((c for c in names if c in frame.columns), None) for what, names in PLOT_FIELDS.items()}
+    if found["plot"] is None:
+        raise InputFileError(f"the plan has no plot-id column (one of {', '.join(PLOT_FIELDS['plot'])}); "
+                             "name the column holding each plot's ký hiệu lô so")
+    (coded, _, _), = iter_plan(frame, field=field, chunk_features=None)
+    classification = classify(coded["code"].cat.categories, codes)
+    names = classification.categories.set_index("code")["name"]
+    code = [classification.mapped.get(c, c) for c in coded["code"].astype(str)]
+    out = pd.DataFrame({"plot": frame.loc[coded.index, found["plot"]].astype(str).to_numpy(), "code": code,
+                        "name": [names.get(c) for c in code],
+                        "area_ha": round_to_sum(shapely.area(np.asarray(coded.geometry.array)) / 1e4, 4)})
+    for what in ("density", "floors", "far", "population"):
+        if found[what] is not None:
+            out[what] = _numbers(frame.loc[coded.index, found[what]], found[what])
+    return out
+
+
+def _numbers(values: pd.Series, column: str) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & numbers.isna()
+    if bad.any():
+        raise InputFileError(f"the plan's column {column!r} holds {values[bad].iloc[0]!r}, not a number "
+                             f"({int(bad.sum())} value(s)); leave a value blank when unknown")
+    return numbers.to_numpy(dtype=float)
