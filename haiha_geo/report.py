@@ -437,6 +437,10 @@ class ReportTable:
     form : FormFrame, optional
         Makes the table a statutory form: number, unit line, header groups,
         column numbers, place-and-date line and signature block in every writer.
+    annexes : sequence of ReportTable
+        Tables that go with this one (an audit breakdown): each a sheet of its
+        own in XLSX, a table after this one in DOCX, ``table`` and ``md``; CSV
+        and JSON hold this table only.
 
     Raises
     ------
@@ -481,6 +485,7 @@ class ReportTable:
     sheet_en: str | None = None
     date: dt.date | None = None
     form: FormFrame | None = None
+    annexes: Sequence[ReportTable] = ()
     _cells: list[list[Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -624,7 +629,8 @@ def render(table: ReportTable, fmt: str, lang: str | None = None) -> str:
     right = [True] + [c.kind not in ("text", "bool", "date") for c in columns]
     title = f"**{table.title_in(lang)}**" if fmt == "md" else table.title_in(lang)
     body = to_markdown(shown, right) if fmt == "md" else to_text(shown, right)
-    return _form_head(table, lang, title, fmt) + body + _footer(table, lang) + _signatures(table, lang, fmt)
+    annexes = "".join("\n" + render(annex, fmt, lang) for annex in table.annexes)
+    return _form_head(table, lang, title, fmt) + body + _footer(table, lang) + _signatures(table, lang, fmt) + annexes
 
 
 def _vietnamese_frame(table: ReportTable) -> pd.DataFrame:
@@ -751,6 +757,8 @@ def xlsx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
 
     book = Workbook()
     _write_sheet(book.active, table, lang, _sheet_name(table, lang))
+    for annex in table.annexes:
+        _write_sheet(book.create_sheet(), annex, lang, _sheet_name(annex, lang))
     if table.sources:
         sources = sources_table(table, lang)
         _write_sheet(book.create_sheet(), sources, lang, _word("sources_sheet", lang))

@@ -95,6 +95,9 @@ def docx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     section.page_width, section.page_height = (Mm(297), Mm(210)) if wide else (Mm(210), Mm(297))
     section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
     _write(doc, table, lang)
+    for annex in table.annexes:
+        doc.add_paragraph()
+        _write(doc, annex, lang)
     if table.sources:
         doc.add_paragraph()
         _write(doc, sources_table(table, lang), lang)

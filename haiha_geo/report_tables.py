@@ -506,9 +506,50 @@ def reaggregation_report(result: TableReaggregation) -> ReportTable:
     if any(_moved_how(result, c)[2] for c in result.columns):
         vi_notes.append("Trọng số của đơn vị bị chia tách được chia theo tỷ lệ diện tích.")
         en_notes.append("The weight of a split unit is shared out by area.")
+    if result.shares:
+        vi_notes.append(f"Tỷ lệ chia tách do người dùng cung cấp (thay tỷ lệ diện tích bản đồ): {result.shares}.")
+        en_notes.append(f"Split shares given by the user (in place of the map-area shares): {result.shares}.")
     styles = [RowStyle()] * len(frame) + [RowStyle(bold=True, numbered=False)]
+    annexes = [contributions_report(result, kinds)] if result.contributions is not None else []
     return ReportTable.from_frame(shown, columns, vi, title_en=en, notes=vi_notes, notes_en=en_notes, styles=styles,
-                                  sheet="Chuyển số liệu", sheet_en="Reaggregated", sources=[_AREA_METHOD])
+                                  sheet="Chuyển số liệu", sheet_en="Reaggregated", sources=[_AREA_METHOD],
+                                  annexes=annexes)
+
+
+def contributions_report(result: TableReaggregation, kinds: dict[str, str] | None = None) -> ReportTable:
+    """Each target unit's figures by the source units they come from (the audit sheet of a reaggregation).
+
+    Examples
+    --------
+    >>> from haiha_geo.crosswalks import reaggregate_table
+    >>> units = units_table("2019")
+    >>> moved = reaggregate_table(pd.DataFrame({"name": units["name"], "people": 1000}), "2019", "2025",
+    ...                           integers=True)
+    >>> table = contributions_report(moved)
+    >>> len(table.rows), [(r["to_name"], r["people"]) for r in table.rows if r["from_name"] == "Quảng Long"]
+    (17, [('Quảng Hà', 23), ('Đường Hoa', 977)])
+    """
+    frame = result.contributions
+    kinds = kinds or {c: "count" if result.integers and result.is_count(c) else "number" for c in result.columns}
+    columns = [Column("to_code", "Mã ĐVHC mới", "New code", width=9),
+               Column("to_name", "Đơn vị mới", "New unit", width=20),
+               Column("from_code", "Mã ĐVHC cũ", "Old code", width=9),
+               Column("from_name", "Đơn vị cũ", "Old unit", width=20),
+               Column("share", "Tỷ lệ của đơn vị cũ", "Share of the old unit", "share"),
+               *[Column(_key(c), c, c, kinds[c]) for c in result.columns]]
+    shown = frame.copy()
+    for c in [c for c in result.columns if kinds[c] == "text"]:  # every digit of a huge count, as in the main table
+        shown[c] = [f"{int(v):,}" for v in shown[c]]
+    shown = shown.rename(columns={c: _key(c) for c in result.columns})
+    a, b = era(result.from_era), era(result.to_era)
+    return ReportTable.from_frame(
+        shown, columns, f"Đóng góp của từng đơn vị {a.label('vi')} vào đơn vị {b.label('vi')}",
+        title_en=f"What each unit {a.label('en')} brings to each unit {b.label('en')}",
+        notes=["Mỗi dòng: phần số liệu một đơn vị cũ chuyển sang một đơn vị mới; cộng theo đơn vị mới bằng bảng "
+               "chính."],
+        notes_en=["Each row: the part of an old unit's figures that goes to a new unit; summed by new unit, the "
+                  "main table."],
+        sheet="Đóng góp", sheet_en="Contributions")
 
 
 def _moved_how(result: TableReaggregation, column: str) -> tuple[str, str, bool]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from haiha_geo.cli.output import REPORT_FORMATS, add_format, emit, emit_cached, pick, written
+from haiha_geo.cli.output import REPORT_FORMATS, add_format, check_suffix, emit, emit_cached, input_paths, pick, written
 from haiha_geo.errors import OptionError, UnknownEraError
+from haiha_geo.io import check_output
 from haiha_geo.timeline import era_for_date, era_ids
 
 _UNIT_FIELDS = ["unit_id", "code", "name", "type", "era", "valid_from", "valid_to", "area_ha", "official_area_ha"]
@@ -50,6 +51,16 @@ def register(sub) -> None:
     p.add_argument("--integers", action="store_true",
                    help="round counts to whole numbers keeping each column's total exactly (largest remainder, "
                         "exact integers at any size)")
+    p.add_argument("--district-column", metavar="COL",
+                   help="column giving each row's old district (or town, city) where names repeat across the "
+                        "province; a key may also read 'name, district'")
+    p.add_argument("--shares", metavar="FILE",
+                   help="CSV/XLSX of your split shares (e.g. from the Đề án): from_unit, to_unit and share "
+                        "(summing to 1) or part (area or population of each part); they replace the map-area "
+                        "shares of the units listed and are cited in the output")
+    p.add_argument("--contributions", metavar="FILE.csv",
+                   help="also write each new unit's figures by old unit (an audit table) as CSV; the xlsx, "
+                        "docx, table and md outputs hold it as a second table")
     add_format(p, REPORT_FORMATS)
     p.set_defaults(func=_reaggregate)
 
@@ -133,10 +144,16 @@ def _reaggregate(args: argparse.Namespace) -> int:
 
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     rates = dict((c, w) if c else (w, "area") for c, _, w in (r.rpartition(":") for r in args.rate or []))
+    if args.contributions:
+        check_suffix(args.contributions, "csv")
+        check_output(args.contributions, input_paths(args))
     result = reaggregate_table(args.table, args.from_era, args.to_era, key=args.key, columns=columns,
-                               kind=args.kind, weights=args.weights, rates=rates, integers=args.integers)
+                               kind=args.kind, weights=args.weights, rates=rates, integers=args.integers,
+                               district=args.district_column, shares=args.shares)
     machine = result.to_dict() if args.format == "json" else result.frame
     emit(pick(args, lambda: reaggregation_report(result), machine), args.format, args.out, args.lang)
+    if args.contributions:
+        emit(result.contributions, "csv", args.contributions)
     return 0
 
 

@@ -224,9 +224,13 @@ def check_suffix(out: str | Path, fmt: str) -> None:
                           f"give --format {named}, or name the file {path.with_suffix(SUFFIXES[fmt][0]).name}")
 
 
+#: Options (argparse ``dest``) that name files a command writes: never taken for its inputs.
+OUTPUT_OPTIONS = ("out", "contributions")
+
+
 def input_paths(args: argparse.Namespace) -> list[Path]:
-    """Every option or argument of ``args`` (other than ``--out``) that names an existing file or folder."""
-    values = [v for k, v in vars(args).items() if k != "out"]
+    """Every option or argument of ``args`` but :data:`OUTPUT_OPTIONS` that names an existing file or folder."""
+    values = [v for k, v in vars(args).items() if k not in OUTPUT_OPTIONS]
     flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
     return [Path(x).expanduser() for x in flat if isinstance(x, str) and x and Path(x).expanduser().exists()]
 
