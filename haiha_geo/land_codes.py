@@ -268,3 +268,103 @@ def detect_system(values: Iterable[str]) -> str:
     law = sum(resolve(v) is not None for v in distinct)
     qcvn = sum(lookup(v, QCVN) is not None for v in distinct)
     return LANDLAW if law > qcvn else QCVN
+
+
+#: Columns a plan's land-use code is looked for in, in order (folded names); else the column whose values are codes.
+CODE_COLUMNS = ("code", "ma", "ma_dat", "ma_loai_dat", "loai_dat", "mdsd", "ma_mdsd", "zone", "chuc_nang", "landuse")
+#: Columns a plot's own label (ký hiệu lô) is looked for in, in order.
+LABEL_COLUMNS = ("ky_hieu_lo", "ky_hieu", "ma_lo", "so_hieu_lo", "lo", "label", "ten_lo")
+#: Fill opacity of a plan's plots on paper, on screen and in QGIS: opaque, as land-use maps are drawn.
+PLAN_FILL_OPACITY = 1.0
+#: The fill of a code no list knows (grey), so that it stands out without posing as a land use.
+UNKNOWN_FILL = (189, 189, 189)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """How one code of a plan is drawn and named, the same in every renderer (print, HTML map, QML).
+
+    ``hex`` is the fill (the code's own, an ancestor's, or :data:`UNKNOWN_FILL`); ``known`` whether a list has it.
+    """
+
+    code: str
+    hex: str
+    name_vi: str
+    name_en: str
+    known: bool
+
+    def legend(self, lang: str = "vi") -> str:
+        """The legend text: the code and its name.
+
+        Examples
+        --------
+        >>> plan_symbols(["ONT"])[1]["ONT"].legend()
+        'ONT — Đất ở tại nông thôn'
+        """
+        name = self.name_vi if lang == "vi" else self.name_en
+        return f"{self.code} — {name}"
+
+
+def code_column(columns: Iterable[str], sample: dict[str, list]) -> str | None:
+    """The column of a plan that holds its land-use codes: one named as :data:`CODE_COLUMNS`, else the first
+    whose values are mostly codes of a list (``sample``: a few values per column).
+
+    Examples
+    --------
+    >>> code_column(["id", "ma_dat"], {"id": [1, 2], "ma_dat": ["ONT", "DGT"]})
+    'ma_dat'
+    >>> code_column(["id", "x"], {"id": [1], "x": ["LUC", "CLN", "ONT"]}), code_column(["id"], {"id": [1]})
+    ('x', None)
+    """
+    columns = list(columns)
+    by_name = {c.strip().lower(): c for c in columns}
+    named = next((by_name[n] for n in CODE_COLUMNS if n in by_name), None)
+    if named is not None:
+        return named
+    for column in columns:
+        values = {str(v).strip() for v in sample.get(column, []) if isinstance(v, str) and v.strip()}
+        known = sum(resolve(v) is not None or lookup(v, QCVN) is not None for v in values)
+        if values and known >= 0.8 * len(values):
+            return column
+    return None
+
+
+def label_column(columns: Iterable[str]) -> str | None:
+    """The column of a plan holding each plot's own label (ký hiệu lô), by name (:data:`LABEL_COLUMNS`).
+
+    Examples
+    --------
+    >>> label_column(["code", "Ky_hieu_lo"]), label_column(["code"])
+    ('Ky_hieu_lo', None)
+    """
+    by_name = {str(c).strip().lower(): c for c in columns}
+    return next((by_name[n] for n in LABEL_COLUMNS if n in by_name), None)
+
+
+def plan_symbols(values: Iterable[str], system: str | None = None) -> tuple[str, dict[str, Symbol]]:
+    """The code system of a plan's ``values`` (detected unless given) and a :class:`Symbol` per distinct value,
+    in the list's order (hierarchy order; unknown codes last, as written).
+
+    An older land-law code is drawn in the colour of the code it counts as and named after it.
+
+    Examples
+    --------
+    >>> system, found = plan_symbols(["DGT", "ONT", "BHK", "XYZ"])
+    >>> system, list(found), found["ONT"].hex, found["BHK"].name_vi, found["XYZ"].known
+    ('landlaw', ['BHK', 'ONT', 'DGT', 'XYZ'], '#ffd0ff', 'Đất trồng cây hằng năm khác', False)
+    """
+    distinct = list(dict.fromkeys(str(v).strip() for v in values if v is not None and str(v).strip()))
+    system = system or detect_system(distinct)
+    order = {c: i for i, c in enumerate(codes(system))}
+    found: dict[str, Symbol] = {}
+    rank: dict[str, int] = {}
+    for value in distinct:
+        entry = lookup(value, system)
+        if entry is None and system == LANDLAW and resolve(value) is not None:
+            entry = resolve(value)[0]
+        rank[value] = order[entry.code] if entry else len(order)
+        rgb = (colour(entry.code, system)[0] if entry else None) or UNKNOWN_FILL
+        found[value] = Symbol(value, "#{:02x}{:02x}{:02x}".format(*rgb),
+                              entry.name_vi if entry else "mã không có trong danh mục",
+                              (entry.name_en or entry.name_vi) if entry else "code not in the list", entry is not None)
+    return system, {v: found[v] for v in sorted(found, key=lambda v: rank[v])}  # stable: unknown codes as written

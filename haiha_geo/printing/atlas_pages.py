@@ -98,7 +98,9 @@ def corner_rows(sheet_geom, planning_geom, crs: str, w: dict) -> list[tuple[str,
 
 
 def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", paper: str = "A1",
-          orientation: str | None = None, layers=(), lang: str = "vi", only=()) -> PrintDocument:
+          orientation: str | None = None, layers=(), lang: str = "vi", only=(),
+          extent: str | tuple[float, float, float, float] | None = None, code_field: str | None = None
+          ) -> PrintDocument:
     """One page per map sheet of ``units`` at true scale.
 
     Parameters
@@ -118,6 +120,11 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     lang : {"vi", "en"}
     only : sequence of str
         Sheet numbers to print (default all).
+    extent : "layer" or (x0, y0, x1, y1), optional
+        Print only the sheets that meet the user's ``layers`` (a plan's own
+        sheets) or a box in EPSG:5899 metres.
+    code_field : str, optional
+        The column of the land-use codes of ``layers`` (see :func:`haiha_geo.printing.print_map`).
 
     Examples
     --------
@@ -137,9 +144,11 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
                                    f"({system}); `haiha-geo sheets` lists its {len(index)} sheets")
         index = index[index["sheet"].isin(list(only))].reset_index(drop=True)
     crs = index.crs.to_string()
+    drawn = [era_layer(area.era, lang, w)] + [file_layer(f, code_field=code_field, lang=lang) for f in layers]
+    if extent is not None:
+        index = _sheets_meeting(index, crs, extent, drawn[1:])
     numbers, size = neighbours(index, scale, system)
     in_atlas = set(index["sheet"])
-    drawn = [era_layer(area.era, lang, w)] + [file_layer(f) for f in layers]
     planning = _planning(index.geometry.values, crs)
     widest = max(g.bounds[2] - g.bounds[0] for g in planning) * 1000 / scale
     tallest = max(g.bounds[3] - g.bounds[1] for g in planning) * 1000 / scale
@@ -162,6 +171,23 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
                          "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),
                          "extent": plane.bounds})
     return doc
+
+
+def _sheets_meeting(index, crs: str, extent, files: list[PrintLayer]):
+    """The sheets of ``index`` that meet the user's layers (``extent="layer"``) or a box in EPSG:5899."""
+    if extent == "layer":
+        if not files:
+            raise PrintLayoutError("--extent layer: no --layer given; give --layer FILE or X0,Y0,X1,Y1")
+        region = shapely.union_all([part.frame.geometry.union_all() for f in files for part in (f, *f.extra)])
+    elif isinstance(extent, str):
+        raise PrintLayoutError(f"--extent {extent!r}: an atlas takes layer or X0,Y0,X1,Y1 in EPSG:5899 metres")
+    else:
+        region = shapely.box(*extent)
+    meets = [plane.intersects(region) for plane in _planning(index.geometry.values, crs)]
+    if not any(meets):
+        raise PrintLayoutError("no sheet of the atlas meets the extent; check that it lies in the study area "
+                               "(EPSG:5899 metres)")
+    return index[meets].reset_index(drop=True)
 
 
 def _page(number: str, lay: layout.PageLayout, layers: list[PrintLayer], plane, scale: int,

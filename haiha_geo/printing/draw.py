@@ -120,7 +120,8 @@ def _inside(box, frame_box) -> bool:
 def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[list, list[str]]:
     """Label the units of the labelled layers where they fit without touching another label or the frame edge.
 
-    Larger units are placed first. A label is tried at its unit's inscribed
+    The labels of the layer drawn on top (a plan's plots) are placed first,
+    then those below; within a layer, larger features first. A label is tried at its unit's inscribed
     centre, then at a representative point, at full size then smaller; a
     position whose box lies inside the unit wins, else the first one clear of
     every other label. A label whose box overlaps another label at every
@@ -130,13 +131,13 @@ def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[l
     frame_box = ax.get_window_extent(renderer)
     to_data = ax.transData.inverted()
     items = []
-    for layer in layers:
-        if layer.labels:
-            cut = clip_frame(layer.frame, clip)
-            items += [(g.area, label, g) for label, g in zip(cut["label"], cut.geometry.values)]
+    for z, part in enumerate(part for layer in layers for part in (*layer.extra, layer)):
+        if part.labels:
+            cut = clip_frame(part.frame, clip)
+            items += [(-z, g.area, label, g) for label, g in zip(cut["label"], cut.geometry.values)]
     placed, boxes, dropped = [], [], []
     halo = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.6}
-    for _, label, geom in sorted(items, key=lambda t: -t[0]):
+    for _, _, label, geom in sorted(items, key=lambda t: (t[0], -t[1])):  # the top layer's labels first
         text = ax.text(0, 0, label, ha="center", va="center", parse_math=False, weight="bold", color="#222222",
                        zorder=20, clip_on=False, bbox=halo)
         fallback = None

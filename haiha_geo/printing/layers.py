@@ -10,6 +10,7 @@ import geopandas as gpd
 from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import PrintLayoutError
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, code_column, label_column, plan_symbols
 from haiha_geo.registry import unit_types
 from haiha_geo.sources import file_sha256
 from haiha_geo.timeline import era_ids
@@ -95,18 +96,53 @@ def short_sha(path: Path) -> str:
     return file_sha256(path)[:12]
 
 
-def file_layer(path: str | Path, style: dict | None = None, name: str = "") -> PrintLayer:
-    """A user's vector file, read with :func:`haiha_geo.io.read_layer` and put into EPSG:5899."""
+def file_layer(path: str | Path, style: dict | None = None, name: str = "", code_field: str | None = None,
+               lang: str = "vi") -> PrintLayer:
+    """A user's vector file, read with :func:`haiha_geo.io.read_layer` and put into EPSG:5899.
 
+    A plan whose features carry land-use codes (``code_field``, else the column
+    :func:`haiha_geo.land_codes.code_column` finds) is drawn one fill per code
+    (:func:`haiha_geo.land_codes.plan_symbols`), each plot labelled with its
+    code (and its ký hiệu lô where the plan has one), one legend entry per code
+    drawn; any other file in one style, under its file name.
+    """
     path = Path(path)
     frame = to_planning(read_layer(path))
-    style = {**DEFAULT_STYLE, "color": "#e31a1c", "fillColor": "#fb9a99", "fillOpacity": 0.4, "weight": 2,
-             **(style or {})}
-    return PrintLayer(gpd.GeoDataFrame(geometry=frame.geometry.values, crs=PLANNING_CRS), style,
-                      name or path.name, False, None, f"{path.name} sha256 {short_sha(path)}")
+    source = f"{path.name} sha256 {short_sha(path)}"
+    column = code_field or code_column(frame.columns.drop(frame.geometry.name),
+                                       {c: frame[c].head(200).tolist() for c in frame.columns})
+    if code_field is not None and code_field not in frame.columns:
+        raise PrintLayoutError(f"{path.name} has no column {code_field!r} (--code-field); its columns are "
+                               f"{', '.join(map(str, frame.columns.drop(frame.geometry.name)))}")
+    if column is None:
+        style = {**DEFAULT_STYLE, "color": "#e31a1c", "fillColor": "#fb9a99", "fillOpacity": 0.4, "weight": 2,
+                 **(style or {})}
+        return PrintLayer(gpd.GeoDataFrame(geometry=frame.geometry.values, crs=PLANNING_CRS), style,
+                          name or path.name, False, None, source)
+    return _plan_layer(frame, column, label_column(frame.columns), source, lang)
 
 
-def from_spec(spec, *, era: str | None, files: list, lang: str, words: dict) -> tuple[list[PrintLayer], list[str]]:
+def _plan_layer(frame: gpd.GeoDataFrame, column: str, label: str | None, source: str, lang: str) -> PrintLayer:
+    """One layer per land-use code of a plan (the last carries the others in ``extra``), in the list's order."""
+    codes = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
+    _, symbols = plan_symbols(codes)
+    parts = []
+    for code, symbol in symbols.items():
+        plots = frame[codes == code]
+        own = plots[label].astype(str).str.strip() if label else None
+        labels = [f"{o}\n{code}" if label and o else code for o in (own if own is not None else plots[column])]
+        style = {"color": "#555555", "weight": 0.8, "fillColor": symbol.hex, "fillOpacity": PLAN_FILL_OPACITY}
+        part = gpd.GeoDataFrame({"label": labels}, geometry=plots.geometry.values, crs=PLANNING_CRS)
+        parts.append(PrintLayer(part, style, symbol.legend(lang), True, None, source))
+    if not parts:
+        raise PrintLayoutError(f"{source.split()[0]}: column {column!r} holds no code; give --code-field")
+    *before, last = parts
+    last.extra = before  # drawn (and listed in the legend) before the layer that carries them: the list's order
+    return last
+
+
+def from_spec(spec, *, era: str | None, files: list, lang: str, words: dict,
+              code_field: str | None = None) -> tuple[list[PrintLayer], list[str]]:
     """The layers a spec prints (its ``[print] layers``, else the layers shown by default), and notes on skipped ones.
 
     ``era`` replaces the spec's era and merger layers by the units of that era.
@@ -140,7 +176,7 @@ def from_spec(spec, *, era: str | None, files: list, lang: str, words: dict) -> 
             layers.append(file_layer(lay.path, lay.style, lay.name))
         else:
             notes.append(f"layer {lay.id} ({lay.kind}) is not printed: only {', '.join(PRINTABLE)} layers are")
-    layers += [file_layer(f) for f in files]
+    layers += [file_layer(f, code_field=code_field, lang=lang) for f in files]
     if not layers:
         raise PrintLayoutError(f"{spec.source}: nothing to print (no printable layer shown); give --era or --layer")
     return layers, notes

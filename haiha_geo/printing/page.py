@@ -389,8 +389,42 @@ def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, ext
     return titleblock.TitleBlock(rows, w["mark"], w["mark_note"])
 
 
+def _extent(extent, drawn: list[PrintLayer], files: int) -> tuple[float, float, float, float]:
+    """The ground box the frame must hold (see :func:`print_map`'s ``extent``)."""
+    if extent is None or extent in ("layer", "unit"):
+        chosen = drawn if extent is None else drawn[len(drawn) - files:] if extent == "layer" else \
+            drawn[:len(drawn) - files]
+        if not chosen:
+            raise PrintLayoutError(f"--extent {extent}: " + ("no --layer given" if extent == "layer" else
+                                                            "no units drawn") + "; give the extent as X0,Y0,X1,Y1")
+        return shapely.union_all([shapely.union_all(part.frame.geometry.values) for layer in chosen
+                                  for part in (layer, *layer.extra)]).bounds
+    if isinstance(extent, str):
+        raise PrintLayoutError(f"--extent {extent!r}: give layer, unit or X0,Y0,X1,Y1 in EPSG:5899 metres")
+    x0, y0, x1, y1 = (float(v) for v in extent)
+    if not (all(math.isfinite(v) for v in (x0, y0, x1, y1)) and x0 < x1 and y0 < y1):
+        raise PrintLayoutError(f"--extent {x0},{y0},{x1},{y1}: give X0 < X1 and Y0 < Y1, finite, in EPSG:5899 metres")
+    return x0, y0, x1, y1
+
+
+def _check_fits(box: tuple[float, float, float, float], scale: int, lay: layout.PageLayout) -> None:
+    """:class:`PrintLayoutError` naming the paper that fits when ``box`` at 1:``scale`` exceeds the frame."""
+    need_w, need_h = (box[2] - box[0]) * 1000 / scale, (box[3] - box[1]) * 1000 / scale
+    if need_w <= lay.frame.w + 1e-6 and need_h <= lay.frame.h + 1e-6:
+        return
+    fits = [(p, o) for p in layout.PAPERS for o in layout.ORIENTATIONS
+            if (f := layout.available(p, o).frame).w >= need_w and f.h >= need_h]
+    hint = f"--paper {fits[0][0]} --orientation {fits[0][1]} fits it" if fits else \
+        f"no paper up to A0 fits it at 1:{scale}; leave --scale out for the largest scale that fits"
+    raise PrintLayoutError(f"the extent ({box[2] - box[0]:,.0f} × {box[3] - box[1]:,.0f} m) needs a frame of "
+                           f"{need_w:.0f} × {need_h:.0f} mm at 1:{scale}; {lay.paper} {lay.orientation} has "
+                           f"{lay.frame.w:.0f} × {lay.frame.h:.0f} mm: {hint}")
+
+
 def print_map(spec=None, *, paper: str | None = None, orientation: str | None = None, scale: int | None = None,
-              era: str | None = None, layers=(), lang: str = "vi", title: str | None = None) -> PrintDocument:
+              era: str | None = None, layers=(), lang: str = "vi", title: str | None = None,
+              extent: str | tuple[float, float, float, float] | None = None,
+              center: tuple[float, float] | None = None, code_field: str | None = None) -> PrintDocument:
     """Lay out one printed page of a map spec at an exact scale.
 
     Parameters
@@ -412,6 +446,16 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     lang : {"vi", "en"}
     title : str, optional
         Drawing title (default the spec's).
+    extent : {"layer", "unit"} or (x0, y0, x1, y1), optional
+        What the frame must hold: the user's ``layers`` (``"layer"``: a plan on
+        its own sheet), the units drawn (``"unit"``), or a box in EPSG:5899
+        metres; default everything drawn. With a ``scale`` the extent must fit
+        the frame, else the error names the paper that fits.
+    center : (x, y), optional
+        The frame's centre in EPSG:5899 metres (default the extent's centre).
+    code_field : str, optional
+        The column of the land-use codes of the ``layers`` (default: found by
+        :func:`haiha_geo.land_codes.code_column`).
 
     Returns
     -------
@@ -430,19 +474,22 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     spec = spec if isinstance(spec, MapSpec) else load_spec(spec)
     opts = spec.print
     era = registry.check_era(era) if era is not None else None
-    drawn, notes = from_spec(spec, era=era, files=list(layers), lang=lang, words=w)
+    drawn, notes = from_spec(spec, era=era, files=list(layers), lang=lang, words=w, code_field=code_field)
     lay = layout.available(paper or opts.get("paper", "A3"), orientation or opts.get("orientation", "landscape"))
-    data = shapely.union_all([shapely.union_all(part.frame.geometry.values) for layer in drawn
-                              for part in (layer, *layer.extra)])
-    bx0, by0, bx1, by1 = data.bounds
+    bx0, by0, bx1, by1 = _extent(extent, drawn, len(layers))
     if scale is None and "scale" in opts:
         scale = opts["scale"]
     scale = layout.check_scale(scale) if scale is not None else \
         layout.best_scale(bx1 - bx0, by1 - by0, lay.frame.w, lay.frame.h)
+    if extent is not None:
+        _check_fits((bx0, by0, bx1, by1), scale, lay)
     ground_w, ground_h = lay.frame.w * scale / 1000, lay.frame.h * scale / 1000
-    x0, y0 = (bx0 + bx1) / 2 - ground_w / 2, (by0 + by1) / 2 - ground_h / 2
+    cx, cy = center if center is not None else ((bx0 + bx1) / 2, (by0 + by1) / 2)
+    x0, y0 = cx - ground_w / 2, cy - ground_h / 2
     clip = shapely.box(x0, y0, x0 + ground_w, y0 + ground_h)
-    name = title or opts.get("title") or spec.title
+    name = title or opts.get("title") or (spec.title if era is None else  # one era: the title says which
+                                          w["era_title"].format(era=timeline.era(era).label(lang),
+                                                                place=place().title(lang)))
     block = title_block(name, scale, drawn, lang)
     content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
     fig, dropped, unprintable = compose(lay, drawn, clip, x0, y0, scale, content)

@@ -41,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_cadastral": "hệ mảnh bản đồ địa chính (TT 25/2014/TT-BTNMT)",
         "system_topographic": "hệ mảnh bản đồ địa hình (TT 973/2001/TT-TCĐC)",
         "page": "Mảnh {i}/{n}",
+        "era_title": "Đơn vị hành chính cấp xã {era}, {place}",
     },
     "en": {
         "title": "Drawing", "place": "Place", "scale": "Scale", "crs": "Reference system",
@@ -62,6 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_cadastral": "cadastral sheet system (TT 25/2014/TT-BTNMT)",
         "system_topographic": "topographic sheet system (TT 973/2001/TT-TCĐC)",
         "page": "Sheet {i}/{n}",
+        "era_title": "Commune-level units {era}, {place}",
     },
 }
 

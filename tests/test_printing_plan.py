@@ -1,0 +1,153 @@
+"""A planner's own plan on paper: one fill per land-use code, code labels, a legend of the codes drawn, frames on it.
+
+The plan is built at run time inside the study area (never stored): a block of square plots with land-law codes,
+QCVN groups and plot labels. Pages are read back with pypdf and rasterised with pdftoppm.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+
+import geopandas as gpd
+import numpy as np
+import pypdf
+import pytest
+import shapely
+from PIL import Image
+
+from haiha_geo.errors import PrintLayoutError
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, codes, colour
+from haiha_geo.printing import atlas, print_map
+from haiha_geo.printing.layout import available
+
+#: (land-law code, QCVN group) of each plot, three rows of three.
+PLAN = [("ONT", "NO-HT"), ("DGT", "GT-DT"), ("LUC", "NN"), ("TMD", "CC-DT"), ("DGD", "CC-DVO"), ("CLN", "NN"),
+        ("SKC", "CN"), ("NTS", "MN"), ("DYT", "CC-DVO")]
+SIDE = 60.0
+DPI = 100
+
+
+@functools.cache
+def _origin() -> tuple[float, float]:
+    from haiha_geo.zoning.study import study_area
+
+    study = study_area(None, None).geometry
+    x, y = shapely.get_coordinates(study.representative_point())[0]
+    block = shapely.box(x, y, x + 3 * SIDE, y + 3 * SIDE)
+    assert study.contains(block), "the test plan must lie inside the study area"
+    return float(x), float(y)
+
+
+def _plan() -> gpd.GeoDataFrame:
+    x, y = _origin()
+    plots = [shapely.box(x + (i % 3) * SIDE, y + (i // 3) * SIDE, x + (i % 3 + 1) * SIDE, y + (i // 3 + 1) * SIDE)
+             for i in range(len(PLAN))]
+    columns = {"ma_dat": [c for c, _ in PLAN], "zone": [z for _, z in PLAN],
+               "ky_hieu_lo": [f"L{i + 1:02d}" for i in range(len(PLAN))]}
+    return gpd.GeoDataFrame(columns, geometry=plots, crs="EPSG:5899")
+
+
+@pytest.fixture(scope="module")
+def plan_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("plan") / "plan_qh.gpkg"
+    _plan().to_file(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def plan_page(plan_file, tmp_path_factory):
+    doc = print_map(era="2025", layers=[plan_file], extent="layer", scale=2000, paper="A3", orientation="portrait")
+    pdf = doc.save(tmp_path_factory.mktemp("page") / "plan.pdf")
+    return doc, pdf
+
+
+def _raster(pdf, tmp_path) -> np.ndarray:
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm (poppler-utils) is needed; .ci/run installs it"
+    subprocess.run([pdftoppm, "-r", str(DPI), "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    return np.asarray(Image.open(tmp_path / "page.png").convert("RGB")).astype(int)
+
+
+def _pixel(image: np.ndarray, doc, x: float, y: float) -> np.ndarray:
+    """The page pixel of the ground point (x, y) in EPSG:5899."""
+    info = doc.info[0]
+    frame = available(info["paper"], info["orientation"]).frame
+    x0, y0 = info["extent"][:2]
+    mm_x = frame.x + (x - x0) * 1000 / info["scale"]
+    mm_y = frame.y + (y - y0) * 1000 / info["scale"]
+    row = round((info["page_mm"][1] - mm_y) / 25.4 * DPI)
+    return image[row, round(mm_x / 25.4 * DPI)]
+
+
+def test_every_plot_is_inside_the_frame(plan_page):
+    doc, _ = plan_page
+    x0, y0, x1, y1 = doc.info[0]["extent"]
+    px0, py0, px1, py1 = _plan().total_bounds
+    assert x0 <= px0 and y0 <= py0 and px1 <= x1 and py1 <= y1
+    assert doc.info[0]["scale"] == 2000
+
+
+@pytest.mark.parametrize("plot", [0, 2, 6])  # ONT, LUC, SKC: three codes, three colours
+def test_plot_pixels_have_their_codes_colour(plan_page, tmp_path, plot):
+    doc, pdf = plan_page
+    image = _raster(pdf, tmp_path)
+    x, y = _origin()
+    px, py = x + (plot % 3) * SIDE + 6, y + (plot // 3) * SIDE + 6  # near a corner: clear of the label and outline
+    rgb = np.array(colour(PLAN[plot][0])[0])
+    expected = PLAN_FILL_OPACITY * rgb + (1 - PLAN_FILL_OPACITY) * 255
+    assert np.abs(_pixel(image, doc, px, py) - expected).max() <= 8, (PLAN[plot][0], _pixel(image, doc, px, py))
+
+
+def test_the_legend_lists_exactly_the_codes_present(plan_page):
+    _, pdf = plan_page
+    text = " ".join(pypdf.PdfReader(pdf).pages[0].extract_text().split())
+    law = codes()
+    for code, _ in PLAN:
+        assert f"{code} — {law[code].name_vi}" in text
+    assert not [c for c in ("LUK", "ODT", "DTL", "RSX") if f"{c} — " in text]  # codes not in the plan
+    assert "plan_qh.gpkg" not in text.split("Nguồn dữ liệu")[0].split("Chú giải")[-1][:200]  # not the file name
+    assert "L01" in text and "ONT" in text  # plot labels: ký hiệu lô and code
+
+
+def test_a_qcvn_column_is_drawn_by_its_groups(plan_file, tmp_path):
+    doc = print_map(era="2025", layers=[plan_file], extent="layer", scale=2000, paper="A3", orientation="portrait",
+                    code_field="zone")
+    text = " ".join(pypdf.PdfReader(doc.save(tmp_path / "zone.pdf")).pages[0].extract_text().split())
+    assert "CC-DVO — " in text and "GT-DT — " in text and "ONT — " not in text
+
+
+def test_a_scale_that_cannot_hold_the_plan_names_the_paper_that_does(plan_file):
+    with pytest.raises(PrintLayoutError, match=r"needs a frame of 180 × 180 mm at 1:1000; A4 .* --paper A3"):
+        print_map(era="2025", layers=[plan_file], extent="layer", scale=1000, paper="A4", orientation="portrait")
+
+
+def test_a_box_and_a_centre_set_the_frame(plan_file):
+    x, y = _origin()
+    doc = print_map(era="2025", layers=[plan_file], extent=(x, y, x + 100, y + 100), scale=1000, paper="A4",
+                    orientation="portrait", center=(x + 50, y + 50))
+    x0, y0, x1, y1 = doc.info[0]["extent"]
+    assert (x0 + x1) / 2 == pytest.approx(x + 50) and (y0 + y1) / 2 == pytest.approx(y + 50)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--extent", "1,2,3"], "give layer or unit or X0,Y0,X1,Y1"),
+    (["--extent", "0,0,nan,5"], "give layer or unit or X0,Y0,X1,Y1"),
+    (["--extent", "5,5,1,1"], "give X0 < X1 and Y0 < Y1"),
+    (["--center", "abc"], "give X,Y"),
+    (["--extent", "layer"], "no --layer given"),
+    (["--code-field", "nosuch", "--layer", "PLAN"], "has no column 'nosuch'"),
+])
+def test_bad_frames_are_one_line(cli, tmp_path, plan_file, args, message):
+    args = [str(plan_file) if a == "PLAN" else a for a in args]
+    run = cli("print", "--era", "2025", *args, "--out", str(tmp_path / "x.pdf"))
+    assert run.code == 2 and message in run.err and run.err.count("\n") == 1
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_atlas_prints_the_sheets_of_the_plan_with_its_codes(plan_file, tmp_path):
+    doc = atlas(None, era="2025", layers=[plan_file], extent="layer")
+    assert 1 <= len(doc.pages) <= 4  # a 180 m block meets one to four 1:2,000 sheets
+    text = " ".join(pypdf.PdfReader(doc.save(tmp_path / "atlas.pdf")).pages[0].extract_text().split())
+    assert "— Đất" in text
