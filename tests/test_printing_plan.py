@@ -151,3 +151,57 @@ def test_the_atlas_prints_the_sheets_of_the_plan_with_its_codes(plan_file, tmp_p
     assert 1 <= len(doc.pages) <= 4  # a 180 m block meets one to four 1:2,000 sheets
     text = " ".join(pypdf.PdfReader(doc.save(tmp_path / "atlas.pdf")).pages[0].extract_text().split())
     assert "— Đất" in text
+
+
+DOSSIER = {"title": "Quy hoạch phân khu tỷ lệ 1/2.000 khu vực Quảng Hà", "number": "QH-02",
+           "client": "UBND xã Quảng Hà", "prepared_by": "Ban Quản lý dự án xã", "consultant": "Công ty Tư vấn X",
+           "appraised_by": "Sở Xây dựng tỉnh Quảng Ninh", "approved_by": "UBND tỉnh Quảng Ninh",
+           "lead": "Nguyễn Văn A", "designer": "Trần Thị B", "checker": "Lê Văn C"}
+
+
+def _toml(path, fields: dict) -> None:
+    path.write_text("".join(f'{k} = "{v}"\n' for k, v in fields.items()) + "date = 2026-12-03\n", encoding="utf-8")
+
+
+def test_the_title_block_file_fills_the_drawing_and_its_signature_boxes(cli, tmp_path, plan_file):
+    khung = tmp_path / "khung.toml"
+    _toml(khung, DOSSIER)
+    out = tmp_path / "qh.pdf"
+    run = cli("print", "--era", "2025", "--layer", str(plan_file), "--extent", "layer", "--scale", "2000",
+              "--paper", "A3", "--orientation", "portrait", "--title-block", str(khung), "--out", str(out))
+    assert run.code == 0, run.err
+    text = " ".join(pypdf.PdfReader(out).pages[0].extract_text().split())
+    for value in DOSSIER.values():
+        assert value in text, value
+    for label in ("Ký hiệu bản vẽ", "Chủ đầu tư", "Cơ quan thẩm định", "Chủ nhiệm", "Thiết kế", "Kiểm tra"):
+        assert label in text
+    assert "03/12/2026" in text and DOSSIER["title"].upper() in text
+
+
+def test_without_a_title_block_file_the_rows_are_there_and_empty(plan_page):
+    _, pdf = plan_page
+    text = " ".join(pypdf.PdfReader(pdf).pages[0].extract_text().split())
+    for label in ("Ký hiệu bản vẽ", "Chủ đầu tư", "Cơ quan tổ chức lập", "Đơn vị tư vấn", "Cơ quan phê duyệt",
+                  "Chủ nhiệm", "Thiết kế", "Kiểm tra"):
+        assert label in text
+    assert "Nguyễn Văn A" not in text
+
+
+@pytest.mark.parametrize(("value", "message"), [("A\u202eB", "bidi control"), ("x" * 3000, "at most 300")])
+def test_hostile_title_block_values_are_refused(cli, tmp_path, value, message):
+    khung = tmp_path / "khung.toml"
+    _toml(khung, {"lead": value})
+    run = cli("print", "--era", "2025", "--title-block", str(khung), "--out", str(tmp_path / "x.pdf"))
+    assert run.code == 2 and message in run.err and not (tmp_path / "x.pdf").exists()
+
+
+def test_a1_text_is_at_least_1_6_times_a3_text(tmp_path):
+    import pdfplumber
+
+    sizes = {}
+    for paper in ("A3", "A1"):
+        pdf = print_map(era="2025", paper=paper).save(tmp_path / f"{paper}.pdf")
+        with pdfplumber.open(pdf) as doc:
+            chars = doc.pages[0].chars
+            sizes[paper] = (max(c["size"] for c in chars), float(np.median([c["size"] for c in chars])))
+    assert sizes["A1"][0] >= 1.6 * sizes["A3"][0] and sizes["A1"][1] >= 1.6 * sizes["A3"][1], sizes

@@ -56,6 +56,9 @@ def _common(p: argparse.ArgumentParser, paper_default: str | None) -> None:
     p.add_argument("--layer", action="append", default=[], metavar="FILE",
                    help="add a vector file; repeatable. A plan with land-use codes (land-law or QCVN) is drawn "
                         "one fill per code, labelled, with a legend of the codes drawn")
+    p.add_argument("--title-block", metavar="FILE",
+                   help="TOML of the dossier: number, client, prepared_by, consultant, appraised_by, approved_by, "
+                        "lead, designer, checker, date (and title); without it the rows are there, empty")
     p.add_argument("--code-field", metavar="COL",
                    help="the column of the --layer files holding their land-use codes (default: found from the "
                         "column names and values)")
@@ -91,19 +94,22 @@ def _report(doc, out: str) -> None:
 
 
 def _print(args: argparse.Namespace) -> int:
+    from haiha_geo.dossier import read_dossier
     from haiha_geo.io import output_format
     from haiha_geo.printing.page import SUFFIXES, print_map
 
     output_format(args.out, args.format, SUFFIXES)  # before any work: PNG bytes never go into a .pdf
     doc = print_map(args.spec, paper=args.paper, orientation=args.orientation, scale=args.scale, era=args.era,
                     layers=args.layer, lang=args.lang, extent=_numbers(args.extent, "--extent", 4, ("layer", "unit")),
-                    center=_numbers(args.center, "--center", 2), code_field=args.code_field)
+                    center=_numbers(args.center, "--center", 2), code_field=args.code_field,
+                    dossier=read_dossier(args.title_block))
     doc.save(args.out, format=args.format, dpi=args.dpi, inputs=input_paths(args))
     _report(doc, args.out)
     return 0
 
 
 def _atlas(args: argparse.Namespace) -> int:
+    from haiha_geo.dossier import read_dossier
     from haiha_geo.io import output_format
     from haiha_geo.printing.atlas_pages import atlas
     from haiha_geo.printing.page import SUFFIXES
@@ -111,7 +117,8 @@ def _atlas(args: argparse.Namespace) -> int:
     output_format(args.out, "pdf", SUFFIXES)
     doc = atlas(args.unit, era=args.era, scale=args.scale, system=args.system, paper=args.paper,
                 orientation=args.orientation, layers=args.layer, lang=args.lang, only=args.sheet,
-                extent=_numbers(args.extent, "--extent", 4, ("layer",)), code_field=args.code_field)
+                extent=_numbers(args.extent, "--extent", 4, ("layer",)), code_field=args.code_field,
+                dossier=read_dossier(args.title_block))
     doc.save(args.out, format="pdf", inputs=input_paths(args))
     _report(doc, args.out)
     return 0

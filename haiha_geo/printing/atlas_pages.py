@@ -16,6 +16,7 @@ import shapely
 import haiha_geo.printing.layout as layout
 import haiha_geo.printing.titleblock as titleblock
 from haiha_geo.crs import PLANNING_CRS
+from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
@@ -99,8 +100,8 @@ def corner_rows(sheet_geom, planning_geom, crs: str, w: dict) -> list[tuple[str,
 
 def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", paper: str = "A1",
           orientation: str | None = None, layers=(), lang: str = "vi", only=(),
-          extent: str | tuple[float, float, float, float] | None = None, code_field: str | None = None
-          ) -> PrintDocument:
+          extent: str | tuple[float, float, float, float] | None = None, code_field: str | None = None,
+          dossier: Dossier | None = None) -> PrintDocument:
     """One page per map sheet of ``units`` at true scale.
 
     Parameters
@@ -125,6 +126,8 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
         sheets) or a box in EPSG:5899 metres.
     code_field : str, optional
         The column of the land-use codes of ``layers`` (see :func:`haiha_geo.printing.print_map`).
+    dossier : Dossier, optional
+        The dossier fields of every sheet's title block (see :func:`haiha_geo.printing.print_map`).
 
     Examples
     --------
@@ -162,7 +165,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
         lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
         page_layers = drawn if crs == PLANNING_CRS else [*drawn, _edge(plane, w)]
         extra = [(w["sheet"], number), *corner_rows(geom, plane, crs, w)]
-        block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra)
+        block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra, dossier)
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
         content = PageContent(title, subtitle, block, lang, "crosses", [junction])

@@ -94,8 +94,14 @@ def page_size(paper: str, orientation: str) -> tuple[float, float]:
     return (long, short) if orientation == "landscape" else (short, long)
 
 
+#: How type sizes grow with the paper: (short side / A4's) ** TEXT_GROWTH. 0.75 keeps a sheet's text in
+#: proportion to its size closely enough that A1 text is 2 ** 0.75 ≈ 1.68 × A3 text (issue 19: at least 1.6 ×),
+#: without A0 titles the size of a poster's.
+TEXT_GROWTH = 0.75
+
+
 def _text_scale(width: float, height: float) -> float:
-    return math.sqrt(min(width, height) / PAPERS["A4"][0])
+    return (min(width, height) / PAPERS["A4"][0]) ** TEXT_GROWTH
 
 
 def available(paper: str, orientation: str) -> PageLayout:

@@ -27,6 +27,7 @@ import haiha_geo.printing.text as printed
 import haiha_geo.printing.titleblock as titleblock
 from haiha_geo import registry, timeline
 from haiha_geo._version import __version__
+from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.io import atomic_path, output_format
 from haiha_geo.maps.spec import MapSpec, load_spec
@@ -370,11 +371,23 @@ def source_lines(layers: list[PrintLayer]) -> tuple[str, str]:
     return "; ".join(refs), "; ".join(files)
 
 
-def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, extra=()) -> titleblock.TitleBlock:
-    """The title block of a page showing ``layers`` at ``scale``."""
+#: The dossier fields (:mod:`haiha_geo.dossier`) a title block lists after the title, and those signed in a box.
+DOSSIER_ROWS = ("number", "client", "prepared_by", "consultant", "appraised_by", "approved_by")
+SIGNED = ("lead", "designer", "checker")
+
+
+def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, extra=(),
+                dossier: Dossier | None = None) -> titleblock.TitleBlock:
+    """The title block of a page showing ``layers`` at ``scale``.
+
+    The dossier's drawing number, agencies, date and signatories (``--title-block FILE``) are rows of their
+    own, empty where the file gives none (a line to fill in by hand), never invented.
+    """
     w = titleblock.words(lang)
+    dossier = dossier or Dossier()
     eras = sorted({part.era for layer in layers for part in (layer, *layer.extra) if part.era})
-    rows = [(w["title"], title), (w["place"], place().title(lang)),
+    rows = [(w["title"], title), *[(dossier.label(k, lang), getattr(dossier, k)) for k in DOSSIER_ROWS],
+            (w["place"], place().title(lang)),
             (w["scale"], f"1:{titleblock.format_int(scale, lang)}"), (w["crs"], titleblock.crs_line(lang)),
             (w["datum"], titleblock.datum_line(lang))]
     for era in eras:
@@ -386,7 +399,9 @@ def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, ext
         rows.append((w["layers"], files))
     rows += list(extra)
     rows.append((w["software"], f"haiha-geo {__version__}"))
-    return titleblock.TitleBlock(rows, w["mark"], w["mark_note"])
+    rows.append((dossier.label("date", lang), titleblock.format_date(dossier.date, lang) if dossier.date else ""))
+    signatures = [(dossier.label(k, lang), getattr(dossier, k)) for k in SIGNED]
+    return titleblock.TitleBlock(rows, w["mark"], w["mark_note"], signatures=signatures)
 
 
 def _extent(extent, drawn: list[PrintLayer], files: int) -> tuple[float, float, float, float]:
@@ -424,7 +439,8 @@ def _check_fits(box: tuple[float, float, float, float], scale: int, lay: layout.
 def print_map(spec=None, *, paper: str | None = None, orientation: str | None = None, scale: int | None = None,
               era: str | None = None, layers=(), lang: str = "vi", title: str | None = None,
               extent: str | tuple[float, float, float, float] | None = None,
-              center: tuple[float, float] | None = None, code_field: str | None = None) -> PrintDocument:
+              center: tuple[float, float] | None = None, code_field: str | None = None,
+              dossier: Dossier | None = None) -> PrintDocument:
     """Lay out one printed page of a map spec at an exact scale.
 
     Parameters
@@ -456,6 +472,10 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     code_field : str, optional
         The column of the land-use codes of the ``layers`` (default: found by
         :func:`haiha_geo.land_codes.code_column`).
+    dossier : Dossier, optional
+        The drawing number, agencies, date and signatories of the title block
+        (:func:`haiha_geo.dossier.read_dossier` of a ``--title-block`` file);
+        its ``title``, when given, is the drawing's title.
 
     Returns
     -------
@@ -487,10 +507,10 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     cx, cy = center if center is not None else ((bx0 + bx1) / 2, (by0 + by1) / 2)
     x0, y0 = cx - ground_w / 2, cy - ground_h / 2
     clip = shapely.box(x0, y0, x0 + ground_w, y0 + ground_h)
-    name = title or opts.get("title") or (spec.title if era is None else  # one era: the title says which
-                                          w["era_title"].format(era=timeline.era(era).label(lang),
-                                                                place=place().title(lang)))
-    block = title_block(name, scale, drawn, lang)
+    one_era = None if era is None else w["era_title"].format(era=timeline.era(era).label(lang),
+                                                            place=place().title(lang))  # the title says which
+    name = title or (dossier.title if dossier else "") or opts.get("title") or one_era or spec.title
+    block = title_block(name, scale, drawn, lang, dossier=dossier)
     content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
     fig, dropped, unprintable = compose(lay, drawn, clip, x0, y0, scale, content)
     notes += [f"label {d!r} left out: no room without overlapping" for d in dropped] + unprintable

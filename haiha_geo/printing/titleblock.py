@@ -143,6 +143,10 @@ def format_date(value: str | dt.date, lang: str = "vi") -> str:
     return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
 
 
+#: Where a signature row's box starts (share of the block's width) and how many text lines high it is at least.
+SIGN_AT, SIGN_LINES = 0.62, 3
+
+
 @dataclass
 class TitleBlock:
     """Rows of the title block, label → value, and the illustrative mark."""
@@ -151,6 +155,8 @@ class TitleBlock:
     mark: str = ""
     mark_note: str = ""
     extra: list[tuple[str, str]] = field(default_factory=list)
+    #: (role, name) of the people who sign the drawing (chủ nhiệm, thiết kế, kiểm tra), each with a box to sign in.
+    signatures: list[tuple[str, str]] = field(default_factory=list)
 
 
 def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list[str]:
@@ -207,6 +213,9 @@ def block_lines(block: TitleBlock, width_mm: float, size_pt: float) -> list[tupl
     label_w, value_w = 0.28 * width_mm, 0.70 * width_mm
     rows = [("row", wrap(label, label_w - 2, size_pt, True), wrap(value, value_w - 2, size_pt))
             for label, value in block.rows + block.extra]
+    name_w = SIGN_AT * width_mm - 0.3 * width_mm
+    rows += [("sign", wrap(role, label_w - 2, size_pt, True), wrap(name, name_w - 2, size_pt))
+             for role, name in block.signatures]
     if block.mark:
         rows.append(("mark", wrap(block.mark, width_mm - 3, size_pt * 1.25, True),
                      wrap(block.mark_note, width_mm - 3, size_pt)))
@@ -215,11 +224,13 @@ def block_lines(block: TitleBlock, width_mm: float, size_pt: float) -> list[tupl
 
 def _height(rows, size_pt: float) -> float:
     line = size_pt * 0.3528 * 1.3
-    total = 0.0
-    for kind, left, right in rows:
-        total += ((len(left) * 1.25 + len(right)) * line + 1.5 if kind == "mark"
-                  else max(len(left), len(right)) * line + 1.2)
-    return total
+    return sum(_row_height(kind, left, right, line) for kind, left, right in rows)
+
+
+def _row_height(kind: str, left: list[str], right: list[str], line: float) -> float:
+    if kind == "mark":
+        return (len(left) * 1.25 + len(right)) * line + 1.5
+    return max(len(left), len(right), SIGN_LINES if kind == "sign" else 0) * line + 1.2
 
 
 def draw_title_block(paper_ax, box, block: TitleBlock, size_pt: float) -> float:
@@ -244,7 +255,9 @@ def draw_title_block(paper_ax, box, block: TitleBlock, size_pt: float) -> float:
                 paper_ax.text(box.x + box.w / 2, y - 0.8 - len(left) * line * 1.25 - (i + 0.5) * line, text,
                               color="#b30000", fontsize=size_pt, ha="center", va="center", parse_math=False)
         else:
-            h = max(len(left), len(right)) * line + 1.2
+            h = _row_height(kind, left, right, line)
+            if kind == "sign":  # the box to sign in, right of the name
+                paper_ax.plot([box.x + SIGN_AT * box.w] * 2, [y, y - h], color="black", lw=0.3)
             for col, lines, weight in ((box.x + 1.2, left, "bold"), (box.x + 0.3 * box.w, right, "normal")):
                 for i, text in enumerate(lines):
                     paper_ax.text(col, y - 0.6 - (i + 0.5) * line, text, fontsize=size_pt, weight=weight,
