@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from haiha_geo._cache import cached
 from haiha_geo.authored import read_csv
-from haiha_geo.errors import OptionError, RegistryError
+from haiha_geo.errors import InputFileError, OptionError, RegistryError
 
 LANDLAW, QCVN = "landlaw", "qcvn"
 SYSTEMS = (LANDLAW, QCVN)
@@ -327,6 +327,29 @@ def code_column(columns: Iterable[str], sample: dict[str, list]) -> str | None:
         if values and known >= 0.8 * len(values):
             return column
     return None
+
+
+def plan_code_column(frame, code_field: str | None = None, what: str = "the plan") -> str | None:
+    """The code column of a plan ``frame`` (a DataFrame): ``code_field`` checked, else :func:`code_column`.
+
+    Raises
+    ------
+    InputFileError
+        ``code_field`` is not a column of ``frame`` (its columns are named).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plan_code_column(pd.DataFrame({"ma_dat": ["ONT"], "x": [1]}))
+    'ma_dat'
+    """
+    names = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
+    if code_field is not None:
+        if code_field not in frame.columns:
+            raise InputFileError(f"{what} has no column {code_field!r} (--code-field); its columns are "
+                                 f"{', '.join(map(str, names))}")
+        return code_field
+    return code_column(names, {c: frame[c].head(200).tolist() for c in names})
 
 
 def label_column(columns: Iterable[str]) -> str | None:

@@ -290,3 +290,22 @@ def test_upper_bound_footprints_are_hatched_possible_extents_in_qgis(exported):
     assert table.loc["texhong_hai_ha_phase1", "map_label"] == "Phạm vi có thể của KCN Texhong Hải Hà (giai đoạn 1)"
     assert table.loc["cai_chien", ["footprint_kind", "map_label"]].tolist() == ["site_unit", "Xã đảo Cái Chiên"]
     assert probe["label_field"] == "map_label"
+
+
+def test_a_plan_opens_in_qgis_with_one_category_per_code_in_its_colours(tmp_path, cli):
+    from test_printing_plan import PLAN, _plan
+
+    from haiha_geo.land_codes import plan_symbols
+
+    plan = tmp_path / "plan_qh.gpkg"
+    _plan().to_file(plan)
+    out = tmp_path / "with_plan.gpkg"
+    run = cli("export", "--layer", str(plan), "--out", str(out))
+    assert run.code == 0, run.err
+    probe = run_qgis(tmp_path, out)["sources"][str(out)]["plan_plan_qh"]
+    assert probe["valid"] and probe["renderer_on_open"] == "categorizedSymbol" and probe["class_attribute"] == "ma_dat"
+    _, symbols = plan_symbols([c for c, _ in PLAN])
+    assert [(value, colour) for value, _, colour in probe["categories"]] == [(c, s.hex) for c, s in symbols.items()]
+    assert {label for _, label, _ in probe["categories"]} == {s.legend() for s in symbols.values()}
+    assert probe["labels"] and probe["label_field"] == "ky_hieu_lo"
+    assert probe["features"] == len(PLAN)

@@ -19,6 +19,10 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=("gpkg", "shp"),
                         help="gpkg or shp (Shapefiles with .cpg/.prj/.qml in one .zip); must agree with the --out "
                              "suffix (default: from the suffix, .gpkg or .zip)")
+    parser.add_argument("--layer", action="append", default=[], metavar="FILE",
+                        help="add your own vector file (a plan) as the first layer; a plan with land-use codes "
+                             "gets one category per code present, in the colours of print and map; repeatable")
+    parser.add_argument("--code-field", metavar="COL", help="the column of the --layer files' land-use codes")
     parser.set_defaults(func=_export)
 
 
@@ -29,6 +33,7 @@ def _export(args: argparse.Namespace) -> int:
     from haiha_geo.io import output_format
 
     fmt = output_format(args.out, args.format, {"gpkg": (".gpkg",), "shp": (".zip",)})
-    result = (export_shapefiles if fmt == "shp" else export_gpkg)(args.out, crs=args.crs)
+    result = (export_shapefiles if fmt == "shp" else export_gpkg)(args.out, crs=args.crs, plans=tuple(args.layer),
+                                                                  code_field=args.code_field)
     print(f"wrote {result.path} ({result.crs}):\n{result.summary()}", end="", file=sys.stderr)
     return 0

@@ -165,7 +165,7 @@ def write_gpkg(layers: list[ExportLayer], path: Path, crs: str) -> None:
 
 
 def export_gpkg(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
-                inputs: tuple[str | os.PathLike, ...] = ()) -> ExportResult:
+                inputs: tuple[str | os.PathLike, ...] = (), plans=(), code_field: str | None = None) -> ExportResult:
     """Write the whole toolkit as one styled GeoPackage for QGIS.
 
     Parameters
@@ -176,6 +176,11 @@ def export_gpkg(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
         CRS of every layer. Areas (``area_ha``) are always planimetric in EPSG:5899.
     inputs : paths
         Files the caller read; ``path`` may be none of them.
+    plans : paths
+        The user's layers (plans) to add first, each styled by its land-use codes
+        (:func:`haiha_geo.exchange.layers.plan_layer`).
+    code_field : str, optional
+        The column of the plans' codes (default: found from the names and values).
 
     Returns
     -------
@@ -200,9 +205,9 @@ def export_gpkg(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
     if path.suffix.lower() != ".gpkg":
         raise OutputPathError(f"{path}: a GeoPackage file name ends in .gpkg (QGIS recognises it by that); "
                               f"for example {path.with_suffix('.gpkg').name}")
-    layers = export_layers(crs)
+    layers = export_layers(crs, plans, code_field)
     crs = layers[0].frame.crs.to_string() if layers else crs
-    with atomic_path(path, inputs) as tmp, gpkg_work_file(tmp) as work, writing_to(path):
+    with atomic_path(path, (*inputs, *plans)) as tmp, gpkg_work_file(tmp) as work, writing_to(path):
         write_gpkg(layers, work, crs)
     return ExportResult(path, crs, {layer.name: len(layer.frame) for layer in layers},
                         {layer.name: layer.geometry for layer in layers})

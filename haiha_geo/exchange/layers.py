@@ -15,7 +15,9 @@ json``); the QML of each layer gives them Vietnamese aliases, so QGIS shows
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -27,6 +29,7 @@ from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, to_geographic, to_planni
 from haiha_geo.eras import units
 from haiha_geo.errors import CRSError
 from haiha_geo.exchange.styles import Category, Labels, Symbol, qml
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code_column, plan_symbols
 from haiha_geo.maps.thematic import (
     CATEGORY_STYLE,
     FOOTPRINT_LABELS,
@@ -39,6 +42,7 @@ from haiha_geo.maps.thematic import (
 from haiha_geo.ntm import commune_records, ntm_status
 from haiha_geo.project_sites import sites
 from haiha_geo.timeline import era_ids
+from haiha_geo.vector_io import read_layer
 from haiha_geo.zoning.study import sheets, study_area
 
 #: The CRSs an export can be written in.
@@ -288,8 +292,42 @@ def check_crs(crs: str) -> str:
     return text
 
 
-def export_layers(crs: str = PLANNING_CRS) -> list[ExportLayer]:
-    """Every layer and table of an export, in the order QGIS lists them.
+def plan_layer(path: str | os.PathLike, crs: str = PLANNING_CRS, code_field: str | None = None) -> ExportLayer:
+    """A user's plan (or any vector file) as an export layer: a categorized renderer with one category per
+    land-use code present, in the colours the print and the HTML map use (:func:`haiha_geo.land_codes.plan_symbols`),
+    labelled with the ký hiệu lô (or the code); a file without codes in one style.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd, shapely
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "plan.gpkg"
+    >>> gpd.GeoDataFrame({"code": ["ONT", "DGT"]}, geometry=[shapely.box(500000, 2370000, 500040, 2370040),
+    ...     shapely.box(500040, 2370000, 500080, 2370040)], crs="EPSG:5899").to_file(f)
+    >>> layer = plan_layer(f)
+    >>> layer.name, 'type="categorizedSymbol"' in layer.style, "ONT — Đất ở tại nông thôn" in layer.style
+    ('plan_plan', True, True)
+    """
+    path = Path(path)
+    frame = read_layer(path)
+    frame = to_planning(frame) if crs == PLANNING_CRS else to_geographic(frame)
+    column = plan_code_column(frame, code_field, path.name)
+    label = label_column(frame.columns) or column
+    kind = "polygon" if frame.geom_type.str.contains("Polygon").all() else \
+        "line" if frame.geom_type.str.contains("LineString").all() else "point"
+    if column is None:
+        style = qml(kind, Symbol("#fb9a99", "#e31a1c", 0.4), aliases=_aliases(frame))
+    else:
+        frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v).strip())
+        _, symbols = plan_symbols(frame[column].dropna())
+        cats = [Category(code, symbol.legend(), Symbol(symbol.hex, "#555555", PLAN_FILL_OPACITY))
+                for code, symbol in symbols.items()]
+        style = qml(kind, cats, field=column, labels=Labels(label), aliases=_aliases(frame))
+    name = "plan_" + "".join(c if c.isalnum() else "_" for c in path.stem.lower())
+    return ExportLayer(name, frame, f"Lớp của người dùng: {path.name}", style, kind)
+
+
+def export_layers(crs: str = PLANNING_CRS, plans=(), code_field: str | None = None) -> list[ExportLayer]:
+    """Every layer and table of an export, in the order QGIS lists them (the user's ``plans`` first).
 
     Examples
     --------
@@ -297,5 +335,5 @@ def export_layers(crs: str = PLANNING_CRS) -> list[ExportLayer]:
     ['units_2019', 'units_2020', 'units_2025']
     """
     crs = check_crs(crs)
-    return [*(units_layer(era, crs) for era in era_ids()), ntm_layer(crs), *site_layers(crs),
-            *zoning_layers(crs), lineage_table(), crosswalk_table(), acts_table()]
+    return [*(plan_layer(p, crs, code_field) for p in plans), *(units_layer(era, crs) for era in era_ids()),
+            ntm_layer(crs), *site_layers(crs), *zoning_layers(crs), lineage_table(), crosswalk_table(), acts_table()]

@@ -179,8 +179,11 @@ def _members(layers: list[ExportLayer], crs: str, target: Path) -> dict[str, byt
 
 
 def export_shapefiles(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
-                      inputs: tuple[str | os.PathLike, ...] = ()) -> ExportResult:
+                      inputs: tuple[str | os.PathLike, ...] = (), plans=(),
+                      code_field: str | None = None) -> ExportResult:
     """Write the spatial layers as styled Shapefiles (and the tables as CSV) into one ZIP archive.
+
+    ``plans`` and ``code_field`` as for :func:`haiha_geo.exchange.gpkg.export_gpkg`.
 
     Examples
     --------
@@ -195,8 +198,8 @@ def export_shapefiles(path: str | os.PathLike, crs: str = PLANNING_CRS, *,
     if path.suffix.lower() != ".zip":
         raise OutputPathError(f"{path}: Shapefiles are written into one .zip archive (a Shapefile is several "
                               f"files per layer); for example --out {path.with_suffix('.zip').name}")
-    check_output(path, inputs)
-    layers = export_layers(crs)
+    check_output(path, (*inputs, *plans))
+    layers = export_layers(crs, plans, code_field)
     crs = layers[0].frame.crs.to_string()
     members = _members(layers, crs, path)
     archive = io.BytesIO()  # built in memory: a full disk then fails one plain write, never a half-flushed stream

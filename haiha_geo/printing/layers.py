@@ -10,7 +10,7 @@ import geopandas as gpd
 from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import PrintLayoutError
-from haiha_geo.land_codes import PLAN_FILL_OPACITY, code_column, label_column, plan_symbols
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code_column, plan_symbols
 from haiha_geo.registry import unit_types
 from haiha_geo.sources import file_sha256
 from haiha_geo.timeline import era_ids
@@ -109,11 +109,7 @@ def file_layer(path: str | Path, style: dict | None = None, name: str = "", code
     path = Path(path)
     frame = to_planning(read_layer(path))
     source = f"{path.name} sha256 {short_sha(path)}"
-    column = code_field or code_column(frame.columns.drop(frame.geometry.name),
-                                       {c: frame[c].head(200).tolist() for c in frame.columns})
-    if code_field is not None and code_field not in frame.columns:
-        raise PrintLayoutError(f"{path.name} has no column {code_field!r} (--code-field); its columns are "
-                               f"{', '.join(map(str, frame.columns.drop(frame.geometry.name)))}")
+    column = plan_code_column(frame, code_field, path.name)
     if column is None:
         style = {**DEFAULT_STYLE, "color": "#e31a1c", "fillColor": "#fb9a99", "fillOpacity": 0.4, "weight": 2,
                  **(style or {})}
