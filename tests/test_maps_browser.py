@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
+from PIL import Image
 from test_maps import PAYLOADS, write_payload_spec
 
 from haiha_geo import registry
@@ -713,3 +716,35 @@ def test_phone_search_hint_is_not_cut(browser, district_html, tmp_path):
     assert fit[1] <= fit[2], fit
     assert fit[3] == "Tìm xã, thị trấn…"
     assert_clean(o)
+
+
+def test_a_plan_is_filled_by_its_codes_with_a_legend_of_the_codes_present(browser, tmp_path):
+    from test_printing_plan import PLAN, SIDE, _origin, _plan
+
+    from haiha_geo.crs import to_geographic
+    from haiha_geo.land_codes import PLAN_FILL_OPACITY, plan_symbols
+
+    path = tmp_path / "plan_qh.gpkg"
+    _plan().to_file(path)
+    o = open_page(browser, build_map(layers=[path], offline=True).html, tmp_path, "plan")
+    _, symbols = plan_symbols([c for c, _ in PLAN])
+    legend = o.page.locator(".haiha-legend-body").inner_text()
+    assert all(s.legend() in legend for s in symbols.values())
+    assert "LUK — " not in legend and "ODT — " not in legend  # only the codes of the plan
+    x, y = _origin()
+    centre = to_geographic(gpd.GeoDataFrame(geometry=[shapely.Point(x + 1.5 * SIDE, y + 1.5 * SIDE)],
+                                            crs="EPSG:5899")).geometry[0]
+    o.js("([lat, lon]) => haihaMap.map.setView([lat, lon], 18, {animate: false})", [centre.y, centre.x])
+    settle(o)
+    shot = tmp_path / "plan.png"
+    o.page.screenshot(path=str(shot))
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    for plot in (0, 2, 6):  # ONT, LUC, SKC
+        corner = shapely.Point(x + (plot % 3) * SIDE + 6, y + (plot // 3) * SIDE + 6)
+        ll = to_geographic(gpd.GeoDataFrame(geometry=[corner], crs="EPSG:5899")).geometry[0]
+        px, py = o.js("([lat, lon]) => { const p = haihaMap.map.latLngToContainerPoint([lat, lon]); "
+                      "return [Math.round(p.x), Math.round(p.y)]; }", [ll.y, ll.x])
+        rgb = np.array([int(symbols[PLAN[plot][0]].hex[i:i + 2], 16) for i in (1, 3, 5)])
+        expected = PLAN_FILL_OPACITY * rgb + (1 - PLAN_FILL_OPACITY) * 255
+        assert np.abs(image[py, px] - expected).max() <= 8, (PLAN[plot][0], image[py, px].tolist())
+    assert not o.console_errors

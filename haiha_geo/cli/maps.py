@@ -22,7 +22,9 @@ def register(subparsers) -> None:
     parser.add_argument("--tiles", metavar="URL_TEMPLATE_OR_FOLDER",
                         help="basemap: a {z}/{x}/{y} URL template or a local folder of XYZ tiles")
     parser.add_argument("--layer", action="append", default=[], metavar="FILE",
-                        help="add a user layer (GeoJSON, GeoPackage, Shapefile, …); repeatable")
+                        help="add a user layer (GeoJSON, GeoPackage, Shapefile, …); repeatable. A plan with "
+                             "land-use codes is filled per code, labelled, with a legend of the codes present")
+    parser.add_argument("--code-field", metavar="COL", help="the column of the --layer files' land-use codes")
     parser.add_argument("--crs", "--assume-crs", dest="crs", metavar="CRS",
                         help="CRS of --layer files that declare none (e.g. EPSG:5899); a declared CRS is kept")
     parser.add_argument("--tolerance", metavar="METRES",
@@ -40,7 +42,7 @@ def _map(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LargeOutputWarning)
         result = build_map(args.spec, offline=args.offline, tiles=args.tiles, layers=args.layer,
-                           tolerance_m=args.tolerance, crs=args.crs)
+                           tolerance_m=args.tolerance, crs=args.crs, code_field=args.code_field)
     result.save(args.out)
     s = result.stats
     print(f"wrote {args.out}: {s['html_bytes']:,} bytes (data {s['data_bytes']:,}); vertices "

@@ -23,6 +23,7 @@ from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError, LargeOutputWarning
 from haiha_geo.io import write_atomic
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code_column, plan_symbols
 from haiha_geo.maps.context import (
     CONFIDENCE_TAGS,
     FOOTPRINT_OBJECT,
@@ -333,8 +334,29 @@ def _file_layer(b: Build, spec: LayerSpec) -> dict:
     b.reports[spec.id] = stored.report
     if len(frame) < userlayer.LARGE_FEATURES:
         layer_frame = frame.set_geometry(gpd.GeoSeries(stored.geometries, index=frame.index, crs="EPSG:4326"))
-        return {**layer, "features": geojson_features(layer_frame, b.digits, path.stem)}
+        features = geojson_features(layer_frame, b.digits, path.stem)
+        column = plan_code_column(frame, spec.code_field, path.name)
+        if column is not None:
+            layer = {**layer, **_plan_symbology(layer_frame, column, features, b.digits)}
+        return {**layer, "features": features}
     return {**layer, **_parcel_layer(b, name, stored, userlayer.table(frame, path.stem))}
+
+
+def _plan_symbology(frame: gpd.GeoDataFrame, column: str, features: list[dict], digits: int) -> dict:
+    """A plan's features (``frame`` in lon/lat) filled by their land-use codes (the print's and QGIS's colours),
+    labelled with their ký hiệu lô and code, and a legend entry per code present: the keys of its definition."""
+    codes = [None if v is None or v != v else str(v).strip() for v in frame[column]]
+    _, symbols = plan_symbols([c for c in codes if c])
+    own = label_column(frame.columns)
+    points = shapely.get_coordinates(shapely.point_on_surface(frame.geometry.values))
+    for feature, code, plot, (x, y) in zip(features, codes, frame[own] if own else codes, points):
+        if code:
+            feature["properties"]["fill"] = symbols[code].hex
+            feature["properties"]["label"] = f"{plot} {code}" if own and plot else code
+            feature["properties"]["lp"] = [round(float(x), digits), round(float(y), digits)]
+    return {"labels": True, "style": {"color": "#555555", "weight": 1, "fillOpacity": PLAN_FILL_OPACITY},
+            "legend": [{"label": symbol.legend(), "color": "#555555", "fill": symbol.hex}
+                       for symbol in symbols.values()]}
 
 
 def _parcel_layer(b: Build, name: str, stored: userlayer.Stored, table: dict) -> dict:
@@ -642,7 +664,7 @@ def resolve_tiles(tiles: str | None, offline: bool) -> tuple[str | None, str | N
 
 def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False, tiles: str | None = None,
               layers: tuple[str | Path, ...] | list[str | Path] = (), tolerance_m: float | None = None,
-              crs: str | None = None, source: str = "gadm41") -> MapResult:
+              crs: str | None = None, source: str = "gadm41", code_field: str | None = None) -> MapResult:
     """Build an interactive HTML map of Hải Hà from a spec.
 
     Parameters
@@ -664,6 +686,9 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
         a file that declares its CRS keeps it.
     source : str
         Reference source of the era-2019 polygons (``gadm41`` or ``censusvn2009``).
+    code_field : str, optional
+        The column of the ``layers``' land-use codes (default: found from the names and values); a plan with
+        codes is filled per code, labelled and given a legend entry per code present.
 
     Returns
     -------
@@ -688,8 +713,8 @@ def build_map(spec: str | Path | MapSpec | None = None, *, offline: bool = False
     """
     map_spec = spec if isinstance(spec, MapSpec) else load_spec(spec)
     if layers:
-        extra = [LayerSpec(id=f"user{i + 1}", kind="file", name=Path(p).name, path=str(p), searchable=True, crs=crs)
-                 for i, p in enumerate(layers)]
+        extra = [LayerSpec(id=f"user{i + 1}", kind="file", name=Path(p).name, path=str(p), searchable=True, crs=crs,
+                           code_field=code_field) for i, p in enumerate(layers)]
         map_spec = MapSpec(**{**map_spec.__dict__, "layers": map_spec.layers + extra})
     result, _ = _build(map_spec, offline=offline, tiles=tiles, tolerance_m=tolerance_m, source=source)
     return result

@@ -42,7 +42,7 @@ _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$")
 _LAYER_KEYS = {"id": str, "kind": str, "name": str, "era": str, "from": str, "to": str, "path": str,
                "show": bool, "labels": bool, "searchable": bool, "style": dict, "year": int, "first_year": int,
-               "crs": str, "colors": list}
+               "code_field": str, "crs": str, "colors": list}
 _TOP_KEYS = {"title": str, "description": str, "tolerance_m": (int, float), "layers": list, "compare": list,
              "controls": dict, "print": dict}
 #: Optional ``[print]`` table: what ``haiha-geo print`` puts on paper (haiha_geo.printing checks the values).
@@ -68,6 +68,7 @@ class LayerSpec:
     year: int | None = None
     first_year: int | None = None  # of a new-rural layer's year slider
     crs: str | None = None  # of a file layer that declares none
+    code_field: str | None = None  # of a file layer: the column of its land-use codes (default: found)
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _layer(table: Any, where: str, i: int, base: Path) -> LayerSpec:
     spec = LayerSpec(id=table["id"], kind=kind, name=table.get("name", ""), show=table.get("show", True),
                      labels=table.get("labels", False), searchable=table.get("searchable", kind == "era"),
                      style=_style(table.get("style", {}), where, prefix + "style"), year=table.get("year"),
-                     first_year=table.get("first_year"), crs=table.get("crs"))
+                     first_year=table.get("first_year"), crs=table.get("crs"), code_field=table.get("code_field"))
     if "era" in table:
         spec.era = _era(table["era"], where, prefix + "era")
     if kind == "merger":
