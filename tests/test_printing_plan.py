@@ -205,3 +205,12 @@ def test_a1_text_is_at_least_1_6_times_a3_text(tmp_path):
             chars = doc.pages[0].chars
             sizes[paper] = (max(c["size"] for c in chars), float(np.median([c["size"] for c in chars])))
     assert sizes["A1"][0] >= 1.6 * sizes["A3"][0] and sizes["A1"][1] >= 1.6 * sizes["A3"][1], sizes
+
+
+def test_names_without_room_are_numbered_and_keyed_on_the_sheet(tmp_path):
+    doc = print_map(era="2019", paper="A3")
+    listed = [n.split("'")[1] for n in doc.notes if n.startswith("label")]
+    assert listed, "at 1:200,000 on A3 some of the 16 units of 2019 have no room for their names"
+    text = " ".join(pypdf.PdfReader(doc.save(tmp_path / "e19.pdf")).pages[0].extract_text().split())
+    assert "Số trên bản đồ và tên không đủ chỗ ghi:" in text
+    assert all(entry in text for entry in listed)

@@ -198,7 +198,8 @@ def _page(number: str, lay: layout.PageLayout, layers: list[PrintLayer], plane, 
     """Draw the page of sheet ``number``: its figure and notes."""
     x0, y0 = plane.bounds[:2]
     fig, dropped, unprintable = compose(lay, layers, plane, x0, y0, scale, content)
-    return fig, [f"sheet {number}: label {d!r} left out: no room without overlapping" for d in dropped] + unprintable
+    notes = [f"sheet {number}: label {d!r}: no room inside its unit; listed on the sheet" for d in dropped]
+    return fig, notes + unprintable
 
 
 def _edge(plane, w: dict) -> PrintLayer:

@@ -105,16 +105,23 @@ def draw_layers(ax, layers: list[PrintLayer], clip, k: float) -> list[PrintLayer
 
 
 def label_points(geom) -> list[tuple[float, float]]:
-    """Candidate label positions in ``geom``: centre of the largest inscribed circle, then a representative point."""
+    """Candidate label positions in ``geom``: the centre of the largest inscribed circle, points half its radius
+    away from it (inside ``geom``), then a representative point."""
     largest = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
     circle = shapely.maximum_inscribed_circle(largest, tolerance=max(largest.area ** 0.5 / 200, 1.0))
     centre = shapely.get_point(circle, 0)
+    r = circle.length / 2
+    around = [(centre.x + dx * r, centre.y + dy * r) for dx, dy in ((0.5, 0), (-0.5, 0), (0, 0.5), (0, -0.5))]
     rep = largest.representative_point()
-    return [(centre.x, centre.y), (rep.x, rep.y)]
+    return [(centre.x, centre.y), *[p for p in around if largest.contains(shapely.Point(p))], (rep.x, rep.y)]
 
 
 def _inside(box, frame_box) -> bool:
     return frame_box.x0 <= box.x0 and box.x1 <= frame_box.x1 and frame_box.y0 <= box.y0 and box.y1 <= frame_box.y1
+
+
+#: The sizes a label is tried at, as shares of the page's label size, largest first.
+LABEL_SIZES = (1.0, 0.8, 0.65, 0.5)
 
 
 def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[list, list[str]]:
@@ -122,10 +129,14 @@ def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[l
 
     The labels of the layer drawn on top (a plan's plots) are placed first,
     then those below; within a layer, larger features first. A label is tried at its unit's inscribed
-    centre, then at a representative point, at full size then smaller; a
-    position whose box lies inside the unit wins, else the first one clear of
-    every other label. A label whose box overlaps another label at every
-    position and size is dropped (and reported). Labels carry a white halo.
+    centre, then at a representative point, at full size then smaller
+    (:data:`LABEL_SIZES`): the first position whose box lies inside the unit,
+    clear of every other label and of the frame edge, wins, so a label never
+    spills over a neighbour and a small unit gets a small label. A label that
+    fits nowhere is replaced by a number, its name given in the key the page
+    prints (``"1 xã Quảng Trung"``); one where not even the number fits is
+    dropped. Both are returned (key entries first) and listed on the sheet.
+    Labels carry a white halo.
     """
     renderer = ax.figure.canvas.get_renderer()
     frame_box = ax.get_window_extent(renderer)
@@ -135,37 +146,40 @@ def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[l
         if part.labels:
             cut = clip_frame(part.frame, clip)
             items += [(-z, g.area, label, g) for label, g in zip(cut["label"], cut.geometry.values)]
-    placed, boxes, dropped = [], [], []
+    placed, boxes, dropped, keyed = [], [], [], []
     halo = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.6}
     for _, _, label, geom in sorted(items, key=lambda t: (t[0], -t[1])):  # the top layer's labels first
         text = ax.text(0, 0, label, ha="center", va="center", parse_math=False, weight="bold", color="#222222",
                        zorder=20, clip_on=False, bbox=halo)
-        fallback = None
-        for size in (fontsize, fontsize * 0.8, fontsize * 0.65):
-            text.set_fontsize(size)
-            for x, y in label_points(geom):
-                text.set_position((x, y))
-                box = text.get_window_extent(renderer).expanded(1.05, 1.15)
-                if not _inside(box, frame_box) or any(box.overlaps(b) for b in boxes):
-                    continue
-                corners = to_data.transform([[box.x0, box.y0], [box.x1, box.y1]])
-                if geom.contains(shapely.box(*corners[0], *corners[1])):
-                    fallback = (size, (x, y), box)
-                    break
-                fallback = fallback or (size, (x, y), box)
-            else:
-                continue
-            break
-        if fallback is None:
+        spot = _fit(text, geom, fontsize, boxes, frame_box, renderer, to_data)
+        if spot is None:  # a number in the unit, the name in the key on the sheet
+            text.set_text(str(len(keyed) + 1))
+            spot = _fit(text, geom, fontsize, boxes, frame_box, renderer, to_data)
+            if spot is not None:
+                keyed.append(f"{len(keyed) + 1} {' '.join(label.split())}")
+        if spot is None:
             text.remove()
             dropped.append(label)
             continue
-        size, xy, box = fallback
-        text.set_fontsize(size)
-        text.set_position(xy)
-        boxes.append(box)
+        boxes.append(spot)
         placed.append(text)
-    return placed, dropped
+    return placed, keyed + dropped
+
+
+def _fit(text, geom, fontsize: float, boxes: list, frame_box, renderer, to_data):
+    """Size and place ``text`` at the first candidate point where its box lies inside ``geom``, clear of ``boxes``
+    and of the frame edge (trying :data:`LABEL_SIZES`); its box, or None where it fits nowhere."""
+    for size in (fontsize * f for f in LABEL_SIZES):
+        text.set_fontsize(size)
+        for x, y in label_points(geom):
+            text.set_position((x, y))
+            box = text.get_window_extent(renderer).expanded(1.05, 1.15)
+            if not _inside(box, frame_box) or any(box.overlaps(b) for b in boxes):
+                continue
+            corners = to_data.transform([[box.x0, box.y0], [box.x1, box.y1]])
+            if geom.contains(shapely.box(*corners[0], *corners[1])):  # never over a neighbour
+                return box
+    return None
 
 
 def legend_entries(drawn: list[PrintLayer]) -> list[tuple[str, dict, str]]:

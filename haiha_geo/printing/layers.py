@@ -11,6 +11,7 @@ from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code_column, plan_symbols
+from haiha_geo.maps.context import PALETTE
 from haiha_geo.registry import unit_types
 from haiha_geo.sources import file_sha256
 from haiha_geo.timeline import era_ids
@@ -19,6 +20,8 @@ from haiha_geo.vector_io import read_layer
 #: Spec layer kinds a page can print; ``sites`` and ``ntm`` are interactive-only for now.
 PRINTABLE = ("era", "merger", "file")
 DEFAULT_STYLE = {"color": "#3388ff", "weight": 2, "opacity": 1.0, "fillOpacity": 0.2}
+#: Opacity of the per-unit fills of an era layer (pastel, under the boundaries and labels).
+UNIT_FILL_OPACITY = 0.35
 #: Points per CSS pixel: spec weights are Leaflet pixels, a printed line is in points.
 PT_PER_PX = 0.75
 #: Boundary colours of the eras, oldest first, cycled (the colours of the default district map).
@@ -73,10 +76,24 @@ def era_units(era: str, lang: str) -> gpd.GeoDataFrame:
 
 def era_layer(era: str, lang: str, words: dict, style: dict | None = None, labels: bool = True,
               name: str = "") -> PrintLayer:
-    """The units of ``era`` as a labelled boundary layer."""
-    style = {**DEFAULT_STYLE, "color": ERA_COLOURS[era_ids().index(era) % len(ERA_COLOURS)], **(style or {})}
+    """The units of ``era`` as a labelled boundary layer.
+
+    Without a ``fillColor`` in ``style``, each unit takes the fill the HTML map gives it (one colour per unit,
+    :data:`haiha_geo.maps.context.PALETTE` in registry order), so neighbours are told apart the same way on
+    screen and on paper; the legend keeps one entry for the layer.
+    """
+    base = {**DEFAULT_STYLE, "color": ERA_COLOURS[era_ids().index(era) % len(ERA_COLOURS)], **(style or {})}
     title = name or words["units"].format(era=era, types=unit_types(era))
-    return PrintLayer(era_units(era, lang), style, title, labels, era)
+    frame = era_units(era, lang)
+    if "fillColor" in base or frame.empty:
+        return PrintLayer(frame, base, title, labels, era)
+    fills = [PALETTE[i % len(PALETTE)] for i in range(len(frame))]
+    parts = [PrintLayer(frame[[f == fill for f in fills]],
+                        {**base, "fillColor": fill, "fillOpacity": UNIT_FILL_OPACITY}, title, labels, era)
+             for fill in dict.fromkeys(fills)]
+    *before, last = parts
+    last.extra = before
+    return last
 
 
 def merger_layer(before: str, after: str, lang: str, words: dict, style: dict | None = None,

@@ -233,8 +233,19 @@ def compose(lay: layout.PageLayout, layers: list[PrintLayer], clip, x0: float, y
         grid.draw_grid(ax, step=step, style=content.grid_style, fontsize=5.5 * k)
         _, dropped = draw.place_labels(ax, layers, clip, 8 * k)
         frame_rectangle(paper, lay)
+        if dropped:  # on the sheet, not only on stderr
+            _dropped_note(ax, lay, w["dropped"].format(names="; ".join(" ".join(d.split()) for d in dropped)), k)
         _panel(paper, lay, scale, drawn, step, content, k, w)
     return fig, dropped, notes
+
+
+def _dropped_note(ax, lay: layout.PageLayout, text: str, k: float) -> None:
+    """The names the map had no room for, in the lower left corner of the map frame, on a white ground."""
+    size = 5.5 * k
+    lines = titleblock.wrap(text, lay.frame.w * 0.6, size)[:6]
+    ax.text(0.01, 0.01, "\n".join(lines), transform=ax.transAxes, fontsize=size, ha="left", va="bottom",
+            parse_math=False, zorder=30, clip_on=False,
+            bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": "#555555", "linewidth": 0.4})
 
 
 def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[PageContent, list[PrintLayer], list[str]]:
@@ -250,9 +261,9 @@ def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[Page
     ('Ruộng �', 300, ['U+1F33E (EAR OF RICE) has no glyph in the page font: printed as �'])
     """
     texts = [content.title, content.subtitle, *(t for row in content.block.rows + content.block.extra for t in row)]
-    texts += [layer.legend for layer in layers]
-    labelled = [layer for layer in layers if layer.labels and "label" in layer.frame]
-    texts += [str(v) for layer in labelled for v in layer.frame["label"]]
+    parts = [part for layer in layers for part in (*layer.extra, layer)]
+    texts += [part.legend for part in parts] + [t for row in content.block.signatures for t in row]
+    texts += [str(v) for part in parts if part.labels and "label" in part.frame for v in part.frame["label"]]
     notes = [f"{c} has no glyph in the page font: printed as {printed.REPLACEMENT}"
              for c in dict.fromkeys(c for t in texts for c in printed.missing_glyphs(t))]
 
@@ -260,18 +271,23 @@ def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[Page
         return [(printed.printable(a), printed.shorten(printed.printable(b, newlines=True))) for a, b in items]
 
     block = dataclasses.replace(content.block, rows=rows(content.block.rows), extra=rows(content.block.extra),
+                                signatures=rows(content.block.signatures),
                                 mark=printed.printable(content.block.mark),
                                 mark_note=printed.printable(content.block.mark_note))
     content = dataclasses.replace(content, title=printed.printable(content.title),
                                   subtitle=printed.printable(content.subtitle), block=block)
-    layers = [dataclasses.replace(layer, legend=printed.shorten(printed.printable(layer.legend),
-                                                                printed.MAX_LEGEND_CHARS)) for layer in layers]
-    for layer in layers:
-        if layer.labels and "label" in layer.frame:
-            labels = [printed.printable(v) for v in layer.frame["label"]]
-            if labels != list(layer.frame["label"]):
-                layer.frame = layer.frame.assign(label=labels)
-    return content, layers, notes
+    return content, [_printable_layer(layer) for layer in layers], notes
+
+
+def _printable_layer(layer: PrintLayer) -> PrintLayer:
+    """``layer`` and its companions with a printable, shortened legend and printable labels (line breaks kept)."""
+    out = dataclasses.replace(layer, legend=printed.shorten(printed.printable(layer.legend), printed.MAX_LEGEND_CHARS),
+                              extra=[_printable_layer(part) for part in layer.extra])
+    if out.labels and "label" in out.frame:
+        labels = [printed.printable(str(v), newlines=True) for v in out.frame["label"]]
+        if labels != list(out.frame["label"]):
+            out.frame = out.frame.assign(label=labels)
+    return out
 
 
 def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
@@ -513,7 +529,7 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     block = title_block(name, scale, drawn, lang, dossier=dossier)
     content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
     fig, dropped, unprintable = compose(lay, drawn, clip, x0, y0, scale, content)
-    notes += [f"label {d!r} left out: no room without overlapping" for d in dropped] + unprintable
+    notes += [f"label {d!r}: no room inside its unit; listed on the sheet" for d in dropped] + unprintable
     if not shapely.box(bx0, by0, bx1, by1).within(clip.buffer(1e-6)):
         notes.append(f"at 1:{scale} the frame ({ground_w:.0f} × {ground_h:.0f} m) cuts the map; "
                      "leave --scale out for the largest scale that fits")

@@ -42,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_topographic": "hệ mảnh bản đồ địa hình (TT 973/2001/TT-TCĐC)",
         "page": "Mảnh {i}/{n}",
         "era_title": "Đơn vị hành chính cấp xã {era}, {place}",
+        "dropped": "Số trên bản đồ và tên không đủ chỗ ghi: {names}",
     },
     "en": {
         "title": "Drawing", "place": "Place", "scale": "Scale", "crs": "Reference system",
@@ -64,6 +65,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_topographic": "topographic sheet system (TT 973/2001/TT-TCĐC)",
         "page": "Sheet {i}/{n}",
         "era_title": "Commune-level units {era}, {place}",
+        "dropped": "Numbers on the map, and names without room: {names}",
     },
 }
 
