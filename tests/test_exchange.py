@@ -293,12 +293,12 @@ def test_upper_bound_footprints_are_hatched_possible_extents_in_qgis(exported):
 
 
 def test_a_plan_opens_in_qgis_with_one_category_per_code_in_its_colours(tmp_path, cli):
-    from test_printing_plan import PLAN, _plan
+    from zoning_plans import PLAN, coded_plan
 
     from haiha_geo.land_codes import plan_symbols
 
     plan = tmp_path / "plan_qh.gpkg"
-    _plan().to_file(plan)
+    coded_plan().to_file(plan)
     out = tmp_path / "with_plan.gpkg"
     run = cli("export", "--layer", str(plan), "--out", str(out))
     assert run.code == 0, run.err

@@ -719,19 +719,19 @@ def test_phone_search_hint_is_not_cut(browser, district_html, tmp_path):
 
 
 def test_a_plan_is_filled_by_its_codes_with_a_legend_of_the_codes_present(browser, tmp_path):
-    from test_printing_plan import PLAN, SIDE, _origin, _plan
+    from zoning_plans import PLAN, SIDE, coded_plan, study_origin
 
     from haiha_geo.crs import to_geographic
     from haiha_geo.land_codes import PLAN_FILL_OPACITY, plan_symbols
 
     path = tmp_path / "plan_qh.gpkg"
-    _plan().to_file(path)
+    coded_plan().to_file(path)
     o = open_page(browser, build_map(layers=[path], offline=True).html, tmp_path, "plan")
     _, symbols = plan_symbols([c for c, _ in PLAN])
     legend = o.page.locator(".haiha-legend-body").inner_text()
     assert all(s.legend() in legend for s in symbols.values())
     assert "LUK — " not in legend and "ODT — " not in legend  # only the codes of the plan
-    x, y = _origin()
+    x, y = study_origin()
     centre = to_geographic(gpd.GeoDataFrame(geometry=[shapely.Point(x + 1.5 * SIDE, y + 1.5 * SIDE)],
                                             crs="EPSG:5899")).geometry[0]
     o.js("([lat, lon]) => haihaMap.map.setView([lat, lon], 18, {animate: false})", [centre.y, centre.x])

@@ -6,53 +6,27 @@ QCVN groups and plot labels. Pages are read back with pypdf and rasterised with 
 
 from __future__ import annotations
 
-import functools
 import shutil
 import subprocess
 
-import geopandas as gpd
 import numpy as np
 import pypdf
 import pytest
-import shapely
 from PIL import Image
+from zoning_plans import PLAN, SIDE, coded_plan, study_origin
 
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.land_codes import PLAN_FILL_OPACITY, codes, colour
 from haiha_geo.printing import atlas, print_map
 from haiha_geo.printing.layout import available
 
-#: (land-law code, QCVN group) of each plot, three rows of three.
-PLAN = [("ONT", "NO-HT"), ("DGT", "GT-DT"), ("LUC", "NN"), ("TMD", "CC-DT"), ("DGD", "CC-DVO"), ("CLN", "NN"),
-        ("SKC", "CN"), ("NTS", "MN"), ("DYT", "CC-DVO")]
-SIDE = 60.0
 DPI = 100
-
-
-@functools.cache
-def _origin() -> tuple[float, float]:
-    from haiha_geo.zoning.study import study_area
-
-    study = study_area(None, None).geometry
-    x, y = shapely.get_coordinates(study.representative_point())[0]
-    block = shapely.box(x, y, x + 3 * SIDE, y + 3 * SIDE)
-    assert study.contains(block), "the test plan must lie inside the study area"
-    return float(x), float(y)
-
-
-def _plan() -> gpd.GeoDataFrame:
-    x, y = _origin()
-    plots = [shapely.box(x + (i % 3) * SIDE, y + (i // 3) * SIDE, x + (i % 3 + 1) * SIDE, y + (i // 3 + 1) * SIDE)
-             for i in range(len(PLAN))]
-    columns = {"ma_dat": [c for c, _ in PLAN], "zone": [z for _, z in PLAN],
-               "ky_hieu_lo": [f"L{i + 1:02d}" for i in range(len(PLAN))]}
-    return gpd.GeoDataFrame(columns, geometry=plots, crs="EPSG:5899")
 
 
 @pytest.fixture(scope="module")
 def plan_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("plan") / "plan_qh.gpkg"
-    _plan().to_file(path)
+    coded_plan().to_file(path)
     return path
 
 
@@ -84,7 +58,7 @@ def _pixel(image: np.ndarray, doc, x: float, y: float) -> np.ndarray:
 def test_every_plot_is_inside_the_frame(plan_page):
     doc, _ = plan_page
     x0, y0, x1, y1 = doc.info[0]["extent"]
-    px0, py0, px1, py1 = _plan().total_bounds
+    px0, py0, px1, py1 = coded_plan().total_bounds
     assert x0 <= px0 and y0 <= py0 and px1 <= x1 and py1 <= y1
     assert doc.info[0]["scale"] == 2000
 
@@ -93,7 +67,7 @@ def test_every_plot_is_inside_the_frame(plan_page):
 def test_plot_pixels_have_their_codes_colour(plan_page, tmp_path, plot):
     doc, pdf = plan_page
     image = _raster(pdf, tmp_path)
-    x, y = _origin()
+    x, y = study_origin()
     px, py = x + (plot % 3) * SIDE + 6, y + (plot // 3) * SIDE + 6  # near a corner: clear of the label and outline
     rgb = np.array(colour(PLAN[plot][0])[0])
     expected = PLAN_FILL_OPACITY * rgb + (1 - PLAN_FILL_OPACITY) * 255
@@ -124,7 +98,7 @@ def test_a_scale_that_cannot_hold_the_plan_names_the_paper_that_does(plan_file):
 
 
 def test_a_box_and_a_centre_set_the_frame(plan_file):
-    x, y = _origin()
+    x, y = study_origin()
     doc = print_map(era="2025", layers=[plan_file], extent=(x, y, x + 100, y + 100), scale=1000, paper="A4",
                     orientation="portrait", center=(x + 50, y + 50))
     x0, y0, x1, y1 = doc.info[0]["extent"]

@@ -18,7 +18,7 @@ import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from parcels import OVERLAPPING, overlapping
-from zoning_plans import E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips
+from zoning_plans import E0, EXPECTED_HA, N0, STRIPS, TOTAL_HA, strips, study_plan
 
 from haiha_geo import geometry
 from haiha_geo.errors import GeometryRepairError, GeometryRepairWarning, InputFileError, OptionError
@@ -275,14 +275,7 @@ def _study():
 
 
 def _study_plan(pairs=LANDLAW_PLAN, size=40.0) -> gpd.GeoDataFrame:
-    """Square plots of ``size`` m side by side from a point inside the study area (computed here, never stored)."""
-    study = _study().geometry
-    x0, y0 = shapely.get_coordinates(study.representative_point())[0]
-    plots = [shapely.box(x0 + i * size, y0, x0 + (i + 1) * size, y0 + size) for i in range(len(pairs))]
-    assert all(study.contains(plot) for plot in plots), "the test plots must lie inside the study area"
-    return gpd.GeoDataFrame({"code": [p[0] for p in pairs], "zone": [p[1] for p in pairs],
-                             "ky_hieu_lo": [f"L{i + 1:02d}" for i in range(len(pairs))]},
-                            geometry=plots, crs="EPSG:5899")
+    return study_plan(pairs, size)
 
 
 @pytest.mark.parametrize(("field", "system", "codes"), [("code", "land-law codes", None), ("zone", "QCVN", None),
