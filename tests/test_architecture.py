@@ -23,11 +23,13 @@ DOC = ROOT / "docs" / "architecture.md"
 LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("foundation", "errors and warnings, version, caches, settings, checks of user values, hand-written text "
                    "files, authored-data reader, coded land-use vocabularies, place, CRS, geometry helpers, "
-                   "writing outputs, reading vector files, reference sources, the on-disk cache, dossier fields "
-                   "of drawings and forms, table formats, the report-table model and its forms, the DOCX writer",
+                   "writing outputs, reading vector files, reference sources, the on-disk cache, the measured "
+                   "generalisation of the sources, dossier fields of drawings and forms, table formats, the "
+                   "report-table model and its forms, the DOCX writer",
      ("haiha_geo._version", "haiha_geo.errors", "haiha_geo._cache", "haiha_geo.config", "haiha_geo.values",
       "haiha_geo.textfile", "haiha_geo.authored", "haiha_geo.land_codes", "haiha_geo.place", "haiha_geo.crs",
       "haiha_geo.geometry", "haiha_geo.io", "haiha_geo.vector_io", "haiha_geo.sources", "haiha_geo.disk_cache",
+      "haiha_geo.generalisation",
       "haiha_geo.dossier", "haiha_geo._output", "haiha_geo.report", "haiha_geo.report_docx")),
     ("registry", "eras, units, acts, lineage, names: pure look-ups, no geometry; the one validation of the "
                  "authored files",

@@ -18,6 +18,7 @@ import haiha_geo.printing.titleblock as titleblock
 from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
+from haiha_geo.generalisation import coarser_than_sheet, generalisation
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
 from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block
@@ -147,7 +148,11 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
                                    f"({system}); `haiha-geo sheets` lists its {len(index)} sheets")
         index = index[index["sheet"].isin(list(only))].reset_index(drop=True)
     crs = index.crs.to_string()
-    drawn = [era_layer(area.era, lang, w)] + [file_layer(f, code_field=code_field, lang=lang) for f in layers]
+    note = precision_note(area.era, scale, lang)
+    base = era_layer(area.era, lang, w, style={"dashArray": "8 3"} if note else None)
+    if note:
+        base.legend = f"{base.legend} ({_REFERENCE_LINE[lang]})"
+    drawn = [base] + [file_layer(f, code_field=code_field, lang=lang) for f in layers]
     if extent is not None:
         index = _sheets_meeting(index, crs, extent, drawn[1:])
     numbers, size = neighbours(index, scale, system)
@@ -164,7 +169,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
         x0, y0, x1, y1 = plane.bounds
         lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
         page_layers = drawn if crs == PLANNING_CRS else [*drawn, _edge(plane, w)]
-        extra = [(w["sheet"], number), *corner_rows(geom, plane, crs, w)]
+        extra = [(w["sheet"], number), *corner_rows(geom, plane, crs, w), *([(_PRECISION[lang], note)] if note else [])]
         block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra, dossier)
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
@@ -174,6 +179,36 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
                          "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),
                          "extent": plane.bounds})
     return doc
+
+
+_REFERENCE_LINE = {"vi": "ranh giới tham khảo", "en": "reference boundary"}
+_PRECISION = {"vi": "Độ chính xác", "en": "Precision"}
+_NOTE = {"vi": "Ranh giới tham khảo từ {source}, đoạn thẳng trung bình ~{mean} m, sai số có thể ~{error} m "
+               "(ước lượng bằng nửa đoạn trung bình; chưa đối chiếu với ranh giới đo đạc)",
+         "en": "Reference boundary from {source}, mean straight segment ~{mean} m, error possibly ~{error} m "
+               "(estimated as half the mean segment; not checked against a surveyed boundary)"}
+
+
+def precision_note(era: str, scale: int, lang: str = "vi") -> str | None:
+    """The sheet note when the era's coarsest source is coarser than the drawing tolerance at 1:``scale``.
+
+    The era's polygons come from GADM (and, from 2025, are cut along vn3dmap2025); the error is estimated as
+    half the mean segment, an order of magnitude, not a measured deviation.
+
+    Examples
+    --------
+    >>> precision_note("2019", 2000).startswith("Ranh giới tham khảo từ gadm41")
+    True
+    >>> precision_note("2019", 5_000_000) is None
+    True
+    """
+    names = ["gadm41", *(["vn3dmap2025"] if era >= "2025" else [])]
+    source = max(names, key=lambda name: generalisation(name).mean_m)
+    if not coarser_than_sheet(source, scale):
+        return None
+    mean = generalisation(source).mean_m
+    return _NOTE[lang].format(source=source, mean=titleblock.format_int(round(mean), lang),
+                              error=titleblock.format_int(round(mean / 2), lang))
 
 
 def _sheets_meeting(index, crs: str, extent, files: list[PrintLayer]):
