@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from haiha_geo.cli.output import input_paths
+from haiha_geo.dossier import read_dossier
 from haiha_geo.printing.layout import ORIENTATIONS, PAPERS
 from haiha_geo.printing.titleblock import LANGS
 from haiha_geo.timeline import era_ids
@@ -48,6 +49,9 @@ def _common(p: argparse.ArgumentParser, paper_default: str | None) -> None:
     p.add_argument("--orientation", choices=ORIENTATIONS, help="default: landscape for print, what fits for atlas")
     p.add_argument("--layer", action="append", default=[], metavar="FILE", help="add a vector file; repeatable")
     p.add_argument("--lang", choices=LANGS, default="vi", help="language of the page (default vi)")
+    p.add_argument("--title-block", metavar="FILE",
+                   help="TOML of the dossier fields of the title block (number, client, prepared_by, consultant, "
+                        "appraised_by, approved_by, lead, designer, checker, date, title); default: empty fields")
     p.add_argument("--out", required=True, help="output file (written atomically; a symbolic link is written "
                                                 "through to its file)")
 
@@ -66,7 +70,7 @@ def _print(args: argparse.Namespace) -> int:
 
     output_format(args.out, args.format, SUFFIXES)  # before any work: PNG bytes never go into a .pdf
     doc = print_map(args.spec, paper=args.paper, orientation=args.orientation, scale=args.scale, era=args.era,
-                    layers=args.layer, lang=args.lang)
+                    layers=args.layer, lang=args.lang, dossier=read_dossier(args.title_block))
     doc.save(args.out, format=args.format, dpi=args.dpi, inputs=input_paths(args))
     _report(doc, args.out)
     return 0
@@ -79,7 +83,8 @@ def _atlas(args: argparse.Namespace) -> int:
 
     output_format(args.out, "pdf", SUFFIXES)
     doc = atlas(args.unit, era=args.era, scale=args.scale, system=args.system, paper=args.paper,
-                orientation=args.orientation, layers=args.layer, lang=args.lang, only=args.sheet)
+                orientation=args.orientation, layers=args.layer, lang=args.lang, only=args.sheet,
+                dossier=read_dossier(args.title_block))
     doc.save(args.out, format="pdf", inputs=input_paths(args))
     _report(doc, args.out)
     return 0

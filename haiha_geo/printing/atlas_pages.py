@@ -98,7 +98,7 @@ def corner_rows(sheet_geom, planning_geom, crs: str, w: dict) -> list[tuple[str,
 
 
 def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", paper: str = "A1",
-          orientation: str | None = None, layers=(), lang: str = "vi", only=()) -> PrintDocument:
+          orientation: str | None = None, layers=(), lang: str = "vi", only=(), dossier=None) -> PrintDocument:
     """One page per map sheet of ``units`` at true scale.
 
     Parameters
@@ -118,6 +118,8 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     lang : {"vi", "en"}
     only : sequence of str
         Sheet numbers to print (default all).
+    dossier : Dossier, optional
+        Title-block fields (``--title-block FILE``); default empty.
 
     Examples
     --------
@@ -153,7 +155,8 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
         lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
         page_layers = drawn if crs == PLANNING_CRS else [*drawn, _edge(plane, w)]
         extra = [(w["sheet"], number), *corner_rows(geom, plane, crs, w)]
-        block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra)
+        block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra, dossier,
+                            area.units["label"].tolist())
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
         content = PageContent(title, subtitle, block, lang, "crosses", [junction])

@@ -27,6 +27,7 @@ import haiha_geo.printing.text as printed
 import haiha_geo.printing.titleblock as titleblock
 from haiha_geo import registry, timeline
 from haiha_geo._version import __version__
+from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.io import atomic_path, output_format
 from haiha_geo.maps.spec import MapSpec, load_spec
@@ -233,7 +234,16 @@ def compose(lay: layout.PageLayout, layers: list[PrintLayer], clip, x0: float, y
         _, dropped = draw.place_labels(ax, layers, clip, 8 * k)
         frame_rectangle(paper, lay)
         _panel(paper, lay, scale, drawn, step, content, k, w)
+        if dropped:
+            _margin_note(paper, lay, w["dropped"].format(names=", ".join(dict.fromkeys(dropped))), k)
     return fig, dropped, notes
+
+
+def _margin_note(paper, lay: layout.PageLayout, text: str, k: float) -> None:
+    """One line in the bottom margin, below the border (shortened to its width)."""
+    line, size = printed.fit_line(text, lay.border.w, 6 * k, 4, False)
+    paper.text(lay.border.x, lay.border.y / 2, line, fontsize=size, ha="left", va="center", color="#b30000",
+               parse_math=False)
 
 
 def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[PageContent, list[PrintLayer], list[str]]:
@@ -248,7 +258,8 @@ def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[Page
     >>> content.title, len(content.block.rows[0][1]), notes
     ('Ruộng �', 300, ['U+1F33E (EAR OF RICE) has no glyph in the page font: printed as �'])
     """
-    texts = [content.title, content.subtitle, *(t for row in content.block.rows + content.block.extra for t in row)]
+    block = content.block
+    texts = [content.title, content.subtitle, *(t for row in block.rows + block.extra + block.signers for t in row)]
     texts += [layer.legend for layer in layers]
     labelled = [layer for layer in layers if layer.labels and "label" in layer.frame]
     texts += [str(v) for layer in labelled for v in layer.frame["label"]]
@@ -258,7 +269,7 @@ def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[Page
     def rows(items):
         return [(printed.printable(a), printed.shorten(printed.printable(b, newlines=True))) for a, b in items]
 
-    block = dataclasses.replace(content.block, rows=rows(content.block.rows), extra=rows(content.block.extra),
+    block = dataclasses.replace(block, rows=rows(block.rows), extra=rows(block.extra), signers=rows(block.signers),
                                 mark=printed.printable(content.block.mark),
                                 mark_note=printed.printable(content.block.mark_note))
     content = dataclasses.replace(content, title=printed.printable(content.title),
@@ -370,11 +381,23 @@ def source_lines(layers: list[PrintLayer]) -> tuple[str, str]:
     return "; ".join(refs), "; ".join(files)
 
 
-def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, extra=()) -> titleblock.TitleBlock:
-    """The title block of a page showing ``layers`` at ``scale``."""
+def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, extra=(), dossier: Dossier | None = None,
+                units=None) -> titleblock.TitleBlock:
+    """The title block of a page showing ``layers`` at ``scale``, with the fields of ``dossier``.
+
+    The place line names ``units`` (labels; default every unit of the era once its place's level is
+    abolished) under the era shown (:func:`haiha_geo.printing.titleblock.place_line`).
+    """
     w = titleblock.words(lang)
+    dossier = dossier or Dossier()
     eras = sorted({part.era for layer in layers for part in (layer, *layer.extra) if part.era})
-    rows = [(w["title"], title), (w["place"], place().title(lang)),
+    era = eras[-1] if eras else None
+    if units is None and era is not None and place().abolished_from is not None \
+            and timeline.era(era).valid_from >= place().abolished_from:
+        units = registry.units_table(era)["label"].tolist()
+    agencies, signers = titleblock.dossier_rows(dossier, lang)
+    rows = [(w["title"], dossier.title or title), (dossier.label("number", lang), dossier.number),
+            (w["place"], titleblock.place_line(era, units or (), lang)),
             (w["scale"], f"1:{titleblock.format_int(scale, lang)}"), (w["crs"], titleblock.crs_line(lang)),
             (w["datum"], titleblock.datum_line(lang))]
     for era in eras:
@@ -384,13 +407,14 @@ def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, ext
     rows.append((w["sources"], refs))
     if files:
         rows.append((w["layers"], files))
-    rows += list(extra)
+    rows += list(extra) + agencies
     rows.append((w["software"], f"haiha-geo {__version__}"))
-    return titleblock.TitleBlock(rows, w["mark"], w["mark_note"])
+    return titleblock.TitleBlock(rows, w["mark"], w["mark_note"], signers=signers, signature=w["signature"])
 
 
 def print_map(spec=None, *, paper: str | None = None, orientation: str | None = None, scale: int | None = None,
-              era: str | None = None, layers=(), lang: str = "vi", title: str | None = None) -> PrintDocument:
+              era: str | None = None, layers=(), lang: str = "vi", title: str | None = None,
+              dossier: Dossier | None = None) -> PrintDocument:
     """Lay out one printed page of a map spec at an exact scale.
 
     Parameters
@@ -411,7 +435,9 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
         User vector files drawn on top.
     lang : {"vi", "en"}
     title : str, optional
-        Drawing title (default the spec's).
+        Drawing title (default the dossier's, else the units of ``era`` when given, else the spec's).
+    dossier : Dossier, optional
+        The title-block fields (``--title-block FILE``, :func:`haiha_geo.dossier.read_dossier`); default empty.
 
     Returns
     -------
@@ -442,8 +468,10 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     ground_w, ground_h = lay.frame.w * scale / 1000, lay.frame.h * scale / 1000
     x0, y0 = (bx0 + bx1) / 2 - ground_w / 2, (by0 + by1) / 2 - ground_h / 2
     clip = shapely.box(x0, y0, x0 + ground_w, y0 + ground_h)
-    name = title or opts.get("title") or spec.title
-    block = title_block(name, scale, drawn, lang)
+    dossier = dossier or Dossier()
+    name = title or dossier.title or (w["era_title"].format(era=timeline.era(era).label(lang)) if era else None) \
+        or opts.get("title") or spec.title
+    block = title_block(name, scale, drawn, lang, dossier=dossier)
     content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
     fig, dropped, unprintable = compose(lay, drawn, clip, x0, y0, scale, content)
     notes += [f"label {d!r} left out: no room without overlapping" for d in dropped] + unprintable
