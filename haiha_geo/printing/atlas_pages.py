@@ -17,6 +17,7 @@ import haiha_geo.printing.layout as layout
 import haiha_geo.printing.titleblock as titleblock
 from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.errors import PrintLayoutError
+from haiha_geo.printing.basemap import context_layers
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
 from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block
@@ -142,6 +143,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     numbers, size = neighbours(index, scale, system)
     in_atlas = set(index["sheet"])
     drawn = [era_layer(area.era, lang, w)] + [file_layer(f) for f in layers]
+    below, above = context_layers(drawn, lang)
     planning = _planning(index.geometry.values, crs)
     widest = max(g.bounds[2] - g.bounds[0] for g in planning) * 1000 / scale
     tallest = max(g.bounds[3] - g.bounds[1] for g in planning) * 1000 / scale
@@ -153,7 +155,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     for i, (number, geom, plane) in enumerate(zip(index["sheet"], index.geometry.values, planning), start=1):
         x0, y0, x1, y1 = plane.bounds
         lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
-        page_layers = drawn if crs == PLANNING_CRS else [*drawn, _edge(plane, w)]
+        page_layers = [*below, *drawn, *above] if crs == PLANNING_CRS else [*below, *drawn, *above, _edge(plane, w)]
         extra = [(w["sheet"], number), *corner_rows(geom, plane, crs, w)]
         block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra, dossier,
                             area.units["label"].tolist())

@@ -168,13 +168,13 @@ def place_labels(ax, layers: list[PrintLayer], clip, fontsize: float) -> tuple[l
 
 
 def legend_entries(drawn: list[PrintLayer]) -> list[tuple[str, dict, str]]:
-    """(text, style, shape) for every layer drawn, in drawing order, without repeats."""
+    """(text, style, shape) for every layer drawn, in drawing order, without repeats (nor layers without a legend)."""
     seen, out = set(), []
     for layer in drawn:
         kinds = {g.geom_type.replace("Multi", "").replace("LinearRing", "LineString")
                  for g in layer.frame.geometry.values}
         shape = "polygon" if "Polygon" in kinds else "line" if "LineString" in kinds else "point"
-        if layer.legend not in seen:
+        if layer.legend and layer.legend not in seen:
             seen.add(layer.legend)
             out.append((layer.legend, layer.style, shape))
     return out

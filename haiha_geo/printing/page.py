@@ -20,6 +20,7 @@ from pathlib import Path
 import matplotlib
 import shapely
 
+import haiha_geo.printing.basemap as basemap
 import haiha_geo.printing.draw as draw
 import haiha_geo.printing.grid as grid
 import haiha_geo.printing.layout as layout
@@ -473,7 +474,8 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
         or opts.get("title") or spec.title
     block = title_block(name, scale, drawn, lang, dossier=dossier)
     content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
-    fig, dropped, unprintable = compose(lay, drawn, clip, x0, y0, scale, content)
+    below, above = basemap.context_layers(drawn, lang)
+    fig, dropped, unprintable = compose(lay, [*below, *drawn, *above], clip, x0, y0, scale, content)
     notes += [f"label {d!r} left out: no room without overlapping" for d in dropped] + unprintable
     if not shapely.box(bx0, by0, bx1, by1).within(clip.buffer(1e-6)):
         notes.append(f"at 1:{scale} the frame ({ground_w:.0f} × {ground_h:.0f} m) cuts the map; "
