@@ -63,7 +63,7 @@ def test_without_a_file_the_labels_are_there_and_the_fields_empty(tmp_path):
     text = _text(out)
     assert all(LABELS[key][0] in text for key in ROW_KEYS)
     assert "Chữ ký" in text  # the signature boxes
-    assert "Nguyễn" not in text and "QH-02" not in text
+    assert "Nguyễn" not in text and "QH-02" not in text and "None" not in text
 
 
 def _sizes(pdf: Path) -> tuple[float, float]:

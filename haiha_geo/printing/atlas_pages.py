@@ -17,7 +17,7 @@ import haiha_geo.printing.layout as layout
 import haiha_geo.printing.titleblock as titleblock
 from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.errors import PrintLayoutError
-from haiha_geo.printing.basemap import context_layers
+from haiha_geo.printing.basemap import context_layers, location_inset
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
 from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block
@@ -161,7 +161,8 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
                             area.units["label"].tolist())
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
-        content = PageContent(title, subtitle, block, lang, "crosses", [junction])
+        inset = location_inset(drawn, plane, w["inset"])
+        content = PageContent(title, subtitle, block, lang, "crosses", [junction, *([inset] if inset else [])])
         doc.pages.append(functools.partial(_page, number, lay, page_layers, plane, scale, content))
         doc.info.append({"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "sheet": number,
                          "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),

@@ -18,6 +18,7 @@ import shapely
 from haiha_geo import timeline
 from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.place import place
+from haiha_geo.printing.draw import _polygon_path
 from haiha_geo.printing.layers import PrintLayer
 from haiha_geo.sources import read_source, source_info
 
@@ -101,7 +102,7 @@ def context_layers(layers: list[PrintLayer], lang: str = "vi") -> tuple[list[Pri
     land = shapely.union_all(_province(source).geometry.values)
     box = shapely.box(*(shapely.buffer(own, REACH_M, cap_style="square").bounds))
     beyond = _north_of(border, box)
-    outside = shapely.get_parts(box.difference(land).difference(beyond))
+    outside = shapely.get_parts(box.difference(land).difference(beyond).difference(own))
     coast = shapely.union_all(segments.geometry.values[segments["segment_class"].values == COAST_CLASS])
     sea = outside[shapely.dwithin(outside, coast, 1000)] if not coast.is_empty else outside[:0]
     below = [PrintLayer(_named(sea, w["sea"]), SEA_STYLE, w["sea"], True),
@@ -134,3 +135,42 @@ def _named(parts, label: str) -> gpd.GeoDataFrame:
     geom = shapely.union_all(parts) if len(parts) else shapely.Polygon()
     keep = [] if geom.is_empty else [0]
     return gpd.GeoDataFrame({"label": [label][:len(keep)]}, geometry=[geom][:len(keep)], crs=PLANNING_CRS)
+
+
+def location_inset(layers: list[PrintLayer], clip, title: str):
+    """A drawer of the location inset (sơ đồ vị trí): the frame (red) on the drawn units among their neighbours.
+
+    Returns a callable ``(paper, box, size_pt)`` for :class:`haiha_geo.printing.page.PageContent` ``extras``,
+    or None without an era layer.
+    """
+    units = next((layer for layer in layers if layer.era), None)
+    if units is None:
+        return None
+    own = shapely.make_valid(units.frame.geometry.values)
+    province = _province(_source(units)).geometry.values
+    extent = shapely.union_all([*own, clip]).buffer(NEAR_M / 2).envelope
+
+    def make(paper, box, size_pt):
+        from matplotlib.patches import PathPatch, Rectangle
+
+        line = size_pt * 25.4 / 72 * 1.4
+        paper.text(box.x + box.w / 2, box.top - line / 2, title, fontsize=size_pt * 1.1, weight="bold",
+                   ha="center", va="center", parse_math=False)
+        x0, y0, x1, y1 = extent.bounds
+        room = (box.w, box.h - line * 1.6)
+        k = min(room[0] / (x1 - x0), room[1] / (y1 - y0))
+        ox, oy = box.x + (box.w - (x1 - x0) * k) / 2, box.y + (room[1] - (y1 - y0) * k) / 2
+
+        def patch(geom, **style):
+            moved = shapely.transform(shapely.intersection(geom, extent), lambda xy: (xy - (x0, y0)) * k + (ox, oy))
+            if not moved.is_empty and moved.geom_type in ("Polygon", "MultiPolygon"):
+                paper.add_patch(PathPatch(_polygon_path(moved), **style))
+
+        for geom in province:
+            patch(geom, facecolor="#f0f0f0", edgecolor="#8c8c8c", lw=0.3)
+        for geom in own:
+            patch(geom, facecolor="#fde0c5", edgecolor="#444444", lw=0.5)
+        patch(clip, facecolor="none", edgecolor="#d7301f", lw=1.2)
+        paper.add_patch(Rectangle((ox, oy), (x1 - x0) * k, (y1 - y0) * k, fill=False, lw=0.5, edgecolor="black"))
+
+    return make

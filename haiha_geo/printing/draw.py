@@ -189,7 +189,8 @@ def draw_legend(paper, box, title: str, entries, size_pt: float, k: float) -> No
     sw, sh = 9 * k ** 0.5, 4.5 * k ** 0.5
     for text, style, shape in entries:
         s = mpl_style(style, k)
-        cy = y - sh / 2
+        lines = wrap(text, box.w - sw - 3, size_pt)
+        cy = y - max(sh, len(lines) * line) / 2  # a wrapped text stays below the entry above it
         if y - sh < box.y:
             break
         if shape == "polygon":
@@ -202,7 +203,6 @@ def draw_legend(paper, box, title: str, entries, size_pt: float, k: float) -> No
             paper.plot([box.x, box.x + sw], [cy, cy], color=s["edgecolor"], lw=s["linewidth"], ls=s["linestyle"])
         else:
             paper.scatter([box.x + sw / 2], [cy], s=(3 * k) ** 2, c=s["facecolor"], edgecolors=s["edgecolor"])
-        lines = wrap(text, box.w - sw - 3, size_pt)
         for i, part in enumerate(lines):
             paper.text(box.x + sw + 2, cy + (len(lines) / 2 - i - 0.5) * line, part, fontsize=size_pt,
                        va="center", parse_math=False)

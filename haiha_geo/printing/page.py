@@ -303,7 +303,9 @@ def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
         extra_boxes = []
         if content.extras:
             eh = min(middle.h * 0.45, inner.w * 0.55)
-            extra_boxes = [layout.Box(middle.x, middle.top - eh, middle.w, eh)]
+            ew = (middle.w - pad * (len(content.extras) - 1)) / len(content.extras)
+            extra_boxes = [layout.Box(middle.x + i * (ew + pad), middle.top - eh, ew, eh)
+                           for i in range(len(content.extras))]
             middle = layout.Box(middle.x, middle.y, middle.w, middle.h - eh - pad)
     else:
         inner = layout.Box(p.x + pad, p.y + pad, p.w - 2 * pad, p.h - 2 * pad)
@@ -314,9 +316,10 @@ def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
         tools = layout.Box(inner.x, inner.y, tools_w, inner.h)
         extra_boxes = []
         x = tools.right + pad
-        if content.extras:
-            ew = min(rest * 0.3, inner.h * 0.8)
-            extra_boxes = [layout.Box(x, inner.y, ew, inner.h)]
+        if content.extras:  # one column, the blocks stacked
+            n = len(content.extras)
+            ew, eh = min(rest * 0.3, inner.h * 0.8 / n), (inner.h - pad * (n - 1)) / n
+            extra_boxes = [layout.Box(x, inner.top - (i + 1) * eh - i * pad, ew, eh) for i in range(n)]
             x += ew + pad
         middle = layout.Box(x, inner.y, block.x - pad - x, inner.h)
     _tools(paper, tools, scale, content.lang, w, body, k)
@@ -473,7 +476,9 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     name = title or dossier.title or (w["era_title"].format(era=timeline.era(era).label(lang)) if era else None) \
         or opts.get("title") or spec.title
     block = title_block(name, scale, drawn, lang, dossier=dossier)
-    content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
+    inset = basemap.location_inset(drawn, clip, w["inset"])
+    content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang,
+                          extras=[inset] if inset else [])
     below, above = basemap.context_layers(drawn, lang)
     fig, dropped, unprintable = compose(lay, [*below, *drawn, *above], clip, x0, y0, scale, content)
     notes += [f"label {d!r} left out: no room without overlapping" for d in dropped] + unprintable

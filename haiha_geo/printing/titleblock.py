@@ -48,7 +48,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_topographic": "hệ mảnh bản đồ địa hình (TT 973/2001/TT-TCĐC)",
         "page": "Mảnh {i}/{n}",
         "signature": "Chữ ký", "dropped": "Nhãn không đủ chỗ, không in: {names}",
-        "era_title": "Đơn vị hành chính cấp xã {era}",
+        "era_title": "Đơn vị hành chính cấp xã {era}", "inset": "Sơ đồ vị trí",
     },
     "en": {
         "title": "Drawing", "place": "Place", "scale": "Scale", "crs": "Reference system",
@@ -71,7 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_topographic": "topographic sheet system (TT 973/2001/TT-TCĐC)",
         "page": "Sheet {i}/{n}",
         "signature": "Signature", "dropped": "Labels left out for lack of room: {names}",
-        "era_title": "Commune-level units {era}",
+        "era_title": "Commune-level units {era}", "inset": "Location",
     },
 }
 
@@ -191,7 +191,7 @@ def dossier_rows(dossier: Dossier, lang: str = "vi") -> tuple[list[tuple[str, st
     """
     def value(key: str) -> str:
         got = getattr(dossier, key)
-        return format_date(got, lang) if isinstance(got, dt.date) else got
+        return format_date(got, lang) if isinstance(got, dt.date) else got or ""
 
     return ([(dossier.label(k, lang), value(k)) for k in AGENCY_KEYS],
             [(dossier.label(k, lang), value(k)) for k in SIGNER_KEYS])
