@@ -25,8 +25,8 @@ from haiha_geo.sources import read_source, source_info
 #: Segment classes of the national border and of the coast in a source's ``segments`` file.
 BORDER_CLASS = "china_border_candidate"
 COAST_CLASS = "coastline"
-#: How far beyond the drawn units the context reaches, m (a 1:100,000 A0 frame is 84 km wide).
-REACH_M = 40_000
+#: How far beyond the drawn units the context reaches, m (a 1:100,000 A0 frame is 85 km wide).
+REACH_M = 60_000
 #: Neighbours within this distance of the drawn units are drawn and named, m.
 NEAR_M = 20_000
 NEIGHBOUR_STYLE = {"color": "#8c8c8c", "weight": 0.8, "fillColor": "#f0f0f0", "fillOpacity": 1.0}
