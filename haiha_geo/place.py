@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -54,6 +55,8 @@ class Place:
     helmert: dict
     study_unit: str
     study_era: str
+    #: First day the place no longer exists as a unit of its kind (``abolished_from``), or None.
+    abolished_from: dt.date | None = None
 
     def title(self, lang: str = "vi") -> str:
         """The place's title for maps and reports."""
@@ -111,7 +114,8 @@ def place() -> Place:
         transformation_name=field.text("crs", "transformation_name"),
         transformation_basis=field.text("crs", "transformation_basis"),
         helmert={k: field.number("crs.helmert", k) for k in _HELMERT} | {"convention": convention},
-        study_unit=field.text("study", "unit"), study_era=field.text("study", "era"))
+        study_unit=field.text("study", "unit"), study_era=field.text("study", "era"),
+        abolished_from=field.day("place", "abolished_from") if "abolished_from" in data["place"] else None)
 
 
 class _Fields:
@@ -135,6 +139,12 @@ class _Fields:
             raise RegistryError(f"{self.where}: missing key {key} in [{section}]; see the keys documented in the "
                                 "shipped boundaries/place.toml")
         return table[key]
+
+    def day(self, section: str, key: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(self.text(section, key))
+        except ValueError:
+            raise self.error(section, key, self._value(section, key), "must be a day such as \"2025-07-01\"") from None
 
     def text(self, section: str, key: str) -> str:
         value = self._value(section, key)

@@ -70,4 +70,4 @@ def test_cli_without_data_exits_2_without_traceback(cli, monkeypatch, tmp_path):
 
 def test_provenance_lists_every_file_with_sha256():
     rows = sources.provenance()
-    assert len(rows) == 9 and all(len(r["sha256"]) == 64 for r in rows)
+    assert len(rows) == 12 and all(len(r["sha256"]) == 64 for r in rows)  # 3 sources × 4 files

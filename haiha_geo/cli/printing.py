@@ -7,6 +7,7 @@ import math
 import sys
 
 from haiha_geo.cli.output import input_paths
+from haiha_geo.dossier import read_dossier
 from haiha_geo.printing.layout import ORIENTATIONS, PAPERS
 from haiha_geo.printing.titleblock import LANGS
 from haiha_geo.timeline import era_ids
@@ -94,7 +95,6 @@ def _report(doc, out: str) -> None:
 
 
 def _print(args: argparse.Namespace) -> int:
-    from haiha_geo.dossier import read_dossier
     from haiha_geo.io import output_format
     from haiha_geo.printing.page import SUFFIXES, print_map
 
@@ -109,7 +109,6 @@ def _print(args: argparse.Namespace) -> int:
 
 
 def _atlas(args: argparse.Namespace) -> int:
-    from haiha_geo.dossier import read_dossier
     from haiha_geo.io import output_format
     from haiha_geo.printing.atlas_pages import atlas
     from haiha_geo.printing.page import SUFFIXES

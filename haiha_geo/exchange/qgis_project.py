@@ -283,7 +283,7 @@ def block_rows(block: titleblock.TitleBlock, width: float) -> list[tuple[str, st
     (('Tỷ lệ', '1:2.000'), 4.41)
     """
     out = []
-    for label, value in block.rows + block.extra + block.signatures:  # the signatories, a line each to sign on
+    for label, value in block.rows + block.extra + block.signers:  # the signatories, a line each to sign on
         left = titleblock.wrap(label, 0.3 * width - 4, BLOCK_PT, True)  # room for QGIS's own metrics
         right = titleblock.wrap(value, 0.7 * width - 4, BLOCK_PT)
         out.append(("\n".join(left), "\n".join(right), max(len(left), len(right)) * LINE_MM + 1.2))

@@ -19,6 +19,7 @@ from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.generalisation import coarser_than_sheet, generalisation
+from haiha_geo.printing.basemap import context_layers, location_inset
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
 from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block
@@ -157,6 +158,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
         index = _sheets_meeting(index, crs, extent, drawn[1:])
     numbers, size = neighbours(index, scale, system)
     in_atlas = set(index["sheet"])
+    below, above = context_layers(drawn, lang)
     planning = _planning(index.geometry.values, crs)
     widest = max(g.bounds[2] - g.bounds[0] for g in planning) * 1000 / scale
     tallest = max(g.bounds[3] - g.bounds[1] for g in planning) * 1000 / scale
@@ -168,12 +170,14 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     for i, (number, geom, plane) in enumerate(zip(index["sheet"], index.geometry.values, planning), start=1):
         x0, y0, x1, y1 = plane.bounds
         lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
-        page_layers = drawn if crs == PLANNING_CRS else [*drawn, _edge(plane, w)]
+        page_layers = [*below, *drawn, *above] if crs == PLANNING_CRS else [*below, *drawn, *above, _edge(plane, w)]
         extra = [(w["sheet"], number), *corner_rows(geom, plane, crs, w), *([(_PRECISION[lang], note)] if note else [])]
-        block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra, dossier)
+        block = title_block(f"{title}, {w['sheet'].lower()} {number}", scale, page_layers, lang, extra, dossier,
+                            area.units["label"].tolist())
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
-        content = PageContent(title, subtitle, block, lang, "crosses", [junction])
+        inset = location_inset(drawn, plane, w["inset"])
+        content = PageContent(title, subtitle, block, lang, "crosses", [junction, *([inset] if inset else [])])
         doc.pages.append(functools.partial(_page, number, lay, page_layers, plane, scale, content))
         doc.info.append({"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "sheet": number,
                          "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),

@@ -183,20 +183,31 @@ def _fit(text, geom, fontsize: float, boxes: list, frame_box, renderer, to_data)
 
 
 def legend_entries(drawn: list[PrintLayer]) -> list[tuple[str, dict, str]]:
-    """(text, style, shape) for every layer drawn, in drawing order, without repeats."""
+    """(text, style, shape) for every layer drawn, in drawing order, without repeats (nor layers without a legend)."""
     seen, out = set(), []
     for layer in drawn:
         kinds = {g.geom_type.replace("Multi", "").replace("LinearRing", "LineString")
                  for g in layer.frame.geometry.values}
         shape = "polygon" if "Polygon" in kinds else "line" if "LineString" in kinds else "point"
-        if layer.legend not in seen:
+        if layer.legend and layer.legend not in seen:
             seen.add(layer.legend)
             out.append((layer.legend, layer.style, shape))
     return out
 
 
+def _legend_height(entries, width: float, size_pt: float, k: float) -> float:
+    """The height (mm) the legend's title and ``entries`` take at ``size_pt`` in a box ``width`` mm wide."""
+    line, sw, sh = size_pt * PT_MM * 1.35, 9 * k ** 0.5, 4.5 * k ** 0.5
+    return line * 1.8 + sum(max(sh, len(wrap(text, width - sw - 3, size_pt)) * line) + line * 0.5
+                            for text, _, _ in entries)
+
+
 def draw_legend(paper, box, title: str, entries, size_pt: float, k: float) -> None:
-    """The legend in ``box`` (mm): a title, then a swatch and a text per entry."""
+    """The legend in ``box`` (mm): a title, then a swatch and a text per entry; the type shrinks (to 45 %)
+    until every entry fits, so a long legend (a plan's codes) is never cut short."""
+    floor = size_pt * 0.45
+    while size_pt > floor and _legend_height(entries, box.w, size_pt, k) > box.h:
+        size_pt *= 0.92
     line = size_pt * PT_MM * 1.35
     paper.text(box.x, box.top - line / 2, title, fontsize=size_pt * 1.15, weight="bold", va="center",
                parse_math=False)
@@ -204,7 +215,8 @@ def draw_legend(paper, box, title: str, entries, size_pt: float, k: float) -> No
     sw, sh = 9 * k ** 0.5, 4.5 * k ** 0.5
     for text, style, shape in entries:
         s = mpl_style(style, k)
-        cy = y - sh / 2
+        lines = wrap(text, box.w - sw - 3, size_pt)
+        cy = y - max(sh, len(lines) * line) / 2  # a wrapped text stays below the entry above it
         if y - sh < box.y:
             break
         if shape == "polygon":
@@ -217,7 +229,6 @@ def draw_legend(paper, box, title: str, entries, size_pt: float, k: float) -> No
             paper.plot([box.x, box.x + sw], [cy, cy], color=s["edgecolor"], lw=s["linewidth"], ls=s["linestyle"])
         else:
             paper.scatter([box.x + sw / 2], [cy], s=(3 * k) ** 2, c=s["facecolor"], edgecolors=s["edgecolor"])
-        lines = wrap(text, box.w - sw - 3, size_pt)
         for i, part in enumerate(lines):
             paper.text(box.x + sw + 2, cy + (len(lines) / 2 - i - 0.5) * line, part, fontsize=size_pt,
                        va="center", parse_math=False)

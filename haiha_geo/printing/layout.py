@@ -21,7 +21,8 @@ ORIENTATIONS = ("landscape", "portrait")
 STANDARD_SCALES = (500, 1000, 2000, 5000, 10000, 25000, 50000, 100000)
 #: Page margin outside the drawn border, mm.
 MARGIN_MM = 10.0
-#: Room between the map frame and what surrounds it, for the grid labels, mm.
+#: Room between the map frame and what surrounds it, for the grid labels, mm on A4 (× √text_scale:
+#: room for the grid labels on large sheets, and a 1:2,000 topographic sheet still fits A1).
 GUTTER_MM = 8.0
 #: Smallest width (side panel) or height (bottom panel) of the panel that holds legend and title block, mm.
 MIN_PANEL_MM = 95.0
@@ -60,7 +61,8 @@ class PageLayout:
         (legend, scale, title block) to the right (landscape) or below
         (portrait) the frame.
     text_scale : float
-        Factor applied to every font size (1 on A4, larger on bigger sheets).
+        Factor applied to every font size and line weight, proportional to the short side of the paper
+        (1 on A4, √2 on A3, 2√2 on A1, 4 on A0).
     """
 
     paper: str
@@ -110,18 +112,19 @@ def available(paper: str, orientation: str) -> PageLayout:
     k = _text_scale(width, height)
     border = Box(MARGIN_MM, MARGIN_MM, width - 2 * MARGIN_MM, height - 2 * MARGIN_MM)
     header_h = 14.0 * k
+    gutter = GUTTER_MM * math.sqrt(k)
     header = Box(border.x, border.top - header_h, border.w, header_h)
     if orientation == "landscape":
         panel_w = max(MIN_PANEL_MM, 0.26 * border.w)
         panel = Box(border.right - panel_w, border.y, panel_w, border.h)
         header = Box(border.x, header.y, border.w - panel_w, header_h)
-        frame = Box(border.x + GUTTER_MM, border.y + GUTTER_MM, border.w - panel_w - 2 * GUTTER_MM,
-                    border.h - header_h - 2 * GUTTER_MM)
+        frame = Box(border.x + gutter, border.y + gutter, border.w - panel_w - 2 * gutter,
+                    border.h - header_h - 2 * gutter)
     else:
         panel_h = max(MIN_PANEL_MM, 0.24 * border.h)
         panel = Box(border.x, border.y, border.w, panel_h)
-        frame = Box(border.x + GUTTER_MM, border.y + panel_h + GUTTER_MM, border.w - 2 * GUTTER_MM,
-                    border.h - header_h - panel_h - 2 * GUTTER_MM)
+        frame = Box(border.x + gutter, border.y + panel_h + gutter, border.w - 2 * gutter,
+                    border.h - header_h - panel_h - 2 * gutter)
     return PageLayout(paper, orientation, width, height, border, header, frame, panel, k)
 
 
@@ -141,18 +144,19 @@ def with_frame(paper: str, orientation: str, frame_w: float, frame_h: float) -> 
     """
     room = available(paper, orientation)
     border, header = room.border, room.header
+    gutter = GUTTER_MM * math.sqrt(room.text_scale)
     if orientation == "landscape":
-        panel_w = border.w - frame_w - 2 * GUTTER_MM
-        if panel_w < MIN_PANEL_MM or frame_h > border.h - header.h - 2 * GUTTER_MM:
+        panel_w = border.w - frame_w - 2 * gutter
+        if panel_w < MIN_PANEL_MM or frame_h > border.h - header.h - 2 * gutter:
             return None
-        frame = Box(border.x + GUTTER_MM, header.y - GUTTER_MM - frame_h, frame_w, frame_h)
+        frame = Box(border.x + gutter, header.y - gutter - frame_h, frame_w, frame_h)
         panel = Box(border.right - panel_w, border.y, panel_w, border.h)
         header = Box(border.x, header.y, border.w - panel_w, header.h)
     else:
-        panel_h = border.h - header.h - frame_h - 2 * GUTTER_MM
-        if panel_h < MIN_PANEL_MM or frame_w > border.w - 2 * GUTTER_MM:
+        panel_h = border.h - header.h - frame_h - 2 * gutter
+        if panel_h < MIN_PANEL_MM or frame_w > border.w - 2 * gutter:
             return None
-        frame = Box(border.x + (border.w - frame_w) / 2, header.y - GUTTER_MM - frame_h, frame_w, frame_h)
+        frame = Box(border.x + (border.w - frame_w) / 2, header.y - gutter - frame_h, frame_w, frame_h)
         panel = Box(border.x, border.y, border.w, panel_h)
     return PageLayout(paper, orientation, room.width, room.height, border, header, frame, panel, room.text_scale)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import matplotlib
 import shapely
 
+import haiha_geo.printing.basemap as basemap
 import haiha_geo.printing.draw as draw
 import haiha_geo.printing.grid as grid
 import haiha_geo.printing.layout as layout
@@ -260,9 +261,10 @@ def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[Page
     >>> content.title, len(content.block.rows[0][1]), notes
     ('Ruộng �', 300, ['U+1F33E (EAR OF RICE) has no glyph in the page font: printed as �'])
     """
-    texts = [content.title, content.subtitle, *(t for row in content.block.rows + content.block.extra for t in row)]
+    block = content.block
+    texts = [content.title, content.subtitle, *(t for row in block.rows + block.extra + block.signers for t in row)]
     parts = [part for layer in layers for part in (*layer.extra, layer)]
-    texts += [part.legend for part in parts] + [t for row in content.block.signatures for t in row]
+    texts += [part.legend for part in parts]
     texts += [str(v) for part in parts if part.labels and "label" in part.frame for v in part.frame["label"]]
     notes = [f"{c} has no glyph in the page font: printed as {printed.REPLACEMENT}"
              for c in dict.fromkeys(c for t in texts for c in printed.missing_glyphs(t))]
@@ -270,8 +272,7 @@ def printable_page(content: PageContent, layers: list[PrintLayer]) -> tuple[Page
     def rows(items):
         return [(printed.printable(a), printed.shorten(printed.printable(b, newlines=True))) for a, b in items]
 
-    block = dataclasses.replace(content.block, rows=rows(content.block.rows), extra=rows(content.block.extra),
-                                signatures=rows(content.block.signatures),
+    block = dataclasses.replace(block, rows=rows(block.rows), extra=rows(block.extra), signers=rows(block.signers),
                                 mark=printed.printable(content.block.mark),
                                 mark_note=printed.printable(content.block.mark_note))
     content = dataclasses.replace(content, title=printed.printable(content.title),
@@ -308,7 +309,9 @@ def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
         extra_boxes = []
         if content.extras:
             eh = min(middle.h * 0.45, inner.w * 0.55)
-            extra_boxes = [layout.Box(middle.x, middle.top - eh, middle.w, eh)]
+            ew = (middle.w - pad * (len(content.extras) - 1)) / len(content.extras)
+            extra_boxes = [layout.Box(middle.x + i * (ew + pad), middle.top - eh, ew, eh)
+                           for i in range(len(content.extras))]
             middle = layout.Box(middle.x, middle.y, middle.w, middle.h - eh - pad)
     else:
         inner = layout.Box(p.x + pad, p.y + pad, p.w - 2 * pad, p.h - 2 * pad)
@@ -319,9 +322,10 @@ def _panel(paper, lay, scale, drawn, step, content: PageContent, k, w) -> None:
         tools = layout.Box(inner.x, inner.y, tools_w, inner.h)
         extra_boxes = []
         x = tools.right + pad
-        if content.extras:
-            ew = min(rest * 0.3, inner.h * 0.8)
-            extra_boxes = [layout.Box(x, inner.y, ew, inner.h)]
+        if content.extras:  # one column, the blocks stacked
+            n = len(content.extras)
+            ew, eh = min(rest * 0.3, inner.h * 0.8 / n), (inner.h - pad * (n - 1)) / n
+            extra_boxes = [layout.Box(x, inner.top - (i + 1) * eh - i * pad, ew, eh) for i in range(n)]
             x += ew + pad
         middle = layout.Box(x, inner.y, block.x - pad - x, inner.h)
     _tools(paper, tools, scale, content.lang, w, body, k)
@@ -387,23 +391,25 @@ def source_lines(layers: list[PrintLayer]) -> tuple[str, str]:
     return "; ".join(refs), "; ".join(files)
 
 
-#: The dossier fields (:mod:`haiha_geo.dossier`) a title block lists after the title, and those signed in a box.
-DOSSIER_ROWS = ("number", "client", "prepared_by", "consultant", "appraised_by", "approved_by")
-SIGNED = ("lead", "designer", "checker")
-
-
-def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, extra=(),
-                dossier: Dossier | None = None) -> titleblock.TitleBlock:
-    """The title block of a page showing ``layers`` at ``scale``.
+def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, extra=(), dossier: Dossier | None = None,
+                units=None) -> titleblock.TitleBlock:
+    """The title block of a page showing ``layers`` at ``scale``, with the fields of ``dossier``.
 
     The dossier's drawing number, agencies, date and signatories (``--title-block FILE``) are rows of their
-    own, empty where the file gives none (a line to fill in by hand), never invented.
+    own, empty where the file gives none (a line to fill in by hand), never invented. The place line names
+    ``units`` (labels; default every unit of the era once its place's level is abolished) under the era shown
+    (:func:`haiha_geo.printing.titleblock.place_line`).
     """
     w = titleblock.words(lang)
     dossier = dossier or Dossier()
     eras = sorted({part.era for layer in layers for part in (layer, *layer.extra) if part.era})
-    rows = [(w["title"], title), *[(dossier.label(k, lang), getattr(dossier, k)) for k in DOSSIER_ROWS],
-            (w["place"], place().title(lang)),
+    era = eras[-1] if eras else None
+    if units is None and era is not None and place().abolished_from is not None \
+            and timeline.era(era).valid_from >= place().abolished_from:
+        units = registry.units_table(era)["label"].tolist()
+    agencies, signers = titleblock.dossier_rows(dossier, lang)
+    rows = [(w["title"], dossier.title or title), (dossier.label("number", lang), dossier.number),
+            (w["place"], titleblock.place_line(era, units or (), lang)),
             (w["scale"], f"1:{titleblock.format_int(scale, lang)}"), (w["crs"], titleblock.crs_line(lang)),
             (w["datum"], titleblock.datum_line(lang))]
     for era in eras:
@@ -413,11 +419,9 @@ def title_block(title: str, scale: int, layers: list[PrintLayer], lang: str, ext
     rows.append((w["sources"], refs))
     if files:
         rows.append((w["layers"], files))
-    rows += list(extra)
+    rows += list(extra) + agencies
     rows.append((w["software"], f"haiha-geo {__version__}"))
-    rows.append((dossier.label("date", lang), titleblock.format_date(dossier.date, lang) if dossier.date else ""))
-    signatures = [(dossier.label(k, lang), getattr(dossier, k)) for k in SIGNED]
-    return titleblock.TitleBlock(rows, w["mark"], w["mark_note"], signatures=signatures)
+    return titleblock.TitleBlock(rows, w["mark"], w["mark_note"], signers=signers, signature=w["signature"])
 
 
 def _extent(extent, drawn: list[PrintLayer], files: int) -> tuple[float, float, float, float]:
@@ -523,12 +527,15 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     cx, cy = center if center is not None else ((bx0 + bx1) / 2, (by0 + by1) / 2)
     x0, y0 = cx - ground_w / 2, cy - ground_h / 2
     clip = shapely.box(x0, y0, x0 + ground_w, y0 + ground_h)
-    one_era = None if era is None else w["era_title"].format(era=timeline.era(era).label(lang),
-                                                            place=place().title(lang))  # the title says which
-    name = title or (dossier.title if dossier else "") or opts.get("title") or one_era or spec.title
+    dossier = dossier or Dossier()
+    one_era = None if era is None else w["era_title"].format(era=timeline.era(era).label(lang))  # says which
+    name = title or dossier.title or opts.get("title") or one_era or spec.title
     block = title_block(name, scale, drawn, lang, dossier=dossier)
-    content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang)
-    fig, dropped, unprintable = compose(lay, drawn, clip, x0, y0, scale, content)
+    inset = basemap.location_inset(drawn, clip, w["inset"])
+    content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang,
+                          extras=[inset] if inset else [])
+    below, above = basemap.context_layers(drawn, lang)
+    fig, dropped, unprintable = compose(lay, [*below, *drawn, *above], clip, x0, y0, scale, content)
     notes += [f"label {d!r}: no room inside its unit; listed on the sheet" for d in dropped] + unprintable
     if not shapely.box(bx0, by0, bx1, by1).within(clip.buffer(1e-6)):
         notes.append(f"at 1:{scale} the frame ({ground_w:.0f} × {ground_h:.0f} m) cuts the map; "

@@ -1,10 +1,14 @@
 """Words of a printed page (Vietnamese by default, English) and the title block (khung tên).
 
-The title block follows Vietnamese drawing practice: drawing title, place,
-scale, the coordinate system line, the datum transformation, the era shown,
-the date of the data (the era's legal act, never the date of the run), the
-data sources with their short sha256, the toolkit version, and the
-"minh hoạ" mark.
+The title block follows Vietnamese drawing practice: drawing title and
+number, place, scale, the coordinate system line, the datum transformation,
+the era shown, the date of the data (the era's legal act, never the date of
+the run), the data sources with their short sha256, the agencies of the
+dossier (chủ đầu tư, cơ quan tổ chức lập, đơn vị tư vấn, cơ quan thẩm định,
+cơ quan phê duyệt), the date, the toolkit version, the people who sign
+(chủ nhiệm, thiết kế, kiểm tra) each with a signature box, and the "minh hoạ"
+mark. The dossier fields come from ``--title-block FILE``
+(:func:`haiha_geo.dossier.read_dossier`); a field not given is an empty row.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from haiha_geo import timeline
+from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.place import place
 from haiha_geo.printing.text import text_width_mm
@@ -41,8 +47,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_cadastral": "hệ mảnh bản đồ địa chính (TT 25/2014/TT-BTNMT)",
         "system_topographic": "hệ mảnh bản đồ địa hình (TT 973/2001/TT-TCĐC)",
         "page": "Mảnh {i}/{n}",
-        "era_title": "Đơn vị hành chính cấp xã {era}, {place}",
-        "dropped": "Số trên bản đồ và tên không đủ chỗ ghi: {names}",
+        "signature": "Chữ ký", "dropped": "Số trên bản đồ và tên không đủ chỗ ghi: {names}",
+        "era_title": "Đơn vị hành chính cấp xã {era}", "inset": "Sơ đồ vị trí",
     },
     "en": {
         "title": "Drawing", "place": "Place", "scale": "Scale", "crs": "Reference system",
@@ -64,8 +70,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "system_cadastral": "cadastral sheet system (TT 25/2014/TT-BTNMT)",
         "system_topographic": "topographic sheet system (TT 973/2001/TT-TCĐC)",
         "page": "Sheet {i}/{n}",
-        "era_title": "Commune-level units {era}, {place}",
-        "dropped": "Numbers on the map, and names without room: {names}",
+        "signature": "Signature", "dropped": "Numbers on the map, and names without room: {names}",
+        "era_title": "Commune-level units {era}", "inset": "Location",
     },
 }
 
@@ -145,20 +151,63 @@ def format_date(value: str | dt.date, lang: str = "vi") -> str:
     return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
 
 
-#: Where a signature row's box starts (share of the block's width) and how many text lines high it is at least.
-SIGN_AT, SIGN_LINES = 0.62, 3
+#: Dossier fields printed as rows (agencies, date) and as signed rows (people), in the order of the block.
+AGENCY_KEYS = ("client", "prepared_by", "consultant", "appraised_by", "approved_by", "date")
+SIGNER_KEYS = ("lead", "designer", "checker")
+
+
+def place_line(era: str | None, units=(), lang: str = "vi") -> str:
+    """The place of a drawing of ``era``: the ``units`` (labels such as "xã Quảng Hà"), the place and the province.
+
+    From the day the place's level is abolished (``abolished_from`` in ``boundaries/place.toml``) the place
+    is no longer named; without an era, the place's own title.
+
+    Examples
+    --------
+    >>> place_line("2025", ["xã Quảng Hà"])
+    'xã Quảng Hà, tỉnh Quảng Ninh'
+    >>> place_line("2020", ["thị trấn Quảng Hà"])
+    'thị trấn Quảng Hà, huyện Hải Hà, tỉnh Quảng Ninh'
+    >>> place_line("2020", [], "en")
+    'Hải Hà district, Quảng Ninh province'
+    """
+    p = place()
+    if era is None:
+        return p.title(lang)
+    parts = list(units)
+    if p.abolished_from is None or timeline.era(era).valid_from < p.abolished_from:
+        parts.append(f"{p.kind_vi} {p.name}" if lang == "vi" else f"{p.name} {p.kind_en}")
+    return ", ".join([*parts, p.province_vi if lang == "vi" else p.province_en])
+
+
+def dossier_rows(dossier: Dossier, lang: str = "vi") -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(agency and date rows, signer rows) of ``dossier``: every field present, empty where not given.
+
+    Examples
+    --------
+    >>> rows, signers = dossier_rows(Dossier(client="UBND xã Quảng Hà", date=dt.date(2026, 12, 3)))
+    >>> rows[0], rows[-1], signers[0]
+    (('Chủ đầu tư', 'UBND xã Quảng Hà'), ('Ngày', '03/12/2026'), ('Chủ nhiệm', ''))
+    """
+    def value(key: str) -> str:
+        got = getattr(dossier, key)
+        return format_date(got, lang) if isinstance(got, dt.date) else got or ""
+
+    return ([(dossier.label(k, lang), value(k)) for k in AGENCY_KEYS],
+            [(dossier.label(k, lang), value(k)) for k in SIGNER_KEYS])
 
 
 @dataclass
 class TitleBlock:
-    """Rows of the title block, label → value, and the illustrative mark."""
+    """Rows of the title block, label → value, the signed rows (label → name, with a signature box)
+    and the illustrative mark."""
 
     rows: list[tuple[str, str]]
     mark: str = ""
     mark_note: str = ""
     extra: list[tuple[str, str]] = field(default_factory=list)
-    #: (role, name) of the people who sign the drawing (chủ nhiệm, thiết kế, kiểm tra), each with a box to sign in.
-    signatures: list[tuple[str, str]] = field(default_factory=list)
+    signers: list[tuple[str, str]] = field(default_factory=list)
+    signature: str = ""
 
 
 def wrap(text: str, width_mm: float, size_pt: float, bold: bool = False) -> list[str]:
@@ -210,14 +259,19 @@ def _pieces(word: str, width_mm: float, size_pt: float, bold: bool) -> list[str]
     return [*pieces, word]
 
 
+#: Share of the value column a signer's name takes (the signature box takes the rest); lines a signed row spans.
+SIGN_SPLIT = 0.5
+SIGN_LINES = 3
+
+
 def block_lines(block: TitleBlock, width_mm: float, size_pt: float) -> list[tuple[str, list[str], list[str]]]:
     """Each row wrapped: (kind, label lines, value lines)."""
     label_w, value_w = 0.28 * width_mm, 0.70 * width_mm
     rows = [("row", wrap(label, label_w - 2, size_pt, True), wrap(value, value_w - 2, size_pt))
             for label, value in block.rows + block.extra]
-    name_w = SIGN_AT * width_mm - 0.3 * width_mm
-    rows += [("sign", wrap(role, label_w - 2, size_pt, True), wrap(name, name_w - 2, size_pt))
-             for role, name in block.signatures]
+    rows += [("sign", wrap(label, label_w - 2, size_pt, True),
+              wrap(value, value_w * SIGN_SPLIT - 2, size_pt) + [""] * (SIGN_LINES - 1))
+             for label, value in block.signers]
     if block.mark:
         rows.append(("mark", wrap(block.mark, width_mm - 3, size_pt * 1.25, True),
                      wrap(block.mark_note, width_mm - 3, size_pt)))
@@ -232,7 +286,7 @@ def _height(rows, size_pt: float) -> float:
 def _row_height(kind: str, left: list[str], right: list[str], line: float) -> float:
     if kind == "mark":
         return (len(left) * 1.25 + len(right)) * line + 1.5
-    return max(len(left), len(right), SIGN_LINES if kind == "sign" else 0) * line + 1.2
+    return max(len(left), len(right)) * line + 1.2  # a signed row's value is padded to SIGN_LINES
 
 
 def draw_title_block(paper_ax, box, block: TitleBlock, size_pt: float) -> float:
@@ -258,17 +312,25 @@ def draw_title_block(paper_ax, box, block: TitleBlock, size_pt: float) -> float:
                               color="#b30000", fontsize=size_pt, ha="center", va="center", parse_math=False)
         else:
             h = _row_height(kind, left, right, line)
-            if kind == "sign":  # the box to sign in, right of the name
-                paper_ax.plot([box.x + SIGN_AT * box.w] * 2, [y, y - h], color="black", lw=0.3)
             for col, lines, weight in ((box.x + 1.2, left, "bold"), (box.x + 0.3 * box.w, right, "normal")):
                 for i, text in enumerate(lines):
                     paper_ax.text(col, y - 0.6 - (i + 0.5) * line, text, fontsize=size_pt, weight=weight,
                                   ha="left", va="center", parse_math=False)
+            if kind == "sign":
+                _signature_box(paper_ax, box, y, h, block.signature, size_pt)
         y -= h
         if y > box.y + 0.1:
             paper_ax.plot([box.x, box.right], [y, y], color="black", lw=0.3)
     paper_ax.plot([box.x + 0.29 * box.w] * 2, [top, y + (h if kind == "mark" else 0)], color="black", lw=0.3)
     return size_pt
+
+
+def _signature_box(paper_ax, box, top: float, h: float, caption: str, size_pt: float) -> None:
+    """The box a signer signs in: the right part of the value column of a signed row, captioned."""
+    x = box.x + 0.29 * box.w + 0.70 * box.w * SIGN_SPLIT
+    paper_ax.plot([x, x], [top, top - h], color="black", lw=0.3)
+    paper_ax.text(x + 0.8, top - 0.4, caption, fontsize=size_pt * 0.7, color="#555555", ha="left", va="top",
+                  parse_math=False)
 
 
 def _rect(x, y, w, h, lw=0.5, **kw):

@@ -1,0 +1,182 @@
+"""The base context of a printed map: neighbouring units named, the national border, foreign land and the sea.
+
+Everything comes from the reference source the era's units are drawn from
+(the ``split_source`` of an era that has one): its province file gives the
+neighbours (districts before the place's level was abolished, the xã and
+phường after), its ``segments`` file the outline classed as
+``china_border_candidate``, ``coastline`` and ``shared_with_neighbouring_quang_ninh_units``
+(a heuristic of the source's extract, see its SOURCE.md). The land beyond
+the national border is labelled with the country, the water with "Biển"
+(no cited source names the gulf for this coast).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from haiha_geo import timeline
+from haiha_geo.crs import PLANNING_CRS, to_planning
+from haiha_geo.place import place
+from haiha_geo.printing.draw import _polygon_path
+from haiha_geo.printing.layers import PrintLayer
+from haiha_geo.sources import read_source, source_info
+
+#: Segment classes of the national border and of the coast in a source's ``segments`` file.
+BORDER_CLASS = "china_border_candidate"
+COAST_CLASS = "coastline"
+#: How far beyond the drawn units the context reaches, m (a 1:100,000 A0 frame is 85 km wide).
+REACH_M = 60_000
+#: Neighbours within this distance of the drawn units are drawn and named, m.
+NEAR_M = 20_000
+NEIGHBOUR_STYLE = {"color": "#8c8c8c", "weight": 0.8, "fillColor": "#f0f0f0", "fillOpacity": 1.0}
+SEA_STYLE = {"color": "#9ecae1", "weight": 0, "fillColor": "#deebf7", "fillOpacity": 1.0}
+#: The land beyond the border is only named (its extent in the frame is not a cited line), not filled.
+NAME_ONLY = {"color": "#000000", "weight": 0, "fillOpacity": 0}
+#: A national border: heavy dash-dot-dot, as on Vietnamese administrative maps.
+BORDER_STYLE = {"color": "#000000", "weight": 3.5, "dashArray": "14 4 2 4 2 4", "fillOpacity": 0}
+WORDS = {
+    "vi": {"neighbours": "Đơn vị hành chính lân cận", "border": "Biên giới quốc gia", "foreign": "TRUNG QUỐC",
+           "sea": "Biển"},
+    "en": {"neighbours": "Neighbouring units", "border": "National border", "foreign": "CHINA", "sea": "Sea"},
+}
+
+
+def spaced(name: str) -> str:
+    """A name with the spaces GADM leaves out put back ("MóngCái" → "Móng Cái").
+
+    Examples
+    --------
+    >>> spaced("MóngCái"), spaced("Đầm Hà"), spaced("ĐầmHà")
+    ('Móng Cái', 'Đầm Hà', 'Đầm Hà')
+    """
+    return "".join(f" {c}" if i and c.isupper() and name[i - 1].islower() else c for i, c in enumerate(name))
+
+
+def _source(layer: PrintLayer) -> str:
+    return timeline.era(layer.era).split_source or layer.frame.attrs["provenance"]["boundary_source"]
+
+
+def _province(source: str) -> gpd.GeoDataFrame:
+    """The source's province file in EPSG:5899, its polygons made valid (the extracts carry self-intersections)."""
+    province = to_planning(read_source(source, "province"))
+    province.geometry = shapely.make_valid(province.geometry.values)
+    return province
+
+
+def _neighbours(source: str, era: str, own) -> gpd.GeoDataFrame:
+    """Units of the source's province file near ``own`` and outside it, named; districts before the abolition."""
+    province = _province(source)
+    abolished = place().abolished_from
+    district = "NAME_2" in province.columns and (abolished is None or timeline.era(era).valid_from < abolished)
+    field = "NAME_2" if district else source_info(source)["fields"]["name"]
+    kind = "type" if not district and "type" in province.columns else None
+    names = [spaced(str(n)) if kind is None else f"{str(t).lower()} {n}" for n, t in
+             zip(province[field], province[kind] if kind else province[field])]
+    frame = gpd.GeoDataFrame({"label": names}, geometry=province.geometry.values, crs=PLANNING_CRS)
+    frame = frame.dissolve("label", as_index=False)
+    inside = shapely.area(shapely.intersection(frame.geometry.values, own)) / shapely.area(frame.geometry.values)
+    near = shapely.dwithin(frame.geometry.values, own, NEAR_M)
+    return frame[(inside < 0.5) & near].reset_index(drop=True)
+
+
+def context_layers(layers: list[PrintLayer], lang: str = "vi") -> tuple[list[PrintLayer], list[PrintLayer]]:
+    """(layers drawn below, layers drawn above) the units of the first era layer of ``layers``; none without one.
+
+    Examples
+    --------
+    >>> from haiha_geo.printing.layers import era_layer
+    >>> from haiha_geo.printing.titleblock import words
+    >>> below, above = context_layers([era_layer("2025", "vi", words("vi"))])
+    >>> [layer.legend for layer in below + above]
+    ['Biển', 'Đơn vị hành chính lân cận', '', 'Biên giới quốc gia']
+    """
+    units = next((layer for layer in layers if layer.era), None)
+    if units is None:
+        return [], []
+    w = WORDS["en" if lang == "en" else "vi"]
+    source = _source(units)
+    own = shapely.union_all(shapely.make_valid(_geometries(units)))
+    segments = to_planning(read_source(source, "segments"))
+    border = shapely.union_all(segments.geometry.values[segments["segment_class"].values == BORDER_CLASS])
+    land = shapely.union_all(_province(source).geometry.values)
+    box = shapely.box(*(shapely.buffer(own, REACH_M, cap_style="square").bounds))
+    beyond = _north_of(border, box)
+    outside = shapely.get_parts(box.difference(land).difference(beyond).difference(own))
+    coast = shapely.union_all(segments.geometry.values[segments["segment_class"].values == COAST_CLASS])
+    sea = outside[shapely.dwithin(outside, coast, 1000)] if not coast.is_empty else outside[:0]
+    below = [PrintLayer(_named(sea, w["sea"]), SEA_STYLE, w["sea"], True),
+             PrintLayer(_neighbours(source, units.era, own), NEIGHBOUR_STYLE, w["neighbours"], True),
+             PrintLayer(_named(shapely.get_parts(beyond.difference(land)), w["foreign"]), NAME_ONLY, "", True)]
+    above = [PrintLayer(gpd.GeoDataFrame(geometry=[border], crs=PLANNING_CRS), BORDER_STYLE, w["border"])] \
+        if not border.is_empty else []
+    return [layer for layer in below if len(layer.frame)], above
+
+
+def _ordered(border) -> shapely.LineString:
+    """The longest run of the border, west to east."""
+    merged = shapely.line_merge(border)
+    line = max(getattr(merged, "geoms", [merged]), key=lambda g: g.length)
+    return line if line.coords[0][0] <= line.coords[-1][0] else line.reverse()
+
+
+def _north_of(border, box) -> shapely.Polygon:
+    """The part of ``box`` beyond the border: above the border, extended level to the box's sides."""
+    if border.is_empty:
+        return shapely.Polygon()
+    line, (x0, _, x1, y1) = _ordered(border), box.bounds
+    (_, ya), (_, yb) = line.coords[0], line.coords[-1]
+    return shapely.Polygon([(x0, ya), *line.coords, (x1, yb), (x1, y1), (x0, y1)]).buffer(0)
+
+
+
+def _named(parts, label: str) -> gpd.GeoDataFrame:
+    """One feature ``label`` of the union of ``parts`` (none when they are empty)."""
+    geom = shapely.union_all(parts) if len(parts) else shapely.Polygon()
+    keep = [] if geom.is_empty else [0]
+    return gpd.GeoDataFrame({"label": [label][:len(keep)]}, geometry=[geom][:len(keep)], crs=PLANNING_CRS)
+
+
+def location_inset(layers: list[PrintLayer], clip, title: str):
+    """A drawer of the location inset (sơ đồ vị trí): the frame (red) on the drawn units among their neighbours.
+
+    Returns a callable ``(paper, box, size_pt)`` for :class:`haiha_geo.printing.page.PageContent` ``extras``,
+    or None without an era layer.
+    """
+    units = next((layer for layer in layers if layer.era), None)
+    if units is None:
+        return None
+    own = shapely.make_valid(_geometries(units))
+    province = _province(_source(units)).geometry.values
+    extent = shapely.union_all([*own, clip]).buffer(NEAR_M / 2).envelope
+
+    def make(paper, box, size_pt):
+        from matplotlib.patches import PathPatch, Rectangle
+
+        line = size_pt * 25.4 / 72 * 1.4
+        paper.text(box.x + box.w / 2, box.top - line / 2, title, fontsize=size_pt * 1.1, weight="bold",
+                   ha="center", va="center", parse_math=False)
+        x0, y0, x1, y1 = extent.bounds
+        room = (box.w, box.h - line * 1.6)
+        k = min(room[0] / (x1 - x0), room[1] / (y1 - y0))
+        ox, oy = box.x + (box.w - (x1 - x0) * k) / 2, box.y + (room[1] - (y1 - y0) * k) / 2
+
+        def patch(geom, **style):
+            moved = shapely.transform(shapely.intersection(geom, extent), lambda xy: (xy - (x0, y0)) * k + (ox, oy))
+            if not moved.is_empty and moved.geom_type in ("Polygon", "MultiPolygon"):
+                paper.add_patch(PathPatch(_polygon_path(moved), **style))
+
+        for geom in province:
+            patch(geom, facecolor="#f0f0f0", edgecolor="#8c8c8c", lw=0.3)
+        for geom in own:
+            patch(geom, facecolor="#fde0c5", edgecolor="#444444", lw=0.5)
+        patch(clip, facecolor="none", edgecolor="#d7301f", lw=1.2)
+        paper.add_patch(Rectangle((ox, oy), (x1 - x0) * k, (y1 - y0) * k, fill=False, lw=0.5, edgecolor="black"))
+
+    return make
+
+
+def _geometries(layer) -> np.ndarray:
+    """Every geometry of ``layer`` and of its companions (an era layer drawn as one part per fill)."""
+    return np.concatenate([np.asarray(part.frame.geometry.values, dtype=object) for part in (layer, *layer.extra)])

@@ -1,0 +1,53 @@
+"""The base context of a printed map (haiha_geo.printing.basemap): national border, neighbours named, the sea."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pdfplumber
+import pypdf
+import pytest
+
+from haiha_geo.printing import atlas, print_map
+from haiha_geo.printing.basemap import BORDER_STYLE, context_layers, spaced
+from haiha_geo.printing.layers import era_layer
+from haiha_geo.printing.titleblock import words
+
+
+@pytest.mark.parametrize(("era", "neighbour"), [("2025", "phường Móng Cái"), ("2020", "Đầm Hà"),
+                                                ("2019", "Bình Liêu")])
+def test_context_names_neighbours_of_the_era_and_draws_the_border(era, neighbour):
+    below, above = context_layers([era_layer(era, "vi", words("vi"))])
+    labels = [label for layer in below for label in layer.frame["label"]]
+    assert "Biển" in labels and "TRUNG QUỐC" in labels
+    assert any(label.startswith(neighbour) for label in labels), labels
+    assert not any(label.startswith(("xã Quảng Hà", "xã Cái Chiên")) for label in labels)  # the drawn units
+    (border,) = above
+    assert border.style == BORDER_STYLE and border.legend == "Biên giới quốc gia"
+    assert 15_000 < border.frame.geometry.length.sum() < 20_000  # the source's ~16.5 km classed as border
+
+
+def test_printed_page_names_border_sea_and_neighbours(tmp_path):
+    out = print_map(era="2025", paper="A3").save(tmp_path / "context.pdf")
+    text = unicodedata.normalize("NFC", " ".join(pypdf.PdfReader(out).pages[0].extract_text().split()))
+    for name in ("Biên giới quốc gia", "Biển", "TRUNG QUỐC", "Đơn vị hành chính lân cận", "xã Hải Sơn"):
+        assert name in text, name
+
+
+@pytest.mark.parametrize(("raw", "shown"), [("MóngCái", "Móng Cái"), ("ĐầmHà", "Đầm Hà"), ("Cô Tô", "Cô Tô")])
+def test_gadm_names_get_their_spaces(raw, shown):
+    assert spaced(raw) == shown
+
+
+@pytest.mark.parametrize("make", [lambda: print_map(era="2025", paper="A4"),
+                                  lambda: atlas("Cái Chiên", era="2025", only=["364504-5"])])
+def test_location_inset_is_on_print_and_atlas_pages(tmp_path, make):
+    out = make().save(tmp_path / "inset.pdf")
+    assert "Sơ đồ vị trí" in unicodedata.normalize("NFC", pypdf.PdfReader(out).pages[0].extract_text())
+
+
+def test_inset_draws_the_frame_in_red_inside_its_box(tmp_path):
+    with pdfplumber.open(print_map(era="2025", paper="A3").save(tmp_path / "red.pdf")) as doc:
+        red = [c for c in doc.pages[0].curves + doc.pages[0].rects if isinstance(c.get("stroking_color"), tuple) and
+               tuple(round(v, 2) for v in c["stroking_color"][:3]) == (0.84, 0.19, 0.12)]
+    assert red and all(c["x0"] > doc.pages[0].width * 0.7 for c in red)  # in the panel, not on the map
