@@ -6,12 +6,14 @@ overlays of the derived era layers computed here, not figures copied from anywhe
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import shapely
 
 import haiha_geo
 from haiha_geo import eras, registry, timeline
-from haiha_geo.authored import place_name, places
+from haiha_geo.authored import place_name, places, read_csv
 from haiha_geo.crosswalks import crosswalk
 from haiha_geo.errors import RegistryError
 from haiha_geo.validation import validate
@@ -141,3 +143,23 @@ def test_lookup_of_a_repeated_bare_name_lists_its_candidates(province):
 
 def test_lookup_in_haiha_takes_the_district_name_too():
     assert [u["name"] for u in haiha_geo.lookup("Quảng Điền, Hải Hà", era="2025").in_era] == ["Quảng Hà"]
+
+
+def _digest(rows) -> str:
+    """A digest of table rows that ignores row and column order."""
+    texts = sorted(repr(sorted(row.items())) for row in rows)
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "digest"),
+    [
+        ("units.csv", 588, "96ede39ae0326739"),
+        ("acts.csv", 4, "4002328a9036f3d0"),
+        ("lineage.csv", 547, "febe83eb40a3749c"),
+    ],
+)
+def test_the_province_tables_as_authored_today(province, name, count, digest):
+    """Pins the province tables before Hải Hà's rows are authored once (issue 20 item 1)."""
+    rows = read_csv("boundaries", name)
+    assert (len(rows), _digest(rows)) == (count, digest)
