@@ -23,6 +23,7 @@ from haiha_geo._output import records
 from haiha_geo.eras import model
 from haiha_geo.errors import InputFileError, OptionError, TableValueError, UnknownUnitError
 from haiha_geo.names import SHOWN_ROWS, district_of, find_units, first_of, nfc, resolve_units, row_label
+from haiha_geo.sources import file_sha256
 from haiha_geo.timeline import era_ids
 
 _COLUMNS = ["from_unit_id", "from_code", "from_name", "to_unit_id", "to_code", "to_name", "share", "split", "area_ha"]
@@ -704,16 +705,11 @@ def _given_shares(shares: str | os.PathLike | pd.DataFrame, cw: pd.DataFrame, fr
                                for f, p in given.items() for t, x in p.items()])
     rows_given = rows_given.join(names.add_prefix("from_"), on="from_unit_id").join(names.add_prefix("to_"),
                                                                                      on="to_unit_id")
-    cited = f"{label} (sha256 {_short_sha(shares)})" if not isinstance(shares, pd.DataFrame) else label
+    cited = label if isinstance(shares, pd.DataFrame) else f"{label} (sha256 {file_sha256(Path(shares))[:12]})"
     out = pd.concat([kept, rows_given[_COLUMNS]], ignore_index=True)
     return out.sort_values(["from_code", "to_code"]).reset_index(drop=True), \
         f"{cited}: {', '.join(names.loc[u, 'name'] for u in given)}"
 
-
-def _short_sha(path: str | os.PathLike) -> str:
-    import hashlib
-
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
 def _move(series: pd.Series, cw: pd.DataFrame, mean: tuple[pd.Series, str] | None,

@@ -364,6 +364,19 @@ def label_column(columns: Iterable[str]) -> str | None:
     return next((by_name[n] for n in LABEL_COLUMNS if n in by_name), None)
 
 
+def plan_code(value: object) -> str | None:
+    """A plan's code cell as text: stripped, ``None`` for an empty, missing or NaN cell.
+
+    Examples
+    --------
+    >>> plan_code(" ONT "), plan_code(float("nan")), plan_code(""), plan_code(None)
+    ('ONT', None, None, None)
+    """
+    if value is None or value != value:  # NaN is the one value unequal to itself
+        return None
+    return str(value).strip() or None
+
+
 def plan_symbols(values: Iterable[str], system: str | None = None) -> tuple[str, dict[str, Symbol]]:
     """The code system of a plan's ``values`` (detected unless given) and a :class:`Symbol` per distinct value,
     in the list's order (hierarchy order; unknown codes last, as written).
@@ -376,7 +389,7 @@ def plan_symbols(values: Iterable[str], system: str | None = None) -> tuple[str,
     >>> system, list(found), found["ONT"].hex, found["BHK"].name_vi, found["XYZ"].known
     ('landlaw', ['BHK', 'ONT', 'DGT', 'XYZ'], '#ffd0ff', 'Đất trồng cây hằng năm khác', False)
     """
-    distinct = list(dict.fromkeys(str(v).strip() for v in values if v is not None and str(v).strip()))
+    distinct = list(dict.fromkeys(c for c in map(plan_code, values) if c))
     system = system or detect_system(distinct)
     order = {c: i for i, c in enumerate(codes(system))}
     found: dict[str, Symbol] = {}

@@ -7,7 +7,6 @@ installs ``python3-qgis``. The PNGs QGIS renders are kept in ``tests/artifacts/`
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from qgis_run import SYSTEM_PYTHON, qgis_env
 
 from haiha_geo import registry
 from haiha_geo.errors import CRSError, OutputPathError
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.qgis
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
-SYSTEM_PYTHON = "/usr/bin/python3"
 SPATIAL = ("units_2019", "units_2020", "units_2025", "new_rural", "sites_points", "sites_footprints",
            "study_area", "sheets_2000")
 TABLES = ("sites", "lineage", "crosswalk", "acts", "provenance")
@@ -40,14 +39,7 @@ MIN_PIXELS = {"sites_points": 300}
 
 def run_qgis(tmp: Path, *sources: Path) -> dict:
     """Run tests/qgis_probe.py under Debian's Python with QGIS; return its JSON report."""
-    check = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True, text=True)
-    if check.returncode:
-        pytest.fail(f"QGIS is not importable from {SYSTEM_PYTHON} ({check.stderr.strip()[-200:]}): "
-                    "install Debian's python3-qgis (apt-get install python3-qgis); .ci/run does")
-    runtime = tmp / "xdg"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp)}
-    env.pop("PYTHONPATH", None)
+    env = qgis_env(tmp)
     report = tmp / "qgis_report.json"
     done = subprocess.run([SYSTEM_PYTHON, str(HERE / "qgis_probe.py"), str(report), str(tmp / "png"),
                            *map(str, sources)],

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from qgis_run import SYSTEM_PYTHON, qgis_env
 
 from haiha_geo.dossier import Dossier, read_dossier
 from haiha_geo.errors import InputFileError, OptionError, OutputPathError, PrintLayoutError
@@ -40,7 +40,6 @@ pytestmark = pytest.mark.qgis
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
-SYSTEM_PYTHON = "/usr/bin/python3"
 #: A title block with the characters XML must escape, and Vietnamese.
 HOSTILE_TITLE = 'Quy hoạch <phân khu> & "Quảng Hà" \'1/2.000\' </Layout>]]>'
 DOSSIER = Dossier(title=HOSTILE_TITLE, number="QH-02 & <b>", client="UBND xã Quảng Hà", checker="Lê Văn C",
@@ -51,19 +50,6 @@ CASES = {
     "study-2000": (10000, "layer", "A1", "landscape"),
     "box-25000": (25000, "495000,2365000,502000,2374000", "A4", "portrait"),
 }
-
-
-def qgis_env(tmp: Path) -> dict:
-    """The environment of a headless QGIS subprocess (fails, never skips, when QGIS is missing)."""
-    check = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True, text=True)
-    if check.returncode:
-        pytest.fail(f"QGIS is not importable from {SYSTEM_PYTHON} ({check.stderr.strip()[-200:]}): "
-                    "install Debian's python3-qgis (apt-get install python3-qgis); .ci/run does")
-    runtime = tmp / "xdg"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp)}
-    env.pop("PYTHONPATH", None)
-    return env
 
 
 def probe(tmp: Path, project: Path, template: Path, pdf: Path) -> dict:

@@ -29,7 +29,7 @@ from haiha_geo.crs import GEOGRAPHIC_CRS, PLANNING_CRS, to_geographic, to_planni
 from haiha_geo.eras import units
 from haiha_geo.errors import CRSError
 from haiha_geo.exchange.styles import Category, Labels, Symbol, qml
-from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code_column, plan_symbols
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code, plan_code_column, plan_symbols
 from haiha_geo.maps.thematic import (
     CATEGORY_STYLE,
     FOOTPRINT_LABELS,
@@ -317,7 +317,7 @@ def plan_layer(path: str | os.PathLike, crs: str = PLANNING_CRS, code_field: str
     if column is None:
         style = qml(kind, Symbol("#fb9a99", "#e31a1c", 0.4), aliases=_aliases(frame))
     else:
-        frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v).strip())
+        frame[column] = frame[column].map(plan_code)
         _, symbols = plan_symbols(frame[column].dropna())
         cats = [Category(code, symbol.legend(), Symbol(symbol.hex, "#555555", PLAN_FILL_OPACITY))
                 for code, symbol in symbols.items()]

@@ -23,7 +23,7 @@ from haiha_geo.authored import authored_dir
 from haiha_geo.crs import PIPELINE, PLANNING_CRS, PROVENANCE, to_geographic, to_planning
 from haiha_geo.errors import InputFileError, LargeOutputWarning
 from haiha_geo.io import write_atomic
-from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code_column, plan_symbols
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code, plan_code_column, plan_symbols
 from haiha_geo.maps.context import (
     CONFIDENCE_TAGS,
     FOOTPRINT_OBJECT,
@@ -345,7 +345,7 @@ def _file_layer(b: Build, spec: LayerSpec) -> dict:
 def _plan_symbology(frame: gpd.GeoDataFrame, column: str, features: list[dict], digits: int) -> dict:
     """A plan's features (``frame`` in lon/lat) filled by their land-use codes (the print's and QGIS's colours),
     labelled with their ký hiệu lô and code, and a legend entry per code present: the keys of its definition."""
-    codes = [None if v is None or v != v else str(v).strip() for v in frame[column]]
+    codes = [plan_code(v) for v in frame[column]]
     _, symbols = plan_symbols([c for c in codes if c])
     own = label_column(frame.columns)
     points = shapely.get_coordinates(shapely.point_on_surface(frame.geometry.values))

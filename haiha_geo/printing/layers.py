@@ -10,7 +10,7 @@ import geopandas as gpd
 from haiha_geo.crs import PLANNING_CRS, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import PrintLayoutError
-from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code_column, plan_symbols
+from haiha_geo.land_codes import PLAN_FILL_OPACITY, label_column, plan_code, plan_code_column, plan_symbols
 from haiha_geo.maps.context import PALETTE
 from haiha_geo.registry import unit_types
 from haiha_geo.sources import file_sha256
@@ -137,7 +137,7 @@ def file_layer(path: str | Path, style: dict | None = None, name: str = "", code
 
 def _plan_layer(frame: gpd.GeoDataFrame, column: str, label: str | None, source: str, lang: str) -> PrintLayer:
     """One layer per land-use code of a plan (the last carries the others in ``extra``), in the list's order."""
-    codes = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
+    codes = frame[column].map(plan_code)
     _, symbols = plan_symbols(codes)
     parts = []
     for code, symbol in symbols.items():
