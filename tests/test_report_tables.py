@@ -263,3 +263,21 @@ def test_title_block_frames_any_table_with_its_signature_block(cli, tmp_path, fm
     block.write_text('compiler = "Trần Thị B"\n', encoding="utf-8")  # another dossier: not the cached output
     again = cli("stats", "--era", LAST, "--title-block", str(block))
     assert "Trần Thị B" in again.out and "Phạm Văn D" not in again.out
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+@pytest.mark.parametrize("command", [["stats", "--era", LAST], ["crosswalk", "--from", FIRST, "--to", LAST],
+                                     ["lineage"]])
+def test_a_document_without_title_block_has_the_frame_with_empty_fields(cli, tmp_path, fmt, command):
+    """Issue 21: the tables handed in carry the signing line and signature block, empty without a dossier."""
+    from haiha_geo.report_docx import texts
+
+    out = tmp_path / f"t.{fmt}"
+    run = cli(*command, "--format", fmt, "--out", str(out))
+    assert run.code == 0, run.err
+    shown = (texts(out) if fmt == "docx"
+             else [c.value for row in openpyxl.load_workbook(out).worksheets[0].iter_rows() for c in row])
+    found = " ".join(str(v) for v in shown if v)
+    for text in ("…, ngày … tháng … năm …", "Người lập biểu", "Thủ trưởng đơn vị"):
+        assert text in found, text
+    assert "Người lập biểu" not in cli(*command).out  # the terminal table stays unframed

@@ -123,13 +123,19 @@ def pick(args: argparse.Namespace, report: Any, frame: Any) -> Any:
     return frame
 
 
-def framed(args: argparse.Namespace, report: Any) -> Any:
-    """``report`` with the agency line, place-and-date line and signature block of ``--title-block``, if given.
+#: The formats a table is handed in as: framed with the signature block even without ``--title-block``.
+DOCUMENT_FORMATS = ("xlsx", "docx")
 
+
+def framed(args: argparse.Namespace, report: Any) -> Any:
+    """``report`` with the agency line, place-and-date line and signature block of ``--title-block``.
+
+    Without ``--title-block`` a document (XLSX, DOCX) gets the same frame with empty fields ("…, ngày … tháng …
+    năm …", the signers' titles over blank lines) to fill in by hand; the terminal and Markdown stay unframed.
     A form (a report that has its frame already) and anything that is not a report are returned as they are.
     """
     path = getattr(args, "title_block", None)
-    if path is None or not _is_report(report) or report.form is not None:
+    if not _is_report(report) or report.form is not None or (path is None and args.format not in DOCUMENT_FORMATS):
         return report
     from haiha_geo.dossier import read_dossier
     from haiha_geo.report import FormFrame
