@@ -32,7 +32,7 @@ import pandas as pd
 
 from haiha_geo.crosswalks import WEIGHTS_AREA, TableReaggregation
 from haiha_geo.crs import PROVENANCE
-from haiha_geo.names import fold
+from haiha_geo.names import district_of, fold
 from haiha_geo.place import place
 from haiha_geo.project_sites import references
 from haiha_geo.registry import units_table
@@ -211,8 +211,33 @@ def stats_report(frame: pd.DataFrame, era_id: str) -> ReportTable:
                                                                ("population_ref", "population_confidence", "Dân số")])])
 
 
+def with_old_district(frame: pd.DataFrame, columns: list[Column], after: str) -> tuple[pd.DataFrame, list[Column]]:
+    """``frame`` and ``columns`` with the old unit's district after the column ``after``, where names repeat.
+
+    A place of several districts (a province) has communes of one name in several of them, so the
+    old unit is told by its name and district; a place of one district gets no such column.
+
+    Examples
+    --------
+    >>> from haiha_geo.crosswalks import crosswalk
+    >>> frame, columns = with_old_district(crosswalk("2019", "2025"), [_NAME], "name")
+    >>> [c.key for c in columns]  # Hải Hà is one district: no column
+    ['name']
+    """
+    districts = frame["from_unit_id"].map(district_of)
+    if districts.nunique() < 2:
+        return frame, columns
+    at = [c.key for c in columns].index(after) + 1
+    column = Column("from_district", "Thuộc huyện, thị xã, thành phố (trước)", "District, town or city (before)",
+                    width=16)
+    return frame.assign(from_district=districts), [*columns[:at], column, *columns[at:]]
+
+
 def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportTable:
-    """The crosswalk (:func:`haiha_geo.crosswalks.crosswalk`): which share of each unit lies in which."""
+    """The crosswalk (:func:`haiha_geo.crosswalks.crosswalk`): which share of each unit lies in which.
+
+    At province scale the old unit's district follows its name (:func:`with_old_district`).
+    """
     a, b = era(from_era), era(to_era)
     columns = [Column("from_code", f"Mã ĐVHC ({a.label('vi')})", f"Code ({a.label('en')})", width=10),
                Column("from_name", f"Đơn vị ({a.label('vi')})", f"Unit ({a.label('en')})", width=20),
@@ -220,6 +245,7 @@ def crosswalk_report(frame: pd.DataFrame, from_era: str, to_era: str) -> ReportT
                Column("to_name", f"Đơn vị ({b.label('vi')})", f"Unit ({b.label('en')})", width=20),
                Column("share", "Tỷ lệ diện tích chuyển sang", "Share of area", "share"),
                Column("split", "Bị chia tách", "Split", "bool"), _AREA]
+    frame, columns = with_old_district(frame, columns, "from_name")
     vi = f"Bảng chuyển đổi đơn vị hành chính {a.label('vi')} → {b.label('vi')}, {place().title('vi')}"
     en = f"Crosswalk of administrative units {a.label('en')} → {b.label('en')}, {place().title('en')}"
     notes = ("Tỷ lệ: phần diện tích bản đồ của đơn vị cũ nằm trong đơn vị mới; tổng theo mỗi đơn vị cũ bằng 100 %.",
@@ -274,6 +300,7 @@ def lineage_report(frame: pd.DataFrame) -> ReportTable:
                Column("to_type", "Loại (sau)", "Type (after)", width=9, labels=UNIT_TYPES),
                Column("to_name", "Đơn vị sau", "Unit after", width=18),
                Column("confidence", "Độ tin cậy", "Confidence", width=10)]
+    frame, columns = with_old_district(frame, columns, "from_name")
     vi, en = _title(("Lịch sử sắp xếp đơn vị hành chính", "Lineage of the administrative units"))
     return ReportTable.from_frame(frame, columns, vi, title_en=en, sheet="Lịch sử", sheet_en="Lineage",
                                   sources=sources_of(frame, [("ref_id", "confidence", "Quan hệ / relation")]))

@@ -281,3 +281,24 @@ def test_a_document_without_title_block_has_the_frame_with_empty_fields(cli, tmp
     for text in ("…, ngày … tháng … năm …", "Người lập biểu", "Thủ trưởng đơn vị"):
         assert text in found, text
     assert "Người lập biểu" not in cli(*command).out  # the terminal table stays unframed
+
+
+@pytest.mark.parametrize("command", [["crosswalk", "--from", "2019", "--to", "2025"], ["lineage"]])
+def test_province_tables_name_the_old_district_where_names_repeat(cli, command):
+    """Bắc Sơn is a ward of Móng Cái and of Uông Bí: at province scale the old district follows the name."""
+    import csv
+    import io
+
+    import haiha_geo
+
+    haiha_geo.set_place("quang-ninh")
+    try:
+        run = cli("--place", "quang-ninh", *command, "--format", "csv", "--lang", "vi")
+    finally:
+        haiha_geo.set_place(None)
+    assert run.code == 0, run.err
+    rows = list(csv.reader(io.StringIO(run.out)))
+    at = rows[0].index("Thuộc huyện, thị xã, thành phố (trước)")
+    old = {row[at] for row in rows[1:] if "Bắc Sơn" in row}
+    assert {"Thành phố Móng Cái", "Thành phố Uông Bí"} <= old
+    assert "Thuộc huyện, thị xã, thành phố (trước)" not in cli(*command).out  # one district, no column
