@@ -344,7 +344,8 @@ COMPOSED = {"units.csv": ("unit_id",), "lineage.csv": ("act_id", "from_unit_id",
 
 @dataclass(frozen=True)
 class Include:
-    """One ``[[include]]`` of a ``place.toml``: another place whose registry rows this place holds as its own.
+    """One ``[[include]]`` of a ``place.toml``: another place whose registry rows this place holds as its own
+    (``place``: a shipped place, or the ``folder`` as written; ``root``: its ``boundaries/``).
 
     ``district`` fills the ``district`` column of the included units of every era before the included place's
     ``abolished_from``; ``unchanged_ref`` and ``unchanged_confidence`` cite the rows the view adds where an era
@@ -375,19 +376,28 @@ def includes(root: Path) -> tuple[Include, ...]:
     declared = _read_toml(*path_stamp(path)).get("include", [])
     where = f"{display_path(path)}: include"
     if not isinstance(declared, list) or not all(isinstance(d, dict) for d in declared):
-        raise RegistryError(f"{where} must be [[include]] tables, each with place = \"NAME\"")
-    found = []
-    for number, table in enumerate(declared, 1):
-        unknown = set(table) - {"place", "district", "unchanged_ref", "unchanged_confidence"}
-        wrong = [k for k, v in table.items() if not isinstance(v, str) or not v.strip()]
-        if unknown or wrong or "place" not in table:
-            raise RegistryError(f"{where} #{number}: needs place = \"NAME\" and may give district, unchanged_ref, "
-                                f"unchanged_confidence, each a non-empty string (found {sorted(table)})")
-        if table["place"] not in places():
-            raise RegistryError(f"{where} #{number}: unknown place {table['place']!r}; the places are "
-                                f"{', '.join(places())}")
-        found.append(Include(root=_place_root(table["place"]), **table))
-    return tuple(found)
+        raise RegistryError(f"{where} must be [[include]] tables, each with place = \"NAME\" or folder = \"PATH\"")
+    return tuple(_include(table, root, f"{where} #{number}") for number, table in enumerate(declared, 1))
+
+
+def _include(table: dict, root: Path, where: str) -> Include:
+    """One ``[[include]]``: a shipped place (``place``) or a place folder beside this one (``folder``)."""
+    unknown = set(table) - {"place", "folder", "district", "unchanged_ref", "unchanged_confidence"}
+    wrong = [k for k, v in table.items() if not isinstance(v, str) or not v.strip()]
+    if unknown or wrong or len({"place", "folder"} & set(table)) != 1:
+        raise RegistryError(f"{where}: needs place = \"NAME\" (a shipped place) or folder = \"PATH\" (a place "
+                            "folder, relative to this one's) and may give district, unchanged_ref, "
+                            f"unchanged_confidence, each a non-empty string (found {', '.join(sorted(table))})")
+    options = {k: table[k] for k in ("district", "unchanged_ref", "unchanged_confidence") if k in table}
+    if "folder" in table:
+        folder = (root.parent / table["folder"]).resolve() / "boundaries"
+        if not (folder / "units.csv").is_file():
+            raise RegistryError(f"{where}: folder {table['folder']!r} holds no boundaries/units.csv (looked in "
+                                f"{folder}); name a place folder, relative to {root.parent}")
+        return Include(place=table["folder"], root=folder, **options)
+    if table["place"] not in places():
+        raise RegistryError(f"{where}: unknown place {table['place']!r}; the places are {', '.join(places())}")
+    return Include(place=table["place"], root=_place_root(table["place"]), **options)
 
 
 def _place_root(name: str) -> Path:
@@ -435,7 +445,7 @@ def composed(root: Path, name: str) -> Rows:
 @cached
 def _composed(root: Path, name: str, _stamps: tuple) -> Rows:
     own = _read_csv(*path_stamp(root / name))
-    parts = [own, *(view(include, name, _era_days(root)) for include in includes(root))]
+    parts = [own, *(view(include, name, era_days(root)) for include in includes(root))]
     seen: dict[tuple, str] = {}
     for rows in parts:
         for row, where in zip(rows, rows.where()):
@@ -445,18 +455,25 @@ def _composed(root: Path, name: str, _stamps: tuple) -> Rows:
                                     "author each row in one place only and delete the other")
             seen[key] = where
     header = list(dict.fromkeys(c for rows in parts for row in rows[:1] for c in row))
-    order = {era["id"]: i for i, era in enumerate(_era_days(root))}
-    era_of = {"units.csv": "unit_id", "lineage.csv": "to_unit_id"}.get(name)
+    order = {era["id"]: i for i, era in enumerate(era_days(root))}
+    era, then = {"units.csv": ("unit_id", "code"), "lineage.csv": ("to_unit_id", "from_unit_id")}.get(name, (0, 0))
     rows = [(row, path, line) for part in parts for row, path, line in zip(part, part.files, part.lines)]
-    if era_of:  # oldest era first, the place's own rows before the included ones within an era
-        rows.sort(key=lambda r: order.get((r[0].get(era_of) or "").partition("/")[0], len(order)))
+    if era:  # oldest era first, then by code (units) or by the unit a link starts from
+        rows.sort(key=lambda r: (order.get((r[0].get(era) or "").partition("/")[0], len(order)), r[0].get(then) or ""))
     out = Rows({c: row.get(c) for c in header} for row, _, _ in rows)
     out.files, out.lines = tuple(r[1] for r in rows), tuple(r[2] for r in rows)
     return out
 
 
-def _era_days(root: Path) -> tuple[dict, ...]:
-    """The eras of ``root/eras.toml`` as ``id, valid_from, valid_to, opened_by`` text (timeline checks them)."""
+def era_days(root: Path) -> tuple[dict, ...]:
+    """The eras of the registry folder ``root`` (its ``eras.toml``) as text ``id, valid_from, valid_to, opened_by``,
+    oldest first (:mod:`haiha_geo.timeline` checks them).
+
+    Examples
+    --------
+    >>> [e["id"] for e in era_days(shipped_dir("boundaries"))]
+    ['2019', '2020', '2025']
+    """
     tables = _read_toml(*path_stamp(root / "eras.toml")).get("era", [])
     keys = ("id", "valid_from", "valid_to", "opened_by")
     return tuple({k: None if t.get(k) is None else str(t[k]) for k in keys} for t in tables if isinstance(t, dict))
@@ -475,7 +492,7 @@ def view(include: Include, name: str, eras: tuple[dict, ...]) -> Rows:
     --------
     >>> qn = _places_dir() / "quang-ninh" / "boundaries"
     >>> hh = includes(qn)[0]
-    >>> units = view(hh, "units.csv", _era_days(qn))
+    >>> units = view(hh, "units.csv", era_days(qn))
     >>> sorted({u["era"] for u in units}), len(units)
     (['2019', '2020', '2024', '2025'], 42)
     """
@@ -510,7 +527,7 @@ def view(include: Include, name: str, eras: tuple[dict, ...]) -> Rows:
 def _spans(include: Include, eras: tuple[dict, ...]) -> dict[str, list[dict]]:
     """Each era of the included place → the eras of the including place it stands for (itself, then those in
     which the included place changed nothing)."""
-    own = [e["id"] for e in _era_days(include.root)]
+    own = [e["id"] for e in era_days(include.root)]
     where = display_path(include.root / "eras.toml")
     missing = [e for e in own if e not in {h["id"] for h in eras}]
     if missing:
