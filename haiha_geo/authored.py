@@ -179,6 +179,9 @@ def set_registry_dir(path: str | os.PathLike | None) -> None:
 def authored_dir(folder: str) -> Path:
     """The directory holding the authored ``folder``: the override's, when it has one, else the shipped one.
 
+    A folder whose ``boundaries/place.toml`` declares ``inherit = [...]`` takes from the shipped files only the
+    folders it names there (:func:`inherited`); another missing folder is an error.
+
     Examples
     --------
     >>> authored_dir("boundaries").name
@@ -188,7 +191,49 @@ def authored_dir(folder: str) -> Path:
     override = registry_dir()
     if override and (override[0] / folder).is_dir():
         return override[0] / folder
+    if override and folder != "boundaries":
+        declared = _inherit(override[0] / "boundaries" / "place.toml")
+        if declared is not None and folder not in declared:
+            raise RegistryError(f"{display_path(override[0] / 'boundaries' / 'place.toml')}: the place has no "
+                                f"{folder}/ folder and does not inherit it; give it its own {folder}/ or add "
+                                f'"{folder}" to inherit = [...] to take the default place\'s')
     return shipped
+
+
+def inherited() -> tuple[str, ...]:
+    """The folders the place in use takes from the default place, as its ``place.toml`` declares them
+    (``inherit = ["layers"]``); empty for the default place. Named in ``haiha-geo validate``.
+
+    Examples
+    --------
+    >>> inherited()
+    ()
+    >>> set_place("quang-ninh"); inherited()
+    ('layers',)
+    >>> set_place(None)
+    """
+    override = registry_dir()
+    if override is None:
+        return ()
+    declared = _inherit(override[0] / "boundaries" / "place.toml") or ()
+    return tuple(f for f in FOLDERS if f in declared and authored_dir(f) == shipped_dir(f))
+
+
+def _inherit(path: Path) -> tuple[str, ...] | None:
+    """``inherit`` of the ``place.toml`` at ``path`` (None: not declared; every missing folder is inherited)."""
+    if not path.is_file():
+        return None
+    declared = _read_toml(*path_stamp(path)).get("inherit")
+    if declared is None:
+        return None
+    if not isinstance(declared, list) or not set(declared) <= {"layers", "maps"}:
+        raise RegistryError(f"{display_path(path)}: inherit = {declared!r} must list folders the place takes from "
+                            'the default place, of "layers" and "maps"')
+    owned = [f for f in declared if (path.parents[1] / f).is_dir()]
+    if owned:
+        raise RegistryError(f"{display_path(path)}: inherit names {', '.join(owned)} but the place has its own "
+                            f"{owned[0]}/ folder; remove it from inherit or delete the folder")
+    return tuple(declared)
 
 
 def authored_path(folder: str, name: str) -> Path:
@@ -211,6 +256,7 @@ def authored_files() -> list[tuple[str, Path]]:
     >>> ("boundaries", authored_path("boundaries", "eras.toml")) in authored_files()
     True
     """
+    inherited()  # the declaration checked, when the place has every folder of its own
     roots = [(folder, authored_dir(folder)) for folder in FOLDERS]
     roots += [("boundaries", root) for root in included_roots()]
     return [(folder, path) for folder, root in roots for path in sorted(root.iterdir())

@@ -45,6 +45,9 @@ from haiha_geo.authored import (
     check_file,
     contained,
     display_name,
+    display_path,
+    included_roots,
+    inherited,
     path_stamp,
     read_csv,
     read_file,
@@ -126,8 +129,18 @@ def authored_report() -> Report:
     report, found = Report(), problems()
     for check in CHECKS:
         messages = [p.message for p in found if p.check == check]
-        report.add(check, not messages, "; ".join(messages) or PASSED[check])
+        report.add(check, not messages, "; ".join(messages) or PASSED[check] + _borrowed(check))
     return report
+
+
+def _borrowed(check: str) -> str:
+    """What the place takes from other places, named on the line of the check that passed."""
+    if check == "authored files" and inherited():
+        return f"; {', '.join(f + '/' for f in inherited())} inherited from the default place (place.toml inherit)"
+    if check == "registry and lineage" and included_roots():
+        roots = ", ".join(display_path(r / "units.csv").removesuffix("units.csv") for r in included_roots())
+        return f"; the rows of {roots} included (place.toml include)"
+    return ""
 
 
 def problems() -> tuple[Problem, ...]:

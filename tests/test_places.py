@@ -17,6 +17,7 @@ import pytest
 import haiha_geo
 from haiha_geo import authored, registry
 from haiha_geo.authored import COMPOSED, includes, places, read_csv, read_file
+from haiha_geo.authored_checks import authored_report
 from haiha_geo.errors import RegistryError
 from haiha_geo.sources import data_dir
 
@@ -94,8 +95,8 @@ def test_the_build_tool_writes_the_province_files(tmp_path):
 
 @pytest.fixture
 def copy(tmp_path, monkeypatch):
-    """A copy of the province's boundaries/ named by HAIHA_GEO_REGISTRY."""
-    shutil.copytree(PROVINCE / "boundaries", tmp_path / "reg" / "boundaries")
+    """A copy of the province's folder named by HAIHA_GEO_REGISTRY."""
+    shutil.copytree(PROVINCE, tmp_path / "reg")
     monkeypatch.setenv(authored.REGISTRY_ENV_VAR, str(tmp_path / "reg"))
     yield tmp_path
     haiha_geo.set_registry_dir(None)
@@ -154,3 +155,45 @@ def test_a_broken_declaration_is_refused_naming_the_file(copy, cli, edit, messag
     report = cli("validate")
     failed = [line.split(": ", 1)[1] for line in report.out.splitlines() if line.startswith("[FAIL] ")]
     assert report.code == 1 and any(re.search(message, line) for line in failed), report.out
+
+
+@pytest.mark.parametrize("place", places()[1:])
+def test_a_shipped_place_declares_the_folders_it_borrows(place):
+    folder = ROOT / "places" / place
+    declared = read_file(folder / "boundaries" / "place.toml").get("inherit", [])
+    assert sorted(declared) == sorted(f for f in authored.FOLDERS if not (folder / f).is_dir())
+
+
+def test_the_province_names_what_it_borrows(province):
+    assert authored.inherited() == ("layers",)
+    lines = {check.name: check.detail for check in authored_report().checks}
+    assert lines["authored files"].endswith("; layers/ inherited from the default place (place.toml inherit)")
+    assert lines["registry and lineage"].endswith("; the rows of boundaries/ included (place.toml include)")
+
+
+def _inherit(text: str):
+    def edit(folder: Path) -> None:
+        path = folder / "reg" / "boundaries" / "place.toml"
+        path.write_text(path.read_text(encoding="utf-8").replace('inherit = ["layers"]', text), encoding="utf-8")
+    return edit
+
+
+def _own_layers(folder: Path) -> None:
+    shutil.copytree(authored.shipped_dir("layers"), folder / "reg" / "layers")
+
+
+INHERIT = {
+    "not inherited": (_inherit("inherit = []"), r"place\.toml: the place has no layers/ folder and does not "
+                                                r'inherit it; give it its own layers/ or add "layers" to inherit'),
+    "not a folder": (_inherit('inherit = ["sites"]'), r"place\.toml: inherit = \['sites'\] must list folders"),
+    "inherited and owned": (_own_layers, r"place\.toml: inherit names layers but the place has its own layers/"),
+}
+
+
+@pytest.mark.parametrize(("edit", "message"), INHERIT.values(), ids=INHERIT.keys())
+def test_a_folder_is_borrowed_only_as_declared(copy, cli, edit, message):
+    edit(copy)
+    run = cli("validate")
+    assert run.code == 1 and re.search(r"\[FAIL\] authored files: .*" + message, run.out), run.out
+    with pytest.raises(RegistryError, match=message):
+        authored.authored_files()
