@@ -12,10 +12,12 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import shapely
 
 import haiha_geo
-from haiha_geo import authored, registry
+from haiha_geo import authored, eras, registry
 from haiha_geo.authored import COMPOSED, includes, places, read_csv, read_file
 from haiha_geo.authored_checks import authored_report
 from haiha_geo.errors import RegistryError
@@ -197,3 +199,51 @@ def test_a_folder_is_borrowed_only_as_declared(copy, cli, edit, message):
     assert run.code == 1 and re.search(r"\[FAIL\] authored files: .*" + message, run.out), run.out
     with pytest.raises(RegistryError, match=message):
         authored.authored_files()
+
+
+INVENTED = ROOT / "tests" / "places"
+
+
+@pytest.fixture
+def invented(monkeypatch):
+    """The invented province of tests/places/ (it includes the invented district), with its own polygons."""
+    monkeypatch.setenv("HAIHA_GEO_DATA", str(INVENTED / "data"))
+    monkeypatch.setenv(authored.REGISTRY_ENV_VAR, str(INVENTED / "tiny-province"))
+    haiha_geo.set_registry_dir(None)
+    yield
+    haiha_geo.set_registry_dir(None)
+
+
+def test_the_invented_place_collapses_an_era_of_its_district(invented, cli):
+    run = cli("units", "--era", "2010", "--format", "json")
+    assert run.code == 0, run.err
+    assert [u["unit_id"] for u in run.json()] == ["2010/01", "2010/02", "2010/05"]
+    units = registry.units_table().set_index("unit_id")
+    assert [len(registry.units_table(e)) for e in registry.era_ids()] == [4, 3, 3]
+    assert units.loc["2010/01", ["district", "created_by", "ended_by", "valid_from"]].tolist() == [
+        "Huyện Nhỏ", "QD2", "QD3", "2010-01-01"]
+    assert units.loc["2000/01", "ended_by"] == "QD2" and pd.isna(units.loc["2020/10", "district"])
+    links = registry.lineage_table().set_index(["from_unit_id", "to_unit_id"])
+    assert links.loc[("2000/02", "2010/02"), ["act_id", "relation", "ref_id"]].tolist() == ["QD2", "unchanged",
+                                                                                             "REF-P"]
+    assert links.loc[("2010/02", "2020/11"), "relation"] == "split_remainder"
+
+
+def test_the_invented_place_crosswalk_equals_an_exact_overlay(invented, cli):
+    run = cli("crosswalk", "--from", "2000", "--to", "2020", "--format", "json")
+    assert run.code == 0, run.err
+    walk = {(f"2000/{r['from_code']}", f"2020/{r['to_code']}"): r for r in run.json()}
+    old, new = (eras.units(e, crs="EPSG:5899").set_index("unit_id").geometry for e in ("2000", "2020"))
+    expected = {(a, b): shapely.intersection(old[a], new[b]).area / old[a].area for a in old.index
+                for b in new.index if shapely.intersection(old[a], new[b]).area > 1.0}
+    assert set(walk) == set(expected)
+    for key, share in expected.items():
+        assert walk[key]["share"] == pytest.approx(share, abs=1e-9)
+    assert {k for k, r in walk.items() if r["split"]} == {("2000/02", "2020/10"), ("2000/02", "2020/11")}
+
+
+def test_the_invented_place_validates(invented, cli):
+    run = cli("validate")
+    assert run.code == 0, run.out
+    assert run.out.splitlines()[-1] == "19 checks passed, 0 failed"
+    assert "the rows of " in run.out and "tiny-district/boundaries/ included" in run.out
