@@ -334,9 +334,9 @@ class Rows(tuple):
     lines: tuple[int, ...]
     files: tuple[Path, ...]
 
-    def where(self) -> tuple[str, ...]:
-        """``FILE, row N`` of each row, as messages name it (:func:`display_path`)."""
-        return tuple(f"{display_path(path)}, row {line}" for path, line in zip(self.files, self.lines))
+    def at(self, index: int) -> str:
+        """``FILE, row N`` of the row at ``index``, as messages name it (:func:`display_path`)."""
+        return f"{display_path(self.files[index])}, row {self.lines[index]}"
 
 
 def display_path(path: Path) -> str:
@@ -492,21 +492,22 @@ def composed(root: Path, name: str) -> Rows:
 def _composed(root: Path, name: str, _stamps: tuple) -> Rows:
     own = _read_csv(*path_stamp(root / name))
     parts = [own, *(view(include, name, era_days(root)) for include in includes(root))]
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple, tuple[Rows, int]] = {}
     for rows in parts:
-        for row, where in zip(rows, rows.where()):
+        for index, row in enumerate(rows):
             key = tuple(row.get(c) for c in COMPOSED[name])
             if key in seen:
-                raise RegistryError(f"{where}: {', '.join(filter(None, key))} is also authored in {seen[key]}; "
-                                    "author each row in one place only and delete the other")
-            seen[key] = where
+                first, at = seen[key]
+                raise RegistryError(f"{rows.at(index)}: {', '.join(filter(None, key))} is also authored in "
+                                    f"{first.at(at)}; author each row in one place only and delete the other")
+            seen[key] = rows, index
     header = list(dict.fromkeys(c for rows in parts for row in rows[:1] for c in row))
     order = {era["id"]: i for i, era in enumerate(era_days(root))}
     era, then = {"units.csv": ("unit_id", "code"), "lineage.csv": ("to_unit_id", "from_unit_id")}.get(name, (0, 0))
     rows = [(row, path, line) for part in parts for row, path, line in zip(part, part.files, part.lines)]
     if era:  # oldest era first, then by code (units) or by the unit a link starts from
         rows.sort(key=lambda r: (order.get((r[0].get(era) or "").partition("/")[0], len(order)), r[0].get(then) or ""))
-    out = Rows({c: row.get(c) for c in header} for row, _, _ in rows)
+    out = Rows(row if len(row) == len(header) else {c: row.get(c) for c in header} for row, _, _ in rows)
     out.files, out.lines = tuple(r[1] for r in rows), tuple(r[2] for r in rows)
     return out
 

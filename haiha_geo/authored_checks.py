@@ -377,9 +377,9 @@ def _cell_problems(name: str, rows: Rows, kinds: dict) -> list[str]:
         if None in values and required:
             wrong[None] = f"empty; every row needs a {column}"
         if any(wrong.values()):
-            found += [(index, position, f"{where}, column {column}: "
+            found += [(index, position, f"{rows.at(index)}, column {column}: "
                        + (wrong[v] if v is None else f"{v!r} {wrong[v]}"))
-                      for index, (where, v) in enumerate(zip(rows.where(), values)) if wrong.get(v)]
+                      for index, v in enumerate(values) if wrong.get(v)]
     return [message for *_, message in sorted(found)]
 
 
@@ -387,21 +387,21 @@ def _unit_problems(units: Rows) -> list[str]:
     where = display_name("boundaries", "units.csv")
     days = {e.id: (e.valid_from.isoformat(), e.valid_to.isoformat() if e.valid_to else None) for e in eras()}
     found = []
-    for at, row in zip(units.where(), units):
+    for index, row in enumerate(units):
         unit_id, era = row["unit_id"], row["era"]
         first, last = days[era]
         if unit_id != f"{era}/{row['code']}":
-            found.append(f"{at}: unit_id {unit_id!r} must be era/code, {era}/{row['code']}")
+            found.append(f"{units.at(index)}: unit_id {unit_id!r} must be era/code, {era}/{row['code']}")
         if row["valid_from"] != first:
-            found.append(f"{at}: {unit_id} starts {row['valid_from']}, not on the first day of era "
+            found.append(f"{units.at(index)}: {unit_id} starts {row['valid_from']}, not on the first day of era "
                          f"{era} ({first})")
         if row["valid_to"] != last:
-            found.append(f"{at}: {unit_id} ends {row['valid_to']}, not on the last day of era {era} "
+            found.append(f"{units.at(index)}: {unit_id} ends {row['valid_to']}, not on the last day of era {era} "
                          f"({last or 'open: leave valid_to empty'})")
         for figure, companions in FIGURES.items():
             given = [c for c in companions if row.get(c) is not None]
             if (row.get(figure) is None) != (not given) or (given and len(given) < len(companions)):
-                found.append(f"{at}: " + (
+                found.append(f"{units.at(index)}: " + (
                     f"{figure} is given without {', '.join(sorted(set(companions) - set(given)))}; every figure "
                     "carries its source" if row.get(figure) is not None else
                     f"{', '.join(given)} given but no {figure}; leave them empty too"))
@@ -414,13 +414,13 @@ def _lineage_problems(links: Rows, units: dict[str, dict]) -> list[str]:
     where = display_name("boundaries", "lineage.csv")
     following = {older.id: newer for older, newer in steps()}
     found, step = [], defaultdict(list)
-    for at, link in zip(links.where(), links):
+    for index, link in enumerate(links):
         source, target = units[link["from_unit_id"]]["era"], units[link["to_unit_id"]]["era"]
         after = following.get(source)
         if link["from_unit_id"] == link["to_unit_id"]:
-            found.append(f"{at}: {link['from_unit_id']} is linked to itself")
+            found.append(f"{links.at(index)}: {link['from_unit_id']} is linked to itself")
         elif after is None or target != after.id:
-            found.append(f"{at}: {link['from_unit_id']} → {link['to_unit_id']} runs from era "
+            found.append(f"{links.at(index)}: {link['from_unit_id']} → {link['to_unit_id']} runs from era "
                          f"{source} to era {target}; a link runs forward one era at a time "
                          f"({source} → {after.id if after else 'nothing: it is the last era'})")
         else:
