@@ -11,7 +11,14 @@ the shipped files), by, in order:
 3. the key ``registry_dir`` in ``haiha-geo.toml`` (see :mod:`haiha_geo.config`).
 
 An override folder must hold at least one of the three; a missing, empty or
-mistyped one is an error, never a silent fall-back to the shipped files.
+mistyped one is an error, never a silent fall-back to the shipped files. A
+folder whose ``place.toml`` declares ``inherit = [...]`` takes only the folders
+named there from the shipped files (:func:`inherited`).
+
+A place may be made of places: ``[[include]]`` in its ``place.toml`` names
+another place whose registry rows it holds, authored once there. The
+composition is done here only (:func:`read_csv`, :func:`composed`,
+:func:`view`), so every reader sees ordinary tables.
 
 The override is read and validated exactly like the shipped files. This module
 is the one reader every other module uses: a file is UTF-8 (a byte-order mark
@@ -456,8 +463,8 @@ def included_roots(root: Path | None = None) -> tuple[Path, ...]:
 
     Examples
     --------
-    >>> [p.parent.name for p in included_roots(_places_dir() / "quang-ninh" / "boundaries")]
-    ['haiha_geo']
+    >>> included_roots(_places_dir() / "quang-ninh" / "boundaries") == (shipped_dir("boundaries"),)
+    True
     """
     return tuple(dict.fromkeys(_walk(root or authored_dir("boundaries"), ())))
 
