@@ -557,10 +557,14 @@ def view(include: Include, name: str, eras: tuple[dict, ...]) -> Rows:
     units = composed(include.root, "units.csv")
     made: list[tuple[dict, Path, int]] = []
     if name == "units.csv":
-        abolished = _read_toml(*path_stamp(include.root / "place.toml")).get("place", {}).get("abolished_from")
+        table = _read_toml(*path_stamp(include.root / "place.toml")).get("place")
+        abolished = table.get("abolished_from") if isinstance(table, dict) else None
+        strays = [i for i, unit in enumerate(units) if unit.get("era") not in spans]
+        if strays:
+            raise RegistryError(f"{units.at(strays[0])}: era {units[strays[0]].get('era')!r} is not an era of "
+                                f"{display_path(include.root / 'eras.toml')}; give the unit one of its eras")
         made = [(_seen_unit(include, unit, spans[unit["era"]], i, abolished), path, line)
-                for unit, path, line in zip(units, units.files, units.lines)
-                for i in range(len(spans.get(unit["era"], ())))]
+                for unit, path, line in zip(units, units.files, units.lines) for i in range(len(spans[unit["era"]]))]
     else:
         code = {u["unit_id"]: (u["era"], u["code"]) for u in units}
         last = {era: hosts[-1]["id"] for era, hosts in spans.items()}
@@ -585,8 +589,8 @@ def _spans(include: Include, eras: tuple[dict, ...]) -> dict[str, list[dict]]:
     where = display_path(include.root / "eras.toml")
     missing = [e for e in own if e not in {h["id"] for h in eras}]
     if missing:
-        raise RegistryError(f"{where}: era(s) {', '.join(missing)} of the included place {include.place} are not "
-                            "eras of the place that includes it; an included place's eras are some of its eras")
+        raise RegistryError(f"{where}: era(s) {', '.join(map(str, missing))} of the included place {include.place} "
+                            "are not eras of the place that includes it; an included place's eras are some of its eras")
     spans: dict[str, list[dict]] = {}
     current = None
     for era in eras:
@@ -608,7 +612,7 @@ def _seen_unit(include: Include, unit: dict, hosts: list[dict], index: int, abol
     if index < len(hosts) - 1:
         row["ended_by"] = hosts[index + 1]["opened_by"]
     if include.district:
-        row["district"] = include.district if abolished is None or era["valid_from"] < str(abolished) else None
+        row["district"] = include.district if abolished is None or (era["valid_from"] or "") < str(abolished) else None
     return row
 
 

@@ -125,6 +125,14 @@ def _cycle(folder: Path) -> None:
         handle.write('\n[[include]]\nfolder = "../reg"\n')
 
 
+def _stray_era(folder: Path) -> None:
+    _declare('[[include]]\nfolder = "../district"\n')(folder)
+    shutil.copytree(SHIPPED, folder / "district" / "boundaries")
+    units = folder / "district" / "boundaries" / "units.csv"
+    text = units.read_text(encoding="utf-8")
+    units.write_text(text.replace("2019/06922,2019,", "2019/06922,1999,"), encoding="utf-8")
+
+
 def _twice(folder: Path) -> None:
     row = (SHIPPED / "units.csv").read_text(encoding="utf-8").splitlines()[1].split(",")
     row[5:5] = ["Huyện Hải Hà"]  # the province's district column
@@ -142,6 +150,9 @@ BROKEN = {
                      r"place\.toml: include #1: needs place = .* \(found distrcit, place\)"),
     "cycle": (_cycle, r"the places include each other in a cycle \(.*reg/boundaries/place\.toml → "
                       r".*other/boundaries/place\.toml → .*reg/boundaries/place\.toml\)"),
+    "an included unit of an era its place lacks": (
+        _stray_era, r"district/boundaries/units\.csv, row 2: era '1999' is not an era of \S+/district/boundaries/"
+                    r"eras\.toml; give the unit one of its eras"),
     "a unit in two places": (_twice, r"^boundaries/units\.csv, row 2: 2019/06922 is also authored in "
                                      r"\S+/reg/boundaries/units\.csv, row 548; author each row in one place only"),
 }
