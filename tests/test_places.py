@@ -258,3 +258,12 @@ def test_the_invented_place_validates(invented, cli):
     assert run.code == 0, run.out
     assert run.out.splitlines()[-1] == "19 checks passed, 0 failed"
     assert "the rows of " in run.out and "tiny-district/boundaries/ included" in run.out
+
+
+def test_the_invented_place_draws_its_own_map(invented, cli, tmp_path):
+    out = tmp_path / "tiny.html"
+    run = cli("map", "--offline", "--out", str(out))
+    assert run.code == 0, run.err
+    page = out.read_text(encoding="utf-8")
+    assert "Tỉnh Biển (bịa)" in page and "So sánh trước/sau: 2010 | 2020" in page
+    assert all(name in page for name in ("Mười Một", "2010–2019 (3 đơn vị)"))
