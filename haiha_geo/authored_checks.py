@@ -45,6 +45,9 @@ from haiha_geo.authored import (
     check_file,
     contained,
     display_name,
+    display_path,
+    included_roots,
+    inherited,
     path_stamp,
     read_csv,
     read_file,
@@ -126,8 +129,18 @@ def authored_report() -> Report:
     report, found = Report(), problems()
     for check in CHECKS:
         messages = [p.message for p in found if p.check == check]
-        report.add(check, not messages, "; ".join(messages) or PASSED[check])
+        report.add(check, not messages, "; ".join(messages) or PASSED[check] + _borrowed(check))
     return report
+
+
+def _borrowed(check: str) -> str:
+    """What the place takes from other places, named on the line of the check that passed."""
+    if check == "authored files" and inherited():
+        return f"; {', '.join(f + '/' for f in inherited())} inherited from the default place (place.toml inherit)"
+    if check == "registry and lineage" and included_roots():
+        roots = ", ".join(display_path(r / "units.csv").removesuffix("units.csv") for r in included_roots())
+        return f"; the rows of {roots} included (place.toml include)"
+    return ""
 
 
 def problems() -> tuple[Problem, ...]:
@@ -357,7 +370,6 @@ def _header_problems(name: str, rows: tuple[dict, ...]) -> list[str]:
 
 def _cell_problems(name: str, rows: Rows, kinds: dict) -> list[str]:
     """Column by column, each distinct value checked once (a province's 600 rows hold few distinct dates and ids)."""
-    where = display_name("boundaries", name)
     found = []
     for position, (column, (required, kind)) in enumerate(COLUMNS[name].items()):
         values = [row.get(column) for row in rows]
@@ -365,9 +377,9 @@ def _cell_problems(name: str, rows: Rows, kinds: dict) -> list[str]:
         if None in values and required:
             wrong[None] = f"empty; every row needs a {column}"
         if any(wrong.values()):
-            found += [(line, position, f"{where}, row {line}, column {column}: "
+            found += [(index, position, f"{rows.at(index)}, column {column}: "
                        + (wrong[v] if v is None else f"{v!r} {wrong[v]}"))
-                      for line, v in zip(rows.lines, values) if wrong.get(v)]
+                      for index, v in enumerate(values) if wrong.get(v)]
     return [message for *_, message in sorted(found)]
 
 
@@ -375,21 +387,21 @@ def _unit_problems(units: Rows) -> list[str]:
     where = display_name("boundaries", "units.csv")
     days = {e.id: (e.valid_from.isoformat(), e.valid_to.isoformat() if e.valid_to else None) for e in eras()}
     found = []
-    for number, row in zip(units.lines, units):
+    for index, row in enumerate(units):
         unit_id, era = row["unit_id"], row["era"]
         first, last = days[era]
         if unit_id != f"{era}/{row['code']}":
-            found.append(f"{where}, row {number}: unit_id {unit_id!r} must be era/code, {era}/{row['code']}")
+            found.append(f"{units.at(index)}: unit_id {unit_id!r} must be era/code, {era}/{row['code']}")
         if row["valid_from"] != first:
-            found.append(f"{where}, row {number}: {unit_id} starts {row['valid_from']}, not on the first day of era "
+            found.append(f"{units.at(index)}: {unit_id} starts {row['valid_from']}, not on the first day of era "
                          f"{era} ({first})")
         if row["valid_to"] != last:
-            found.append(f"{where}, row {number}: {unit_id} ends {row['valid_to']}, not on the last day of era {era} "
+            found.append(f"{units.at(index)}: {unit_id} ends {row['valid_to']}, not on the last day of era {era} "
                          f"({last or 'open: leave valid_to empty'})")
         for figure, companions in FIGURES.items():
             given = [c for c in companions if row.get(c) is not None]
             if (row.get(figure) is None) != (not given) or (given and len(given) < len(companions)):
-                found.append(f"{where}, row {number}: " + (
+                found.append(f"{units.at(index)}: " + (
                     f"{figure} is given without {', '.join(sorted(set(companions) - set(given)))}; every figure "
                     "carries its source" if row.get(figure) is not None else
                     f"{', '.join(given)} given but no {figure}; leave them empty too"))
@@ -402,13 +414,13 @@ def _lineage_problems(links: Rows, units: dict[str, dict]) -> list[str]:
     where = display_name("boundaries", "lineage.csv")
     following = {older.id: newer for older, newer in steps()}
     found, step = [], defaultdict(list)
-    for number, link in zip(links.lines, links):
+    for index, link in enumerate(links):
         source, target = units[link["from_unit_id"]]["era"], units[link["to_unit_id"]]["era"]
         after = following.get(source)
         if link["from_unit_id"] == link["to_unit_id"]:
-            found.append(f"{where}, row {number}: {link['from_unit_id']} is linked to itself")
+            found.append(f"{links.at(index)}: {link['from_unit_id']} is linked to itself")
         elif after is None or target != after.id:
-            found.append(f"{where}, row {number}: {link['from_unit_id']} → {link['to_unit_id']} runs from era "
+            found.append(f"{links.at(index)}: {link['from_unit_id']} → {link['to_unit_id']} runs from era "
                          f"{source} to era {target}; a link runs forward one era at a time "
                          f"({source} → {after.id if after else 'nothing: it is the last era'})")
         else:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from haiha_geo._cache import cached
 from haiha_geo._version import __version__
-from haiha_geo.authored import FOLDERS, authored_dir
+from haiha_geo.authored import FOLDERS, authored_dir, included_roots
 from haiha_geo.config import setting
 from haiha_geo.sources import catalog, data_dir
 
@@ -107,8 +107,9 @@ def stamp() -> str:
         if path.suffix == ".py":
             info = path.stat()
             digest.update(f"{path.relative_to(_PACKAGE)} {info.st_size} {info.st_mtime_ns}\n".encode())
-    for folder in FOLDERS:
-        root = authored_dir(folder)
+    roots = [(folder, authored_dir(folder)) for folder in FOLDERS]
+    roots += [(f"included/{number}/boundaries", root) for number, root in enumerate(included_roots())]
+    for folder, root in roots:
         for path in _files(root):
             digest.update(f"{folder}/{path.relative_to(root)}\n".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
