@@ -283,3 +283,14 @@ def test_reaggregate_notes_name_the_shares_file_for_the_units_it_splits(cli, inp
     notes = [line for line in shared.out.splitlines() if line.startswith("- dân số:")]
     assert notes and f"riêng Quảng Long theo tỷ lệ của tệp {split}" in notes[0]
     assert "riêng" not in plain.out and "theo tỷ lệ của tệp" not in plain.out
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_table_is_written_as_docx(cli, inputs, tmp_path, name):
+    import docx
+
+    out = tmp_path / "t.docx"
+    run = cli(*_args(name, inputs), "--format", "docx", "--out", str(out))
+    assert run.code == 0 and "Traceback" not in run.err, run.err
+    document = docx.Document(out)
+    assert document.tables and round(document.sections[0].page_width.mm) in (210, 297)
