@@ -831,7 +831,7 @@ def _write_sheet(sheet, table: ReportTable, lang: str, name: str) -> None:
         sheet.column_dimensions[get_column_letter(j)].width = value
     _fit_heights(sheet, table, columns, cells, widths, lang, first)
     sheet.freeze_panes = f"A{first}"
-    _page_setup(sheet, sum(widths), lang, first - 1)
+    _page_setup(sheet, widths, lang, first - 1)
 
 
 def _merged(sheet, row: int, first: int, last: int, text: Any, **font: Any):
@@ -999,8 +999,74 @@ def column_widths(table: ReportTable, lang: str) -> list[float]:
     return [6.0] + [_width(c, col, lang) for c, col in zip(columns, by_column)]
 
 
-#: Width (characters of the sheet) above which a table is printed on landscape A4.
-LANDSCAPE_WIDTH = 100
+#: A4 (mm, portrait) and the page margins (mm) of the XLSX and DOCX tables: sides, top and bottom, header and footer.
+A4_MM = (210.0, 297.0)
+MARGINS_MM = (15.0, 15.0, 8.0)
+#: The smallest print scale (fitted to the page width) an orientation is chosen at while the other needs less
+#: shrinking: below it, 11 pt text prints smaller than about 9 pt.
+MIN_PRINT_SCALE = 0.8
+
+
+def column_mm(width: float) -> float:
+    """The printed width (mm) of a column ``width`` characters wide (spreadsheets: 7 px a character, 5 px of padding,
+    96 px an inch); the DOCX columns are as wide.
+
+    Examples
+    --------
+    >>> round(column_mm(10), 2), round(sum(map(column_mm, [6, 40, 10, 9, 8, 9, 8, 9, 8])), 1)
+    (19.84, 210.1)
+    """
+    return (7 * width + 5) * 25.4 / 96
+
+
+@dataclass(frozen=True)
+class PrintFit:
+    """A table printed on A4 in ``orientation``, fitted to the page width at ``scale``, on ``pages`` pages."""
+
+    orientation: str
+    scale: float
+    pages: int
+
+
+def print_fit(widths: Sequence[float], heights: Sequence[float], head: int) -> PrintFit:
+    """The A4 orientation on which a table fits the fewest pages, fitted to the page width (the XLSX page set-up).
+
+    ``widths`` are its columns' widths (characters), ``heights`` its rows' heights (pt), of which the first
+    ``head`` (title and header) are repeated on every page. An orientation that shrinks the table below
+    :data:`MIN_PRINT_SCALE` is chosen only when the other does too; with as many pages, the larger scale wins,
+    and with both at full size, portrait.
+
+    Examples
+    --------
+    >>> print_fit([6, 30, 12, 12], [15] * 40, 2)
+    PrintFit(orientation='portrait', scale=1.0, pages=1)
+    >>> balance = [6, 40, 10, 9, 8, 9, 8, 9, 8]  # 210 mm wide: portrait shrinks it to 86 %
+    >>> print_fit(balance, [15] * 30, 7), print_fit(balance, [15] * 40, 7)
+    (PrintFit(orientation='landscape', scale=1.0, pages=1), PrintFit(orientation='portrait', scale=0.857, pages=1))
+    >>> print_fit([6] + [20] * 9, [15] * 30, 2).orientation  # 372 mm wide
+    'landscape'
+    """
+    table_mm = sum(column_mm(w) for w in widths)
+    fits = []
+    for orientation, (page_w, page_h) in (("portrait", A4_MM), ("landscape", A4_MM[::-1])):
+        scale = min(1.0, (page_w - 2 * MARGINS_MM[0]) / table_mm)
+        room = (page_h - 2 * MARGINS_MM[1]) * 72 / 25.4 / scale - sum(heights[:head])  # pt of rows a page holds
+        body = sum(heights[head:])
+        pages = max(1, math.ceil(body / room)) if room > 0 else max(len(heights) - head, 1)
+        fits.append(PrintFit(orientation, round(scale, 3), pages))
+    readable = [f for f in fits if f.scale >= MIN_PRINT_SCALE] or fits
+    return min(readable, key=lambda f: (f.pages, -f.scale))
+
+
+def page_orientation(widths: Sequence[float]) -> str:
+    """A4 landscape when a table of column ``widths`` (characters) is wider than portrait's text (DOCX: no shrinking).
+
+    Examples
+    --------
+    >>> page_orientation([6, 30, 12, 12]), page_orientation([6, 40, 10, 9, 8, 9, 8, 9, 8])
+    ('portrait', 'landscape')
+    """
+    return "landscape" if sum(map(column_mm, widths)) > A4_MM[0] - 2 * MARGINS_MM[0] else "portrait"
 
 
 def _width(column: Column, values: Sequence[Any], lang: str) -> float:
@@ -1012,10 +1078,16 @@ def _width(column: Column, values: Sequence[Any], lang: str) -> float:
     return float(min(max(longest, word, math.ceil(len(head) / 2), 6) + 2, 50))
 
 
-def _page_setup(sheet, total_width: float, lang: str, head_rows: int = 2) -> None:
+def _page_setup(sheet, widths: Sequence[float], lang: str, head_rows: int = 2) -> None:
+    """A4 in the orientation of :func:`print_fit`, fitted to one page wide, margins, title rows, page numbers."""
+    from openpyxl.worksheet.page import PageMargins
+
+    heights = [sheet.row_dimensions[r].height or LINE_PT for r in range(1, sheet.max_row + 1)]
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if total_width > LANDSCAPE_WIDTH else "portrait"
+    sheet.page_setup.orientation = print_fit(widths, heights, head_rows).orientation
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    side, edge, band = (mm / 25.4 for mm in MARGINS_MM)
+    sheet.page_margins = PageMargins(left=side, right=side, top=edge, bottom=edge, header=band, footer=band)
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     sheet.print_title_rows = f"1:{head_rows}"

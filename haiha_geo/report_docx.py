@@ -25,15 +25,17 @@ from haiha_geo.report import (
     CREATOR,
     DEFAULT_DATE,
     FONT,
-    LANDSCAPE_WIDTH,
+    MARGINS_MM,
     SIGN_ROWS,
     Column,
     ReportTable,
     _check_lang,
     _fixed_zip,
     _word,
+    column_mm,
     column_widths,
     form_lines,
+    page_orientation,
     sources_table,
 )
 
@@ -41,10 +43,6 @@ __all__ = ["docx_bytes", "to_docx"]
 
 #: Font size (points) of the table and of the title.
 SIZE_PT, TITLE_PT = 11, 13
-#: Page margins (mm).
-MARGIN_MM = 20
-#: Width (points) of one character of a column width (:func:`haiha_geo.report.column_widths`).
-CHAR_PT = 5.5
 #: Fill of the header cells (as the XLSX header's).
 HEAD_FILL = "D9D9D9"
 #: Elements a cell's shading comes before (the order OOXML requires within w:tcPr).
@@ -80,27 +78,18 @@ def to_docx(table: ReportTable, path: str | os.PathLike, *, lang: str = "vi",
 def docx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     """The DOCX file :func:`to_docx` writes, as bytes."""
     from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
     lang = _check_lang(lang)
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(SIZE_PT)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    section = doc.sections[0]
-    wide = sum(column_widths(table, lang)) > LANDSCAPE_WIDTH
-    section.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = (Mm(297), Mm(210)) if wide else (Mm(210), Mm(297))
-    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
-    _write(doc, table, lang)
-    for annex in table.annexes:
-        doc.add_paragraph()
-        _write(doc, annex, lang)
-    if table.sources:
-        doc.add_paragraph()
-        _write(doc, sources_table(table, lang), lang)
+    parts = [table, *table.annexes, *([sources_table(table, lang)] if table.sources else [])]
+    for i, part in enumerate(parts):  # each table in a section of its own, on A4 of its width
+        _section(doc.sections[0] if i == 0 else doc.add_section(), page_orientation(column_widths(part, lang)))
+        _write(doc, part, lang)
     when = dt.datetime.combine(table.date or DEFAULT_DATE, dt.time())
     props = doc.core_properties
     props.author, props.last_modified_by, props.created, props.modified = CREATOR, CREATOR, when, when
@@ -108,6 +97,20 @@ def docx_bytes(table: ReportTable, lang: str = "vi") -> bytes:
     raw = io.BytesIO()
     doc.save(raw)
     return _fixed_zip(raw.getvalue(), when)
+
+
+def _section(section, orientation: str) -> None:
+    """Set ``section`` to A4 in ``orientation`` with the tables' margins (:data:`haiha_geo.report.MARGINS_MM`)."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    wide = orientation == "landscape"
+    section.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if wide else (Mm(210), Mm(297))
+    side, edge, band = MARGINS_MM
+    section.left_margin = section.right_margin = Mm(side)
+    section.top_margin = section.bottom_margin = Mm(edge)
+    section.header_distance = section.footer_distance = Mm(band)
 
 
 def _text(value: str) -> str:
@@ -149,7 +152,7 @@ def _write(doc, table: ReportTable, lang: str) -> None:
 
 def _grid(doc, table: ReportTable, lang: str) -> None:
     """The table: header (two rows under groups), column numbers, rows."""
-    from docx.shared import Pt
+    from docx.shared import Mm
 
     columns, cells = table.shown(lang)
     groups = [None] + [table.form.group_of(c.key) if table.form else None for c in columns]
@@ -158,7 +161,7 @@ def _grid(doc, table: ReportTable, lang: str) -> None:
     heads = [_word("stt", lang)] + [c.header(lang) for c in columns]
     grid = doc.add_table(rows=1 + two + numbers + len(cells), cols=len(heads))
     grid.style = "Table Grid"
-    widths = [Pt(w * CHAR_PT) for w in column_widths(table, lang)]
+    widths = [Mm(column_mm(w)) for w in column_widths(table, lang)]
     for column, width in zip(grid.columns, widths):
         column.width = width
     for j, (text, group) in enumerate(zip(heads, groups)):  # merge the empty cells first, then fill them

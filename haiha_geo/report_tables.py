@@ -527,12 +527,14 @@ def reaggregation_report(result: TableReaggregation) -> ReportTable:
         en_notes.append("The same era: the table is matched to the era's units, its figures unchanged.")
     for c, s in result.summary.items():
         how = _moved_how(result, c)
-        before, after = _figure(s["total_in"]), _figure(s["total_out"])
-        vi_notes.append(f"{c}: {how[0]}; trước {before}, sau {after}, sai số {s['residual']:.3g}.")
-        en_notes.append(f"{c}: {how[1]}; before {before}, after {after}, residual {s['residual']:.3g}.")
+        vi_notes.append(f"{c}: {how[0]}; trước {_figure(s['total_in'], 'vi')}, sau {_figure(s['total_out'], 'vi')}, "
+                        f"sai số {_figure(s['residual'], 'vi', 'g')}.")
+        en_notes.append(f"{c}: {how[1]}; before {_figure(s['total_in'], 'en')}, after {_figure(s['total_out'], 'en')}, "
+                        f"residual {_figure(s['residual'], 'en', 'g')}.")
     if any(_moved_how(result, c)[2] for c in result.columns):
-        vi_notes.append("Trọng số của đơn vị bị chia tách được chia theo tỷ lệ diện tích.")
-        en_notes.append("The weight of a split unit is shared out by area.")
+        by = _split_by(result)
+        vi_notes.append(f"Trọng số của đơn vị bị chia tách được chia {by[0]}.")
+        en_notes.append(f"The weight of a split unit is shared out {by[1]}.")
     if result.shares:
         vi_notes.append(f"Tỷ lệ chia tách do người dùng cung cấp (thay tỷ lệ diện tích bản đồ): {result.shares}.")
         en_notes.append(f"Split shares given by the user (in place of the map-area shares): {result.shares}.")
@@ -581,19 +583,56 @@ def contributions_report(result: TableReaggregation, kinds: dict[str, str] | Non
 
 def _moved_how(result: TableReaggregation, column: str) -> tuple[str, str, bool]:
     """How ``column`` was moved (Vietnamese, English), and whether by weights other than the map area."""
+    by = _split_by(result)
     if result.is_count(column):
-        return "chia theo tỷ lệ diện tích (tổng được bảo toàn)", "shared out by area (total conserved)", False
+        return f"chia {by[0]} (tổng được bảo toàn)", f"shared out {by[1]} (total conserved)", False
     weights = result.rates.get(column, result.weights)
     if weights == WEIGHTS_AREA:
+        if result.shares:  # the weights of the units the user split: their map area times the user's shares
+            return f"bình quân gia quyền theo diện tích bản đồ, phần của đơn vị bị chia tách {by[0]}", \
+                f"mean weighted by map area, the parts of a split unit {by[1]}", False
         return "bình quân gia quyền theo diện tích bản đồ", "mean weighted by map area", False
     if column in result.rates:
         return f"bình quân gia quyền theo cột {weights}", f"mean weighted by column {weights}", True
     return f"bình quân gia quyền theo trọng số trong {weights}", f"mean weighted by the weights in {weights}", True
 
 
-def _figure(value: float) -> str:
-    """A total in a note: every digit of a whole count, four decimals otherwise."""
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.4f}"
+#: Thousands and decimal separators swapped: the Vietnamese number format (1.349,05).
+VI_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def _figure(value: float, lang: str, spec: str = ",.4f") -> str:
+    """A figure in a note of ``lang``: every digit of a whole count, else as ``spec`` (default four decimals).
+
+    Examples
+    --------
+    >>> _figure(16120, "vi"), _figure(10**17 + 1, "vi"), _figure(1349.05, "vi"), _figure(1349.05, "en")
+    ('16.120', '100.000.000.000.000.001', '1.349,0500', '1,349.0500')
+    >>> _figure(2.5e-12, "vi", "g"), _figure(0.0, "vi", "g")
+    ('2,5e-12', '0')
+    """
+    text = f"{value:,}" if isinstance(value, int) else format(value, spec if spec != "g" else ".3g")
+    return text.translate(VI_SEPARATORS) if lang == "vi" else text
+
+
+def _split_by(result: TableReaggregation) -> tuple[str, str]:
+    """How a split unit is shared out (Vietnamese, English): by map area, the units of ``--shares`` as it says.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> _split_by(SimpleNamespace(shares=None))[0]
+    'theo tỷ lệ diện tích'
+    >>> _split_by(SimpleNamespace(shares="tach.csv (sha256 0123456789ab): Quảng Long"))[0]
+    'theo tỷ lệ diện tích, riêng Quảng Long theo tỷ lệ của tệp tach.csv'
+    """
+    if not result.shares:
+        return "theo tỷ lệ diện tích", "by area"
+    cited, _, names = result.shares.rpartition(": ")  # the file, then the names of its units (never holding ": ")
+    cited = cited.partition(" (sha256 ")[0]  # its hash is in the note that cites the file
+    source = "bảng tỷ lệ của người dùng" if cited == "the shares table" else f"tệp {cited}"  # a DataFrame given
+    return (f"theo tỷ lệ diện tích, riêng {names} theo tỷ lệ của {source}",
+            f"by area, {names} by the shares of {cited}")
 
 
 def _key(column: str) -> str:

@@ -3,7 +3,8 @@
 Usage: ``qgis_project_probe.py PROJECT.qgz TEMPLATE.qpt REPORT.json OUT.pdf`` under Debian's ``/usr/bin/python3``
 (``QT_QPA_PLATFORM=offscreen``). The report gives, per layer: validity, source, renderer type and the colour
 of its first symbol; for the layout: its items, the map item's scale and grid, the legend's layers, the
-texts of its labels, and the result of :class:`QgsLayoutExporter`'s PDF export; for the template: the
+texts of its labels, the result of :class:`QgsLayoutExporter`'s PDF export and, once drawn, every item's
+rectangle on the page (``rects``); for the template: the
 items of a layout loaded from it. Only the standard library is imported at module level.
 """
 
@@ -66,6 +67,27 @@ def _layout(layout) -> dict:
     return report
 
 
+def _rects(layout) -> dict:
+    """The page size and every item's rectangle (x0, y0, x1, y1, mm) on it, once the layout was drawn.
+
+    ``frame`` is the item's own rectangle (position and size), ``drawn`` QGIS's bounding rectangle of what it
+    draws (with the map's grid annotations). A legend sizes itself to its contents when first drawn: it is
+    measured after :meth:`QgsLayoutItemLegend.adjustBoxSize`.
+    """
+    from qgis.core import QgsLayoutItemLegend, QgsLayoutItemPage
+
+    page = layout.pageCollection().page(0)
+    out = {"page": [page.sizeWithUnits().width(), page.sizeWithUnits().height()], "frame": {}, "drawn": {}}
+    for item in layout.items():
+        if not hasattr(item, "uuid") or isinstance(item, QgsLayoutItemPage):
+            continue
+        if isinstance(item, QgsLayoutItemLegend):
+            item.adjustBoxSize()
+        for key, box in (("frame", item.mapRectToScene(item.rect())), ("drawn", item.sceneBoundingRect())):
+            out[key][item.id()] = [box.left(), box.top(), box.right(), box.bottom()]
+    return out
+
+
 def main(argv: list[str]) -> int:
     from qgis.core import (
         Qgis,
@@ -93,6 +115,7 @@ def main(argv: list[str]) -> int:
             settings = QgsLayoutExporter.PdfExportSettings()
             settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText
             report["pdf"] = int(QgsLayoutExporter(layouts[0]).exportToPdf(pdf, settings))  # 0: success
+            report["rects"] = _rects(layouts[0])
         doc = QDomDocument()
         doc.setContent(Path(template_path).read_text(encoding="utf-8"))
         template = QgsPrintLayout(project)

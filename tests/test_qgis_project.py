@@ -34,6 +34,7 @@ from haiha_geo.exchange.qgis_project import (
     sheet,
 )
 from haiha_geo.exchange.styles import rgba
+from haiha_geo.printing.layout import page_size
 from haiha_geo.printing.titleblock import TitleBlock
 
 pytestmark = pytest.mark.qgis
@@ -44,12 +45,17 @@ ARTIFACTS = HERE / "artifacts"
 HOSTILE_TITLE = 'Quy hoạch <phân khu> & "Quảng Hà" \'1/2.000\' </Layout>]]>'
 DOSSIER = Dossier(title=HOSTILE_TITLE, number="QH-02 & <b>", client="UBND xã Quảng Hà", checker="Lê Văn C",
                   place="Quảng Hà", date=dt.date(2026, 12, 3))
-#: (case, scale, extent, paper, orientation): several scales, extents and papers.
+#: (case, scale, extent, paper, orientation): several scales and extents, A4, A3 and A1 in both orientations.
 CASES = {
     "district": (None, "unit", "A3", "landscape"),
     "study-2000": (10000, "layer", "A1", "landscape"),
     "box-25000": (25000, "495000,2365000,502000,2374000", "A4", "portrait"),
+    "district-a4": (None, "unit", "A4", "landscape"),
+    "study-a3-portrait": (5000, "layer", "A3", "portrait"),
+    "district-a1-portrait": (None, "unit", "A1", "portrait"),
 }
+#: The items of the panel, which neither overlap one another nor the map (the legend may lie on the map).
+PANEL = ("title", "scale", "scalebar", "legend", "block-")
 
 
 def probe(tmp: Path, project: Path, template: Path, pdf: Path) -> dict:
@@ -79,8 +85,17 @@ def opened(tmp_path_factory):
         shutil.copy(tmp / f"{case}.png", ARTIFACTS / f"qgis_layout_{case}.png")
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
-        out[case] = result, report, np.asarray(Image.open(tmp / f"{case}.png").convert("RGB")), text
+        out[case] = result, report, np.asarray(Image.open(tmp / f"{case}.png").convert("RGB")), text, words(pdf)
     return out
+
+
+def words(pdf: Path) -> tuple[tuple[float, float], list[tuple[str, float, float, float, float]]]:
+    """The page size (pt) of ``pdf`` and each word with its box (pt), as poppler's ``pdftotext -bbox`` reads it."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    page = ET.fromstring(html[html.index("<html"):]).find(".//{*}page")
+    found = [(w.text or "", *(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+             for w in page.findall("{*}word")]
+    return (float(page.get("width")), float(page.get("height"))), found
 
 
 def stored_styles(gpkg: Path) -> dict[str, tuple[str, str]]:
@@ -128,7 +143,7 @@ def test_layout_map_is_at_the_stated_scale_with_grid_legend_scale_bar_north_arro
                                         ("units_2025", "sites_points", "sites_footprints", "study_area")]
         assert len(lay["legend"]) == 4 and any(name.startswith("Đơn vị hành chính thời kỳ 2025")
                                                for name in lay["legend"])
-        assert HOSTILE_TITLE in lay["labels"]  # escaped in the XML, the same text in QGIS
+        assert HOSTILE_TITLE in [" ".join(label.split()) for label in lay["labels"]]  # escaped in the XML, wrapped
     assert report["template"]["loaded"]
     if CASES[case][0]:
         assert result.scale == CASES[case][0]
@@ -136,7 +151,7 @@ def test_layout_map_is_at_the_stated_scale_with_grid_legend_scale_bar_north_arro
 
 @pytest.mark.parametrize("case", CASES)
 def test_exported_pdf_is_drawn_with_legend_and_title_block(opened, case):
-    result, report, pixels, text = opened[case]
+    result, report, pixels, text, _ = opened[case]
     assert report["pdf"] == 0  # QgsLayoutExporter.Success
     painted = (pixels < 245).any(axis=2).mean()
     assert 0.05 < painted < 0.9, painted  # neither blank nor a solid page
@@ -147,6 +162,37 @@ def test_exported_pdf_is_drawn_with_legend_and_title_block(opened, case):
                      "Hệ quy chiếu", "EPSG:5899", "05/2007/QĐ-BTNMT", "Thời kỳ", "Nguồn dữ liệu", "QH-02 & <b>",
                      "UBND xã Quảng Hà", "Lê Văn C", "03/12/2026", "Ký hiệu bản vẽ", "MINH HOẠ"):
         assert expected in flat, expected
+
+
+def _inside(box, width: float, height: float) -> bool:
+    x0, y0, x1, y1 = box
+    return -0.01 <= x0 < x1 <= width + 0.01 and -0.01 <= y0 < y1 <= height + 0.01
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_item_and_word_of_the_layout_lies_inside_the_page(opened, case):
+    """QGIS's rectangles of the drawn layout (the legend sized to its contents) and poppler's words of its PDF."""
+    result, report, _, _, ((pt_w, pt_h), found) = opened[case]
+    rects, (_, _, paper, orientation) = report["rects"], CASES[case]
+    width, height = rects["page"]
+    assert (width, height) == page_size(paper, orientation)
+    outside = [name for kind in ("frame", "drawn") for name, box in rects[kind].items()
+               if not _inside(box, width, height) and (kind, name) != ("drawn", "map")]
+    assert not outside  # QGIS 3.22 bounds the map's grid labels by their width on every side: the words below
+    assert found and [w for w in found if not _inside(w[1:], pt_w, pt_h)] == []
+    panel = {name: box for name, box in rects["frame"].items() if name.startswith(PANEL)}
+    clashes = [(a, b) for a in panel for b in panel if a < b and _overlap(panel[a], panel[b])]
+    assert clashes == []
+    over_map = [name for name, box in panel.items() if _overlap(box, rects["frame"]["map"])]
+    assert over_map in ([], ["legend"]), over_map
+    if orientation == "portrait":  # the panel below the map, the full width of the page
+        assert over_map == [] and all(box[1] > rects["frame"]["map"][3] for box in panel.values())
+        assert rects["frame"]["map"][2] - rects["frame"]["map"][0] == pytest.approx(width - 20)
+    assert abs(report["layouts"][0]["map"]["scale"] / result.scale - 1) <= 0.005
 
 
 def test_rerun_is_byte_identical_and_paths_are_relative(tmp_path):

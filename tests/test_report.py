@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import time
 
 import openpyxl
@@ -212,3 +213,64 @@ def test_numbers_for_people_are_in_the_format_of_the_language(fmt, lang, shown):
 
 def test_keyed_csv_keeps_plain_numbers():
     assert "8370.0" in render(_table(), "csv").splitlines()[1]
+
+
+#: A4 (width, height) in mm, per orientation.
+A4 = {"portrait": (210.0, 297.0), "landscape": (297.0, 210.0)}
+
+
+def printed(sheet) -> dict[str, tuple[float, int]]:
+    """The test's own reading of a sheet on A4: per orientation, the scale that fits its width and its pages.
+
+    A column ``w`` characters wide is 7w + 5 px at 96 px an inch; a row without a height is 15 pt; the rows
+    above the frozen header repeat on every page.
+    """
+    from openpyxl.utils import get_column_letter
+
+    table_mm = sum((7 * sheet.column_dimensions[get_column_letter(j)].width + 5) / 96 * 25.4
+                   for j in range(1, sheet.max_column + 1))
+    m = sheet.page_margins
+    head = int(sheet.freeze_panes[1:]) - 1
+    heights = [sheet.row_dimensions[r].height or 15 for r in range(1, sheet.max_row + 1)]
+    out = {}
+    for orientation, (width, height) in A4.items():
+        scale = min(1.0, (width - (m.left + m.right) * 25.4) / table_mm)
+        room = (height - (m.top + m.bottom) * 25.4) / 25.4 * 72 / scale - sum(heights[:head])
+        out[orientation] = scale, max(1, math.ceil(sum(heights[head:]) / room))
+    return out
+
+
+def _wide_table() -> ReportTable:
+    columns = [Column(f"c{i}", f"Cột thứ {i} của bảng rộng", f"Column {i}") for i in range(12)]
+    return ReportTable("Bảng rộng", columns, [{f"c{i}": "giá trị khá dài " * 2 for i in range(12)}] * 5)
+
+
+def _narrow_table(rows: int) -> ReportTable:
+    return ReportTable("Bảng hẹp", [Column("name", "Tên đơn vị", "Unit"), Column("area_ha", "Diện tích (ha)",
+                                                                                 "Area (ha)", "ha")],
+                       [{"name": f"Đơn vị {i}", "area_ha": i * 1.5} for i in range(rows)])
+
+
+TABLES = {"report": _table, "narrow": lambda: _narrow_table(10), "long": lambda: _narrow_table(300),
+          "wide": _wide_table}
+
+
+@pytest.mark.parametrize("case", TABLES)
+def test_a_table_prints_on_the_fewest_a4_pages_fitted_to_its_width(tmp_path, case):
+    """Portrait when the columns fit its width; else landscape, unless portrait (at least 80 %) takes fewer pages."""
+    sheet = openpyxl.load_workbook(to_xlsx(TABLES[case](), tmp_path / "t.xlsx")).worksheets[0]
+    setup = sheet.page_setup
+    assert setup.paperSize == 9 and setup.fitToWidth == 1 and setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == f"$1:${int(sheet.freeze_panes[1:]) - 1}"  # title and header on every page
+    margins = sheet.page_margins
+    assert [round(v * 25.4, 2) for v in (margins.left, margins.right, margins.top, margins.bottom)] == [15.0] * 4
+    fit = printed(sheet)
+    if fit["portrait"][0] == 1.0:  # portrait holds the columns at full size
+        assert setup.orientation == "portrait"
+    else:
+        readable = {o: f for o, f in fit.items() if f[0] >= 0.8} or fit
+        best = min(readable.items(), key=lambda item: (item[1][1], -item[1][0]))[0]
+        assert setup.orientation == best, fit
+    expected = {"narrow": "portrait", "long": "portrait", "wide": "landscape"}
+    assert setup.orientation == expected.get(case, setup.orientation)

@@ -10,6 +10,7 @@ import datetime as dt
 import docx
 import openpyxl
 import pytest
+from test_report import printed
 
 from haiha_geo.dossier import Dossier
 from haiha_geo.errors import TableValueError
@@ -162,3 +163,53 @@ def test_xlsx_titles_wrap_to_the_page_width(tmp_path, title_words):
 def test_csv_with_headers_names_the_group_of_each_column(lang, head, value):
     lines = render(_form(), "csv", lang).splitlines()
     assert head in lines[0].split(",") and value in lines[1]
+
+
+#: QCVN groups of a plan whose land-use balance has 17 rows (16 groups and leaves, and the total).
+BALANCE_17 = ["NO-HT", "NO-M", "CC-DVO", "CX-DVO", "GT-DVO", "CC-DT", "CX-DT", "GT-DT", "CN", "NN", "MN"]
+
+
+def _body(sheet) -> list[int]:
+    """The table's rows: from the frozen header to the first row without an STT or a label."""
+    first = int(sheet.freeze_panes[1:])
+    rows = []
+    for r in range(first, sheet.max_row + 1):
+        if sheet.cell(r, 1).value is None and sheet.cell(r, 2).value is None:
+            break
+        rows.append(r)
+    return rows
+
+
+def test_the_17_row_balance_prints_on_one_a4_page(cli, tmp_path):
+    """Against a current use built at run time inside the study area: rows carry a source number, not notes."""
+    from zoning_plans import study_plan
+
+    plan, current, out = tmp_path / "plan.gpkg", tmp_path / "now.gpkg", tmp_path / "cb.xlsx"
+    study_plan([(code, code) for code in BALANCE_17], 40, per_row=6).to_file(plan)
+    study_plan([(code, code) for code in ["NN", "NO-HT", "MN"] * 4][:len(BALANCE_17)], 40, per_row=6).to_file(current)
+    run = cli("balance", str(plan), "--existing", str(current), "--format", "xlsx", "--out", str(out))
+    assert run.code == 0, run.err
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    body = _body(sheet)
+    assert len(body) == 17 and sheet.cell(body[-1], 2).value == "Tổng cộng"
+    assert all((sheet.row_dimensions[r].height or 15) <= 30 for r in body)  # at most two lines a row
+    assert all(len(str(c.value)) <= 70 for r in body for c in sheet[r] if c.value is not None)
+    fit = printed(sheet)[sheet.page_setup.orientation]
+    assert fit[1] == 1 and fit[0] >= 0.8, fit
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+
+
+def test_docx_sections_take_the_orientation_of_their_table(tmp_path):
+    """Each table (the form, an annex, the sources) in a section of its own: landscape only where wider."""
+    from haiha_geo.report import page_orientation
+
+    wide = ReportTable("Bảng rộng", [Column(f"c{i}", f"Cột thứ {i} của bảng", f"Column {i}") for i in range(12)],
+                       [{f"c{i}": "giá trị khá dài" for i in range(12)}])
+    narrow = ReportTable("Bảng hẹp", [Column("name", "Tên", "Name")], [{"name": "Quảng Hà"}], annexes=[wide],
+                         sources=[Source("Thông tư 04/2022/TT-BXD", "I", "Mẫu biểu")])
+    sections = docx.Document(to_docx(narrow, tmp_path / "t.docx")).sections
+    assert [s.orientation.name for s in sections] == ["PORTRAIT", "LANDSCAPE", "PORTRAIT"]
+    assert [(round(s.page_width.mm), round(s.page_height.mm)) for s in sections] == [(210, 297), (297, 210),
+                                                                                      (210, 297)]
+    assert all(round(s.left_margin.mm) == round(s.right_margin.mm) == 15 for s in sections)
+    assert page_orientation([6, 20]) == "portrait" and page_orientation([6] + [20] * 12) == "landscape"

@@ -302,3 +302,34 @@ def test_province_tables_name_the_old_district_where_names_repeat(cli, command):
     old = {row[at] for row in rows[1:] if "Bắc Sơn" in row}
     assert {"Thành phố Móng Cái", "Thành phố Uông Bí"} <= old
     assert "Thuộc huyện, thị xã, thành phố (trước)" not in cli(*command).out  # one district, no column
+
+
+@pytest.mark.parametrize("lang, figures", [("vi", "trước 45.320, sau 45.320"), ("en", "before 45,320, after 45,320")])
+def test_reaggregate_notes_speak_the_number_format_of_the_table(cli, inputs, lang, figures):
+    run = cli(*_args("reaggregate", inputs), "--lang", lang)
+    assert run.code == 0, run.err
+    assert figures in run.out
+
+
+@pytest.mark.parametrize("kind", [("--integers",), ("--kind", "intensive")])
+def test_reaggregate_notes_name_the_shares_file_for_the_units_it_splits(cli, inputs, tmp_path, kind):
+    """Units split by ``--shares`` are not said to be split by area: the notes name the file for them."""
+    split = tmp_path / "tach.csv"
+    split.write_text("from_unit,to_unit,part\nQuảng Long,Quảng Hà,1\nQuảng Long,Đường Hoa,3\n", encoding="utf-8")
+    args = ["reaggregate", inputs["people"], "--from", FIRST, "--to", LAST, *kind]
+    plain, shared = cli(*args), cli(*args, "--shares", str(split))
+    assert plain.code == 0 and shared.code == 0, shared.err
+    notes = [line for line in shared.out.splitlines() if line.startswith("- dân số:")]
+    assert notes and f"riêng Quảng Long theo tỷ lệ của tệp {split}" in notes[0]
+    assert "riêng" not in plain.out and "theo tỷ lệ của tệp" not in plain.out
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_table_is_written_as_docx(cli, inputs, tmp_path, name):
+    import docx
+
+    out = tmp_path / "t.docx"
+    run = cli(*_args(name, inputs), "--format", "docx", "--out", str(out))
+    assert run.code == 0 and "Traceback" not in run.err, run.err
+    document = docx.Document(out)
+    assert document.tables and round(document.sections[0].page_width.mm) in (210, 297)

@@ -117,10 +117,13 @@ def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...], defaul
 
 
 def pick(args: argparse.Namespace, report: Any, frame: Any) -> Any:
-    """What to write: the ReportTable for people (or any format when ``--lang`` is given), else the frame."""
+    """What to write: the ReportTable for people (or any format when ``--lang`` is given), else the frame.
+
+    ``report`` and ``frame`` may be callables, called only when chosen.
+    """
     if args.format in HUMAN_FORMATS or getattr(args, "lang", None):
         return framed(args, report() if callable(report) else report)
-    return frame
+    return frame() if callable(frame) else frame
 
 
 #: The formats a table is handed in as: framed with the signature block even without ``--title-block``.

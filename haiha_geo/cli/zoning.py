@@ -129,7 +129,7 @@ def _balance(args: argparse.Namespace) -> int:
         result.to_xlsx(args.out, lang=args.lang or "vi")
         print(f"wrote {args.out}", file=sys.stderr)
         return 0
-    payload = pick(args, lambda: balance_report(result), result.render(args.format))
+    payload = pick(args, lambda: balance_report(result), lambda: result.render(args.format))  # docx: no render
     emit(payload, None if isinstance(payload, str) else args.format, args.out, args.lang)
     return 0
 

@@ -157,10 +157,12 @@ def _layer_tree(parent: ET.Element, layers: list[ProjectLayer], source: str, sho
 
 def _item(parent: ET.Element, kind: str, name: str, box: tuple[float, float, float, float], z: int,
           **attrs: str) -> ET.Element:
+    """A layout item in ``box`` (x, y, w, h; with ``referencePoint="6"``, (x, y) is its lower-left corner)."""
     x, y, w, h = box
     return _sub(parent, "LayoutItem", type=str(ITEM_TYPES[kind]), id=name, uuid=_uuid(name),
                 templateUuid=_uuid(name), position=f"{x:g},{y:g},mm", positionOnPage=f"{x:g},{y:g},mm",
-                size=f"{w:g},{h:g},mm", zValue=str(z), visibility="1", opacity="1", referencePoint="0",
+                size=f"{w:g},{h:g},mm", zValue=str(z), visibility="1", opacity="1",
+                referencePoint=attrs.pop("referencePoint", "0"),
                 frame=attrs.pop("frame", "false"), background=attrs.pop("background", "false"),
                 outlineWidthM="0.3,mm", frameJoinStyle="miter", **attrs)
 
@@ -182,13 +184,22 @@ def _label(parent: ET.Element, name: str, box, text: str, *, size: float = BLOCK
 
 @dataclass(frozen=True)
 class Sheet:
-    """The page (mm), the map frame on it, the side panel's left edge and width, the scale and the map centre."""
+    """The page (mm), the map frame on it, the panel (legend, title block), the scale and the map centre.
+
+    Boxes are ``(x, y, w, h)`` in mm from the page's top-left corner. The panel is right of the frame on a
+    landscape page and below it on a portrait page (a side panel would leave a narrow map).
+    """
 
     page: tuple[float, float]
     frame: tuple[float, float, float, float]
-    panel: tuple[float, float]
+    panel: tuple[float, float, float, float]
     scale: int
     centre: tuple[float, float]
+
+    @property
+    def portrait(self) -> bool:
+        """Whether the page is portrait (the panel below the map)."""
+        return self.page[0] < self.page[1]
 
     @property
     def extent(self) -> tuple[float, float, float, float]:
@@ -197,10 +208,24 @@ class Sheet:
         return (self.centre[0] - w / 2, self.centre[1] - h / 2, self.centre[0] + w / 2, self.centre[1] + h / 2)
 
 
-def sheet(extent: tuple[float, float, float, float], paper: str = "A3", orientation: str = "landscape",
-          scale: int | None = None) -> Sheet:
-    """The layout of a page of ``paper``: the map frame left, a panel for legend and title block right.
+#: Room between the map frame and the panel for the grid labels, mm.
+LABEL_ROOM_MM = 4.0
+#: Share of a portrait panel's width left of the title block (title, scale, legend).
+PORTRAIT_SPLIT = 0.45
+#: Space between the columns of a portrait panel and between stacked items, mm.
+SPACE_MM = 3.0
 
+
+def _side_width(page: tuple[float, float]) -> float:
+    """Width (mm) of the panel right of the map on a landscape ``page``."""
+    return max(layout.MIN_PANEL_MM, 0.28 * page[0])
+
+
+def sheet(extent: tuple[float, float, float, float], paper: str = "A3", orientation: str = "landscape",
+          scale: int | None = None, panel_height: float = layout.MIN_PANEL_MM) -> Sheet:
+    """The layout of a page of ``paper``: the map frame, and a panel for legend and title block.
+
+    The panel is right of the frame (landscape) or below it, ``panel_height`` mm high (portrait).
     ``scale`` defaults to the largest standard scale at which ``extent`` fits the frame.
 
     Examples
@@ -210,15 +235,23 @@ def sheet(extent: tuple[float, float, float, float], paper: str = "A3", orientat
     ((420.0, 297.0), (10.0, 10.0, 270.4, 277.0), 100000)
     >>> round(s.extent[2] - s.extent[0], 6)  # 270.4 mm at 1:100,000
     27040.0
+    >>> s = sheet((0, 0, 2_000, 2_000), "A4", "portrait", panel_height=110)
+    >>> s.frame, s.panel, s.scale
+    ((10.0, 10.0, 190.0, 163.0), (10.0, 177.0, 190.0, 110), 25000)
     """
     page = layout.page_size(paper, orientation)
-    panel_w = max(layout.MIN_PANEL_MM, 0.28 * page[0])
     m = layout.MARGIN_MM
-    frame = (m, m, page[0] - 2 * m - panel_w - layout.GUTTER_MM - 4, page[1] - 2 * m)  # room for the grid labels
+    if page[0] < page[1]:
+        frame = (m, m, page[0] - 2 * m, page[1] - 2 * m - panel_height - LABEL_ROOM_MM)
+        panel = (m, page[1] - m - panel_height, page[0] - 2 * m, panel_height)
+    else:
+        panel_w = _side_width(page)
+        frame = (m, m, page[0] - 2 * m - panel_w - layout.GUTTER_MM - LABEL_ROOM_MM, page[1] - 2 * m)
+        panel = (page[0] - m - panel_w, m, panel_w, page[1] - 2 * m)
     x0, y0, x1, y1 = extent
     scale = layout.check_scale(scale) if scale is not None else \
         layout.best_scale(x1 - x0, y1 - y0, frame[2], frame[3])
-    return Sheet(page, frame, (page[0] - m - panel_w, panel_w), scale, ((x0 + x1) / 2, (y0 + y1) / 2))
+    return Sheet(page, frame, panel, scale, ((x0 + x1) / 2, (y0 + y1) / 2))
 
 
 def _map_item(parent: ET.Element, s: Sheet) -> None:
@@ -238,25 +271,118 @@ def _map_item(parent: ET.Element, s: Sheet) -> None:
                 bottomAnnotationDirection="0", frameAnnotationDistance="1", blendMode="0", position="3")
 
 
-def _legend(parent: ET.Element, box, shown: list[ProjectLayer], source: str, title: str) -> None:
+#: Legend text sizes (pt) of the layer titles and of the symbol labels; symbol size and box space (mm).
+GROUP_PT, SYMBOL_PT = 9.0, 8.0
+SYMBOL_MM = (7.0, 4.0)
+BOX_SPACE_MM = 2.0
+
+
+def _line_mm(size_pt: float) -> float:
+    return size_pt * 0.3528 * 1.3
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """A layer of the legend: its title and the labels of its symbols, each wrapped (lines).
+
+    ``labels`` is empty for a layer of one symbol, which QGIS draws beside the layer's title.
+    """
+
+    layer: ProjectLayer
+    title: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+
+    @property
+    def height(self) -> float:
+        """The room it takes in the legend, mm: margins of 2 mm above the title and each symbol."""
+        def symbol(lines) -> float:
+            return 2 + max(SYMBOL_MM[1], len(lines) * _line_mm(SYMBOL_PT))
+
+        if not self.labels:
+            return symbol(self.title)
+        return 2 + len(self.title) * _line_mm(GROUP_PT) + sum(symbol(lines) for lines in self.labels)
+
+
+def _style_labels(style: str | None) -> list[str]:
+    """The labels of the classes (categories or ranges) of a QML style, in its order: its legend's symbols."""
+    if not style:
+        return []
+    renderer = ET.fromstring(style).find("renderer-v2")
+    return [node.get("label", "") for node in renderer.iter() if node.tag in ("category", "range")]
+
+
+def legend_entries(layers: list[ProjectLayer], width: float) -> list[LegendEntry]:
+    """The legend's ``layers`` (top to bottom) with their titles and labels wrapped to ``width`` mm.
+
+    QGIS 3.22 does not wrap legend text by itself: the wrapped lines are the legend's own labels of the
+    layers (``legend/title-label``) and symbols (``legend/label-N``).
+
+    Examples
+    --------
+    >>> style = '<qgis><renderer-v2 type="categorizedSymbol"><categories><category label="xã Quảng Hà"/>' \\
+    ...         '<category label="xã Đường Hoa"/></categories></renderer-v2></qgis>'
+    >>> e = legend_entries([ProjectLayer("u", "Đơn vị hành chính thời kỳ 2025 (2025-07-01 – nay)",
+    ...                                  "Polygon", style)], 60)[0]
+    >>> e.title, e.labels
+    (('Đơn vị hành chính thời kỳ', '2025 (2025-07-01 – nay)'), (('xã Quảng Hà',), ('xã Đường Hoa',)))
+    """
+    text_w = width - 2 * BOX_SPACE_MM - 4  # room for QGIS's own metrics
+    label_w = text_w - SYMBOL_MM[0] - 2
+
+    def lines(text: str, width: float, size: float, bold: bool = False) -> tuple[str, ...]:
+        return tuple(titleblock.wrap(xml_text(text), width, size, bold))
+
+    out = []
+    for layer in layers:
+        labels = _style_labels(layer.style)
+        if not labels:
+            out.append(LegendEntry(layer, lines(layer.title, label_w, SYMBOL_PT), ()))
+        else:
+            out.append(LegendEntry(layer, lines(layer.title, text_w, GROUP_PT, True),
+                                   tuple(lines(label, label_w, SYMBOL_PT) for label in labels)))
+    return out
+
+
+def legend_height(entries: list[LegendEntry]) -> float:
+    """The height (mm) of the legend of ``entries``, with its title and box space.
+
+    Examples
+    --------
+    >>> round(legend_height([]), 2)
+    11.05
+    """
+    return 2 * BOX_SPACE_MM + 2 + _line_mm(11) + sum(entry.height for entry in entries)
+
+
+def _legend(parent: ET.Element, box, entries: list[LegendEntry], source: str, title: str,
+            reference: str = "0") -> None:
+    """The legend of ``entries`` in ``box``; framed when placed over the map (``reference`` "6": its lower left)."""
     node = _item(parent, "legend", "legend", box, 5, title=title, map_uuid=_uuid("map"), resizeToContents="1",
-                 symbolWidth="7", symbolHeight="4", columnCount="1", boxSpace="2", wrapChar="",
-                 legendFilterByAtlas="0", titleAlignment="1", symbolAlignment="1", fontColor="#000000",
-                 background="true")
-    tree = _layer_tree(node, list(reversed(shown)), source, {layer.name for layer in shown})
+                 symbolWidth=f"{SYMBOL_MM[0]:g}", symbolHeight=f"{SYMBOL_MM[1]:g}", columnCount="1",
+                 boxSpace=f"{BOX_SPACE_MM:g}", wrapChar="", legendFilterByAtlas="0", titleAlignment="1",
+                 symbolAlignment="1", fontColor="#000000", background="true", referencePoint=reference,
+                 frame="true" if reference == "6" else "false")
+    layers = [entry.layer for entry in entries]
+    tree = _layer_tree(node, layers, source, {layer.name for layer in layers})
     tree.set("name", "")
+    for leaf, entry in zip(tree, entries):
+        options = _sub(_sub(leaf, "customproperties"), "Option", type="Map")
+        labels = {"legend/title-label": entry.title, **{f"legend/label-{i}": lines
+                                                         for i, lines in enumerate(entry.labels)}}
+        for key, lines in labels.items():
+            _sub(options, "Option", name=key, type="QString", value="\n".join(lines))
     styles = _sub(node, "styles")
-    for name, size, bold in (("title", 11, True), ("group", 9, True), ("subgroup", 8, True), ("symbol", 8, False),
-                             ("symbolLabel", 8, False)):
+    for name, size, bold in (("title", 11, True), ("group", GROUP_PT, True), ("subgroup", 8, True),
+                             ("symbol", SYMBOL_PT, False), ("symbolLabel", SYMBOL_PT, False)):
         style = _sub(styles, "style", name=name, alignment="1", marginTop="2", marginLeft="2" if name == "symbolLabel"
                      else "0", indent="0")
         _sub(style, "styleFont", description=_font(size, bold), style="")
 
 
 def _scalebar(parent: ET.Element, box, scale: int, lang: str) -> None:
-    segment = nice_at_least(scale * box[2] * 0.6 / 4 / 1000)
+    segment = nice_at_least(scale * box[2] * 0.4 / 2 / 1000)  # two segments, 40–80 % of the width: room for labels
     node = _item(parent, "scalebar", "scalebar", box, 6, style="Single Box", mapUuid=_uuid("map"),
-                 unitType="meters", unitLabel="m", numSegments="4", numSegmentsLeft="0", numSubdivisions="1",
+                 unitType="meters", unitLabel="m", numSegments="2", numSegmentsLeft="0", numSubdivisions="1",
                  numUnitsPerSegment=f"{segment:g}", numMapUnitsPerScaleBarUnit="1", segmentSizeMode="0",
                  height="2.5", labelBarSpace="2", boxContentSpace="1", alignment="0", outlineWidth="0.3")
     fmt = _sub(_sub(node, "numericFormat", id="basic"), "Option", type="Map")
@@ -290,15 +416,32 @@ def block_rows(block: titleblock.TitleBlock, width: float) -> list[tuple[str, st
     return out
 
 
-def _title_block(parent: ET.Element, block: titleblock.TitleBlock, s: Sheet, bottom: float) -> float:
-    """Write the title block upwards from ``bottom`` (mm from the page top); return its top."""
-    x, width = s.panel
-    mark = titleblock.wrap(f"{block.mark}\n{block.mark_note}", width - 5, BLOCK_PT, True)
+def block_height(block: titleblock.TitleBlock, width: float) -> float:
+    """The height (mm) of the title block ``block`` drawn ``width`` mm wide.
+
+    Examples
+    --------
+    >>> round(block_height(titleblock.TitleBlock([("Tỷ lệ", "1:2.000")]), 100), 2)
+    12.03
+    """
+    return _mark_height(block, width) + sum(h for *_, h in block_rows(block, width))
+
+
+def _mark_lines(block: titleblock.TitleBlock, width: float) -> list[str]:
+    return titleblock.wrap(f"{block.mark}\n{block.mark_note}", width - 5, BLOCK_PT, True)
+
+
+def _mark_height(block: titleblock.TitleBlock, width: float) -> float:
+    return len(_mark_lines(block, width)) * LINE_MM + 1.2
+
+
+def _title_block(parent: ET.Element, block: titleblock.TitleBlock, x: float, width: float, bottom: float) -> float:
+    """Write the title block ``width`` mm wide at ``x`` upwards from ``bottom`` (mm from the page top); its top."""
     rows = block_rows(block, width)
-    top = bottom - sum(h for *_, h in rows) - len(mark) * LINE_MM - 1.2
-    _label(parent, "block-mark", (x, top, width, len(mark) * LINE_MM + 1.2), "\n".join(mark), bold=True,
-           colour="179,0,0", halign=4)
-    y = top + len(mark) * LINE_MM + 1.2
+    top = bottom - block_height(block, width)
+    _label(parent, "block-mark", (x, top, width, _mark_height(block, width)), "\n".join(_mark_lines(block, width)),
+           bold=True, colour="179,0,0", halign=4)
+    y = top + _mark_height(block, width)
     for i, (label, value, h) in enumerate(rows):
         _label(parent, f"block-{i}-label", (x, y, 0.3 * width, h), label, bold=True)
         _label(parent, f"block-{i}-value", (x + 0.3 * width, y, 0.7 * width, h), value)
@@ -306,12 +449,72 @@ def _title_block(parent: ET.Element, block: titleblock.TitleBlock, s: Sheet, bot
     return top
 
 
+#: Text size (pt) of the layout's title; heights (mm) of the scale line and of the scale bar.
+TITLE_PT = 13.0
+SCALE_MM, SCALEBAR_MM = 7.0, 12.0
+
+
+@dataclass(frozen=True)
+class Panel:
+    """What the panel of a page holds, measured: the title's lines, the legend and the title block.
+
+    ``side`` is the column of title, scale and legend, ``block`` the title block's column (x, width), the
+    same column on a landscape page, two columns side by side on a portrait page.
+    """
+
+    side: tuple[float, float]
+    block: tuple[float, float]
+    title: tuple[str, ...]
+    legend: list[LegendEntry]
+
+    @property
+    def head(self) -> float:
+        """Height (mm) of the title."""
+        return len(self.title) * _line_mm(TITLE_PT) + 2
+
+
+def panel(page: tuple[float, float], shown: list[ProjectLayer], title: str) -> Panel:
+    """The columns of the panel of ``page`` and its title and legend of ``shown`` (bottom to top), wrapped.
+
+    Examples
+    --------
+    >>> p = panel((210.0, 297.0), [], "Bản đồ")
+    >>> p.side, p.block, p.title
+    ((10.0, 84.15), (97.15, 102.85), ('Bản đồ',))
+    """
+    m = layout.MARGIN_MM
+    if page[0] < page[1]:
+        width = page[0] - 2 * m - SPACE_MM
+        side = (m, round(PORTRAIT_SPLIT * width, 3))
+        block = (m + side[1] + SPACE_MM, width - side[1])
+    else:
+        side = block = (page[0] - m - _side_width(page), _side_width(page))
+    return Panel(side, block, tuple(titleblock.wrap(xml_text(title), side[1] - 4, TITLE_PT, True)),
+                 legend_entries(list(reversed(shown)), side[1]))
+
+
+def panel_height(p: Panel, block: titleblock.TitleBlock) -> float:
+    """The height (mm) a portrait page's panel ``p`` needs: the taller of its two columns.
+
+    Examples
+    --------
+    >>> p = panel((210.0, 297.0), [], "Bản đồ")
+    >>> round(panel_height(p, titleblock.TitleBlock([("Tỷ lệ", "1:2.000")])), 2)
+    41.01
+    """
+    side = p.head + SCALE_MM + SCALEBAR_MM + SPACE_MM + legend_height(p.legend)
+    return max(side, block_height(block, p.block[1]))
+
+
 def layout_xml(name: str, s: Sheet, shown: list[ProjectLayer], source: str, block: titleblock.TitleBlock,
                title: str, lang: str = "vi") -> ET.Element:
     """The print layout ``name`` (a ``<Layout>`` element, the root of a ``.qpt``) of the page ``s``.
 
     ``shown`` are the layers of the legend, bottom to top; ``source`` the GeoPackage's path relative to the
-    project; ``block`` the title block.
+    project; ``block`` the title block. On a landscape page the panel right of the map holds, top down, the
+    title and the legend, and, bottom up, the title block, the scale bar and the scale; when the legend does
+    not fit between them, it goes into the map's lower left corner. On a portrait page the panel below the
+    map holds title, scale, scale bar and legend left and the title block right.
 
     Examples
     --------
@@ -329,14 +532,26 @@ def layout_xml(name: str, s: Sheet, shown: list[ProjectLayer], source: str, bloc
     pages = _sub(root, "PageCollection")
     _item(pages, "page", "page", (0, 0, *s.page), 0, background="true")
     _map_item(root, s)
-    x, width = s.panel
-    _label(root, "title", (x, s.frame[1], width, 14), title, size=13, bold=True, frame=False, halign=4)
-    _legend(root, (x, s.frame[1] + 16, width, 60), shown, source, words["legend"])
+    p = panel(s.page, shown, title)
+    (x, width), y = p.side, s.panel[1]
+    _label(root, "title", (x, y, width, p.head), "\n".join(p.title), size=TITLE_PT, bold=True, frame=False,
+           halign=4)
+    legend_box = (x, y + p.head + SPACE_MM, width, legend_height(p.legend))
+    legend_ref = "0"
+    if s.portrait:
+        scale_y = y + p.head
+        legend_box = (x, scale_y + SCALE_MM + SCALEBAR_MM + SPACE_MM, width, legend_box[3])
+    else:
+        scale_y = s.panel[1] + s.panel[3] - block_height(block, p.block[1]) - SCALE_MM - SCALEBAR_MM - SPACE_MM
+        if legend_box[1] + legend_box[3] > scale_y:  # the legend into the map's lower left corner
+            legend_box = (s.frame[0] + SPACE_MM, s.frame[1] + s.frame[3] - SPACE_MM, width, legend_box[3])
+            legend_ref = "6"
+    _legend(root, legend_box, p.legend, source, words["legend"], legend_ref)
     _north_arrow(root, s)
-    top = _title_block(root, block, s, s.frame[1] + s.frame[3])
-    _scalebar(root, (x, top - 16, width, 12), s.scale, lang)
-    _label(root, "scale", (x, top - 24, width, 7), titleblock.format_scale(s.scale, lang), size=9, bold=True,
+    _title_block(root, block, *p.block, s.panel[1] + s.panel[3])
+    _label(root, "scale", (x, scale_y, width, SCALE_MM), titleblock.format_scale(s.scale, lang), size=9, bold=True,
            frame=False)
+    _scalebar(root, (x, scale_y + SCALE_MM, width, SCALEBAR_MM), s.scale, lang)
     _sub(root, "Atlas", enabled="0", coverageLayer="")
     return root
 
@@ -506,12 +721,15 @@ def export_qgis_project(project: str | os.PathLike, gpkg: str | os.PathLike | No
         check_output(target, inputs)
     result = export_gpkg(gpkg_path, inputs=(*inputs, project, template))
     layers = gpkg_layers(result.path)
-    s = sheet(_resolve(box, layers, era), paper, orientation, scale)
     source = _relative(gpkg_path, project.parent)
     shown = [layer for name in SHOWN for layer in layers if layer.name == name.format(era=era)]
     units = era_layer(era, lang, titleblock.words(lang))
     dossier = dossier or Dossier()
     title = dossier.title or units.legend
+    s = sheet(_resolve(box, layers, era), paper, orientation, scale)
+    if s.portrait:  # the panel below the map as high as its taller column: the frame, hence the scale, follow
+        height = panel_height(panel(s.page, shown, title), title_block(title, s.scale, [units], lang, dossier=dossier))
+        s = sheet(_resolve(box, layers, era), paper, orientation, scale, height)
     block = title_block(title, s.scale, [units], lang, dossier=dossier)
     node = layout_xml(title, s, shown, source, block, title, lang)
     write_atomic(template, _document(node), (*inputs, gpkg_path))
