@@ -74,8 +74,8 @@ def repair(geoms: np.ndarray, labels=None, prefix: str = "") -> tuple[np.ndarray
     return out, report
 
 
-#: Features per thread when :func:`valid_polygons` or :func:`coverage_is_valid` checks a large array on
-#: several cores (GEOS releases the GIL).
+#: Features per thread when :func:`valid_polygons` checks a large array on several cores (GEOS releases
+#: the GIL).
 PARALLEL_CHUNK = 50_000
 
 
@@ -124,10 +124,13 @@ def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
     return shapely.is_valid(geoms) & ((kinds == 3) | (kinds == 6))  # not np.isin: it sorts a copy
 
 
-def _workers(n: int) -> int:
-    return min(os.cpu_count() or 1, n // PARALLEL_CHUNK)
+def _workers(n: int, chunk: int | None = None) -> int:
+    return min(os.cpu_count() or 1, n // (PARALLEL_CHUNK if chunk is None else chunk))
 
 
+#: Features per thread when :func:`coverage_is_valid` checks strips on several cores (smaller than
+#: :data:`PARALLEL_CHUNK`: the check costs 10 µs a feature, 10,000 jittered parcels 0.085 s on one core).
+COVERAGE_CHUNK = 5_000
 #: Features above which :func:`may_be_coverage` probes a part of the layer, and the share it probes.
 COVERAGE_PROBE = 2_000
 PROBE_SHARE = 0.05
@@ -159,7 +162,7 @@ def may_be_coverage(geoms: np.ndarray) -> bool:
 def coverage_is_valid(geoms: np.ndarray, probe: bool = True) -> bool:
     """Whether polygons form a clean coverage (``shapely.coverage_is_valid``), checked in strips on all cores.
 
-    Above :data:`PARALLEL_CHUNK` features per core the array is cut into
+    Above :data:`COVERAGE_CHUNK` features per core the array is cut into
     vertical strips at quantiles of the feature centres, a feature whose
     bounds reach across a cut belonging to both strips. Two polygons that
     overlap, or whose edges do not match, share a point, and that point lies
@@ -176,7 +179,7 @@ def coverage_is_valid(geoms: np.ndarray, probe: bool = True) -> bool:
     geoms = np.asarray(geoms, dtype=object)
     if probe and not may_be_coverage(geoms):
         return False
-    workers = _workers(len(geoms))
+    workers = _workers(len(geoms), COVERAGE_CHUNK)
     if workers < 2:
         return bool(shapely.coverage_is_valid(geoms))
     bounds = shapely.bounds(geoms)

@@ -83,10 +83,22 @@ def test_coverage_in_strips_is_the_whole_answer(monkeypatch, chunk, at, shift):
     grid = _grid(8)
     grid[at] = shapely.affinity.translate(grid[at], xoff=shift)
     expected = bool(shapely.coverage_is_valid(grid))
-    monkeypatch.setattr(geometry, "PARALLEL_CHUNK", chunk)
+    monkeypatch.setattr(geometry, "COVERAGE_CHUNK", chunk)
     monkeypatch.setattr(geometry.os, "cpu_count", lambda: 4)
     assert geometry.coverage_is_valid(grid) is expected
     assert expected is (shift == 0.0)
+
+
+@pytest.mark.parametrize("at", [0, 3, 8, 40, 63])
+@pytest.mark.parametrize("shift", [0.0, 0.3, 1e-9])
+def test_the_probe_only_says_no_for_a_flaw_in_the_part_it_checks(monkeypatch, at, shift):
+    """A flaw in the probed (westmost) cells is found by the probe; one further east only by the whole check."""
+    grid = _grid(8)  # column-major: cells 0-7 are the westmost column
+    grid[at] = shapely.affinity.translate(grid[at], xoff=shift)
+    monkeypatch.setattr(geometry, "COVERAGE_PROBE", 10)
+    monkeypatch.setattr(geometry, "PROBE_SHARE", 0.125)  # the westmost 8 cells
+    assert geometry.may_be_coverage(grid) is not (shift != 0.0 and at < 8)
+    assert geometry.coverage_is_valid(grid) is bool(shapely.coverage_is_valid(grid)) is (shift == 0.0)
 
 
 @pytest.mark.parametrize("strip", [1, 4, 10, 1_000])
@@ -113,6 +125,7 @@ def test_overlapping_pairs_are_every_pair_a_brute_force_relate_finds(monkeypatch
     geoms = np.concatenate([grid, strays, extra])
     geoms = geoms[rng.permutation(len(geoms))]
     monkeypatch.setattr(geometry, "PARALLEL_CHUNK", chunk)
+    monkeypatch.setattr(geometry, "COVERAGE_CHUNK", chunk)
     monkeypatch.setattr(geometry.os, "cpu_count", lambda: 3)
     i, j = np.triu_indices(len(geoms), 1)
     inner = shapely.relate_pattern(geoms[i], geoms[j], "2********")
