@@ -426,9 +426,6 @@ def enclosed_gap_area(parts: np.ndarray, tiles: np.ndarray) -> float:
     >>> enclosed_gap_area(*tiled_union(ring))
     1.0
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     rest, tile = shapely.get_parts(_threaded(shapely.difference, tiles, parts), return_index=True)
     area = shapely.area(rest)
     rest, tile, area = rest[area > 0], tile[area > 0], area[area > 0]
@@ -440,13 +437,35 @@ def enclosed_gap_area(parts: np.ndarray, tiles: np.ndarray) -> float:
     keep = (near_left < near_right) & (tile[reach[near_left]] != tile[reach[near_right]])
     near_left, near_right = near_left[keep], near_right[keep]
     shared = shapely.relate_pattern(rest[reach[near_left]], rest[reach[near_right]], "****1****")
-    graph = coo_matrix((np.ones(int(shared.sum())), (near_left[shared], near_right[shared])),
-                       shape=(len(reach), len(reach)))
-    _, component = connected_components(graph, directed=False)
+    component = components(len(reach), near_left[shared], near_right[shared])
     (x0, y0, _, _), (_, _, x1, y1) = shapely.bounds(tiles[0]), shapely.bounds(tiles[-1])
     border = shapely.boundary(shapely.box(x0, y0, x1, y1))
     outside = np.isin(component, component[shapely.relate_pattern(rest[reach], border, "***1*****")])
     return float(area.sum() - area[reach[outside]].sum())
+
+
+def components(count: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected components of ``count`` nodes joined by the edges ``(left[k], right[k])``: each node's smallest node.
+
+    Vectorised hooking and pointer jumping in numpy, a few passes over the
+    edges; ``scipy.sparse.csgraph`` gives the same components, but importing
+    it costs 0.3 s, a third of a 10,000-parcel balance of an overlapping plan.
+
+    Examples
+    --------
+    >>> components(6, np.array([4, 1, 5]), np.array([1, 0, 3])).tolist()
+    [0, 0, 2, 3, 0, 3]
+    """
+    label = np.arange(count)
+    while True:
+        low_left, low_right = label[left], label[right]
+        if (low_left == low_right).all():
+            return label
+        low = np.minimum(low_left, low_right)
+        np.minimum.at(label, low_left, low)  # hook each root onto the smallest root it is joined to
+        np.minimum.at(label, low_right, low)
+        while not (label[label] == label).all():  # then point every node at its root
+            label = label[label]
 
 
 def pairwise_overlaps(geoms: np.ndarray, labels: list[str]) -> list[tuple[str, str, float]]:

@@ -138,3 +138,26 @@ def test_overlapping_pairs_of_two_stacked_tilings_are_all_found():
     first = [shapely.box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)]
     second = [shapely.box(i + 0.5, j + 0.5, i + 1.5, j + 1.5) for i in range(5) for j in range(5)]
     assert len(overlapping_pairs(np.array(first + second))[0]) == 100
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("shape", ["random", "path", "reversed path", "no edges"])
+def test_components_are_scipys(seed, shape):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(seed)
+    count = 500
+    if shape == "random":
+        left, right = rng.integers(0, count, (2, 400))
+    elif shape == "no edges":
+        left, right = np.empty((2, 0), dtype=int)
+    else:
+        order = np.arange(count) if shape == "path" else rng.permutation(count)
+        left, right = order[:-1], order[1:]
+    got = geometry.components(count, left, right)
+    _, expected = connected_components(coo_matrix((np.ones(len(left)), (left, right)), shape=(count, count)),
+                                       directed=False)
+    assert len(np.unique(got)) == len(np.unique(expected))
+    assert (np.unique(np.stack([got, expected], 1), axis=0).shape[0]) == len(np.unique(got))  # the same partition
+    assert all(got[i] <= i for i in range(count))
