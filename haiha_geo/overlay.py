@@ -12,7 +12,9 @@ How, at the speed of the library underneath: validity is checked on the whole
 array (on all cores) and only invalid features are repaired (and reported, or
 refused with ``strict``). When no two features overlap
 (:func:`haiha_geo.geometry.coverage_is_valid`, checked in strips on all cores
-while the areas are summed; else one vectorised relate of STRtree candidates),
+while the areas are summed, after a probe of 5 % of the layer that tells a
+layer overlapping everywhere at once; else one vectorised relate of STRtree
+candidates),
 a polygon that meets no unit boundary (an exact test against the boundary
 segments near it, found through short boxes along the boundaries, built
 once per era and kept until :func:`haiha_geo.clear_caches`) adds its own
