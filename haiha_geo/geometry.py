@@ -74,8 +74,8 @@ def repair(geoms: np.ndarray, labels=None, prefix: str = "") -> tuple[np.ndarray
     return out, report
 
 
-#: Features per thread when :func:`valid_polygons` or :func:`coverage_is_valid` checks a large array on
-#: several cores (GEOS releases the GIL).
+#: Features per thread when :func:`valid_polygons` checks a large array on several cores (GEOS releases
+#: the GIL).
 PARALLEL_CHUNK = 50_000
 
 
@@ -124,19 +124,51 @@ def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
     return shapely.is_valid(geoms) & ((kinds == 3) | (kinds == 6))  # not np.isin: it sorts a copy
 
 
-def _workers(n: int) -> int:
-    return min(os.cpu_count() or 1, n // PARALLEL_CHUNK)
+def _workers(n: int, chunk: int | None = None) -> int:
+    return min(os.cpu_count() or 1, n // (PARALLEL_CHUNK if chunk is None else chunk))
 
 
-def coverage_is_valid(geoms: np.ndarray) -> bool:
+#: Features per thread when :func:`coverage_is_valid` checks strips on several cores (smaller than
+#: :data:`PARALLEL_CHUNK`: the check costs 10 µs a feature, 10,000 jittered parcels 0.085 s on one core).
+COVERAGE_CHUNK = 5_000
+#: Features above which :func:`may_be_coverage` probes a part of the layer, and the share it probes.
+COVERAGE_PROBE = 2_000
+PROBE_SHARE = 0.05
+
+
+def may_be_coverage(geoms: np.ndarray) -> bool:
+    """False when a part of ``geoms`` is not a clean coverage (so neither is the whole); else True (not checked).
+
+    The :data:`PROBE_SHARE` of the features furthest west are checked with
+    ``shapely.coverage_is_valid`` (a part of a clean coverage is a clean
+    coverage), when there are more than :data:`COVERAGE_PROBE`: a layer whose
+    features overlap everywhere (a digitised plan) is answered at a small
+    part of the cost of the whole check (10,000 overlapping cells: 0.02 s
+    instead of 0.25 s).
+
+    Examples
+    --------
+    >>> cells = [shapely.box(i, 0, i + 1, 1) for i in range(3000)]
+    >>> may_be_coverage(np.array(cells)), may_be_coverage(np.array([shapely.box(0, 0, 1.5, 1), *cells]))
+    (True, False)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) <= COVERAGE_PROBE:
+        return True
+    share = int(len(geoms) * PROBE_SHARE)
+    return bool(shapely.coverage_is_valid(geoms[np.argpartition(shapely.bounds(geoms)[:, 0], share)[:share]]))
+
+
+def coverage_is_valid(geoms: np.ndarray, probe: bool = True) -> bool:
     """Whether polygons form a clean coverage (``shapely.coverage_is_valid``), checked in strips on all cores.
 
-    Above :data:`PARALLEL_CHUNK` features per core the array is cut into
+    Above :data:`COVERAGE_CHUNK` features per core the array is cut into
     vertical strips at quantiles of the feature centres, a feature whose
     bounds reach across a cut belonging to both strips. Two polygons that
     overlap, or whose edges do not match, share a point, and that point lies
     in a strip holding both of them; so the coverage is clean exactly when
-    every strip is.
+    every strip is. With ``probe`` (the default), a part is checked first
+    (:func:`may_be_coverage`); ``False`` when the caller has done it.
 
     Examples
     --------
@@ -145,7 +177,9 @@ def coverage_is_valid(geoms: np.ndarray) -> bool:
     (True, False)
     """
     geoms = np.asarray(geoms, dtype=object)
-    workers = _workers(len(geoms))
+    if probe and not may_be_coverage(geoms):
+        return False
+    workers = _workers(len(geoms), COVERAGE_CHUNK)
     if workers < 2:
         return bool(shapely.coverage_is_valid(geoms))
     bounds = shapely.bounds(geoms)
@@ -392,9 +426,6 @@ def enclosed_gap_area(parts: np.ndarray, tiles: np.ndarray) -> float:
     >>> enclosed_gap_area(*tiled_union(ring))
     1.0
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     rest, tile = shapely.get_parts(_threaded(shapely.difference, tiles, parts), return_index=True)
     area = shapely.area(rest)
     rest, tile, area = rest[area > 0], tile[area > 0], area[area > 0]
@@ -406,13 +437,35 @@ def enclosed_gap_area(parts: np.ndarray, tiles: np.ndarray) -> float:
     keep = (near_left < near_right) & (tile[reach[near_left]] != tile[reach[near_right]])
     near_left, near_right = near_left[keep], near_right[keep]
     shared = shapely.relate_pattern(rest[reach[near_left]], rest[reach[near_right]], "****1****")
-    graph = coo_matrix((np.ones(int(shared.sum())), (near_left[shared], near_right[shared])),
-                       shape=(len(reach), len(reach)))
-    _, component = connected_components(graph, directed=False)
+    component = components(len(reach), near_left[shared], near_right[shared])
     (x0, y0, _, _), (_, _, x1, y1) = shapely.bounds(tiles[0]), shapely.bounds(tiles[-1])
     border = shapely.boundary(shapely.box(x0, y0, x1, y1))
     outside = np.isin(component, component[shapely.relate_pattern(rest[reach], border, "***1*****")])
     return float(area.sum() - area[reach[outside]].sum())
+
+
+def components(count: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected components of ``count`` nodes joined by the edges ``(left[k], right[k])``: each node's smallest node.
+
+    Vectorised hooking and pointer jumping in numpy, a few passes over the
+    edges; ``scipy.sparse.csgraph`` gives the same components, but importing
+    it costs 0.3 s, a third of a 10,000-parcel balance of an overlapping plan.
+
+    Examples
+    --------
+    >>> components(6, np.array([4, 1, 5]), np.array([1, 0, 3])).tolist()
+    [0, 0, 2, 3, 0, 3]
+    """
+    label = np.arange(count)
+    while True:
+        low_left, low_right = label[left], label[right]
+        if (low_left == low_right).all():
+            return label
+        low = np.minimum(low_left, low_right)
+        np.minimum.at(label, low_left, low)  # hook each root onto the smallest root it is joined to
+        np.minimum.at(label, low_right, low)
+        while not (label[label] == label).all():  # then point every node at its root
+            label = label[label]
 
 
 def pairwise_overlaps(geoms: np.ndarray, labels: list[str]) -> list[tuple[str, str, float]]:

@@ -12,7 +12,9 @@ How, at the speed of the library underneath: validity is checked on the whole
 array (on all cores) and only invalid features are repaired (and reported, or
 refused with ``strict``). When no two features overlap
 (:func:`haiha_geo.geometry.coverage_is_valid`, checked in strips on all cores
-while the areas are summed; else one vectorised relate of STRtree candidates),
+while the areas are summed, after a probe of 5 % of the layer that tells a
+layer overlapping everywhere at once; else one vectorised relate of STRtree
+candidates),
 a polygon that meets no unit boundary (an exact test against the boundary
 segments near it, found through short boxes along the boundaries, built
 once per era and kept until :func:`haiha_geo.clear_caches`) adds its own
@@ -40,7 +42,7 @@ from haiha_geo._cache import cached
 from haiha_geo.crs import PROVENANCE, parse_crs, require_crs, to_planning
 from haiha_geo.eras import units
 from haiha_geo.errors import GeometryError
-from haiha_geo.geometry import coverage_is_valid, disjoint_parts, dissolve, repair, report_repairs
+from haiha_geo.geometry import coverage_is_valid, disjoint_parts, dissolve, may_be_coverage, repair, report_repairs
 from haiha_geo.registry import check_era
 from haiha_geo.vector_io import CHUNK_FEATURES, iter_layer
 
@@ -186,23 +188,38 @@ def _unit_areas(units: _Boundaries, geoms: np.ndarray) -> np.ndarray:
     return area
 
 
-def _parts_areas(units: _Boundaries, geoms: np.ndarray, measured: np.ndarray, parts: np.ndarray,
+def _measured(units: _Boundaries, geoms: np.ndarray) -> tuple[np.ndarray | None, bool]:
+    """Unit areas (m²) of ``geoms`` and whether they form a clean coverage, both at once (GEOS releases the GIL).
+
+    A layer that a probe of a part finds overlapping (:func:`~haiha_geo.geometry.may_be_coverage`)
+    is not measured (None): its parts will be.
+    """
+    if not may_be_coverage(geoms):
+        return None, False
+    with ThreadPoolExecutor(1) as pool:
+        check = pool.submit(coverage_is_valid, geoms, False)
+        return _unit_areas(units, geoms), check.result()
+
+
+def _parts_areas(units: _Boundaries, geoms: np.ndarray, measured: np.ndarray | None, parts: np.ndarray,
                  changed: np.ndarray) -> np.ndarray:
     """Unit areas (m²) of ``parts`` (:func:`~haiha_geo.geometry.disjoint_parts` of ``geoms``, whose are ``measured``).
 
     The cut features are measured again, before and after; when most were
-    cut, all the parts are measured instead (cheaper). A cut feature may fall
-    into several polygons: they are measured one by one, so that each one
-    meeting no unit boundary is added whole, not intersected.
+    cut, or ``geoms`` were not measured (None), all the parts are measured
+    instead. A cut feature may fall into several polygons: they are measured
+    one by one, so that each one meeting no unit boundary is added whole,
+    not intersected.
     """
-    if 2 * len(changed) > len(geoms):
+    if measured is None or 2 * len(changed) > len(geoms):
         return _unit_areas(units, _polygons_of(parts))
     return measured + _unit_areas(units, _polygons_of(parts[changed])) - _unit_areas(units, geoms[changed])
 
 
 def _polygons_of(geoms: np.ndarray) -> np.ndarray:
-    pieces = shapely.get_parts(geoms)
-    return pieces[~shapely.is_empty(pieces)]
+    """The polygons of ``geoms``: those of several parts split, empty ones dropped, the rest as they are (no copy)."""
+    count = shapely.get_num_geometries(geoms)
+    return np.concatenate([geoms[(count == 1) & ~shapely.is_empty(geoms)], shapely.get_parts(geoms[count > 1])])
 
 
 def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, era: str | int, *,
@@ -259,10 +276,7 @@ def overlay_stats(layer: str | os.PathLike | gpd.GeoDataFrame | gpd.GeoSeries, e
         if last is not None:  # several chunks: keep the outline of a clean one, the parts of any other
             kept.append(np.array([dissolve(last[0], True)], dtype=object) if last[1] else last[0])
         geoms = _polygons(chunk, strict)
-        with ThreadPoolExecutor(1) as pool:  # GEOS releases the GIL: check the coverage while the areas are summed
-            check = pool.submit(coverage_is_valid, geoms)
-            measured = _unit_areas(boundaries, geoms)
-            clean = check.result()
+        measured, clean = _measured(boundaries, geoms)
         parts, changed = disjoint_parts(geoms, clean)
         area += _parts_areas(boundaries, geoms, measured, parts, changed)
         layer_m2 += float(shapely.area(parts).sum())

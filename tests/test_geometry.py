@@ -83,10 +83,22 @@ def test_coverage_in_strips_is_the_whole_answer(monkeypatch, chunk, at, shift):
     grid = _grid(8)
     grid[at] = shapely.affinity.translate(grid[at], xoff=shift)
     expected = bool(shapely.coverage_is_valid(grid))
-    monkeypatch.setattr(geometry, "PARALLEL_CHUNK", chunk)
+    monkeypatch.setattr(geometry, "COVERAGE_CHUNK", chunk)
     monkeypatch.setattr(geometry.os, "cpu_count", lambda: 4)
     assert geometry.coverage_is_valid(grid) is expected
     assert expected is (shift == 0.0)
+
+
+@pytest.mark.parametrize("at", [0, 3, 8, 40, 63])
+@pytest.mark.parametrize("shift", [0.0, 0.3, 1e-9])
+def test_the_probe_only_says_no_for_a_flaw_in_the_part_it_checks(monkeypatch, at, shift):
+    """A flaw in the probed (westmost) cells is found by the probe; one further east only by the whole check."""
+    grid = _grid(8)  # column-major: cells 0-7 are the westmost column
+    grid[at] = shapely.affinity.translate(grid[at], xoff=shift)
+    monkeypatch.setattr(geometry, "COVERAGE_PROBE", 10)
+    monkeypatch.setattr(geometry, "PROBE_SHARE", 0.125)  # the westmost 8 cells
+    assert geometry.may_be_coverage(grid) is not (shift != 0.0 and at < 8)
+    assert geometry.coverage_is_valid(grid) is bool(shapely.coverage_is_valid(grid)) is (shift == 0.0)
 
 
 @pytest.mark.parametrize("strip", [1, 4, 10, 1_000])
@@ -113,6 +125,7 @@ def test_overlapping_pairs_are_every_pair_a_brute_force_relate_finds(monkeypatch
     geoms = np.concatenate([grid, strays, extra])
     geoms = geoms[rng.permutation(len(geoms))]
     monkeypatch.setattr(geometry, "PARALLEL_CHUNK", chunk)
+    monkeypatch.setattr(geometry, "COVERAGE_CHUNK", chunk)
     monkeypatch.setattr(geometry.os, "cpu_count", lambda: 3)
     i, j = np.triu_indices(len(geoms), 1)
     inner = shapely.relate_pattern(geoms[i], geoms[j], "2********")
@@ -125,3 +138,26 @@ def test_overlapping_pairs_of_two_stacked_tilings_are_all_found():
     first = [shapely.box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)]
     second = [shapely.box(i + 0.5, j + 0.5, i + 1.5, j + 1.5) for i in range(5) for j in range(5)]
     assert len(overlapping_pairs(np.array(first + second))[0]) == 100
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("shape", ["random", "path", "reversed path", "no edges"])
+def test_components_are_scipys(seed, shape):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(seed)
+    count = 500
+    if shape == "random":
+        left, right = rng.integers(0, count, (2, 400))
+    elif shape == "no edges":
+        left, right = np.empty((2, 0), dtype=int)
+    else:
+        order = np.arange(count) if shape == "path" else rng.permutation(count)
+        left, right = order[:-1], order[1:]
+    got = geometry.components(count, left, right)
+    _, expected = connected_components(coo_matrix((np.ones(len(left)), (left, right)), shape=(count, count)),
+                                       directed=False)
+    assert len(np.unique(got)) == len(np.unique(expected))
+    assert (np.unique(np.stack([got, expected], 1), axis=0).shape[0]) == len(np.unique(got))  # the same partition
+    assert all(got[i] <= i for i in range(count))

@@ -14,7 +14,7 @@ from parcels import OVERLAPPING, overlapping
 from test_project_sites import write_without_crs
 
 import haiha_geo
-from haiha_geo import registry
+from haiha_geo import geometry, registry
 from haiha_geo.crs import to_geographic
 from haiha_geo.errors import (
     CRSError,
@@ -297,6 +297,19 @@ def test_overlapping_layers_give_the_exact_areas_of_their_union(era, kind):
     assert (expected > 0).sum() == 2  # the layer lies across a unit boundary
     summed_ha = layer.area.sum() / 1e4  # what geopandas.overlay + groupby gives: each overlap once per feature
     assert summed_ha - table["area_ha"].sum() > 10.0
+
+
+@pytest.mark.parametrize("probe", [10, 10**9])
+@pytest.mark.parametrize("kind", OVERLAPPING)
+def test_overlapping_layers_are_exact_whether_the_probe_finds_the_overlaps_or_not(monkeypatch, kind, probe):
+    """Told apart by the probe (the raw features never measured) or by the whole check (measured, then corrected)."""
+    monkeypatch.setattr(geometry, "COVERAGE_PROBE", probe)
+    monkeypatch.setattr(geometry, "PROBE_SHARE", 0.5)
+    layer = overlapping(kind, count=600)
+    expected, union_ha = _union_reference(layer, "2025")
+    table = overlay_stats(layer, "2025")
+    assert np.abs(table["area_ha"].to_numpy() - expected).max() < 1e-6
+    assert table.attrs["layer_area_ha"] == pytest.approx(union_ha, abs=1e-6)
 
 
 @pytest.mark.parametrize("chunk", [97, 1_000])
