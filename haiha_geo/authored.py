@@ -336,10 +336,12 @@ def _hides_characters(text: str) -> bool:
 
 class Rows(tuple):
     """The rows of an authored CSV file (dicts), with ``lines``: the file's line number of each (the header is 1),
-    and ``files``: the file each row is authored in (a composed table holds rows of several files)."""
+    and ``files``: the file each row is authored in (a composed table holds rows of several files); ``header``:
+    the columns of a file read alone, so that a file of a header and no row still names its columns."""
 
     lines: tuple[int, ...]
     files: tuple[Path, ...]
+    header: tuple[str, ...] = ()
 
     def at(self, index: int) -> str:
         """``FILE, row N`` of the row at ``index``, as messages name it (:func:`display_path`)."""
@@ -384,6 +386,7 @@ def _read_csv(path: Path, *_stamp: int) -> Rows:
     rows = Rows(dict(zip(header, [c if c.strip() else None for c in cells])) for _, cells in found)
     rows.lines = tuple(line for line, _ in found)
     rows.files = (path,) * len(rows)
+    rows.header = tuple(header)
     return rows
 
 

@@ -48,7 +48,8 @@ class YearOutsideEraError(UnknownEraError):
 
 @cached
 def _raw(name: str) -> pd.DataFrame:
-    return pd.DataFrame(list(read_csv("layers", name)), dtype=object)
+    rows = read_csv("layers", name)
+    return pd.DataFrame(list(rows), columns=list(rows.header), dtype=object)  # a header alone keeps its columns
 
 
 def record_problems() -> list[str]:

@@ -133,7 +133,8 @@ def reference_problems(cell: str | None, where: str, *, required: bool = True) -
 
 @cached
 def _raw_sites() -> pd.DataFrame:
-    return pd.DataFrame(list(read_csv("layers", "sites.csv")), dtype=object)
+    rows = read_csv("layers", "sites.csv")
+    return pd.DataFrame(list(rows), columns=list(rows.header), dtype=object)  # a header alone keeps its columns
 
 
 def site_problems() -> list[str]:

@@ -518,3 +518,15 @@ def test_the_installed_command_reports_before_it_builds_its_parser(tmp_path, reg
 
 def test_cp1258_helper_writes_what_windows_writes():
     assert cp1258("Quảng Hà") == b"Qua\xd2ng Ha\xcc" and cp1258("Đường") == b"\xd0\xfd\xf5\xccng"
+
+
+@pytest.mark.parametrize("name", ["sites.csv", "ntm_communes.csv", "ntm_district.csv"])
+def test_a_layer_file_of_a_header_and_no_row_is_no_crash(copy, cli, name):
+    """A layers/ file emptied to its header (as a new place starts it) is read as a table without rows."""
+    layers = copy / "reg" / "layers"
+    shutil.copytree(SHIPPED.parent / "layers", layers)
+    header = (layers / name).read_text(encoding="utf-8").splitlines()[0]
+    (layers / name).write_text(header + "\n", encoding="utf-8")
+    report = cli("validate")
+    assert report.code in (0, 1) and report.err == "", report
+    assert "internal error" not in report.out + report.err
