@@ -241,12 +241,23 @@ def _date(value: Any, where: str) -> dt.date:
 class Source:
     """Where figures come from, with their confidence tag (``C``, ``C2`` or ``I``, see :data:`CONFIDENCE`).
 
-    ``about`` says which figures the source supports (e.g. ``"Diện tích tự nhiên"``).
+    ``about`` says which figures the source supports (e.g. ``"Diện tích tự nhiên"``). ``text_en`` is the
+    text of an English table where the Vietnamese one is a description rather than a citation.
+
+    Examples
+    --------
+    >>> Source("Diện tích phẳng", "I", text_en="Planimetric area").text_in("en")
+    'Planimetric area'
     """
 
     text: str
     confidence: str
     about: str = ""
+    text_en: str = ""
+
+    def text_in(self, lang: str) -> str:
+        """The source's text in ``lang`` (the Vietnamese text where no English one is given)."""
+        return self.text_en if lang == "en" and self.text_en else self.text
 
 
 @dataclass(frozen=True)
@@ -681,12 +692,13 @@ def _footer(table: ReportTable, lang: str) -> str:
     if notes:
         lines += ["", _word("notes", lang)] + [f"- {note}" for note in notes]
     if table.sources:
-        lines += ["", _word("sources", lang)] + [f"{i}. {_source_line(s)}" for i, s in enumerate(table.sources, 1)]
+        lines += ["", _word("sources", lang)]
+        lines += [f"{i}. {_source_line(s, lang)}" for i, s in enumerate(table.sources, 1)]
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _source_line(source: Source) -> str:
-    return f"{source.about + ': ' if source.about else ''}{source.text} [{source.confidence}]"
+def _source_line(source: Source, lang: str) -> str:
+    return f"{source.about + ': ' if source.about else ''}{source.text_in(lang)} [{source.confidence}]"
 
 
 def _json(table: ReportTable, lang: str | None) -> str:
@@ -793,7 +805,7 @@ def sources_table(table: ReportTable, lang: str) -> ReportTable:
     i = LANGS.index(lang)
     columns = [Column("about", *_WORDS["about"]), Column("source", *_WORDS["source"]),
                Column("confidence", *_WORDS["confidence"], width=12)]
-    rows = [{"about": s.about, "source": s.text, "confidence": s.confidence} for s in table.sources]
+    rows = [{"about": s.about, "source": s.text_in(lang), "confidence": s.confidence} for s in table.sources]
     tags = [t for t in CONFIDENCE if any(t in s.confidence.split(", ") for s in table.sources)]
     legend = [f"[{t}] {CONFIDENCE[t][i]}" for t in tags]
     title = f"{_word('sources_title', lang)}: {table.title_in(lang)}"

@@ -61,9 +61,11 @@ _GAP = Column("area_note", "Ghi chú diện tích", "Area note", width=40,
 _POP = Column("population", "Dân số (người)", "Population (people)", "count")
 _POP_YEAR = Column("population_year", "Năm số liệu dân số", "Population year", "year", width=10)
 _SOURCE = Column("source", "Nguồn", "Source", width=24)
-_AREA_METHOD = Source(f"{PROVENANCE['area_method']}; {PROVENANCE['planning_crs']}; datum shift "
-                      f"{PROVENANCE['transformation']}", "I",
-                      "Diện tích bản đồ")
+_AREA_METHOD = Source(f"Diện tích phẳng trong {PROVENANCE['planning_crs']}; chuyển đổi datum "
+                      f"{PROVENANCE['transformation'].replace(', parameters of', ', tham số theo')}", "I",
+                      "Diện tích bản đồ",
+                      text_en=f"{PROVENANCE['area_method']}; {PROVENANCE['planning_crs']}; datum shift "
+                              f"{PROVENANCE['transformation']}")
 
 
 def _title(what: tuple[str, str], era_id: str | None = None) -> tuple[str, str]:
