@@ -118,19 +118,28 @@ def _text(value: str) -> str:
 
 
 def _paragraph(doc, text: str, *, align: str = "left", bold: bool = False, italic: bool = False,
-               size: int = SIZE_PT):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+               size: int = SIZE_PT, right: str | None = None):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Pt
 
     paragraph = doc.add_paragraph()
     paragraph.alignment = getattr(WD_ALIGN_PARAGRAPH, align.upper())
-    run = paragraph.add_run(_text(text))
-    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    paragraph.paragraph_format.space_before, paragraph.paragraph_format.space_after = Pt(0), Pt(3)
+    for k, part in enumerate([text] if right is None else [text, right]):  # ``right``: after a tab to the edge
+        run = paragraph.add_run(("\t" if k else "") + _text(part))
+        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    if right is not None:
+        section = doc.sections[-1]
+        paragraph.paragraph_format.tab_stops.add_tab_stop(
+            section.page_width - section.left_margin - section.right_margin, WD_TAB_ALIGNMENT.RIGHT)
     return paragraph
 
 
 def _write(doc, table: ReportTable, lang: str) -> None:
     above, below = form_lines(table, lang)
+    if len(above) == 2:  # the agency at the left and the form number at the right of one line, as in the XLSX
+        _paragraph(doc, above[0], bold=True, right=above[1])
+        above = []
     for line in above:
         _paragraph(doc, line, align="right" if table.form and line == table.form.number_in(lang) else "left",
                    bold=True)
@@ -258,9 +267,23 @@ def texts(path: str | os.PathLike) -> Sequence[str]:
     out = []
     for block in doc.element.body.iterchildren():
         if block.tag.endswith("}p"):
-            out.append("".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")))
+            out += _pieces(block)
         elif block.tag.endswith("}tbl"):
             for para in block.iter():
                 if para.tag.endswith("}p"):
-                    out.append("".join(t.text or "" for t in para.iter() if t.tag.endswith("}t")))
+                    out += _pieces(para)
     return out
+
+
+def _pieces(paragraph) -> list[str]:
+    """The text of a paragraph, as one piece per run of text between tabs (agency ⇥ form number: two)."""
+    pieces = [""]
+    for run in paragraph.iter():
+        if not run.tag.endswith("}r"):
+            continue
+        for part in run:
+            if part.tag.endswith("}tab"):
+                pieces.append("")
+            elif part.tag.endswith("}t"):
+                pieces[-1] += part.text or ""
+    return pieces if len(pieces) == 1 else [p for p in pieces if p]
