@@ -95,12 +95,14 @@ def validate(source: str = "gadm41") -> Report:
                 leaks = eras.leakage(era, against, source=source) if leaks is None else leaks
                 report.add(f"derived {era} {row.name} vs {against} (cross-lineage)", *_cross_lineage(row, leaks))
                 continue
-            official = "no official area" if pd.isna(row.official_ha) else \
-                f"{row.official_ha:,.1f} ha official"
             report.add(f"derived {era} {row.name} vs {against}", True,
-                       f"overlap ratio (IoU) {row.overlap_ratio:.3f}; {row.derived_ha:,.1f} ha derived, "
-                       f"{row.source_ha:,.1f} ha in the source, {official}")
+                       f"overlap ratio (IoU) {row.overlap_ratio:.3f}; {_sizes(row)}")
     return report
+
+
+def _sizes(row) -> str:
+    official = "no official area" if pd.isna(row.official_ha) else f"{row.official_ha:,.1f} ha official"
+    return f"{row.derived_ha:,.1f} ha derived, {row.source_ha:,.1f} ha in the source, {official}"
 
 
 def _cross_lineage(row, leaks: pd.DataFrame) -> tuple[bool, str]:
@@ -118,7 +120,7 @@ def _cross_lineage(row, leaks: pd.DataFrame) -> tuple[bool, str]:
     listed = "; ".join(
         f"{p.ha:,.1f} ha of {p.from_name} ({p.share:.1%} of it) drawn "
         f"{'inside' if p.into_unit_id == row.unit_id else 'in ' + p.into_name}" for p in pieces.head(4).itertuples())
-    sizes = f"{row.derived_ha:,.1f} ha derived, {row.source_ha:,.1f} ha in the source"
+    sizes = _sizes(row)
     if worst is None or off_legal[worst] < MAX_LEAK_SHARE:
         largest = f"at most {off_legal[worst]:.1%} ({names[worst]})" if worst else "none"
         return True, (f"overlap ratio (IoU) {row.overlap_ratio:.3f} ≤ {MIN_AGREEMENT}, a measured cross-lineage "

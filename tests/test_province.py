@@ -155,7 +155,7 @@ def _digest(rows) -> str:
 @pytest.mark.parametrize(
     ("name", "count", "digest"),
     [
-        ("units.csv", 588, "96ede39ae0326739"),
+        ("units.csv", 588, "49a8421d6db8795b"),  # official areas of the 2025 units (BANDO) and of NQ 1199
         ("acts.csv", 4, "4002328a9036f3d0"),
         ("lineage.csv", 547, "febe83eb40a3749c"),
     ],
@@ -201,3 +201,16 @@ def test_a_derived_unit_overlapping_little_is_judged_by_its_source_units(provinc
     check = {c.name: c for c in report.checks}["derived 2025 Hạ Long vs vn3dmap2025 (cross-lineage)"]
     assert (check.ok, report.ok) == (ok, ok)
     assert words in check.detail
+
+
+def test_official_areas_are_those_of_the_reorganisation(province):
+    """52 of the 54 units of 2025 carry the dossier's natural area (sapnhap.bando.com.vn); Hoành Bồ and Thống Nhất
+    do not: the source gives both the same 276.12 km² and 17,310 people. The 1199 units carry the resolution's."""
+    units = eras.units("2025", crs="EPSG:5899").set_index("name")
+    known = units["official_area_ha"].notna()
+    assert known.sum() == 52 and set(units.index[~known]) == {"Hoành Bồ", "Thống Nhất"}
+    assert set(units.loc[known, "official_area_ref"]) == {"BANDO"}
+    # phường Hạ Long (Hồng Hà + Hồng Hải): 608 ha official, within 1 % of the derived unit, unlike vn3dmap2025's
+    assert units.at["Hạ Long", "official_area_ha"] == pytest.approx(units.at["Hạ Long", "area_ha"], rel=0.01)
+    by_act = registry.units_table("2024").set_index("name")
+    assert by_act.loc[["Đức Chính", "Việt Dân"], "official_area_ha"].tolist() == [686, 1263]
