@@ -364,12 +364,13 @@ def _assigned(xy, from_era: str, to_era: str, source: str) -> pd.DataFrame:
 
     xs, ys, crs = xy
     ok = np.isfinite(xs) & np.isfinite(ys)
-    out = pd.DataFrame({f"unit_{from_era}": [None] * len(xs), f"unit_{to_era}": [None] * len(xs)}, dtype=object)
+    out = {f"unit_{era}": np.full(len(xs), None, dtype=object) for era in (from_era, to_era)}
     if ok.any():
         found = eras.assign(gpd.GeoSeries(shapely.points(xs[ok], ys[ok]), crs=crs), eras=(from_era, to_era),
                             source=source)
-        out.loc[ok, :] = found.to_numpy()
-    return out
+        for column, values in out.items():
+            values[ok] = found[column].to_numpy(dtype=object)
+    return pd.DataFrame(out, dtype=object)
 
 
 def _old_units(table, era: str, name_column, district_column, code_column) -> pd.Series:
