@@ -313,7 +313,7 @@ def iter_records(path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
 def _parquet_batches(path: Path, rows: int) -> Iterator[pd.DataFrame]:
     import pyarrow.parquet as pq
 
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=rows):  # memory follows the batch
         yield batch.to_pandas()
 
 

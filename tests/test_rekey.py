@@ -270,3 +270,27 @@ def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path):
     path.write_text("xa,xa\nQuảng Hà,Quảng Đức\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"names column\(s\) xa more than once"):
         list(iter_records(path))
+
+
+@pytest.mark.parametrize("reader", ["points", "records"])
+def test_parquet_memory_follows_the_chunk(tmp_path, reader):
+    """Arrow holds one batch at a time while a GeoParquet layer or a Parquet table is read, not every row group
+    read so far (pyarrow's pre-buffering would keep them until the file is closed)."""
+    import geopandas as gpd
+    import pyarrow as pa
+
+    from haiha_geo.vector_io import iter_layer
+
+    n = 200_000
+    rng = np.random.default_rng(0)
+    points = gpd.GeoDataFrame({"id": np.arange(n)}, crs="EPSG:4326",
+                              geometry=shapely.points(rng.uniform(107.5, 107.9, n), rng.uniform(21.3, 21.6, n)))
+    points.to_parquet(tmp_path / "p.parquet", row_group_size=10_000)
+    chunks = (iter_layer(tmp_path / "p.parquet", chunk_features=10_000, what="points") if reader == "points"
+              else iter_records(tmp_path / "p.parquet", chunk_rows=10_000))
+    held = []
+    for chunk in chunks:
+        held.append(pa.total_allocated_bytes())
+        del chunk
+    assert len(held) == 20
+    assert max(held) < (tmp_path / "p.parquet").stat().st_size / 2  # a batch's worth, not the file's row groups
