@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/bench_province.py [--rows 1000000 10000000] [--points 50000000] [--skip-map]
+        [--skip-crosswalk] [--rekey-repeat 3] [--keys "name + district" code coordinates]
 
 Rows, in one run (each toolkit case in a fresh process, so its time includes loading the province; peak
 RSS is the child's):
@@ -12,12 +13,13 @@ RSS is the child's):
   vn3dmap 2025 polygons with a groupby of the shares (which ignores the law: see the last column);
 * **province map**: page bytes, build time and drawn time of this toolkit's offline page of the 186
   units of 2019 against ``explore()`` of the same 186 units (draw probe of ``bench_maps.py``);
-* **rekey**: ``haiha-geo rekey`` of N rows keyed by (name, district) against ``vietnamadminunits``'
-  ``convert_address`` (name-based, one call per row; timed on a sample and scaled), with the share of
-  unsplit units on which both give the same 2025 unit;
+* **rekey**: ``haiha-geo rekey`` of N rows keyed by (name, district), by code or by coordinates (a point
+  inside the row's unit) against ``vietnamadminunits``' ``convert_address`` (name-based, one call per row;
+  timed on a sample and scaled), alternating, medians of ``--rekey-repeat`` runs, with the share of unsplit
+  units on which both give the same 2025 unit;
 * **assign**: ``haiha-geo assign`` of N points streamed from GeoParquet (read and written in chunks).
 
-The machine is a shared 2-core one; figures are single runs unless said.
+The machine is a shared 2-core one; figures are single runs unless said (rekey: medians).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -133,23 +136,30 @@ def bench_map(repeat: int) -> list[str]:
 
 MAKE_TABLE = """
 import json, sys
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, shapely
 import haiha_geo
-from haiha_geo import registry
+from haiha_geo import eras, registry
 haiha_geo.set_place("quang-ninh")
 u = registry.units_table("2019")
+at = eras.units("2019").set_index("unit_id").geometry.reindex(u["unit_id"]).values
+lon, lat = shapely.get_coordinates(shapely.point_on_surface(at)).T  # a point inside each unit
 n, path = int(sys.argv[1]), sys.argv[2]
 rng = np.random.default_rng(7)
 with open(path, "w", encoding="utf-8") as fh:
-    fh.write("stt,xa,huyen,so_ho\\n")
+    fh.write("stt,xa,huyen,ma_xa,lon,lat,so_ho\\n")
     for start in range(0, n, 1_000_000):
         k = min(1_000_000, n - start)
         pick = rng.integers(0, len(u), k)
         pd.DataFrame({"stt": np.arange(start, start + k), "xa": (u["type"] + " " + u["name"]).to_numpy()[pick],
-                      "huyen": u["district"].to_numpy()[pick], "so_ho": rng.integers(1, 9, k)}).to_csv(
+                      "huyen": u["district"].to_numpy()[pick], "ma_xa": u["code"].to_numpy()[pick],
+                      "lon": lon[pick].round(6), "lat": lat[pick].round(6), "so_ho": rng.integers(1, 9, k)}).to_csv(
             fh, header=False, index=False, lineterminator="\\n")
 print(json.dumps({"rows": n}))
 """
+
+#: The key columns of each kind of re-keying the benchmark times.
+KEYS = {"name + district": ["--name-column", "xa", "--district-column", "huyen"],
+        "code": ["--code-column", "ma_xa"], "coordinates": ["--lon-column", "lon", "--lat-column", "lat"]}
 
 PEER = """
 import json, sys, time
@@ -175,19 +185,24 @@ print(json.dumps({"agree": agree, "total": total, "per_row_s": per_row}))
 """
 
 
-def bench_rekey(sizes: list[int], tmp: Path) -> list[str]:
+def bench_rekey(sizes: list[int], tmp: Path, repeat: int, keys: list[str]) -> list[str]:
+    """Each size and key kind: the toolkit (a fresh process each run) and the peer, alternating, ``repeat`` times;
+    medians."""
     rows = []
-    peer = child(PEER)
     for n in sizes:
         table, out = tmp / f"records_{n}.csv", tmp / f"rekeyed_{n}.csv"
         subprocess.run([PY, "-c", MAKE_TABLE, str(n), str(table)], check=True, cwd=ROOT, capture_output=True)
-        ours = command(["rekey", str(table), "--from", "2019", "--name-column", "xa", "--district-column", "huyen",
-                        "--out", str(out)])
-        scaled = peer["per_row_s"] * n
-        rows.append(f"| rekey {n:,} rows (name + district → 2025) | {ours['wall_s']:.1f} s, {ours['peak_mib']:.0f} MiB"
-                    f" | ≈ {scaled:,.0f} s (scaled from {peer['per_row_s'] * 1e3:.2f} ms/row) | "
-                    f"{ours['wall_s'] / scaled:.4f} | the peer gives the toolkit's unit for {peer['agree']} of "
-                    f"{peer['total']} unsplit units |")
+        for kind in keys:
+            ours, peers = [], []
+            for _ in range(repeat):
+                ours.append(command(["rekey", str(table), "--from", "2019", *KEYS[kind], "--out", str(out)]))
+                peers.append(child(PEER))
+            wall, peak = statistics.median(r["wall_s"] for r in ours), statistics.median(r["peak_mib"] for r in ours)
+            per_row = statistics.median(p["per_row_s"] for p in peers)
+            peer = peers[-1]
+            rows.append(f"| rekey {n:,} rows ({kind} → 2025), median of {repeat} | {wall:.1f} s, {peak:.0f} MiB | "
+                        f"≈ {per_row * n:,.0f} s (scaled from {per_row * 1e3:.2f} ms/row) | {wall / (per_row * n):.4f} "
+                        f"| the peer gives the toolkit's unit for {peer['agree']} of {peer['total']} unsplit units |")
         table.unlink()
         out.unlink()
     return rows
@@ -230,13 +245,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--points", type=int, default=50_000_000)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--skip-map", action="store_true")
+    parser.add_argument("--skip-crosswalk", action="store_true")
+    parser.add_argument("--rekey-repeat", type=int, default=3, help="toolkit/peer runs of each rekey case")
+    parser.add_argument("--keys", nargs="*", choices=list(KEYS), default=["name + district"],
+                        help="the key kinds of rekey to time")
     args = parser.parse_args(argv)
     lines = ["| case | toolkit | peer | ratio | note |", "|---|---|---|---|---|"]
-    lines += bench_crosswalk()
+    if not args.skip_crosswalk:
+        lines += bench_crosswalk()
     if not args.skip_map:
         lines += bench_map(args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
-        lines += bench_rekey(args.rows, Path(tmp))
+        lines += bench_rekey(args.rows, Path(tmp), args.rekey_repeat, args.keys)
         if args.points:
             lines += bench_assign(args.points, Path(tmp))
     print("\n".join(lines))

@@ -378,6 +378,62 @@ def agreement(era: str | int, against: str | None = None, *, source: str = "gadm
     return pd.DataFrame(rows)
 
 
+def leakage(era: str | int, against: str | None = None, *, source: str = "gadm41") -> pd.DataFrame:
+    """Where another source draws the land of each first-era unit outside its legal successors in ``era``.
+
+    Each atom (a first-era unit, or the part of a split unit) is overlaid with
+    ``against``'s polygons of ``era``; the land it shares with a polygon of a
+    unit the law does not give it to is a leak. This is the cross-lineage
+    disagreement of the sources measured unit by unit: a minority share is the
+    two lineages drawing a boundary or an island differently, a majority share
+    would be a unit the lineage puts in the wrong successor.
+
+    Parameters
+    ----------
+    era : str or int
+        The era whose legal units are compared.
+    against : str, optional
+        The source of ``era``'s polygons (default: the era's reference source).
+    source : str
+        Reference source of the first era's polygons (``gadm41`` or ``censusvn2009``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per leak: ``from_unit_id, from_name`` (first-era unit),
+        ``unit_id`` (its legal unit of ``era``), ``into_unit_id, into_name``
+        (the unit whose polygon in ``against`` holds the land), ``ha`` and
+        ``share`` (of the first-era unit's land that ``against`` draws at all).
+
+    Examples
+    --------
+    >>> leaks = leakage("2025")
+    >>> bool(leaks.groupby("from_unit_id")["share"].sum().max() < 0.5)
+    True
+    """
+    era = registry.check_era(era)
+    against = against or reference_source(era)
+    if against is None:
+        raise RegistryError(f"no source of era {era} to compare with: catalogue one in boundaries/sources.toml")
+    first, atoms = era_ids()[0], model(source).atoms
+    targets = registry.units_table(era)["unit_id"].tolist()
+    polygons = [split_source_geometry(u, against) for u in targets]
+    atom_index, target_index = shapely.STRtree(polygons).query(atoms.geometry.values, predicate="intersects")
+    inter = shapely.area(shapely.intersection(atoms.geometry.values[atom_index],
+                                              np.asarray(polygons, dtype=object)[target_index])) / 1e4
+    frame = pd.DataFrame({"from_unit_id": atoms[f"unit_{first}"].values[atom_index],
+                          "unit_id": atoms[f"unit_{era}"].values[atom_index],
+                          "into_unit_id": np.asarray(targets)[target_index], "ha": inter})
+    land = frame.groupby("from_unit_id")["ha"].transform("sum")
+    frame = frame.assign(share=frame["ha"] / land)
+    frame = frame[(frame["unit_id"] != frame["into_unit_id"]) & (frame["ha"] > 0)]
+    frame = frame.groupby(["from_unit_id", "unit_id", "into_unit_id"], as_index=False)[["ha", "share"]].sum()
+    names = {u: registry.unit(u)["name"] for u in {*frame["from_unit_id"], *frame["into_unit_id"]}}
+    frame.insert(1, "from_name", frame["from_unit_id"].map(names))
+    frame.insert(4, "into_name", frame["into_unit_id"].map(names))
+    return frame.sort_values("ha", ascending=False, ignore_index=True)
+
+
 def reference_source(era: str) -> str | None:
     """The source to check the derived units of ``era`` against: its split source, else one catalogued for it."""
     declared = {e.id: e for e in eras()}[registry.check_era(era)]

@@ -12,6 +12,7 @@ The work is done once per distinct key, not per row, so a million rows take seco
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from haiha_geo import eras, registry, sources
+from haiha_geo import disk_cache, eras, registry, sources
 from haiha_geo._cache import cached
 from haiha_geo._output import format_number
 from haiha_geo.crosswalks import crosswalk, read_table
@@ -99,12 +100,24 @@ def successors(from_era: str | int, to_era: str | int, *, source: str = "gadm41"
 
 @cached
 def _successors(from_era: str, to_era: str, source: str) -> pd.DataFrame:
-    """:func:`successors`, cached."""
-    from_era, to_era = check_era(from_era), check_era(to_era)
+    """:func:`successors`, cached in memory and on disk (:mod:`haiha_geo.disk_cache`: its shares and spreads
+    overlay the era layers of every reference source, which a new process need not do again)."""
     order = era_ids()
     if order.index(to_era) <= order.index(from_era):
         raise OptionError(f"re-keying runs forward: era {to_era} is not later than era {from_era}; "
                           f"the eras are {', '.join(order)}")
+    parts = [from_era, to_era, source, disk_cache.source_files()]
+    body = disk_cache.remember("successors", parts, lambda: json.dumps(
+        _successor_rows(from_era, to_era, source), ensure_ascii=False).encode())
+    return pd.DataFrame(json.loads(body), columns=SUCCESSOR_COLUMNS)
+
+
+#: The columns of :func:`successors`.
+SUCCESSOR_COLUMNS = ["old_unit_id", "new_unit_ids", "shares", "spread", "indistinct", "method", "act"]
+
+
+def _successor_rows(from_era: str, to_era: str, source: str) -> list[dict]:
+    """The rows of :func:`successors`, computed."""
     legal = legal_successors(from_era, to_era)
     share = _shares(from_era, to_era, source)
     others = [_shares(from_era, to_era, s) for s in first_era_sources() if s != source]
@@ -126,7 +139,7 @@ def _successors(from_era: str, to_era: str, source: str) -> pd.DataFrame:
         rows.append({"old_unit_id": unit_id, "new_unit_ids": targets, "shares": shares, "spread": spread,
                      "indistinct": len(targets) > 1 and any(min(s, 1 - s) <= d for s, d in zip(shares, spread)),
                      "method": method, "act": "; ".join(acts[unit_id])})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _leakage(legal: dict[str, list[str]], from_era: str, to_era: str, source: str) -> dict[str, float]:
@@ -285,8 +298,7 @@ def iter_records(path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
         yield read_table(path)  # XLSX, or the error a missing or unknown file gets
         return
     try:
-        chunks = (_parquet_batches(path, chunk_rows) if suffix == ".parquet" else
-                  pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunk_rows))
+        chunks = _parquet_batches(path, chunk_rows) if suffix == ".parquet" else _csv_batches(path, chunk_rows)
         start, empty = 0, True
         for chunk in chunks:
             chunk.index = pd.RangeIndex(start, start + len(chunk))
@@ -301,8 +313,34 @@ def iter_records(path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
 def _parquet_batches(path: Path, rows: int) -> Iterator[pd.DataFrame]:
     import pyarrow.parquet as pq
 
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=rows):  # memory follows the batch
         yield batch.to_pandas()
+
+
+def _csv_batches(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    """A CSV file (UTF-8, with or without BOM) in frames of ``rows`` rows, every cell as text, read by Arrow."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise InputFileError(f"{path}: the header names column(s) {', '.join(repeated)} more than once; "
+                             "give every column its own name")
+    reader = pcsv.open_csv(path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
+                           convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string())))
+    pending: list = []
+    for batch in reader:
+        pending.append(batch)
+        while sum(len(b) for b in pending) >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows).to_pandas()
+            pending = table.slice(rows).to_batches()
+    if sum(len(b) for b in pending):
+        yield pa.Table.from_batches(pending).to_pandas()
 
 
 def _coordinates(table, lon, lat, x, y) -> tuple[np.ndarray, np.ndarray, str] | None:
@@ -326,12 +364,13 @@ def _assigned(xy, from_era: str, to_era: str, source: str) -> pd.DataFrame:
 
     xs, ys, crs = xy
     ok = np.isfinite(xs) & np.isfinite(ys)
-    out = pd.DataFrame({f"unit_{from_era}": [None] * len(xs), f"unit_{to_era}": [None] * len(xs)}, dtype=object)
+    out = {f"unit_{era}": np.full(len(xs), None, dtype=object) for era in (from_era, to_era)}
     if ok.any():
         found = eras.assign(gpd.GeoSeries(shapely.points(xs[ok], ys[ok]), crs=crs), eras=(from_era, to_era),
                             source=source)
-        out.loc[ok, :] = found.to_numpy()
-    return out
+        for column, values in out.items():
+            values[ok] = found[column].to_numpy(dtype=object)
+    return pd.DataFrame(out, dtype=object)
 
 
 def _old_units(table, era: str, name_column, district_column, code_column) -> pd.Series:
@@ -441,7 +480,8 @@ def _result(table, old: pd.Series, points, candidates: pd.Series, from_era: str,
                                                                  succ.indistinct)]
     succ["first"] = [targets[0] if m != "split" else None for targets, m in zip(succ.new_unit_ids, succ.method)]
     codes, uniques = pd.factorize(old.fillna(""))
-    known = succ.reindex(uniques)  # an unmatched row ("") finds no unit
+    known = succ.reindex(uniques).astype(object)  # an unmatched row ("") finds no unit
+    known = known.where(known.notna(), None)  # a missing value is None, never a float NaN, in every added column
     method = np.append(known["method"].fillna("unmatched").to_numpy(dtype=object), "unmatched")[codes]
     new = np.append(known["first"].to_numpy(dtype=object), None)[codes]
     split = method == "split"
@@ -456,18 +496,14 @@ def _result(table, old: pd.Series, points, candidates: pd.Series, from_era: str,
     method[split] = "split_unresolved"
     cand = candidates.to_numpy(dtype=object).copy()
     cand[split] = np.append(known["text"].to_numpy(dtype=object), None)[codes][split]
-    out = table.copy()
-    out["old_unit_id"] = old.to_numpy(dtype=object)
-    out["new_unit_id"] = new
     lookup_code, lookup_name = units["code"].to_dict(), units["name"].to_dict()
-    new_ids = [pd.Series(new, index=out.index)]
-    out["new_code"] = _per_distinct(new_ids, lookup_code.get).to_numpy()
-    out["new_name"] = _per_distinct(new_ids, lookup_name.get).to_numpy()
-    out["method"] = method
-    out["act"] = np.append(known["act"].to_numpy(dtype=object), None)[codes]
-    out["candidates"] = cand
-    for column in ADDED:  # a missing value is None, never a float NaN, in every added column
-        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    new_ids = [pd.Series(new, index=table.index)]
+    added = {"old_unit_id": old.to_numpy(dtype=object), "new_unit_id": new,
+             "new_code": _per_distinct(new_ids, lookup_code.get), "new_name": _per_distinct(new_ids, lookup_name.get),
+             "method": method, "act": np.append(known["act"].to_numpy(dtype=object), None)[codes], "candidates": cand}
+    out = table.copy()
+    for column, values in added.items():  # kept as Python objects: no per-row conversion to another string type
+        out[column] = pd.Series(np.asarray(values, dtype=object), index=table.index, dtype=object)
     counts = {m: int((method == m).sum()) for m in METHODS}
     unmatched = [str(i + 1) for i in np.flatnonzero(method == "unmatched")[:20]]  # rows counted from 1
     return RekeyResult(table=out, from_era=from_era, to_era=to_era, counts=counts, unmatched=unmatched)

@@ -116,8 +116,8 @@ def iter_layer(path: str | os.PathLike, *, layer: str | None = None, crs: str | 
 def _parquet_file(path: Path, label: str):
     import pyarrow.parquet as pq  # only for GeoParquet files
 
-    try:
-        return pq.ParquetFile(path)
+    try:  # without pre-buffering: pyarrow would keep every row group it has read until the file is closed
+        return pq.ParquetFile(path, pre_buffer=False)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputFileError(f"{label}: cannot read {path} as (Geo)Parquet ({exc})") from None
 

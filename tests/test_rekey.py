@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 import haiha_geo
 from haiha_geo import eras, registry
 from haiha_geo.crs import transform_xy
-from haiha_geo.errors import OptionError
-from haiha_geo.rekey import INDISTINCT, legal_successors, rekey, successors
+from haiha_geo.errors import InputFileError, OptionError
+from haiha_geo.rekey import INDISTINCT, iter_records, legal_successors, rekey, successors
 
 
 @pytest.fixture
@@ -232,3 +232,65 @@ def test_assign_streams_points_from_geoparquet(cli, tmp_path, suffix):
     assert [int(i) for i in back["id"]] == [0, 1, 2, 3, 4]
     assert [u if isinstance(u, str) else None for u in back["unit_2025"]] == [
         "2025/06922", None, "2025/06922", "2025/06922", None]
+
+
+@pytest.mark.parametrize(("cells", "written"), [
+    (["x", "", None, "a,b", 'say "hi"', "two\nlines", "cr\rhere"],
+     ["x", "", "", '"a,b"', '"say ""hi"""', '"two\nlines"', '"cr\rhere"']),
+    (["=1+1", " =SUM(A1)", "@x", "-1", "+84 912", "ok", "'"],
+     ["'=1+1", "' =SUM(A1)", "'@x", "'-1", "'+84 912", "ok", "'"]),
+])
+@pytest.mark.parametrize("kind", ["str", "object"])
+def test_csv_cells_are_quoted_and_never_formulas(tmp_path, cells, written, kind):
+    """The column-wise CSV writer quotes as pandas does, writes a missing value as an empty cell and neutralises
+    formulas, for Arrow-backed text and Python objects alike."""
+    from haiha_geo.exchange.records import write_records
+
+    frame = pd.DataFrame({"n": range(len(cells)), "v": pd.array(cells, dtype=kind), "x": [1.5] * len(cells)})
+    write_records(frame, tmp_path / "o.csv")
+    expected = "n,v,x\n" + "".join(f"{i},{w},1.5\n" for i, w in enumerate(written))
+    assert (tmp_path / "o.csv").read_bytes().decode("utf-8") == expected
+    back = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert back["v"].tolist() == [w[1:-1].replace('""', '"') if w.startswith('"') else w for w in written]
+
+
+@pytest.mark.parametrize(("text", "rows"), [
+    ("\ufeffxa,n\nQuảng Hà,1\n,2\n", [["Quảng Hà", "1"], ["", "2"]]),  # a BOM, an empty cell kept as text
+    ('xa,n\n"Quảng\nHà","0012"\n', [["Quảng\nHà", "0012"]]),  # a line break inside quotes, leading zeros kept
+])
+def test_csv_records_are_read_as_text(tmp_path, text, rows):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    chunks = list(iter_records(path))
+    assert pd.concat(chunks)[["xa", "n"]].to_numpy().tolist() == rows
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("xa,xa\nQuảng Hà,Quảng Đức\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"names column\(s\) xa more than once"):
+        list(iter_records(path))
+
+
+@pytest.mark.parametrize("reader", ["points", "records"])
+def test_parquet_memory_follows_the_chunk(tmp_path, reader):
+    """Arrow holds one batch at a time while a GeoParquet layer or a Parquet table is read, not every row group
+    read so far (pyarrow's pre-buffering would keep them until the file is closed)."""
+    import geopandas as gpd
+    import pyarrow as pa
+
+    from haiha_geo.vector_io import iter_layer
+
+    n = 200_000
+    rng = np.random.default_rng(0)
+    points = gpd.GeoDataFrame({"id": np.arange(n)}, crs="EPSG:4326",
+                              geometry=shapely.points(rng.uniform(107.5, 107.9, n), rng.uniform(21.3, 21.6, n)))
+    points.to_parquet(tmp_path / "p.parquet", row_group_size=10_000)
+    chunks = (iter_layer(tmp_path / "p.parquet", chunk_features=10_000, what="points") if reader == "points"
+              else iter_records(tmp_path / "p.parquet", chunk_rows=10_000))
+    held = []
+    for chunk in chunks:
+        held.append(pa.total_allocated_bytes())
+        del chunk
+    assert len(held) == 20
+    assert max(held) < (tmp_path / "p.parquet").stat().st_size / 2  # a batch's worth, not the file's row groups

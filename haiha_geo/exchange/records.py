@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from haiha_geo._output import neutralise
+from haiha_geo._output import formula_like, neutralise
 from haiha_geo.errors import OptionError
 from haiha_geo.exchange.gpkg import fixed_gdal_date, write_layer, writing_to
 from haiha_geo.io import atomic_path
@@ -130,14 +130,86 @@ def record_writer(out: str | os.PathLike, fmt: str | None = None, *, xy: tuple[s
             sink.abandon()
 
 
-def _text_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text a spreadsheet would run as a formula given a leading ``'`` (once per value)."""
-    out = frame.copy()
-    for column in [c for c in out.columns if not pd.api.types.is_numeric_dtype(out[c]) and c != _geometry_name(out)]:
-        codes, uniques = pd.factorize(out[column])
-        safe = np.array([neutralise(v) for v in uniques] + [None], dtype=object)
-        out[column] = np.where(codes >= 0, safe[codes], out[column].to_numpy(dtype=object))
-    return out
+def _csv_bytes(frame: pd.DataFrame, header: bool) -> bytes:
+    """``frame``'s rows as CSV (quoted where a cell holds a comma, a quote or a line break), built column-wise.
+
+    Text a spreadsheet would run as a formula gets a leading ``'``; a missing value is an empty cell.
+    """
+    lines = _join(*[_csv_cells(frame[c]) for c in frame.columns], sep=",")
+    lines = _join(lines, "", sep="\n")
+    head = (",".join(_csv_text(neutralise(str(c))) for c in frame.columns) + "\n").encode() if header else b""
+    return head + _joined(lines)
+
+
+def _csv_cells(column: pd.Series):
+    """One column as CSV cells (an Arrow large-string array without nulls)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        text = pc.fill_null(pa.chunked_array(pa.array(column)).combine_chunks().cast(pa.large_string()), "")
+        return _quoted(_neutralised(text))
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)  # anything else is formatted per distinct value
+    texts = pa.array([_csv_text(_formatted(v)) for v in uniques] + [""], pa.large_string())
+    return texts.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+
+
+def _formatted(value) -> str:
+    """A cell's text as pandas writes it: nothing for a missing value, ``repr`` of a float, text neutralised."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _csv_text(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+
+def _neutralised(text):
+    """Arrow strings with a leading ``'`` on each formula-like one (:func:`neutralise`, checked in Python only
+    for the cells that do not start with a letter or digit)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = pc.utf8_slice_codeunits(text, 0, 1)
+    maybe = np.flatnonzero(pc.and_(pc.invert(pc.utf8_is_alnum(first)), pc.greater(pc.utf8_length(first), 0))
+                           .to_numpy(zero_copy_only=False))
+    if not len(maybe):
+        return text
+    values = text.take(pa.array(maybe)).to_pylist()
+    changed = [(i, neutralise(v)) for i, v in zip(maybe, values) if formula_like(v)]
+    if not changed:
+        return text
+    mask = np.zeros(len(text), dtype=bool)
+    mask[[i for i, _ in changed]] = True
+    return pc.replace_with_mask(text, pa.array(mask), pa.array([v for _, v in changed], pa.large_string()))
+
+
+def _quoted(text):
+    """Arrow strings quoted (inner quotes doubled) where they hold a comma, a quote or a line break."""
+    import pyarrow.compute as pc
+
+    needed = pc.match_substring_regex(text, '[,"\r\n]')
+    if not pc.any(needed).as_py():
+        return text
+    return pc.if_else(needed, _join('"', pc.replace_substring(text, '"', '""'), '"', sep=""), text)
+
+
+def _join(*parts, sep: str):
+    """Arrow large strings (arrays or plain text) joined element-wise with ``sep``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    large = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*large, pa.scalar(sep, pa.large_string()))
+
+
+def _joined(lines) -> bytes:
+    """The bytes of an Arrow large-string array's values, one after the other."""
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]] if len(lines) else b""
 
 
 def _geometry_name(frame) -> str | None:
@@ -178,8 +250,8 @@ class _Sink:
 class _Csv(_Sink):
     def add(self, frame):
         plain = frame.drop(columns=[_geometry_name(frame)]) if _geometry_name(frame) else frame
-        _text_safe(plain).to_csv(self.path, mode="a" if self.rows else "w", header=not self.rows, index=False,
-                                 lineterminator="\n", encoding="utf-8")
+        with open(self.path, "ab" if self.rows else "wb") as out:
+            out.write(_csv_bytes(plain, header=not self.rows))
 
 
 class _Xlsx(_Sink):
