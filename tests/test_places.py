@@ -83,13 +83,13 @@ def _build_tool():
 
 
 def test_the_build_tool_writes_the_province_files(tmp_path):
-    """tools/build_province.py, run on the research tables beside the data mirror, writes the shipped files."""
+    """tools/build_province.py, run on the research tables beside the data mirror, writes the shipped files
+    (the published figures of units.csv, authored by hand, are kept from the file it replaces)."""
     research = data_dir().path.parents[1] / "research" / "province"
     tool = _build_tool()
     place = tmp_path / "quang-ninh"
     shutil.copytree(PROVINCE, place)
-    for name in ("units.csv", "lineage.csv"):
-        (place / "boundaries" / name).unlink()
+    (place / "boundaries" / "lineage.csv").unlink()
     tool.main([str(research), str(place)])
     for name in ("units.csv", "lineage.csv"):
         assert (place / "boundaries" / name).read_bytes() == (PROVINCE / "boundaries" / name).read_bytes()

@@ -182,8 +182,8 @@ def test_the_sources_disagree_by_minority_shares_only(province):
 
 def _hong_ha_moved_to_hong_gai(tmp_path):
     """A copy of the province's tables whose lineage puts Hồng Hà in Hồng Gai (clause 43 gives it to Hạ Long)."""
-    shutil.copytree(authored_dir("boundaries"), tmp_path / "boundaries")
-    path = tmp_path / "boundaries" / "lineage.csv"
+    shutil.copytree(authored_dir("boundaries").parent, tmp_path, dirs_exist_ok=True)  # the place folder: it declares
+    path = tmp_path / "boundaries" / "lineage.csv"                                  # what it borrows
     text = path.read_text(encoding="utf-8")
     law = "NQ1679,43,2024/06697,2025/06688,merged_into"
     assert law in text

@@ -11,7 +11,9 @@ and confidence; for Quảng Ninh the project's ``shared/research/province/``). `
 places it includes. The rows of an included place (for Quảng Ninh the former Hải Hà district, authored once
 in the default place) are not written: the toolkit reads them from that place. Nothing here reads a
 reference polygon. The other files of the folder (eras, acts, references, aliases, place, sources) are
-authored by hand. The output is byte-identical on a rerun; check it with ``haiha-geo --place NAME validate``.
+authored by hand, and so are the published figures of ``units.csv`` (official area and population, each with
+its source and confidence): a rerun keeps them from the file it replaces. The output is byte-identical on a
+rerun; check it with ``haiha-geo --place NAME validate``.
 """
 
 from __future__ import annotations
@@ -96,11 +98,26 @@ def write(path: Path, rows: list[dict], columns: list[str]) -> None:
     partial.replace(path)
 
 
+#: The columns of ``units.csv`` authored by hand (published figures), kept by a rerun.
+FIGURES = tuple(c for c in UNIT_COLUMNS if c.startswith(("official_area", "population")))
+
+
+def kept_figures(path: Path, units: list[dict]) -> list[dict]:
+    """``units`` with the published figures of the same units in the file at ``path`` (if there is one)."""
+    if not path.exists():
+        return units
+    with path.open(encoding="utf-8", newline="") as handle:
+        old = {row["unit_id"]: row for row in csv.DictReader(handle)}
+    return [unit | {c: old[unit["unit_id"]].get(c, "") for c in FIGURES} if unit["unit_id"] in old else unit
+            for unit in units]
+
+
 def main(argv: list[str]) -> None:
     if len(argv) not in (1, 2):
         sys.exit(__doc__.split("\n\n")[1].strip())
     place = Path(argv[1]) if len(argv) == 2 else ROOT / "places" / "quang-ninh"
     units, links = build(Path(argv[0]), place)
+    units = kept_figures(place / "boundaries" / "units.csv", units)
     write(place / "boundaries" / "units.csv", units, UNIT_COLUMNS)
     write(place / "boundaries" / "lineage.csv", links, LINK_COLUMNS)
     print(f"{len(units)} units, {len(links)} lineage rows written to {place / 'boundaries'}")
