@@ -97,7 +97,7 @@ def context_layers(layers: list[PrintLayer], lang: str = "vi") -> tuple[list[Pri
         return [], []
     w = WORDS["en" if lang == "en" else "vi"]
     source = _source(units)
-    own = shapely.union_all(shapely.make_valid(_geometries(units)))
+    own = shapely.union_all(shapely.make_valid(layer_geometries(units)))
     segments = to_planning(read_source(source, "segments"))
     border = shapely.union_all(segments.geometry.values[segments["segment_class"].values == BORDER_CLASS])
     land = shapely.union_all(_province(source).geometry.values)
@@ -147,7 +147,7 @@ def location_inset(layers: list[PrintLayer], clip, title: str):
     units = next((layer for layer in layers if layer.era), None)
     if units is None:
         return None
-    own = shapely.make_valid(_geometries(units))
+    own = shapely.make_valid(layer_geometries(units))
     province = _province(_source(units)).geometry.values
     extent = shapely.union_all([*own, clip]).buffer(NEAR_M / 2).envelope
 
@@ -177,6 +177,6 @@ def location_inset(layers: list[PrintLayer], clip, title: str):
     return make
 
 
-def _geometries(layer) -> np.ndarray:
+def layer_geometries(layer) -> np.ndarray:
     """Every geometry of ``layer`` and of its companions (an era layer drawn as one part per fill)."""
     return np.concatenate([np.asarray(part.frame.geometry.values, dtype=object) for part in (layer, *layer.extra)])
