@@ -21,7 +21,7 @@ from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.generalisation import coarser_than_sheet, generalisation
-from haiha_geo.printing.basemap import context_layers, layer_geometries, location_inset
+from haiha_geo.printing.basemap import context_layers, layer_geometries, location_insets
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
 from haiha_geo.printing.page import RC, PageContent, PrintDocument, compose, new_page, title_block
@@ -196,8 +196,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
                             area.units["label"].tolist())
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
-        inset = location_inset(drawn, plane, w["inset"])
-        content = PageContent(title, subtitle, block, lang, "crosses", [junction, *([inset] if inset else [])])
+        content = PageContent(title, subtitle, block, lang, "crosses", [junction, *location_insets(drawn, plane, w)])
         doc.pages.append(functools.partial(_page, number, lay, page_layers, plane, scale, content))
         doc.info.append({"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "sheet": number,
                          "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),
