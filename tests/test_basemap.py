@@ -9,7 +9,7 @@ import pypdf
 import pytest
 
 from haiha_geo.printing import atlas, print_map
-from haiha_geo.printing.basemap import BORDER_STYLE, context_layers, spaced
+from haiha_geo.printing.basemap import BORDER_STYLE, MIN_FRAME_SHARE, context_layers, spaced
 from haiha_geo.printing.layers import era_layer
 from haiha_geo.printing.titleblock import words
 
@@ -51,3 +51,39 @@ def test_inset_draws_the_frame_in_red_inside_its_box(tmp_path):
         red = [c for c in doc.pages[0].curves + doc.pages[0].rects if isinstance(c.get("stroking_color"), tuple) and
                tuple(round(v, 2) for v in c["stroking_color"][:3]) == (0.84, 0.19, 0.12)]
     assert red and all(c["x0"] > doc.pages[0].width * 0.7 for c in red)  # in the panel, not on the map
+
+
+RED = (0.84, 0.19, 0.12)
+
+
+def _red_frames_and_their_insets(pdf) -> list[tuple[float, float]]:
+    """(frame width, width of the inset box around it) of each red frame rectangle, points, smallest first."""
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        rects = page.rects
+
+    def red(c):
+        return isinstance(c.get("stroking_color"), tuple) and tuple(round(v, 2) for v in c["stroking_color"][:3]) == RED
+    out = []
+    for r in sorted((c for c in rects if red(c)), key=lambda c: c["width"]):
+        boxes = [b for b in rects if not red(b) and b["width"] > r["width"] and b["x0"] <= r["x0"]
+                 and b["x1"] >= r["x1"] and b["top"] <= r["top"] and b["bottom"] >= r["bottom"]]
+        out.append((r["width"], min(b["width"] for b in boxes)))
+    return out
+
+
+@pytest.mark.parametrize(("scale", "sheet"), [(500, "364504-6-(6)"), (1000, "364504-6-a")])
+def test_a_large_scale_frame_gets_a_zoomed_inset_where_it_is_at_least_5_percent(tmp_path, scale, sheet):
+    out = atlas("Cái Chiên", era="2025", scale=scale, only=[sheet]).save(tmp_path / "zoom.pdf")
+    (tiny, location), (frame, zoomed) = _red_frames_and_their_insets(out)
+    assert tiny / location < MIN_FRAME_SHARE  # the district-wide inset: the frame is a dot
+    assert frame / zoomed >= 0.05 and frame / zoomed == pytest.approx(MIN_FRAME_SHARE, abs=0.01)
+    text = unicodedata.normalize("NFC", pypdf.PdfReader(out).pages[0].extract_text())
+    assert "Sơ đồ vị trí" in text and "Vị trí khung trong đơn vị" in text
+
+
+def test_a_frame_large_in_its_inset_gets_no_second_inset(tmp_path):
+    out = print_map(era="2025", paper="A3").save(tmp_path / "one.pdf")
+    (frame, box), = _red_frames_and_their_insets(out)
+    assert frame / box >= MIN_FRAME_SHARE
+    assert "Vị trí khung" not in unicodedata.normalize("NFC", pypdf.PdfReader(out).pages[0].extract_text())

@@ -11,7 +11,8 @@ from haiha_geo.zoning import SheetError, sheets
 from haiha_geo.zoning.sheet_grid import MAX_SHEETS, sheet_grid
 
 # Sheet sizes as the regulations state them, written here independently of layers/map_sheets.toml.
-CADASTRAL_SIDE_M = {10000: 6000.0, 5000: 3000.0, 2000: 1000.0}  # TT 25/2014/TT-BTNMT Đ5 k5
+CADASTRAL_SIDE_M = {10000: 6000.0, 5000: 3000.0, 2000: 1000.0,  # TT 25/2014/TT-BTNMT Đ5 k5 [C]/[C2]
+                    1000: 500.0, 500: 250.0}  # the 1:2,000 sheet in 2 x 2 and 4 x 4 squares [I]
 TOPOGRAPHIC_SIDE_S = {1000000: (21600.0, 14400.0), 100000: (1800.0, 1800.0), 50000: (900.0, 900.0),
                       25000: (450.0, 450.0), 10000: (225.0, 225.0), 5000: (112.5, 112.5),
                       2000: (37.5, 37.5)}  # TT 973/2001/TT-TCĐC, arc-seconds (lon, lat)
@@ -68,7 +69,8 @@ def test_topographic_sheets_have_regulation_size_and_cover(area, scale):
 
 def test_children_nest_in_their_parent():
     area = shapely.box(SEAT_E - 2500, SEAT_N - 2500, SEAT_E + 2500, SEAT_N + 2500)
-    for system, scales in (("cadastral", (5000, 2000)), ("topographic", (5000, 2000))):
+    for system, scales in (("cadastral", (5000, 2000)), ("cadastral", (2000, 1000)), ("cadastral", (2000, 500)),
+                           ("topographic", (5000, 2000))):
         parents = sheets(area, scales[0], system).set_index("sheet")
         children = sheets(area, scales[1], system)
         for child in children.itertuples():
@@ -81,7 +83,26 @@ def test_cadastral_numbers_of_the_town_seat():
     seat = shapely.Point(SEAT_E, SEAT_N).buffer(0.5)
     numbers = {s: sheets(seat, s, "cadastral")["sheet"].tolist() for s in CADASTRAL_SIDE_M}
     # upper-left corners: 1:10,000 (E 498 km, N 2376 km), 1:5,000 (E 498 km, N 2373 km)
-    assert numbers == {10000: ["10-376498"], 5000: ["373498"], 2000: ["373498-3"]}
+    assert numbers == {10000: ["10-376498"], 5000: ["373498"], 2000: ["373498-3"],
+                       1000: ["373498-3-a"], 500: ["373498-3-(1)"]}
+
+
+@pytest.mark.parametrize("scale, split, labels", [
+    (1000, 2, [f"373498-3-{c}" for c in "abcd"]),
+    (500, 4, [f"373498-3-({i})" for i in range(1, 17)]),
+])
+def test_large_cadastral_sheets_tile_their_2000_parent(scale, split, labels):
+    parent = sheets(shapely.Point(SEAT_E, SEAT_N).buffer(0.5), 2000, "cadastral").geometry.iloc[0]
+    found = sheet_grid(parent, scale, "cadastral")
+    assert found["sheet"].tolist() == labels  # left to right, top to bottom
+    assert set(found["parent"]) == {"373498-3"}
+    assert shapely.union_all(found.geometry.values).equals(parent)
+    assert shapely.area(found.geometry.values).sum() == parent.area
+    side = 1000.0 / split
+    minx, _, _, maxy = parent.bounds
+    expected = [shapely.box(minx + c * side, maxy - (r + 1) * side, minx + (c + 1) * side, maxy - r * side)
+                for r in range(split) for c in range(split)]
+    assert all(g.equals(e) for g, e in zip(found.geometry.values, expected))
 
 
 def test_cadastral_squares_numbered_left_to_right_top_to_bottom():
@@ -106,8 +127,8 @@ def test_topographic_letters_skip_f():
 
 def test_unknown_scale_and_system_are_errors():
     area = shapely.box(500_000, 2_372_000, 500_010, 2_372_010)
-    with pytest.raises(SheetError, match="1:1,000 sheets"):
-        sheets(area, 1000, "cadastral")
+    with pytest.raises(SheetError, match="1:200 sheets"):
+        sheets(area, 200, "cadastral")
     with pytest.raises(SheetError, match="unknown sheet system"):
         sheets(area, 2000, "nautical")
     with pytest.raises(SheetError, match="limit"):

@@ -46,6 +46,8 @@ def register(subparsers) -> None:
                    help="print only this sheet (repeatable; default every sheet)")
     p.add_argument("--extent", metavar="layer|X0,Y0,X1,Y1",
                    help="print only the sheets that meet the --layer files or a box in EPSG:5899 metres")
+    p.add_argument("--skip-empty", action="store_true",
+                   help="leave out sheets with nothing but a unit fill; a contents page lists them")
     _common(p, paper_default="A1")
     p.set_defaults(func=_atlas)
 
@@ -117,7 +119,7 @@ def _atlas(args: argparse.Namespace) -> int:
     doc = atlas(args.unit, era=args.era, scale=args.scale, system=args.system, paper=args.paper,
                 orientation=args.orientation, layers=args.layer, lang=args.lang, only=args.sheet,
                 extent=_numbers(args.extent, "--extent", 4, ("layer",)), code_field=args.code_field,
-                dossier=read_dossier(args.title_block))
+                dossier=read_dossier(args.title_block), skip_empty=args.skip_empty)
     doc.save(args.out, format="pdf", inputs=input_paths(args))
     _report(doc, args.out)
     return 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 
 import geopandas as gpd
+import matplotlib
+import numpy as np
 import shapely
 
 import haiha_geo.printing.layout as layout
@@ -19,10 +21,11 @@ from haiha_geo.crs import PLANNING_CRS
 from haiha_geo.dossier import Dossier
 from haiha_geo.errors import PrintLayoutError
 from haiha_geo.generalisation import coarser_than_sheet, generalisation
-from haiha_geo.printing.basemap import context_layers, location_inset
+from haiha_geo.printing.basemap import context_layers, layer_geometries, location_insets
 from haiha_geo.printing.layers import PrintLayer, era_layer, file_layer
 from haiha_geo.printing.layers import unit_label as unit_label_of
-from haiha_geo.printing.page import PageContent, PrintDocument, compose, title_block
+from haiha_geo.printing.page import RC, PageContent, PrintDocument, compose, new_page, title_block
+from haiha_geo.printing.text import fit_line, printable
 from haiha_geo.zoning.study import sheets, study_area
 
 #: Densification of a geographic sheet edge before projection, degrees.
@@ -103,7 +106,7 @@ def corner_rows(sheet_geom, planning_geom, crs: str, w: dict) -> list[tuple[str,
 def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", paper: str = "A1",
           orientation: str | None = None, layers=(), lang: str = "vi", only=(),
           extent: str | tuple[float, float, float, float] | None = None, code_field: str | None = None,
-          dossier: Dossier | None = None) -> PrintDocument:
+          dossier: Dossier | None = None, skip_empty: bool = False) -> PrintDocument:
     """One page per map sheet of ``units`` at true scale.
 
     Parameters
@@ -130,6 +133,9 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
         The column of the land-use codes of ``layers`` (see :func:`haiha_geo.printing.print_map`).
     dossier : Dossier, optional
         The dossier fields of every sheet's title block (see :func:`haiha_geo.printing.print_map`).
+    skip_empty : bool
+        Leave out the sheets with nothing but a unit fill (:func:`empty_sheets`); a contents page,
+        first, lists the sheets printed and those skipped (count and numbers).
 
     Examples
     --------
@@ -156,10 +162,18 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     drawn = [base] + [file_layer(f, code_field=code_field, lang=lang) for f in layers]
     if extent is not None:
         index = _sheets_meeting(index, crs, extent, drawn[1:])
+    planning = _planning(index.geometry.values, crs)
+    skipped = []
+    if skip_empty:
+        empty = empty_sheets(planning, base, drawn[1:])
+        if empty.all():
+            raise PrintLayoutError(f"--skip-empty: all {len(index)} sheet(s) show nothing but the unit fill; "
+                                   "print them without --skip-empty, or add the plan with --layer")
+        skipped = index["sheet"][empty].tolist()
+        index, planning = index[~empty].reset_index(drop=True), [p for p, e in zip(planning, empty) if not e]
     numbers, size = neighbours(index, scale, system)
     in_atlas = set(index["sheet"])
     below, above = context_layers(drawn, lang)
-    planning = _planning(index.geometry.values, crs)
     widest = max(g.bounds[2] - g.bounds[0] for g in planning) * 1000 / scale
     tallest = max(g.bounds[3] - g.bounds[1] for g in planning) * 1000 / scale
     layout.fit_sheet(widest, tallest, paper, orientation, what=f"a 1:{scale} {system} sheet")
@@ -167,6 +181,12 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
     title = w["atlas_title"].format(unit=unit_label.upper() if lang == "vi" else unit_label,
                                     scale=titleblock.format_int(scale, lang))
     doc = PrintDocument([])
+    if skip_empty:
+        lay = layout.fit_sheet(widest, tallest, paper, orientation)
+        doc.pages.append(functools.partial(contents_page, lay, title, index["sheet"].tolist(), skipped, lang))
+        doc.info.append({"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "sheet": None,
+                         "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),
+                         "extent": None, "skipped": skipped})
     for i, (number, geom, plane) in enumerate(zip(index["sheet"], index.geometry.values, planning), start=1):
         x0, y0, x1, y1 = plane.bounds
         lay = layout.fit_sheet((x1 - x0) * 1000 / scale, (y1 - y0) * 1000 / scale, paper, orientation)
@@ -176,8 +196,7 @@ def atlas(units, *, era: str, scale: int = 2000, system: str = "cadastral", pape
                             area.units["label"].tolist())
         subtitle = f"{w['sheet']}: {number} · {w['system_' + system]} · {w['page'].format(i=i, n=len(index))}"
         junction = junction_block(number, _cell(geom.bounds, size), numbers, in_atlas, w["junction"])
-        inset = location_inset(drawn, plane, w["inset"])
-        content = PageContent(title, subtitle, block, lang, "crosses", [junction, *([inset] if inset else [])])
+        content = PageContent(title, subtitle, block, lang, "crosses", [junction, *location_insets(drawn, plane, w)])
         doc.pages.append(functools.partial(_page, number, lay, page_layers, plane, scale, content))
         doc.info.append({"paper": lay.paper, "orientation": lay.orientation, "scale": scale, "sheet": number,
                          "title": title, "page_mm": (lay.width, lay.height), "frame_mm": (lay.frame.w, lay.frame.h),
@@ -213,6 +232,94 @@ def precision_note(era: str, scale: int, lang: str = "vi") -> str | None:
     mean = generalisation(source).mean_m
     return _NOTE[lang].format(source=source, mean=titleblock.format_int(round(mean), lang),
                               error=titleblock.format_int(round(mean / 2), lang))
+
+
+def empty_sheets(planes, units: PrintLayer, files: list[PrintLayer]) -> np.ndarray:
+    """For each sheet (EPSG:5899 polygon), whether it shows nothing but a unit fill.
+
+    Such a sheet lies inside one unit of ``units``, meets none of the units'
+    boundaries (so no coast, sea, neighbour or border either: they lie
+    outside the units) and no feature of the user's ``files``; its only label
+    would be the name of the unit that fills it.
+
+    Examples
+    --------
+    >>> from haiha_geo.printing.layers import era_layer
+    >>> from haiha_geo.printing.titleblock import words
+    >>> units = era_layer("2025", "vi", words("vi"))
+    >>> inland = shapely.Point(units.frame.geometry.iloc[0].representative_point()).buffer(20, cap_style="square")
+    >>> empty_sheets([inland, inland.buffer(1e6)], units, []).tolist()
+    [True, False]
+    """
+    planes = np.asarray(planes, dtype=object)
+    own = shapely.make_valid(layer_geometries(units))
+    edges = shapely.union_all(shapely.boundary(own))
+    shapely.prepare(edges)
+    empty = _meets_any(planes, own, "within") & ~shapely.intersects(planes, edges)
+    for part in (part for f in files for part in (f, *f.extra)):
+        empty &= ~_meets_any(planes, part.frame.geometry.values, "intersects")
+    return empty
+
+
+def _meets_any(planes: np.ndarray, geoms, predicate: str) -> np.ndarray:
+    """For each of ``planes``, whether ``predicate(plane, g)`` holds for any of ``geoms``."""
+    hit = np.zeros(len(planes), dtype=bool)
+    hit[shapely.STRtree(np.asarray(geoms, dtype=object)).query(planes, predicate=predicate)[0]] = True
+    return hit
+
+
+_CONTENTS = {"vi": {"title": "Mục lục", "printed": "Các mảnh in ({n}), theo thứ tự trang",
+                    "skipped": "Các mảnh bỏ qua ({n}): chỉ có nền đơn vị hành chính, không có lô quy hoạch, "
+                               "ranh giới hay nhãn nào khác"},
+             "en": {"title": "Contents", "printed": "Sheets printed ({n}), in page order",
+                    "skipped": "Sheets skipped ({n}): nothing but the unit fill, no plan plot, boundary "
+                               "or other label"}}
+
+
+def contents_page(lay: layout.PageLayout, title: str, printed: list[str], skipped: list[str],
+                  lang: str = "vi") -> tuple[object, list[str]]:
+    """The atlas's contents page: the sheets printed (with their page) and the sheets skipped, count and numbers.
+
+    The lists are wrapped to the page; the type shrinks until they fit (down to 3 pt, then the list is cut
+    with "…", which a 1:500 atlas of a whole commune could need).
+
+    Examples
+    --------
+    >>> fig, notes = contents_page(layout.fit_sheet(500, 500, "A1"), "Atlas", ["373498-3-a"], ["373498-3-b"])
+    >>> [t.get_text() for t in fig.axes[0].texts][1:]
+    ['Các mảnh in (1), theo thứ tự trang', '373498-3-a (2)', 'Các mảnh bỏ qua (1): chỉ có nền đơn vị hành chính, \
+không có lô quy hoạch, ranh giới hay nhãn nào khác', '373498-3-b']
+    """
+    w, k = _CONTENTS[titleblock.check_lang(lang)], lay.text_scale
+    fig, paper = new_page(lay)
+    b = lay.border
+    with matplotlib.rc_context(RC):
+        paper.add_patch(titleblock._rect(b.x, b.y, b.w, b.h, lw=1.4))
+        head, size = fit_line(printable(f"{title} — {w['title']}"), b.w * 0.9, 13 * k, 8 * k, True)
+        paper.text(b.x + b.w / 2, b.top - 12 * k, head, fontsize=size, weight="bold", ha="center", va="center")
+        paragraphs = [(w["printed"].format(n=len(printed)), ", ".join(f"{n} ({i})" for i, n in
+                                                                       enumerate(printed, start=2))),
+                      (w["skipped"].format(n=len(skipped)), ", ".join(skipped))]
+        top, width = b.top - 24 * k, b.w - 20 * k
+        size = 9 * k
+        while True:
+            blocks = [(h, titleblock.wrap(body, width, size)) for h, body in paragraphs]
+            line = size * 25.4 / 72 * 1.35
+            need = sum((len(lines) + 2.5) * line for _, lines in blocks)
+            if need <= top - b.y - 10 * k or size <= 3:
+                break
+            size = max(size * 0.9, 3)
+        room = int((top - b.y - 10 * k) / line) - 5
+        y = top
+        for heading, lines in blocks:
+            if len(lines) > room:
+                lines = [*lines[:max(room, 1) - 1], "…"]
+            room -= len(lines)
+            paper.text(b.x + 10 * k, y, heading, fontsize=size, weight="bold", ha="left", va="top")
+            paper.text(b.x + 10 * k, y - line * 1.2, "\n".join(lines), fontsize=size, ha="left", va="top",
+                       linespacing=1.35)
+            y -= (len(lines) + 2.5) * line
+    return fig, []
 
 
 def _sheets_meeting(index, crs: str, extent, files: list[PrintLayer]):

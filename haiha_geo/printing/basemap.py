@@ -97,7 +97,7 @@ def context_layers(layers: list[PrintLayer], lang: str = "vi") -> tuple[list[Pri
         return [], []
     w = WORDS["en" if lang == "en" else "vi"]
     source = _source(units)
-    own = shapely.union_all(shapely.make_valid(_geometries(units)))
+    own = shapely.union_all(shapely.make_valid(layer_geometries(units)))
     segments = to_planning(read_source(source, "segments"))
     border = shapely.union_all(segments.geometry.values[segments["segment_class"].values == BORDER_CLASS])
     land = shapely.union_all(_province(source).geometry.values)
@@ -138,18 +138,70 @@ def _named(parts, label: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"label": [label][:len(keep)]}, geometry=[geom][:len(keep)], crs=PLANNING_CRS)
 
 
-def location_inset(layers: list[PrintLayer], clip, title: str):
-    """A drawer of the location inset (sơ đồ vị trí): the frame (red) on the drawn units among their neighbours.
+#: Least share of an inset's width (or height) the frame takes; below it a second, zoomed inset is added.
+MIN_FRAME_SHARE = 0.08
 
-    Returns a callable ``(paper, box, size_pt)`` for :class:`haiha_geo.printing.page.PageContent` ``extras``,
-    or None without an era layer.
+
+def location_insets(layers: list[PrintLayer], clip, w: dict) -> list:
+    """Drawers of the location inset (sơ đồ vị trí): the frame (red) on the drawn units among their neighbours,
+    then, where the frame is under :data:`MIN_FRAME_SHARE` of that inset, the frame in its unit, zoomed.
+
+    The zoomed inset shows the units the frame meets; where even they make the frame smaller than
+    :data:`MIN_FRAME_SHARE`, a square around the frame with the frame at that share. Returns callables
+    ``(paper, box, size_pt)`` for :class:`haiha_geo.printing.page.PageContent` ``extras``, none without
+    an era layer.
+
+    Examples
+    --------
+    >>> from haiha_geo.printing.layers import era_layer
+    >>> from haiha_geo.printing.titleblock import words
+    >>> units = era_layer("2025", "vi", words("vi"))
+    >>> frame = units.frame.geometry.iloc[0].representative_point().buffer(125, cap_style="square")
+    >>> len(location_insets([units], frame, words("vi"))), len(location_insets([units], frame.buffer(2e4), words("vi")))
+    (2, 1)
     """
     units = next((layer for layer in layers if layer.era), None)
     if units is None:
-        return None
-    own = shapely.make_valid(_geometries(units))
+        return []
+    own = shapely.make_valid(layer_geometries(units))
     province = _province(_source(units)).geometry.values
     extent = shapely.union_all([*own, clip]).buffer(NEAR_M / 2).envelope
+    drawers = [_inset(province, own, clip, extent, w["inset"])]
+    if frame_share(clip, extent) < MIN_FRAME_SHARE:
+        drawers.append(_inset(province, own, clip, zoom_extent(own, clip), w["inset_zoom"]))
+    return drawers
+
+
+def frame_share(clip, extent) -> float:
+    """The frame's side over the extent's, the larger of the two axes (the inset keeps the extent's shape).
+
+    Examples
+    --------
+    >>> frame_share(shapely.box(0, 0, 10, 10), shapely.box(0, 0, 100, 50))
+    0.1
+    """
+    fx0, fy0, fx1, fy1 = clip.bounds
+    ex0, ey0, ex1, ey1 = extent.bounds
+    return max(fx1 - fx0, fy1 - fy0) / max(ex1 - ex0, ey1 - ey0)
+
+
+def zoom_extent(own, clip):
+    """The extent of the zoomed inset: the units ``clip`` meets (5 % margin), or a square with the frame at
+    :data:`MIN_FRAME_SHARE` of its side where they are larger."""
+    met = [g for g in own if g.intersects(clip)]
+    around = shapely.union_all([*met, clip])
+    extent = around.buffer(0.05 * max(around.bounds[2] - around.bounds[0], around.bounds[3] - around.bounds[1]))
+    extent = extent.envelope
+    if frame_share(clip, extent) >= MIN_FRAME_SHARE:
+        return extent
+    x0, y0, x1, y1 = clip.bounds
+    half = max(x1 - x0, y1 - y0) / MIN_FRAME_SHARE / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return shapely.box(cx - half, cy - half, cx + half, cy + half)
+
+
+def _inset(province, own, clip, extent, title: str):
+    """A drawer of one inset: province grey, the drawn units light orange, the frame red, all cut to ``extent``."""
 
     def make(paper, box, size_pt):
         from matplotlib.patches import PathPatch, Rectangle
@@ -177,6 +229,6 @@ def location_inset(layers: list[PrintLayer], clip, title: str):
     return make
 
 
-def _geometries(layer) -> np.ndarray:
+def layer_geometries(layer) -> np.ndarray:
     """Every geometry of ``layer`` and of its companions (an era layer drawn as one part per fill)."""
     return np.concatenate([np.asarray(part.frame.geometry.values, dtype=object) for part in (layer, *layer.extra)])

@@ -531,9 +531,8 @@ def print_map(spec=None, *, paper: str | None = None, orientation: str | None = 
     one_era = None if era is None else w["era_title"].format(era=timeline.era(era).label(lang))  # says which
     name = title or dossier.title or opts.get("title") or one_era or spec.title
     block = title_block(name, scale, drawn, lang, dossier=dossier)
-    inset = basemap.location_inset(drawn, clip, w["inset"])
     content = PageContent(name.upper() if lang == "vi" else name, titleblock.format_scale(scale, lang), block, lang,
-                          extras=[inset] if inset else [])
+                          extras=basemap.location_insets(drawn, clip, w))
     below, above = basemap.context_layers(drawn, lang)
     fig, dropped, unprintable = compose(lay, [*below, *drawn, *above], clip, x0, y0, scale, content)
     notes += [f"label {d!r}: no room inside its unit; listed on the sheet" for d in dropped] + unprintable

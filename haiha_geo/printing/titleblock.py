@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "page": "Mảnh {i}/{n}",
         "signature": "Chữ ký", "dropped": "Số trên bản đồ và tên không đủ chỗ ghi: {names}",
         "era_title": "Đơn vị hành chính cấp xã {era}", "inset": "Sơ đồ vị trí",
+        "inset_zoom": "Vị trí khung trong đơn vị",
     },
     "en": {
         "title": "Drawing", "place": "Place", "scale": "Scale", "crs": "Reference system",
@@ -72,6 +73,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "page": "Sheet {i}/{n}",
         "signature": "Signature", "dropped": "Numbers on the map, and names without room: {names}",
         "era_title": "Commune-level units {era}", "inset": "Location",
+        "inset_zoom": "The frame in its unit",
     },
 }
 

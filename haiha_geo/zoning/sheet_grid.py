@@ -5,7 +5,9 @@ Two systems, both defined as data in ``layers/map_sheets.toml``:
 ``cadastral``
     Square sheets in the provincial TM-3 plane grid, EPSG:5899
     (Thông tư 25/2014/TT-BTNMT, Điều 5 khoản 5): 1:10,000 (6 km) →
-    1:5,000 (3 km) → 1:2,000 (1 km).
+    1:5,000 (3 km) → 1:2,000 (1 km) → 1:1,000 (0.5 km, a–d) and 1:500
+    (250 m, (1)–(16)), the last two each a split of the 1:2,000 sheet and
+    tagged [I] (division recalled, not read in the circular).
 ``topographic``
     Geographic sheets in VN-2000 lon/lat, EPSG:4756 (Thông tư
     973/2001/TT-TCĐC): 1:1,000,000 → 1:100,000 → 1:5,000 → 1:2,000, plus the

@@ -144,7 +144,7 @@ def sheets(area, scale: int = 2000, system: str = "cadastral", *, era: str | int
     area : StudyArea, unit name(s), GeoDataFrame or shapely geometry (EPSG:5899)
         See :func:`as_planning_geometry`.
     scale : int
-        Denominator: 10000, 5000 or 2000 (cadastral); 1000000, 100000, 50000,
+        Denominator: 10000, 5000, 2000, 1000 or 500 (cadastral); 1000000, 100000, 50000,
         25000, 10000, 5000 or 2000 (topographic).
     system : {"cadastral", "topographic"}
         Square sheets in EPSG:5899 (TT 25/2014/TT-BTNMT), or geographic
