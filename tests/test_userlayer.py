@@ -282,3 +282,15 @@ def test_search_finds_features_of_a_small_layer_by_attribute_too(browser, tmp_pa
     assert results.all_inner_texts() == ["few #7 (ma_thua: T000007) — few.gpkg"]
     results.first.click()
     assert popup_title(o) == "few #7" and o.console_errors == []
+
+
+def test_outlines_beyond_the_int32_product_of_vertex_counts_take_the_bound(monkeypatch):
+    """Issue 17: 60,000 × 60,000 vertices wrapped to a negative int32 product, so the outline of an overlapping
+    20k layer went to GEOS's quadratic Hausdorff distance (700 of a 706 s build); it takes the STRtree bound."""
+    from haiha_geo.maps import topology
+
+    circle = shapely.Point(0, 0).buffer(1000, quad_segs=15_000)  # 60,001 vertices: the product passes 2³¹
+    called = []
+    monkeypatch.setattr(topology, "hausdorff_bound", lambda b, a: called.append(1) or 0.0)
+    topology.displacement([circle], [circle])
+    assert called == [1]

@@ -105,7 +105,8 @@ def displacement(before: Sequence[shapely.Geometry], after: Sequence[shapely.Geo
     """
     b = shapely.boundary(np.asarray(before, dtype=object))
     a = shapely.boundary(np.asarray(after, dtype=object))
-    large = shapely.get_num_coordinates(b) * shapely.get_num_coordinates(a) > _GEOS_PAIR_VERTICES
+    pairs = shapely.get_num_coordinates(b).astype(np.int64) * shapely.get_num_coordinates(a)  # int32 overflows
+    large = pairs > _GEOS_PAIR_VERTICES
     out = np.full(len(b), np.nan)
     out[~large] = shapely.hausdorff_distance(b[~large], a[~large], densify=0.25)
     for i in np.flatnonzero(large):
