@@ -146,27 +146,33 @@ def outline(stored: Stored, tolerance_m: float, digits: int) -> tuple[Topology, 
 
     A coverage is dissolved from its input (``coverage_union_all``: fast, and the outline is then measured
     against the input's own); any other layer from the stored features, which are valid, so that their
-    union never fails (:func:`haiha_geo.geometry.dissolve`). The outline is simplified by
-    Douglas–Peucker in EPSG:5899 (the tolerance halved while it moves a ring too far), rounded to the grid
-    and measured against the union with
-    :func:`~haiha_geo.maps.topology.displacement` (an STRtree lookup for long boundaries, not pairwise); a
-    ring that rounding leaves with fewer than three points (narrower than the grid) is not stored.
+    union never fails (:func:`haiha_geo.geometry.dissolve`). Each part of the outline is simplified on its
+    own by Douglas–Peucker in EPSG:5899, rounded to the grid and measured against its part of the union
+    with :func:`~haiha_geo.maps.topology.displacement` (an STRtree lookup for long boundaries, not
+    pairwise); only a part that moved too far is simplified again, the tolerance halved (Douglas–Peucker
+    on a ring with holes can move a hole's ring further). Parts are simplified apart, so two parts
+    closer than the tolerance may come to overlap on the page: the outline is a fill, and each part stays
+    within the bound. A ring that rounding leaves with fewer than three points (narrower than the grid)
+    is not stored.
     """
     exact = shapely.coverage_union_all(stored.originals) if stored.report.coverage_valid else None
     if exact is None or not shapely.is_valid(exact):
         whole = geometry.dissolve(stored.geometries[~shapely.is_empty(stored.geometries)], clean=False)
         exact = _back(np.array([whole], dtype=object))[0]
-    exact = np.array([exact], dtype=object)
-    tol = max(tolerance_m - grid_error_m(digits), 0.0)
-    for _ in range(_OUTLINE_TRIES):  # Douglas–Peucker on rings with holes can move a hole's ring further
-        simple = shapely.simplify(exact, tol, preserve_topology=True)
-        ring = shapely.transform(_lonlat(simple), lambda xy: np.round(xy, digits))  # a part narrower than the
-        moved = float(np.nan_to_num(displacement(exact, _back(ring)), nan=0.0)[0])  # grid is kept here,
-        if moved <= tolerance_m:  # dropped below
+    parts = shapely.get_parts(exact)
+    ring, moved = np.empty(len(parts), dtype=object), np.zeros(len(parts))
+    todo, tol = np.arange(len(parts)), max(tolerance_m - grid_error_m(digits), 0.0)
+    for _ in range(_OUTLINE_TRIES):
+        simple = shapely.simplify(parts[todo], tol, preserve_topology=True)
+        ring[todo] = shapely.transform(_lonlat(simple), lambda xy: np.round(xy, digits))  # a part narrower
+        moved[todo] = np.nan_to_num(displacement(parts[todo], _back(ring[todo])), nan=0.0)  # than the grid
+        todo = todo[moved[todo] > tolerance_m]  # is kept here, dropped below
+        if not len(todo):
             break
         tol = tol / 2 if tol > tolerance_m / 8 else 0.0
-    topo, rings = encode_rings(ring, digits)
-    return topo, rings, moved
+    kept = ring[~shapely.is_empty(ring)] if len(ring) else ring
+    topo, rings = encode_rings([shapely.multipolygons(kept) if len(kept) else shapely.MultiPolygon()], digits)
+    return topo, rings, float(moved.max()) if len(moved) else 0.0
 
 
 def table(frame: gpd.GeoDataFrame, prefix: str) -> dict:
