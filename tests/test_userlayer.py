@@ -11,7 +11,7 @@ import shapely
 from parcels import SWEEP, parcels, scattered_rectangles, voronoi_cells
 
 from haiha_geo.maps import build_map, userlayer
-from haiha_geo.maps.topology import decode
+from haiha_geo.maps.topology import decode, first_use, from_first_use
 
 
 def data_block(html: str) -> dict:
@@ -45,7 +45,7 @@ def stored_features(page, layer_id: str = "user1") -> np.ndarray:
         arcs = [points[e - len(a) // 2:e] for a, e in zip(flat, ends, strict=True)]  # noqa: RUF012
 
     assert layer["topology"]["chained"]
-    stored = [decode(Topo, ids) for ids in layer["topology"]["objects"]["features"]]
+    stored = [decode(Topo, ids) for ids in from_first_use(layer["topology"]["objects"]["features"])]
     return gpd.GeoSeries(stored, crs="EPSG:4326").to_crs("EPSG:5899").values
 
 
@@ -294,3 +294,13 @@ def test_outlines_beyond_the_int32_product_of_vertex_counts_take_the_bound(monke
     monkeypatch.setattr(topology, "hausdorff_bound", lambda b, a: called.append(1) or 0.0)
     topology.displacement([circle], [circle])
     assert called == [1]
+
+
+@pytest.mark.parametrize("objects", [
+    [[[[0, 1, 2]]], [[[3, -2, 4]]], [[[1]]]],            # a coverage: new arcs in order, shared ones reversed
+    [[[[5, 6]]], [[[0, 1], [2]]], [[[-7, 3, 4]]]],      # a repaired feature's own arcs come after the others
+    [[[[0]], [[1, 2]]], []],                             # a multipolygon, and a feature narrower than the grid
+])
+def test_first_use_arc_ids_read_back(objects):
+    """Issue 17 (page ≤ 1/5 of explore's bytes): the page writes the next new arc as 0; nothing is lost."""
+    assert from_first_use(first_use(objects)) == objects

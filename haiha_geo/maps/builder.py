@@ -47,6 +47,7 @@ from haiha_geo.maps.topology import (
     decode,
     displacement,
     encode,
+    first_use,
     grid_digits,
     simplify_hierarchy,
     simplify_layer,
@@ -371,8 +372,8 @@ def _parcel_layer(b: Build, name: str, stored: userlayer.Stored, table: dict) ->
     bounds = [round(float(v), b.digits) for v in shapely.total_bounds(stored.geometries)]
     return {"canvas": True, "bounds": bounds, "detailZoom": detail_zoom, "outlineDisplacement": round(moved, 2),
             "table": table,
-            "topology": {**topo.to_json(chained=True), "objects": {
-                "features": stored.objects,
+            "topology": {**topo.to_json(chained=True), "firstUse": True, "objects": {
+                "features": first_use(stored.objects),
                 "outline": [{"arcs": outline_ids, "properties": {"title": name, "tip": hint,
                                                                  "rows": [["Số đối tượng", count]]}}]}}}
 

@@ -541,6 +541,48 @@ def encode(geometries: dict[str, Sequence[shapely.Geometry]], digits: int) -> tu
     return topo, out
 
 
+def first_use(objects: list) -> list:
+    """Objects' arc ids ([object][polygon][ring][id]) with each first use of the next new arc written ``0``.
+
+    Arcs are numbered as the objects first use them, so in a coverage most ids are the next new arc:
+    those become ``0`` (one digit instead of up to six), any other forward id ``i`` becomes ``i + 1``,
+    and a reversed id (``~i``, negative) stays. :func:`from_first_use` (and the page) reads it back.
+
+    Examples
+    --------
+    >>> first_use([[[[0, 1, 2]]], [[[3, -2, 4]]], [[[1]]]])
+    [[[[0, 0, 0]]], [[[0, -2, 0]]], [[[2]]]]
+    """
+    state = {"next": 0}
+
+    def token(i: int) -> int:
+        if i == state["next"]:
+            state["next"] += 1
+            return 0
+        return i + 1 if i >= 0 else i
+
+    return [[[[token(i) for i in ring] for ring in poly] for poly in polys] for polys in objects]
+
+
+def from_first_use(objects: list) -> list:
+    """The arc ids of objects written by :func:`first_use`.
+
+    Examples
+    --------
+    >>> from_first_use([[[[0, 0, 0]]], [[[0, -2, 0]]], [[[2]]]])
+    [[[[0, 1, 2]]], [[[3, -2, 4]]], [[[1]]]]
+    """
+    state = {"next": 0}
+
+    def arc(t: int) -> int:
+        if t == 0:
+            state["next"] += 1
+            return state["next"] - 1
+        return t - 1 if t > 0 else t
+
+    return [[[[arc(t) for t in ring] for ring in poly] for poly in polys] for polys in objects]
+
+
 def decode(topo: Topology, arc_ids: list) -> shapely.Geometry:
     """Rebuild a geometry (EPSG:4326) from its arc ids; the inverse of :func:`encode` (used in tests).
 

@@ -406,9 +406,10 @@
 
   /** Features (lists of polygons of rings of arc ids) as typed arrays: each feature's first ring, each
    *  ring's first arc, whether a ring is walked backwards (so that outer rings turn one way and holes the
-   *  other: one nonzero fill then paints many features at once), each feature's bounds, and the grid. */
-  function shapeSet(objects, arcs) {
-    var nr = 0, na = 0;
+   *  other: one nonzero fill then paints many features at once), each feature's bounds, and the grid.
+   *  firstUse: the ids are written by topology.first_use (0 is the next new arc, i + 1 a used one). */
+  function shapeSet(objects, arcs, firstUse) {
+    var nr = 0, na = 0, next = 0;
     objects.forEach(function (polys) {
       polys.forEach(function (rings) { nr += rings.length; rings.forEach(function (ids) { na += ids.length; }); });
     });
@@ -421,7 +422,7 @@
       polys.forEach(function (rings) {
         rings.forEach(function (ids, h) {
           set.ring[r] = a;
-          ids.forEach(function (id) { set.arcs[a++] = id; });
+          ids.forEach(function (id) { set.arcs[a++] = !firstUse ? id : id === 0 ? next++ : id > 0 ? id - 1 : id; });
           set.ring[r + 1] = a;
           var area = 0, px = NaN, py = NaN;
           ringPoints(set, r, false, function (x, y) {
@@ -576,7 +577,7 @@
     popup.on("remove", function () { if (selected >= 0) { selected = -1; layer.draw(); } });
     /** The features as typed arrays, made on the first zoom-in (then their JSON is dropped). */
     function features() {
-      if (!detail) { detail = shapeSet(topo.objects.features, arcs); topo.objects.features = null; }
+      if (!detail) { detail = shapeSet(topo.objects.features, arcs, topo.firstUse); topo.objects.features = null; }
       return detail;
     }
     function level() { return map.getZoom() >= def.detailZoom ? "detail" : "outline"; }
