@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
 import unicodedata
 
+import numpy as np
 import pdfplumber
 import pypdf
 import pytest
+import shapely
+from PIL import Image
 
 from haiha_geo.printing import atlas, print_map
 from haiha_geo.printing.basemap import BORDER_STYLE, MIN_FRAME_SHARE, context_layers, spaced
@@ -87,3 +91,32 @@ def test_a_frame_large_in_its_inset_gets_no_second_inset(tmp_path):
     (frame, box), = _red_frames_and_their_insets(out)
     assert frame / box >= MIN_FRAME_SHARE
     assert "Vị trí khung" not in unicodedata.normalize("NFC", pypdf.PdfReader(out).pages[0].extract_text())
+
+
+COAST_500 = "364504-6-(6)"  # a 1:500 sheet of Cái Chiên's coast: sea and unit only
+
+
+def test_the_sea_meets_the_unit_on_a_coastal_sheet():
+    from haiha_geo.printing.basemap import layer_geometries
+
+    units = era_layer("2025", "vi", words("vi"))
+    (below, _), plane = context_layers([units]), shapely.box(*atlas(
+        "Cái Chiên", era="2025", scale=500, only=[COAST_500]).info[0]["extent"])
+    sea = below[0].frame.geometry.iloc[0]
+    assert below[0].legend == "Biển"
+    left = plane.difference(sea).difference(shapely.union_all(layer_geometries(units)))
+    assert left.area < 1.0  # m²: no white strip between the sea and the unit
+
+
+def test_the_coastal_sheet_has_no_blank_ground_in_its_frame(tmp_path):
+    out = atlas("Cái Chiên", era="2025", scale=500, only=[COAST_500]).save(tmp_path / "coast.pdf")
+    with pdfplumber.open(out) as doc:
+        page = doc.pages[0]
+        frame = max(page.rects, key=lambda r: r["width"] * r["height"] if r["width"] < page.width * 0.95 else 0)
+        assert frame["width"] == pytest.approx(500 / 25.4 * 72, rel=1e-3)
+    subprocess.run(["pdftoppm", "-r", "20", "-png", "-singlefile", str(out), str(tmp_path / "coast")], check=True)
+    image = np.asarray(Image.open(tmp_path / "coast.png").convert("RGB")).astype(int)
+    top, bottom, left, right = (int(frame[key] * 20 / 72) for key in ("top", "bottom", "x0", "x1"))
+    inner = image[top + 3:bottom - 3, left + 3:right - 3]
+    white = (inner > 250).all(axis=2).mean()
+    assert white < 0.002, white  # before the fix a white triangle took 6 % of the frame

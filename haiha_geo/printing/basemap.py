@@ -30,6 +30,10 @@ COAST_CLASS = "coastline"
 REACH_M = 60_000
 #: Neighbours within this distance of the drawn units are drawn and named, m.
 NEAR_M = 20_000
+#: Seaward gaps between the drawn units and the source's outline of them count as sea within this of the coast, m.
+COAST_GAP_M = 1_000
+#: Step along the province's northern edge when the foreign land is traced east of the border's end, m.
+EDGE_STEP_M = 250
 NEIGHBOUR_STYLE = {"color": "#8c8c8c", "weight": 0.8, "fillColor": "#f0f0f0", "fillOpacity": 1.0}
 SEA_STYLE = {"color": "#9ecae1", "weight": 0, "fillColor": "#deebf7", "fillOpacity": 1.0}
 #: The land beyond the border is only named (its extent in the frame is not a cited line), not filled.
@@ -100,13 +104,13 @@ def context_layers(layers: list[PrintLayer], lang: str = "vi") -> tuple[list[Pri
     own = shapely.union_all(shapely.make_valid(layer_geometries(units)))
     segments = to_planning(read_source(source, "segments"))
     border = shapely.union_all(segments.geometry.values[segments["segment_class"].values == BORDER_CLASS])
-    land = shapely.union_all(_province(source).geometry.values)
+    province = _province(source).geometry.values
+    land = shapely.union_all(province)
     box = shapely.box(*(shapely.buffer(own, REACH_M, cap_style="square").bounds))
-    beyond = _north_of(border, box)
-    outside = shapely.get_parts(box.difference(land).difference(beyond).difference(own))
+    beyond = _north_of(border, box, land)
     coast = shapely.union_all(segments.geometry.values[segments["segment_class"].values == COAST_CLASS])
-    sea = outside[shapely.dwithin(outside, coast, 1000)] if not coast.is_empty else outside[:0]
-    below = [PrintLayer(_named(sea, w["sea"]), SEA_STYLE, w["sea"], True),
+    sea = sea_area(box.difference(beyond), own, province, coast)
+    below = [PrintLayer(_named(shapely.get_parts(sea), w["sea"]), SEA_STYLE, w["sea"], True),
              PrintLayer(_neighbours(source, units.era, own), NEIGHBOUR_STYLE, w["neighbours"], True),
              PrintLayer(_named(shapely.get_parts(beyond.difference(land)), w["foreign"]), NAME_ONLY, "", True)]
     above = [PrintLayer(gpd.GeoDataFrame(geometry=[border], crs=PLANNING_CRS), BORDER_STYLE, w["border"])] \
@@ -121,14 +125,58 @@ def _ordered(border) -> shapely.LineString:
     return line if line.coords[0][0] <= line.coords[-1][0] else line.reverse()
 
 
-def _north_of(border, box) -> shapely.Polygon:
-    """The part of ``box`` beyond the border: above the border, extended level to the box's sides."""
+def sea_area(box, own, province, coast) -> shapely.Geometry:
+    """The sea in ``box``: what is neither a drawn unit (``own``) nor land of the source's province file, near
+    the ``coast``, and the seaward gaps between the drawn units and the source's own outline of them.
+
+    The drawn units (GADM) and the source (vn3dmap2025) draw the coast apart by up to some hundred metres;
+    the source's land that belongs to the drawn units (half its area or more inside them) but lies outside
+    them, within :data:`COAST_GAP_M` of the coast and touching the open sea, is sea on the page, so the sea
+    meets the drawn coast instead of leaving a white strip.
+
+    Examples
+    --------
+    >>> unit, source_unit = shapely.box(0, 0, 10, 10), shapely.box(0, 0, 10, 12)
+    >>> coast = shapely.LineString([(0, 12), (10, 12)])
+    >>> sea = sea_area(shapely.box(-5, -5, 15, 20), [unit], [source_unit], coast)
+    >>> round(sea.area), sea.touches(unit)
+    (400, True)
+    """
+    if coast.is_empty:
+        return shapely.Polygon()
+    province = np.asarray(province, dtype=object)
+    drawn = shapely.union_all(own)
+    share = shapely.area(shapely.intersection(province, drawn)) / shapely.area(province)
+    outside = shapely.get_parts(box.difference(shapely.union_all(province)).difference(drawn))
+    open_sea = shapely.union_all(outside[shapely.dwithin(outside, coast, 1000)])
+    gaps = shapely.get_parts(shapely.union_all(province[share >= 0.5]).difference(drawn)
+                             .intersection(coast.buffer(COAST_GAP_M)).intersection(box))
+    seaward = gaps[shapely.dwithin(gaps, open_sea, 1e-6)] if not open_sea.is_empty else gaps[:0]
+    return shapely.union_all([open_sea, *seaward])
+
+
+def _north_of(border, box, land) -> shapely.Polygon:
+    """The part of ``box`` beyond the border: above the border, extended level to the box's west side and, east
+    of its end, along the top of the province's ``land`` (then level from the land's eastern end).
+
+    East of the district the national border runs on along the province's northern edge (Móng Cái) to
+    the sea; a level line from the district's border end would cut the sea east of it.
+    """
     if border.is_empty:
         return shapely.Polygon()
     line, (x0, _, x1, y1) = _ordered(border), box.bounds
-    (_, ya), (_, yb) = line.coords[0], line.coords[-1]
-    return shapely.Polygon([(x0, ya), *line.coords, (x1, yb), (x1, y1), (x0, y1)]).buffer(0)
+    (_, ya), (xb, yb) = line.coords[0], line.coords[-1]
+    east = _tops(land, np.arange(xb + EDGE_STEP_M, land.bounds[2], EDGE_STEP_M), y1)
+    last = east[-1][1] if len(east) else yb
+    return shapely.Polygon([(x0, ya), *line.coords, *east, (x1, last), (x1, y1), (x0, y1)]).buffer(0)
 
+
+def _tops(land, xs: np.ndarray, y1: float) -> np.ndarray:
+    """The northernmost point of ``land`` on each meridian line at ``xs`` that meets it, as (x, y) rows."""
+    lines = shapely.linestrings([[(x, land.bounds[1]), (x, y1)] for x in xs]) if len(xs) else np.array([])
+    cuts = shapely.intersection(land, lines)
+    hit = ~shapely.is_empty(cuts)
+    return np.column_stack([xs[hit], shapely.bounds(cuts[hit])[:, 3]]) if hit.any() else np.empty((0, 2))
 
 
 def _named(parts, label: str) -> gpd.GeoDataFrame:
