@@ -258,7 +258,7 @@ def overlapping_pairs(geoms: np.ndarray, clean: bool | None = None,
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = (left < right) if groups is None else (left < right) & (groups[left] != groups[right])
     left, right = left[keep], right[keep]
-    inner = _threaded(shapely.relate_pattern, geoms[left], geoms[right], "2********")
+    inner = threaded(shapely.relate_pattern, geoms[left], geoms[right], "2********")
     return left[inner], right[inner]
 
 
@@ -266,8 +266,18 @@ def overlapping_pairs(geoms: np.ndarray, clean: bool | None = None,
 PAIRS_PER_THREAD = 5_000
 
 
-def _threaded(function, *arrays):
-    """``function(*arrays)``, elementwise, cut into parts run on all cores when the arrays are long."""
+def threaded(function, *arrays):
+    """``function(*arrays)``, elementwise, cut into parts run on all cores when the arrays are long.
+
+    Arguments that are not arrays (a pattern, a densify fraction) go to every part as they are. GEOS
+    releases the GIL, so the parts run at once; below :data:`PAIRS_PER_THREAD` pairs a core, one call.
+
+    Examples
+    --------
+    >>> a = np.array([shapely.box(0, 0, 2, 1)] * 3)
+    >>> shapely.area(threaded(shapely.difference, a, shapely.box(1, 0, 3, 1))).tolist()
+    [1.0, 1.0, 1.0]
+    """
     workers = min(os.cpu_count() or 1, len(arrays[0]) // PAIRS_PER_THREAD)
     if workers < 2:
         return function(*arrays)
@@ -322,7 +332,7 @@ def disjoint_parts(geoms: np.ndarray, clean: bool | None = None,
     parts = geoms.copy()
     for k in range(int(nth.max()) + 1):
         cut = nth == k
-        parts[later[cut]] = _threaded(shapely.difference, parts[later[cut]], geoms[first[cut]])
+        parts[later[cut]] = threaded(shapely.difference, parts[later[cut]], geoms[first[cut]])
     return parts, np.unique(later)
 
 
@@ -460,7 +470,7 @@ def enclosed_gap_area(parts: np.ndarray, tiles: np.ndarray) -> float:
     >>> enclosed_gap_area(*tiled_union(ring))
     1.0
     """
-    rest, tile = shapely.get_parts(_threaded(shapely.difference, tiles, parts), return_index=True)
+    rest, tile = shapely.get_parts(threaded(shapely.difference, tiles, parts), return_index=True)
     area = shapely.area(rest)
     rest, tile, area = rest[area > 0], tile[area > 0], area[area > 0]
     edge = shapely.intersects(rest, shapely.boundary(tiles[tile]))

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from haiha_geo.crs import PLANNING_CRS, to_geographic, to_planning
 from haiha_geo.errors import GeometryError
-from haiha_geo.geometry import _threaded
+from haiha_geo.geometry import threaded
 
 #: Default largest displacement (m) of a simplified boundary: district scale (1:50 000 and smaller).
 DEFAULT_TOLERANCE_M = 20.0
@@ -111,7 +111,7 @@ def displacement(before: Sequence[shapely.Geometry], after: Sequence[shapely.Geo
     pairs = shapely.get_num_coordinates(b).astype(np.int64) * shapely.get_num_coordinates(a)  # int32 overflows
     large = pairs > _GEOS_PAIR_VERTICES
     out = np.full(len(b), np.nan)
-    out[~large] = _threaded(lambda x, y: shapely.hausdorff_distance(x, y, densify=0.25), b[~large], a[~large])
+    out[~large] = threaded(shapely.hausdorff_distance, b[~large], a[~large], 0.25)  # densify
     out[large] = hausdorff_bounds(b[large], a[large])
     return out
 
@@ -590,15 +590,7 @@ def first_use(objects: list) -> list:
     >>> first_use([[[[0, 1, 2]]], [[[3, -2, 4]]], [[[1]]]])
     [[[[0, 0, 0]]], [[[0, -2, 0]]], [[[2]]]]
     """
-    state = {"next": 0}
-
-    def token(i: int) -> int:
-        if i == state["next"]:
-            state["next"] += 1
-            return 0
-        return i + 1 if i >= 0 else i
-
-    return [[[[token(i) for i in ring] for ring in poly] for poly in polys] for polys in objects]
+    return _rewritten(objects, lambda i, new: (0, True) if i == new else (i + 1 if i >= 0 else i, False))
 
 
 def from_first_use(objects: list) -> list:
@@ -609,15 +601,19 @@ def from_first_use(objects: list) -> list:
     >>> from_first_use([[[[0, 0, 0]]], [[[0, -2, 0]]], [[[2]]]])
     [[[[0, 1, 2]]], [[[3, -2, 4]]], [[[1]]]]
     """
-    state = {"next": 0}
+    return _rewritten(objects, lambda t, new: (new, True) if t == 0 else (t - 1 if t > 0 else t, False))
 
-    def arc(t: int) -> int:
-        if t == 0:
-            state["next"] += 1
-            return state["next"] - 1
-        return t - 1 if t > 0 else t
 
-    return [[[[arc(t) for t in ring] for ring in poly] for poly in polys] for polys in objects]
+def _rewritten(objects: list, step) -> list:
+    """Objects' arc ids, each through ``step(id, next new arc) -> (id written, whether the new arc is used)``."""
+    fresh = [0]
+
+    def one(i: int) -> int:
+        out, used = step(i, fresh[0])
+        fresh[0] += used
+        return out
+
+    return [[[[one(i) for i in ring] for ring in poly] for poly in polys] for polys in objects]
 
 
 def decode(topo: Topology, arc_ids: list) -> shapely.Geometry:

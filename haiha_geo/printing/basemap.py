@@ -109,7 +109,7 @@ def context_layers(layers: list[PrintLayer], lang: str = "vi") -> tuple[list[Pri
     box = shapely.box(*(shapely.buffer(own, REACH_M, cap_style="square").bounds))
     beyond = _north_of(border, box, land)
     coast = shapely.union_all(segments.geometry.values[segments["segment_class"].values == COAST_CLASS])
-    sea = sea_area(box.difference(beyond), own, province, coast)
+    sea = sea_area(box.difference(beyond), own, province, coast, land)
     below = [PrintLayer(_named(shapely.get_parts(sea), w["sea"]), SEA_STYLE, w["sea"], True),
              PrintLayer(_neighbours(source, units.era, own), NEIGHBOUR_STYLE, w["neighbours"], True),
              PrintLayer(_named(shapely.get_parts(beyond.difference(land)), w["foreign"]), NAME_ONLY, "", True)]
@@ -125,14 +125,15 @@ def _ordered(border) -> shapely.LineString:
     return line if line.coords[0][0] <= line.coords[-1][0] else line.reverse()
 
 
-def sea_area(box, own, province, coast) -> shapely.Geometry:
+def sea_area(box, own, province, coast, land: shapely.Geometry | None = None) -> shapely.Geometry:
     """The sea in ``box``: what is neither a drawn unit (``own``) nor land of the source's province file, near
     the ``coast``, and the seaward gaps between the drawn units and the source's own outline of them.
 
     The drawn units (GADM) and the source (vn3dmap2025) draw the coast apart by up to some hundred metres;
     the source's land that belongs to the drawn units (half its area or more inside them) but lies outside
     them, within :data:`COAST_GAP_M` of the coast and touching the open sea, is sea on the page, so the sea
-    meets the drawn coast instead of leaving a white strip.
+    meets the drawn coast instead of leaving a white strip. ``land``: the union of ``province`` when the
+    caller has it already (None: merged here).
 
     Examples
     --------
@@ -147,7 +148,8 @@ def sea_area(box, own, province, coast) -> shapely.Geometry:
     province = np.asarray(province, dtype=object)
     drawn = shapely.union_all(own)
     share = shapely.area(shapely.intersection(province, drawn)) / shapely.area(province)
-    outside = shapely.get_parts(box.difference(shapely.union_all(province)).difference(drawn))
+    land = shapely.union_all(province) if land is None else land
+    outside = shapely.get_parts(box.difference(land).difference(drawn))
     open_sea = shapely.union_all(outside[shapely.dwithin(outside, coast, 1000)])
     gaps = shapely.get_parts(shapely.union_all(province[share >= 0.5]).difference(drawn)
                              .intersection(coast.buffer(COAST_GAP_M)).intersection(box))
